@@ -1,0 +1,62 @@
+package common;
+
+//DEPS info.picocli:picocli:4.7.7
+//FILES common/messages.properties=messages.properties
+//FILES common/messages_fr.properties=messages_fr.properties
+
+import java.util.Locale;
+import java.util.ResourceBundle;
+
+/**
+ * The one message bundle of the kit: every text a student reads, in English and French.
+ * The language comes from {@code --lang}, else DB007_LANG, else the locale.
+ * The same bundle localises picocli's --help, through keys prefixed by the command name.
+ */
+public final class Messages {
+    private static Locale locale = fromEnvironment();
+    private static ResourceBundle bundle = load(locale);
+
+    private Messages() {}
+
+    /** Picks the language before picocli parses, so that --help is already localised. */
+    public static void chooseFrom(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String lang = null;
+            if (args[i].equals("--lang") && i + 1 < args.length) lang = args[i + 1];
+            else if (args[i].startsWith("--lang=")) lang = args[i].substring("--lang=".length());
+            if (lang != null) use(lang);
+        }
+    }
+
+    public static void use(String language) {
+        locale = language.toLowerCase(Locale.ROOT).startsWith("fr") ? Locale.FRENCH : Locale.ENGLISH;
+        bundle = load(locale);
+    }
+
+    public static boolean french() { return locale.getLanguage().equals("fr"); }
+
+    public static ResourceBundle bundle() { return bundle; }
+
+    public static String get(String key, Object... args) {
+        // String.format patterns, as picocli's own bundle texts use (%n, %s): one syntax in the files.
+        String pattern = bundle.containsKey(key) ? bundle.getString(key) : key;
+        return String.format(locale, pattern, args);
+    }
+
+    private static Locale fromEnvironment() {
+        String env = System.getenv("DB007_LANG");
+        if (env == null || env.isBlank()) {
+            for (String name : new String[] {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+                String v = System.getenv(name);
+                if (v != null && !v.isBlank()) { env = v; break; }
+            }
+        }
+        if (env == null || env.isBlank()) env = Locale.getDefault().getLanguage();
+        return env.toLowerCase(Locale.ROOT).startsWith("fr") ? Locale.FRENCH : Locale.ENGLISH;
+    }
+
+    private static ResourceBundle load(Locale l) {
+        // The English file is the root bundle; never fall back to the JVM's default locale instead.
+        return ResourceBundle.getBundle("common.messages", l, ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES));
+    }
+}

@@ -1,0 +1,126 @@
+package common;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The local region as the workshop steps see it: where its state lives (DB007_HOME/lab), how to
+ * reach its control plane (the RDS-like API) and its writer endpoint, and the master password.
+ * The control plane itself lives in the region package and is started by {@code lab up}.
+ */
+public final class Region {
+    public static final String INSTANCE_ID = "db007";
+    public static final String MASTER_USER = "db007";
+    /** RDS PostgreSQL's default database; creating another would cost a checkpoint at every up. */
+    public static final String DATABASE = "postgres";
+
+    private Region() {}
+
+    public static Path home() {
+        String env = System.getenv("DB007_HOME");
+        return env != null && !env.isBlank() ? Path.of(env).toAbsolutePath() : Path.of(System.getProperty("user.home"), ".db007");
+    }
+
+    public static Path labDir(Path home) { return home.resolve("lab"); }
+
+    public static Path stateFile(Path home) { return labDir(home).resolve("region.json"); }
+
+    public static Path passwordFile(Path home) { return labDir(home).resolve("password"); }
+
+    public static Path cacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("db007");
+    }
+
+    /** What {@code lab up} records and the control plane keeps current: the region's layout. */
+    public record State(int ownerUid, String ownerUser, String bootId, String dataRoot, String runAs,
+                        String pgBin, String pgVersion, int apiPort, int endpointPort,
+                        List<NodeSpec> nodes, String primaryAz, Long controlPlanePid) {
+        public NodeSpec node(String az) {
+            return nodes.stream().filter(n -> n.az().equals(az)).findFirst().orElseThrow();
+        }
+
+        public State withPrimary(String az) {
+            return new State(ownerUid, ownerUser, bootId, dataRoot, runAs, pgBin, pgVersion, apiPort, endpointPort, nodes, az, controlPlanePid);
+        }
+
+        public State withControlPlane(Long pid) {
+            return new State(ownerUid, ownerUser, bootId, dataRoot, runAs, pgBin, pgVersion, apiPort, endpointPort, nodes, primaryAz, pid);
+        }
+    }
+
+    public record NodeSpec(String az, int port) {}
+
+    /** What the control plane answers at /db007/status, and {@code lab status --json} prints. */
+    public record Status(String primaryAz, String standbyAz, String phase, String instanceStatus,
+                         Endpoint endpoint, int apiPort, List<Node> nodes, List<Event> events) {
+        public Node node(String az) {
+            return nodes.stream().filter(n -> n.az().equals(az)).findFirst().orElse(null);
+        }
+
+        public boolean healthy() {
+            Node standby = standbyAz == null ? null : node(standbyAz);
+            return "ready".equals(phase) && standby != null && "sync".equals(standby.syncState());
+        }
+    }
+
+    public record Endpoint(String address, int port) {}
+
+    public record Node(String az, String role, int port, Long pid, String syncState) {}
+
+    /** One transition of the topology, with its UTC time; type is a stable key, message is RDS-like English. */
+    public record Event(String time, String type, String az, String message) {}
+
+    public static State load(Path home) throws IOException {
+        return Json.read(stateFile(home), State.class);
+    }
+
+    public static String password(Path home) throws IOException {
+        return Files.readString(passwordFile(home)).trim();
+    }
+
+    public static String bootId() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** Asks the running control plane; null when none answers. */
+    public static Status status(State state) {
+        try {
+            HttpResponse<String> r = http().send(HttpRequest.newBuilder(api(state, "/db007/status")).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? Json.read(r.body(), Status.class) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** A call to the control plane: an RDS Query API action, or one of its own /db007/ paths. */
+    public static HttpResponse<String> post(State state, String path, String form) throws IOException, InterruptedException {
+        return http().send(HttpRequest.newBuilder(api(state, path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public static URI api(State state, String path) {
+        return URI.create("http://127.0.0.1:" + state.apiPort() + path);
+    }
+
+    private static HttpClient http() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    }
+}

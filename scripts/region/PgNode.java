@@ -1,0 +1,291 @@
+package region;
+
+//DEPS org.postgresql:postgresql:42.7.14
+
+import common.Region;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * One PostgreSQL server of the region, in one AZ: its data folder, its port, and what the control
+ * plane does to it (create, start, stop, kill, promote, clone). Only initdb, pg_ctl and postgres
+ * are used, because that is all the embedded binaries hold.
+ */
+final class PgNode {
+    final String az;
+    final int port;
+    final Path dataDir;
+    final Path logFile;
+    private final PgBinaries bin;
+    private final ServerAccount account;
+
+    PgNode(String az, int port, Path dataRoot, PgBinaries bin, ServerAccount account) {
+        this.az = az;
+        this.port = port;
+        this.dataDir = dataRoot.resolve(az);
+        this.logFile = dataRoot.resolve(az + ".log");
+        this.bin = bin;
+        this.account = account;
+    }
+
+    boolean hasData() { return Files.exists(dataDir.resolve("PG_VERSION")); }
+
+    /** A new primary: the master user's password comes from a file, never from the command line. */
+    void initdb(String password) throws IOException {
+        Path pwfile = dataDir.resolveSibling(az + ".pw");
+        Files.writeString(pwfile, password + "\n");
+        Files.setPosixFilePermissions(pwfile, PosixFilePermissions.fromString("rw-------"));
+        account.own(pwfile);
+        try {
+            // --no-sync: initdb's final fsync costs a second here and guards only against a machine crash during up.
+            run(Duration.ofSeconds(120), bin.program("initdb").toString(), "-D", dataDir.toString(), "-U", Region.MASTER_USER,
+                    "--pwfile=" + pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync");
+        } finally {
+            Files.deleteIfExists(pwfile);
+        }
+        Files.writeString(dataDir.resolve("postgresql.conf"), String.join("\n",
+                "",
+                "# DB007 region: the same on every node; what differs per node is in postgresql.auto.conf",
+                "listen_addresses = '127.0.0.1'",
+                "unix_socket_directories = ''",
+                "wal_level = replica",
+                "max_wal_senders = 8",
+                "max_replication_slots = 8",
+                "hot_standby = on",
+                "synchronous_commit = on",
+                "# The 5 s default makes a standby wait that long before it notices a promotion request.",
+                "wal_retrieve_retry_interval = '20ms'",
+                "wal_receiver_status_interval = '1s'",
+                "password_encryption = 'scram-sha-256'",
+                "max_connections = 40",
+                "shared_buffers = '32MB'",
+                "log_line_prefix = '%m [%p] '",
+                ""), java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /** Everything that makes this node itself: its port, its AZ, and its place in replication. */
+    void configure(String syncStandby, PgNode upstream, String password) throws IOException {
+        List<String> lines = new ArrayList<>(List.of(
+                "# Written by the DB007 control plane.",
+                "port = " + port,
+                "cluster_name = '" + az + "'",
+                "db007.az = '" + az + "'",
+                "synchronous_standby_names = '" + (syncStandby == null ? "" : syncStandby) + "'"));
+        if (upstream != null) {
+            lines.add("primary_conninfo = 'host=127.0.0.1 port=" + upstream.port + " user=" + Region.MASTER_USER
+                    + " password=" + password + " application_name=" + az + " connect_timeout=2'");
+            lines.add("primary_slot_name = '" + slotName() + "'");
+        }
+        Path conf = dataDir.resolve("postgresql.auto.conf");
+        Files.writeString(conf, String.join("\n", lines) + "\n");
+        account.own(conf);
+        Path signal = dataDir.resolve("standby.signal");
+        if (upstream != null) {
+            Files.writeString(signal, "");
+            account.own(signal);
+        } else {
+            Files.deleteIfExists(signal);
+        }
+    }
+
+    String slotName() { return az; }
+
+    void start() throws IOException {
+        run(Duration.ofSeconds(70), bin.program("pg_ctl").toString(), "start", "-D", dataDir.toString(), "-l", logFile.toString(),
+                "-w", "-t", "60", "-s");
+    }
+
+    /** A fast shutdown: sessions are ended and the last WAL reaches the standby before the server exits. */
+    void stopFast(Duration timeout) throws IOException {
+        run(timeout.plusSeconds(5), bin.program("pg_ctl").toString(), "stop", "-D", dataDir.toString(), "-m", "fast",
+                "-w", "-t", Long.toString(Math.max(1, timeout.toSeconds())), "-s");
+    }
+
+    Long postmasterPid() {
+        try {
+            String first = Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim();
+            long pid = Long.parseLong(first);
+            return Processes.alive(pid) ? pid : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    boolean running() { return postmasterPid() != null; }
+
+    /** A postmaster stopped by SIGSTOP is alive but takes no new connection: for a client, it is down. */
+    boolean frozen() {
+        Long pid = postmasterPid();
+        if (pid == null) return false;
+        char state = Processes.state(pid);
+        return state == 'T' || state == 't';
+    }
+
+    /** Kills every process of this server with SIGKILL, the postmaster and each backend, even stopped ones. */
+    int kill() {
+        List<ProcessHandle> victims = new ArrayList<>(Processes.in(dataDir));
+        Long pid = postmasterPid();
+        if (pid != null) ProcessHandle.of(pid).filter(p -> !victims.contains(p)).ifPresent(victims::add);
+        return Processes.kill(victims);
+    }
+
+    /** Moves the data folder aside so that this server can never start again as a primary. */
+    Path fence() throws IOException {
+        if (!Files.exists(dataDir)) return null;
+        Path fenced = dataDir.resolveSibling(az + ".fenced-" + Instant.now().toEpochMilli());
+        Files.move(dataDir, fenced, StandardCopyOption.ATOMIC_MOVE);
+        return fenced;
+    }
+
+    Connection connect(String password, String database, int socketTimeoutSeconds) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", Region.MASTER_USER);
+        p.setProperty("password", password);
+        p.setProperty("connectTimeout", "2");
+        p.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
+        p.setProperty("ApplicationName", "db007-control-plane");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, p);
+    }
+
+    /**
+     * Promotes this standby and waits until it takes writes. pg_promote(wait => true) polls only
+     * ten times a second, so the wait is done here, more finely.
+     */
+    void promote(String password, Duration timeout) throws SQLException {
+        try (Connection c = connect(password, "postgres", 5); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_promote(false)");
+            Instant deadline = Instant.now().plus(timeout);
+            while (Instant.now().isBefore(deadline)) {
+                try (ResultSet r = s.executeQuery("SELECT pg_is_in_recovery()")) {
+                    r.next();
+                    if (!r.getBoolean(1)) return;
+                }
+                sleep(2);
+            }
+        }
+        throw new SQLException("standby " + az + " still in recovery after " + timeout.toMillis() + " ms");
+    }
+
+    /**
+     * Makes this node a copy of the running primary with PostgreSQL's low-level base backup:
+     * a replication slot first, so the primary keeps the WAL the copy will need, then
+     * backup start, a file copy, backup stop and the backup label it returns.
+     */
+    void cloneFrom(PgNode primary, String password) throws IOException, SQLException {
+        if (Files.exists(dataDir)) deleteTree(dataDir);
+        try (Connection c = primary.connect(password, "postgres", 120); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slotName() + "' AND NOT active");
+            try (ResultSet r = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slotName() + "'")) {
+                r.next();
+                if (r.getInt(1) == 0) s.execute("SELECT pg_create_physical_replication_slot('" + slotName() + "', true)");
+            }
+            boolean modern = bin.major() >= 15;
+            s.execute(modern ? "SELECT pg_backup_start('db007 " + az + "', true)" : "SELECT pg_start_backup('db007 " + az + "', true, false)");
+            copyData(primary.dataDir, dataDir);
+            try (ResultSet r = s.executeQuery(modern ? "SELECT labelfile, spcmapfile FROM pg_backup_stop(false)"
+                    : "SELECT labelfile, spcmapfile FROM pg_stop_backup(false, false)")) {
+                r.next();
+                Files.writeString(dataDir.resolve("backup_label"), r.getString(1));
+                String map = r.getString(2);
+                if (map != null && !map.isBlank()) Files.writeString(dataDir.resolve("tablespace_map"), map);
+            }
+        }
+        Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+        account.ownTree(dataDir);
+    }
+
+    /** What a base backup leaves out: the server's runtime files, and the contents of WAL and runtime folders. */
+    private static final Set<String> SKIP_FILES = Set.of("postmaster.pid", "postmaster.opts", "backup_label", "tablespace_map",
+            "current_logfiles", "standby.signal", "recovery.signal", "pg_internal.init");
+    private static final Set<String> EMPTY_DIRS = Set.of("pg_wal", "pg_replslot", "pg_dynshmem", "pg_notify", "pg_serial",
+            "pg_snapshots", "pg_stat_tmp", "pg_subtrans");
+
+    private static void copyData(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        List<Path> all;
+        try (Stream<Path> walk = Files.walk(from)) {
+            all = walk.toList();
+        } catch (java.io.UncheckedIOException e) {
+            // A file removed while the folder is walked is no error for a base backup: retry once.
+            try (Stream<Path> walk = Files.walk(from)) {
+                all = walk.filter(Files::exists).toList();
+            }
+        }
+        for (Path src : all) {
+            Path rel = from.relativize(src);
+            if (rel.toString().isEmpty()) continue;
+            String top = rel.getName(0).toString();
+            String name = src.getFileName().toString();
+            if (SKIP_FILES.contains(name) || name.startsWith("pgsql_tmp")) continue;
+            if (EMPTY_DIRS.contains(top) && rel.getNameCount() > 1 && !(top.equals("pg_wal") && name.equals("archive_status") && rel.getNameCount() == 2)) continue;
+            Path dst = to.resolve(rel.toString());
+            try {
+                if (Files.isDirectory(src)) Files.createDirectories(dst);
+                else Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
+            } catch (NoSuchFileException gone) {
+                // Dropped by the server during the copy: WAL replay accounts for it.
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException ignored) {
+                // Already there.
+            }
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
+        }
+    }
+
+    private void run(Duration timeout, String... command) throws IOException {
+        Process p = new ProcessBuilder(account.command(List.of(command))).redirectErrorStream(true).start();
+        try {
+            if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", command) + ": no answer after " + timeout.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.exitValue() != 0) {
+            String log = "";
+            try {
+                List<String> lines = Files.readAllLines(logFile);
+                log = String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
+            } catch (IOException ignored) {
+                // No log yet.
+            }
+            throw new IOException(Path.of(command[0]).getFileName() + " " + command[1] + " failed for " + az + ": " + out + (log.isEmpty() ? "" : "\n" + log));
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

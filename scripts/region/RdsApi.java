@@ -1,0 +1,174 @@
+package region;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import common.Json;
+import common.Region;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+
+/**
+ * The control plane's HTTP face, on 127.0.0.1 only. At "/" it speaks the part of Amazon RDS's
+ * Query API that the mission uses (DescribeDBInstances, RebootDBInstance, DescribeEvents), so
+ * the AWS SDK and the AWS CLI drive the local region with --endpoint-url as they drive RDS.
+ * Under /db007/ it has what RDS has no call for: status, repair and shutdown.
+ */
+final class RdsApi implements AutoCloseable {
+    private static final String NS = "http://rds.amazonaws.com/doc/2014-10-31/";
+    private final HttpServer server;
+    private final ControlPlane plane;
+
+    RdsApi(ControlPlane plane, int port) throws IOException {
+        this.plane = plane;
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 32);
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "rds-api");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/db007/status", ex -> reply(ex, 200, "application/json", Json.write(plane.status())));
+        server.createContext("/db007/repair", ex -> {
+            plane.requestRepair();
+            reply(ex, 202, "application/json", "{\"accepted\":true}");
+        });
+        server.createContext("/db007/shutdown", ex -> {
+            reply(ex, 202, "application/json", "{\"accepted\":true}");
+            plane.requestShutdown();
+        });
+        server.createContext("/", this::query);
+        server.start();
+    }
+
+    private void query(HttpExchange ex) throws IOException {
+        Map<String, String> p = form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        if (ex.getRequestURI().getRawQuery() != null) p.putAll(form(ex.getRequestURI().getRawQuery()));
+        String action = p.getOrDefault("Action", "");
+        String id = p.get("DBInstanceIdentifier");
+        if (id != null && !id.equals(Region.INSTANCE_ID)) {
+            error(ex, 404, "DBInstanceNotFound", "DBInstance " + id + " not found.");
+            return;
+        }
+        switch (action) {
+            case "DescribeDBInstances" -> ok(ex, action, "<DBInstances>" + instance(plane.status()) + "</DBInstances>");
+            case "RebootDBInstance" -> {
+                boolean force = "true".equalsIgnoreCase(p.get("ForceFailover"));
+                String refused = plane.requestReboot(force);
+                if (refused != null) {
+                    error(ex, 400, "InvalidDBInstanceState", refused);
+                    return;
+                }
+                ok(ex, action, instance(plane.status()));
+            }
+            case "DescribeEvents" -> ok(ex, action, "<Events>" + events(p) + "</Events>");
+            default -> error(ex, 400, "InvalidAction", "The local region does not offer " + action + "; it offers DescribeDBInstances, RebootDBInstance and DescribeEvents.");
+        }
+    }
+
+    private static String instance(Region.Status s) {
+        StringBuilder x = new StringBuilder("<DBInstance>");
+        tag(x, "DBInstanceIdentifier", Region.INSTANCE_ID);
+        tag(x, "DBInstanceClass", "db.local");
+        tag(x, "Engine", "postgres");
+        tag(x, "DBInstanceStatus", s.instanceStatus());
+        tag(x, "MasterUsername", Region.MASTER_USER);
+        tag(x, "DBName", Region.DATABASE);
+        x.append("<Endpoint>");
+        tag(x, "Address", s.endpoint().address());
+        tag(x, "Port", Integer.toString(s.endpoint().port()));
+        x.append("</Endpoint>");
+        if (s.primaryAz() != null) tag(x, "AvailabilityZone", s.primaryAz());
+        if (s.standbyAz() != null) tag(x, "SecondaryAvailabilityZone", s.standbyAz());
+        tag(x, "MultiAZ", "true");
+        tag(x, "PubliclyAccessible", "false");
+        tag(x, "DBInstanceArn", "arn:aws:rds:local:000000000000:db:" + Region.INSTANCE_ID);
+        return x.append("</DBInstance>").toString();
+    }
+
+    private String events(Map<String, String> p) {
+        Instant from = Instant.EPOCH;
+        Instant to = Instant.MAX;
+        if (p.containsKey("StartTime")) from = Instant.parse(p.get("StartTime"));
+        if (p.containsKey("EndTime")) to = Instant.parse(p.get("EndTime"));
+        if (p.containsKey("Duration") && !p.containsKey("StartTime")) from = Instant.now().minus(Duration.ofMinutes(Long.parseLong(p.get("Duration"))));
+        else if (!p.containsKey("StartTime")) from = Instant.now().minus(Duration.ofHours(1)); // RDS's own default window
+        StringBuilder x = new StringBuilder();
+        for (Region.Event e : plane.status().events()) {
+            Instant at = Instant.parse(e.time());
+            if (at.isBefore(from) || at.isAfter(to)) continue;
+            x.append("<Event>");
+            tag(x, "SourceIdentifier", Region.INSTANCE_ID);
+            tag(x, "SourceType", "db-instance");
+            tag(x, "Message", e.message());
+            x.append("<EventCategories><EventCategory>").append(category(e.type())).append("</EventCategory></EventCategories>");
+            tag(x, "Date", e.time());
+            tag(x, "SourceArn", "arn:aws:rds:local:000000000000:db:" + Region.INSTANCE_ID);
+            x.append("</Event>");
+        }
+        return x.toString();
+    }
+
+    static String category(String type) {
+        return switch (type) {
+            case "failover-started", "standby-promoted", "failover-completed" -> "failover";
+            case "primary-lost" -> "failure";
+            case "standby-rebuild-started", "standby-in-sync" -> "recovery";
+            case "reboot-started", "reboot-completed" -> "availability";
+            default -> "notification";
+        };
+    }
+
+    private static void ok(HttpExchange ex, String action, String result) throws IOException {
+        reply(ex, 200, "text/xml", "<" + action + "Response xmlns=\"" + NS + "\"><" + action + "Result>" + result + "</" + action
+                + "Result><ResponseMetadata><RequestId>" + UUID.randomUUID() + "</RequestId></ResponseMetadata></" + action + "Response>");
+    }
+
+    private static void error(HttpExchange ex, int status, String code, String message) throws IOException {
+        StringBuilder x = new StringBuilder("<ErrorResponse xmlns=\"" + NS + "\"><Error><Type>Sender</Type>");
+        tag(x, "Code", code);
+        tag(x, "Message", message);
+        x.append("</Error><RequestId>").append(UUID.randomUUID()).append("</RequestId></ErrorResponse>");
+        reply(ex, status, "text/xml", x.toString());
+    }
+
+    private static void tag(StringBuilder x, String name, String value) {
+        x.append('<').append(name).append('>')
+                .append(value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+                .append("</").append(name).append('>');
+    }
+
+    private static Map<String, String> form(String body) {
+        Map<String, String> m = new HashMap<>();
+        for (String pair : body.split("&")) {
+            if (pair.isEmpty()) continue;
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            m.put(k, v);
+        }
+        return m;
+    }
+
+    private static void reply(HttpExchange ex, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
