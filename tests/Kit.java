@@ -1,0 +1,99 @@
+import common.Json;
+import common.Region;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the kit's commands as a student does: each in its own JVM, with its own DB007_HOME,
+ * so that tests see exit codes, output and files, and the control plane runs for real.
+ */
+final class Kit {
+    record Result(int exit, String out, String err) {
+        String all() { return out + err; }
+    }
+
+    final Path home;
+
+    Kit(Path home) {
+        this.home = home;
+    }
+
+    Result run(String mainClass, String... args) {
+        return run(Map.of(), mainClass, args);
+    }
+
+    Result run(Map<String, String> env, String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("DB007_HOME", home.toString());
+        pb.environment().put("DB007_LANG", "en");
+        pb.environment().putAll(env);
+        try {
+            Path out = Files.createTempFile("kit", ".out");
+            Path err = Files.createTempFile("kit", ".err");
+            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+            Process p = pb.start();
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError(String.join(" ", args) + " did not finish in 5 minutes");
+            }
+            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            Files.delete(out);
+            Files.delete(err);
+            return r;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Runs and insists on exit code 0, showing everything the command said otherwise. */
+    Result ok(String mainClass, String... args) {
+        Result r = run(mainClass, args);
+        if (r.exit() != 0) throw new AssertionError(mainClass + " " + String.join(" ", args) + " exited " + r.exit() + "\n" + r.all());
+        return r;
+    }
+
+    Region.State state() throws IOException {
+        return Region.load(home);
+    }
+
+    /** The region's status; lab status exits 1 while it is not healthy, and still prints it. */
+    Region.Status status() throws IOException {
+        Result r = run("lab", "status", "--json");
+        if (r.exit() > 1) throw new AssertionError("lab status exited " + r.exit() + "\n" + r.all());
+        return Json.read(r.out(), Region.Status.class);
+    }
+
+    Connection connect(int port) throws SQLException, IOException {
+        Properties p = new Properties();
+        p.setProperty("user", Region.MASTER_USER);
+        p.setProperty("password", Region.password(home));
+        p.setProperty("connectTimeout", "5");
+        p.setProperty("socketTimeout", "30");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + Region.DATABASE, p);
+    }
+
+    Connection endpoint() throws SQLException, IOException {
+        return connect(state().endpointPort());
+    }
+
+    /** Brings the lab down and deletes it, whatever state the test left it in. */
+    void purge() {
+        run("lab", "down", "--purge");
+    }
+}
