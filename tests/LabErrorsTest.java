@@ -1,0 +1,101 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import common.Json;
+import common.Region;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a student meets when something is off: exit code 2, what happened, and what to do next. */
+class LabErrorsTest {
+    @TempDir Path home;
+
+    @Test
+    void noLabSaysHowToStartOne() {
+        Kit.Result r = new Kit(home).run("lab", "status");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("no lab in " + home) && r.err().contains("./jbang lab up"), r.err());
+    }
+
+    @Test
+    void messagesAndHelpComeInFrench() {
+        Kit kit = new Kit(home);
+        Kit.Result r = kit.run("lab", "status", "--lang", "fr");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("aucun lab dans"), r.err());
+        Kit.Result help = kit.run("lab", "--lang", "fr", "--help");
+        assertEquals(0, help.exit());
+        assertTrue(help.out().contains("région Multi-AZ locale"), help.out());
+        Kit.Result upHelp = kit.run("lab", "up", "--help", "--lang=fr");
+        assertTrue(upHelp.out().contains("Dossier contenant initdb"), upHelp.out());
+    }
+
+    @Test
+    void aLabStartedByAnotherUserIsNotTouched() throws Exception {
+        write(state(12345, Region.bootId(), 1));
+        Kit.Result r = new Kit(home).run("lab", "down", "--purge");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("started by user \"someone\""), r.err());
+        assertTrue(Files.exists(Region.stateFile(home)), "nothing was deleted");
+    }
+
+    @Test
+    void aStateFromBeforeARebootIsCalledStale() throws Exception {
+        write(state(region.ServerAccount.currentUid(), "boot-before-restart", freePort()));
+        Kit.Result r = new Kit(home).run("lab", "status");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("before this machine restarted"), r.err());
+    }
+
+    @Test
+    void aRecordedPortTakenByAnotherProgramIsNamed() throws Exception {
+        try (ServerSocket squatter = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            write(state(region.ServerAccount.currentUid(), "boot-before-restart", squatter.getLocalPort()));
+            Kit.Result r = new Kit(home).run("lab", "up");
+            assertEquals(2, r.exit(), r.all());
+            assertTrue(r.err().contains("port " + squatter.getLocalPort()) && r.err().contains("taken"), r.err());
+        }
+    }
+
+    @Test
+    void unusableBinariesAreNamedAndNothingIsLeftRunning() {
+        Kit.Result r = new Kit(home).run("lab", "up", "--pg-bin", "/nonexistent/bin");
+        assertEquals(2, r.exit(), r.all());
+        assertTrue(r.err().contains("no usable PostgreSQL in /nonexistent/bin"), r.err());
+        assertFalse(Files.exists(Region.stateFile(home)), "no half-made lab is left behind");
+    }
+
+    @Test
+    void anUnreadableStateFileSaysHowToStartAfresh() throws Exception {
+        Files.createDirectories(Region.labDir(home));
+        Files.writeString(Region.stateFile(home), "{ not json");
+        Kit.Result r = new Kit(home).run("lab", "status");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("cannot be read") && r.err().contains("lab down --purge"), r.err());
+    }
+
+    private Region.State state(int uid, String bootId, int apiPort) {
+        return new Region.State(uid, "someone", bootId, home.resolve("lab/data").toString(), "postgres", "/usr/lib/postgresql/15/bin", "15",
+                apiPort, freePort(), List.of(new Region.NodeSpec("az1", freePort()), new Region.NodeSpec("az2", freePort())), "az1", null);
+    }
+
+    private void write(Region.State state) throws Exception {
+        Files.createDirectories(Region.labDir(home));
+        Json.writeAtomically(Region.stateFile(home), state);
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+}
