@@ -55,6 +55,12 @@ public final class ControlPlane {
     private volatile boolean shuttingDown;
     private Connection health;
 
+    /** Started by LocalRegion in its own JVM, with DB007_HOME set; logs to standard output. */
+    public static void main(String[] args) throws Exception {
+        new ControlPlane(Region.home(), System.out).run();
+        System.exit(0);
+    }
+
     public ControlPlane(Path home, PrintStream log) throws IOException {
         this.home = home;
         this.log = log;

@@ -1,0 +1,309 @@
+package region;
+
+import common.Json;
+import common.Messages;
+import common.Problem;
+import common.Region;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * The local region driven from a command: lay it out, start or repair it, wait for it, kill its
+ * primary, bring it down. Used by lab, and by the mission's first steps on the local target.
+ */
+public final class LocalRegion {
+    private LocalRegion() {}
+
+    /**
+     * The terrain: the lab folder, the master password, the server account, the binaries, a data
+     * folder the servers can reach, and a port per AZ. Kept as it is when it already exists.
+     */
+    public static Region.State prepare(Path home, String pgBin, String runAs, PrintWriter out, boolean quiet) throws IOException {
+        if (Files.exists(Region.stateFile(home))) return loadOwned(home);
+        if (!quiet) say(out, Messages.get("lab.up.creating", home));
+        Path labDir = Files.createDirectories(Region.labDir(home));
+        Files.setPosixFilePermissions(labDir, PosixFilePermissions.fromString("rwx------"));
+        ServerAccount account = ServerAccount.choose(runAs != null ? runAs : System.getenv("DB007_RUN_AS"));
+        PgBinaries bin = PgBinaries.locate(pgBin, account, out);
+        Path pw = Region.passwordFile(home);
+        if (!Files.exists(pw)) {
+            byte[] random = new byte[18];
+            new SecureRandom().nextBytes(random);
+            Files.writeString(pw, Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n");
+        }
+        Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-------"));
+        Path dataRoot = labDir.resolve("data");
+        if (account.switchesUser() && !account.canReach(labDir)) {
+            // Started by root with DB007_HOME in root's home: the server account cannot walk in there.
+            dataRoot = Path.of("/var/tmp", "db007-" + sha256(home.toString()).substring(0, 10));
+        }
+        if (Files.exists(dataRoot)) {
+            // A data folder with no state file beside it belongs to a lab whose state was deleted.
+            killServers(dataRoot);
+            PgNode.deleteTree(dataRoot);
+        }
+        Files.createDirectories(dataRoot);
+        Files.setPosixFilePermissions(dataRoot, PosixFilePermissions.fromString("rwx------"));
+        account.own(dataRoot);
+        if (!quiet) {
+            say(out, Messages.get("lab.up.binaries", bin.version(), bin.bin()));
+            if (account.switchesUser()) say(out, Messages.get("lab.up.account", account.name(), dataRoot));
+        }
+        int[] ports = freePorts(4);
+        Region.State state = new Region.State(ServerAccount.currentUid(), ServerAccount.currentUser(), Region.bootId(),
+                dataRoot.toString(), account.name(), bin.bin().toString(), bin.version(), ports[0], ports[1],
+                List.of(new Region.NodeSpec("az1", ports[2]), new Region.NodeSpec("az2", ports[3])), "az1", null);
+        Json.writeAtomically(Region.stateFile(home), state);
+        return state;
+    }
+
+    /** What up found and left: the healthy status, and whether it had anything to do. */
+    public record Up(Region.Status status, boolean changed) {}
+
+    /** Up or repair, then wait until the primary and a synchronous standby are there. */
+    public static Up up(Path home, String pgBin, String runAs, PrintWriter out, boolean quiet) throws IOException {
+        Region.State state = prepare(home, pgBin, runAs, out, quiet);
+        Region.Status s = Region.status(state);
+        if (s != null && s.healthy()) return new Up(s, false);
+        if (s != null) {
+            if (!quiet) say(out, Messages.get("lab.up.repairing"));
+            try {
+                Region.post(state, "/db007/repair", "");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        } else {
+            if (state.controlPlanePid() != null || !Region.bootId().equals(state.bootId())) {
+                if (!quiet) say(out, Region.bootId().equals(state.bootId())
+                        ? Messages.get("lab.stale.control-plane", state.controlPlanePid()) : Messages.get("lab.stale.reboot"));
+            }
+            state = restartable(home, state);
+            startControlPlane(home);
+        }
+        return new Up(waitUntil(state, out, quiet, Region.Status::healthy, Duration.ofMinutes(3), Instant.EPOCH), true);
+    }
+
+    /** After a reboot or a dead control plane: the same layout, if its ports are still free. */
+    private static Region.State restartable(Path home, Region.State state) throws IOException {
+        for (int port : new int[] {state.apiPort(), state.endpointPort()}) {
+            if (!portFree(port)) throw Problem.environment("lab.port.taken", port);
+        }
+        Region.State fresh = new Region.State(state.ownerUid(), state.ownerUser(), Region.bootId(), state.dataRoot(), state.runAs(),
+                state.pgBin(), state.pgVersion(), state.apiPort(), state.endpointPort(), state.nodes(), state.primaryAz(), null);
+        Json.writeAtomically(Region.stateFile(home), fresh);
+        return fresh;
+    }
+
+    /** The control plane runs in its own JVM, which outlives this command and ignores the terminal's Ctrl-C. */
+    private static void startControlPlane(Path home) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
+        cmd.addAll(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), ControlPlane.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("DB007_HOME", home.toString());
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(Region.labDir(home).resolve("control-plane.log").toFile()));
+        pb.redirectErrorStream(true);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.start();
+    }
+
+    /** Asks for RDS's reboot with failover through the local RDS API. */
+    public static void requestFailover(Region.State state) throws IOException {
+        HttpResponse<String> r;
+        try {
+            r = Region.post(state, "/", "Action=RebootDBInstance&DBInstanceIdentifier=" + Region.INSTANCE_ID + "&ForceFailover=true");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        if (r.statusCode() != 200) {
+            throw Problem.failed("lab.failover.refused", r.body().replaceAll("(?s).*<Message>(.*)</Message>.*", "$1"));
+        }
+    }
+
+    /** Kills every process of the primary at once, as the loss of its AZ would. Returns how many died. */
+    public static int crashPrimary(Region.State state, Region.Status status) {
+        return Processes.killIn(Path.of(state.dataRoot(), status.primaryAz()));
+    }
+
+    /** Stops the control plane and both servers; returns how many stray processes had to be killed. */
+    public static int down(Path home, boolean purge) throws IOException, InterruptedException {
+        Region.State state = loadOwned(home);
+        if (Region.status(state) != null) {
+            Region.post(state, "/db007/shutdown", "");
+            long pid = state.controlPlanePid() == null ? -1 : state.controlPlanePid();
+            Instant deadline = Instant.now().plusSeconds(60);
+            while (pid > 0 && Processes.alive(pid) && Instant.now().isBefore(deadline)) Thread.sleep(20);
+            if (pid > 0) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        } else if (state.controlPlanePid() != null) {
+            ProcessHandle.of(state.controlPlanePid()).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        // Whatever the control plane could not stop, or a lab whose control plane had died.
+        int leftovers = killServers(Path.of(state.dataRoot()));
+        if (purge) {
+            PgNode.deleteTree(Path.of(state.dataRoot()));
+            PgNode.deleteTree(Region.labDir(home));
+        }
+        return leftovers;
+    }
+
+    public static Region.State requireState(Path home) throws IOException {
+        if (!Files.exists(Region.stateFile(home))) throw Problem.environment("lab.none", home);
+        return loadOwned(home);
+    }
+
+    public static Region.State loadOwned(Path home) throws IOException {
+        Region.State state;
+        try {
+            state = Region.load(home);
+        } catch (IOException e) {
+            throw new Problem(Problem.USAGE, e, "lab.state.unreadable", Region.stateFile(home), e.getMessage());
+        }
+        if (state.ownerUid() != ServerAccount.currentUid()) throw Problem.environment("lab.owned", state.ownerUser(), home);
+        return state;
+    }
+
+    public static Region.Status requireRunning(Region.State state) {
+        Region.Status s = Region.status(state);
+        if (s == null) {
+            throw Region.bootId().equals(state.bootId()) ? Problem.environment("lab.not-running") : Problem.environment("lab.stale.reboot");
+        }
+        return s;
+    }
+
+    public static Region.Status requireHealthy(Region.State state) {
+        Region.Status s = requireRunning(state);
+        if (!s.healthy()) throw Problem.failed("lab.not-ready", s.phase());
+        return s;
+    }
+
+    /** Polls the control plane, printing each new phase and event (unless quiet), until the condition holds. */
+    public static Region.Status waitUntil(Region.State state, PrintWriter out, boolean quiet, Predicate<Region.Status> done,
+                                          Duration timeout, Instant since) {
+        Path log = Region.labDir(Region.home()).resolve("control-plane.log");
+        Instant deadline = Instant.now().plus(timeout);
+        String lastPhase = null;
+        int shown = -1;
+        Region.Status s = null;
+        Instant lastAnswer = Instant.now();
+        while (Instant.now().isBefore(deadline)) {
+            s = Region.status(state);
+            if (s == null) {
+                if (Duration.between(lastAnswer, Instant.now()).toSeconds() > 15) throw Problem.environment("lab.control-plane.died", log);
+            } else {
+                lastAnswer = Instant.now();
+                if (shown < 0) shown = (int) s.events().stream().filter(e -> Instant.parse(e.time()).isBefore(since)).count();
+                if (!quiet) {
+                    for (Region.Event e : s.events().subList(Math.min(shown, s.events().size()), s.events().size())) {
+                        out.println("  " + clock(Instant.parse(e.time())) + "  " + Messages.get("event." + e.type(), e.az()));
+                    }
+                    if (!s.phase().equals(lastPhase) && !s.phase().startsWith("failed")) out.println("  ... " + Messages.get("phase." + s.phase()));
+                    out.flush();
+                }
+                shown = s.events().size();
+                lastPhase = s.phase();
+                if (s.phase().startsWith("failed")) throw Problem.failed("lab.failed", s.phase().substring("failed:".length()).trim(), log);
+                if (done.test(s)) return s;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw Problem.failed("lab.timeout", timeout.toSeconds(), s == null ? "?" : s.phase());
+    }
+
+    public static void printStatus(PrintWriter out, Region.Status s) {
+        out.println(Messages.get("lab.status.endpoint", s.endpoint().address() + ":" + s.endpoint().port(), "http://127.0.0.1:" + s.apiPort()));
+        for (Region.Node n : s.nodes()) {
+            out.println(String.format("  %-4s %-9s %s  %s", n.az(), Messages.get("role." + n.role()), Messages.get("lab.status.port", n.port()),
+                    n.syncState() == null ? "" : n.syncState()).stripTrailing());
+        }
+        out.println(Messages.get("lab.status.phase", Messages.get("phase." + s.phase())));
+        out.flush();
+    }
+
+    /** Kills every PostgreSQL process running out of any data folder below root. */
+    static int killServers(Path root) throws IOException {
+        if (!Files.isDirectory(root)) return 0;
+        int killed = 0;
+        try (Stream<Path> list = Files.list(root)) {
+            for (Path d : (Iterable<Path>) list.filter(Files::isDirectory)::iterator) killed += Processes.killIn(d);
+        }
+        return killed;
+    }
+
+    static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : held) s.close();
+        }
+    }
+
+    static boolean portFree(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public static String clock(Instant t) {
+        return DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC).format(t);
+    }
+
+    public static String seconds(long millis) {
+        return String.format(Locale.ROOT, "%.2f s", millis / 1000.0);
+    }
+
+    private static void say(PrintWriter out, String line) {
+        out.println(line);
+        out.flush();
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
