@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import region.LocalRegion;
 
-@Command(name = "lab", mixinStandardHelpOptions = true, version = "db007 lab 1.0",
+@Command(name = "lab", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
         subcommands = {lab.Up.class, lab.Status.class, lab.Failover.class, lab.Crash.class, lab.Down.class})
 public class lab implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -52,7 +52,7 @@ public class lab implements Callable<Integer> {
         return Problem.USAGE;
     }
 
-    @Command(name = "up", mixinStandardHelpOptions = true)
+    @Command(name = "up", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
     static class Up implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin Cli.Options options;
@@ -80,7 +80,7 @@ public class lab implements Callable<Integer> {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true)
+    @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
     static class Status implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin Cli.Options options;
@@ -96,7 +96,7 @@ public class lab implements Callable<Integer> {
         }
     }
 
-    @Command(name = "failover", mixinStandardHelpOptions = true)
+    @Command(name = "failover", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
     static class Failover implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin Cli.Options options;
@@ -113,7 +113,7 @@ public class lab implements Callable<Integer> {
         }
     }
 
-    @Command(name = "crash", mixinStandardHelpOptions = true)
+    @Command(name = "crash", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
     static class Crash implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin Cli.Options options;
@@ -169,7 +169,7 @@ public class lab implements Callable<Integer> {
                 .filter(t -> !t.isBefore(since.minusMillis(5))).findFirst().orElse(null);
     }
 
-    @Command(name = "down", mixinStandardHelpOptions = true)
+    @Command(name = "down", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
     static class Down implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin Cli.Options options;

@@ -11,6 +11,16 @@ import picocli.CommandLine.Option;
 public final class Cli {
     private Cli() {}
 
+    /** The kit's version, for every command's --version. */
+    public static final class Version implements picocli.CommandLine.IVersionProvider {
+        public static final String KIT = "DB007 1.0.0";
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {KIT + " (Java " + System.getProperty("java.version") + ")"};
+        }
+    }
+
     /** Options every command has besides --help and --version. Add with {@code @Mixin Cli.Options}. */
     public static final class Options {
         @Option(names = "--lang", paramLabel = "fr|en", descriptionKey = "option.lang")

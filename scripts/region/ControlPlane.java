@@ -232,8 +232,10 @@ public final class ControlPlane {
                     log("fast stop of " + oldAz + " failed, killing it: " + e.getMessage());
                 }
             }
+            long stopped = Duration.between(started, Instant.now()).toMillis();
             old.kill();
             Path fenced = old.fence();
+            long isolated = Duration.between(started, Instant.now()).toMillis();
             roles.put(oldAz, "fenced");
             syncStates.remove(oldAz);
             next.promote(password, Duration.ofSeconds(30));
@@ -242,6 +244,7 @@ public final class ControlPlane {
             endpoint.routeTo(next.port);
             instanceStatus = "available";
             long ms = Duration.between(started, Instant.now()).toMillis();
+            log("failover timings: old primary stopped at " + stopped + " ms, fenced at " + isolated + " ms, standby promoted at " + ms + " ms");
             event("standby-promoted", newAz, "The standby in " + newAz + " was promoted to primary.");
             event("failover-completed", newAz, "Multi-AZ instance failover completed (" + ms + " ms).");
             if (fenced != null) PgNode.deleteTree(fenced);

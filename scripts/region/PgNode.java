@@ -115,10 +115,26 @@ final class PgNode {
                 "-w", "-t", "60", "-s");
     }
 
-    /** A fast shutdown: sessions are ended and the last WAL reaches the standby before the server exits. */
+    /**
+     * A fast shutdown: sessions are ended and the last WAL reaches the standby before the server
+     * exits. SIGINT is what pg_ctl -m fast sends; waiting here, rather than in pg_ctl, notices
+     * the exit within milliseconds instead of pg_ctl's tenth of a second.
+     */
     void stopFast(Duration timeout) throws IOException {
-        run(timeout.plusSeconds(5), bin.program("pg_ctl").toString(), "stop", "-D", dataDir.toString(), "-m", "fast",
-                "-w", "-t", Long.toString(Math.max(1, timeout.toSeconds())), "-s");
+        Long pid = postmasterPid();
+        if (pid == null) return;
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(pid)).redirectErrorStream(true).start();
+        try {
+            kill.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            Instant deadline = Instant.now().plus(timeout);
+            while (Processes.alive(pid)) {
+                if (Instant.now().isAfter(deadline)) throw new IOException(az + " did not stop within " + timeout.toMillis() + " ms");
+                Thread.sleep(2);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     Long postmasterPid() {

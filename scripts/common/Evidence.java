@@ -1,0 +1,46 @@
+package common;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A workshop's evidence folder: what each step saw, in files the grader re-reads. Default
+ * DB007_HOME/evidence/<workshop>, or --evidence DIR. The format is described in docs/evidence.md.
+ */
+public final class Evidence {
+    private final Path dir;
+
+    public Evidence(Path dir) throws IOException {
+        this.dir = Files.createDirectories(dir.toAbsolutePath());
+        Files.createDirectories(this.dir.resolve("steps"));
+    }
+
+    public static Evidence of(Path option, String workshop) throws IOException {
+        return new Evidence(option != null ? option : Region.home().resolve("evidence").resolve(workshop));
+    }
+
+    public Path dir() { return dir; }
+
+    public Path file(String name) { return dir.resolve(name); }
+
+    /** One step's record: when it ran, its verdict, and what it observed. */
+    public record Step(String step, String startedAt, String finishedAt, String verdict, Map<String, Object> observed) {}
+
+    public void step(String step, Instant startedAt, boolean passed, Map<String, Object> observed) throws IOException {
+        Json.writeAtomically(dir.resolve("steps").resolve(step + ".json"),
+                new Step(step, startedAt.toString(), Instant.now().toString(), passed ? "pass" : "fail", new LinkedHashMap<>(observed)));
+    }
+
+    public Step step(String step) throws IOException {
+        Path f = dir.resolve("steps").resolve(step + ".json");
+        return Files.exists(f) ? Json.read(f, Step.class) : null;
+    }
+
+    public void write(String name, Object value) throws IOException {
+        Json.writeAtomically(dir.resolve(name), value);
+    }
+}

@@ -1,0 +1,392 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java
+//SOURCES common/Rds.java common/Database.java common/Journal.java common/Evidence.java
+//DESCRIPTION Mission step 3, the DB007 agent: writes and reads timestamped rows without pause, and journals every acknowledged write.
+
+// Step 3 of Operation DB007: the agent.
+//
+//   ./jbang agent                      runs in the foreground with a live status line, until Ctrl-C
+//   ./jbang agent --duration 30        runs for 30 seconds
+//   ./jbang agent --background         runs in the background; "./jbang agent stop" stops it
+//
+// Every write carries a sequence number, the client's timestamp and a checksum of its payload.
+// Each attempt's outcome goes to journal.csv in the evidence folder as soon as it is known:
+// "ack" only when the database acknowledged the commit, "fail" when the write surely did not
+// happen, "unknown" when it was sent and no answer came. Step 8 proves RPO = 0 from that journal.
+// On any error the agent reconnects at once, no more than 20 ms between attempts, and follows
+// the primary through the instance's endpoint, as an application on RDS does.
+
+import common.Cli;
+import common.Database;
+import common.Evidence;
+import common.Journal;
+import common.Json;
+import common.Messages;
+import common.Problem;
+import common.Rds;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "maz3", aliases = "agent", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, subcommands = maz3.Stop.class)
+public class maz3 implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Mixin Rds.Options rds;
+    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0", descriptionKey = "maz3.duration") double duration;
+    @Option(names = "--background", descriptionKey = "maz3.background") boolean background;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new maz3(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Database.lowerDnsCache();
+        PrintWriter out = spec.commandLine().getOut();
+        Evidence evidence = Evidence.of(evidenceDir, "maz");
+        if (background) return startInBackground(evidence, out);
+        out.println(Messages.get("maz3.intro", evidence.file("journal.csv")));
+        Summary s = new Agent(rds, evidence, Duration.ofMillis((long) (duration * 1000)), out, true).run();
+        out.println(Messages.get("maz3.summary", s.attempts(), s.acknowledged(), s.failed(), s.unknown(), s.reads()));
+        return 0;
+    }
+
+    /** What agent.json holds: who the agent is, and its counts when it stopped. */
+    public record Summary(String runId, String target, String status, long pid, String startedAt, String stoppedAt,
+                          String endpoint, long attempts, long acknowledged, long failed, long unknown, long reads) {}
+
+    /**
+     * The agent itself. It runs in this thread until its duration is over or the evidence folder
+     * holds an "agent.stop" file: the same way to stop it whether it runs here, in a background
+     * process, or inside the mission.
+     */
+    public static final class Agent {
+        static final long RETRY_PAUSE_MS = 10;
+        private final Rds.Options options;
+        private final Evidence evidence;
+        private final Duration duration;
+        private final PrintWriter out;
+        private final boolean live;
+        private final String runId = Instant.now().toString().replaceAll("[-:.]", "").toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        private final AtomicLong attempts = new AtomicLong();
+        private final AtomicLong acks = new AtomicLong();
+        private final AtomicLong fails = new AtomicLong();
+        private final AtomicLong unknowns = new AtomicLong();
+        private final AtomicLong reads = new AtomicLong();
+        private volatile String az = "?";
+        private volatile Instant lastAck = Instant.now();
+        private volatile boolean failing;
+        private volatile boolean stopping;
+        private volatile Written lastWrite;
+
+        private record Written(long seq, String payload) {}
+
+        public Agent(Rds.Options options, Evidence evidence, Duration duration, PrintWriter out, boolean live) {
+            this.options = options;
+            this.evidence = evidence;
+            this.duration = duration;
+            this.out = out;
+            this.live = live;
+        }
+
+        public Summary run() throws Exception {
+            Path journalFile = evidence.file("journal.csv");
+            if (Files.exists(journalFile)) throw Problem.environment("maz3.journal.exists", journalFile);
+            Files.deleteIfExists(evidence.file("agent.stop"));
+            Rds.Instance instance;
+            try (Rds api = Rds.open(options)) {
+                instance = api.describe();
+            }
+            Database.Login login = Database.login(options, instance);
+            Instant started = Instant.now();
+            long pid = ProcessHandle.current().pid();
+            evidence.write("agent.json", summary("running", pid, started, null, login));
+            Thread status = live ? startStatusLine() : null;
+            Thread reader = new Thread(() -> readLoop(login), "agent-reader");
+            reader.setDaemon(true);
+            reader.start();
+            try (Journal journal = Journal.create(journalFile)) {
+                loop(journal, login, started);
+            } finally {
+                stopping = true;
+                reader.join(3000);
+                if (status != null) status.interrupt();
+            }
+            Summary s = summary("stopped", pid, started, Instant.now(), login);
+            evidence.write("agent.json", s);
+            return s;
+        }
+
+        private void loop(Journal journal, Database.Login login, Instant started) throws IOException, InterruptedException {
+            Instant end = duration.isZero() ? Instant.MAX : started.plus(duration);
+            Path stopFile = evidence.file("agent.stop");
+            long nextStopCheck = 0;
+            Connection c = null;
+            PreparedStatement insert = null;
+            boolean tableReady = false;
+            for (long seq = 1; ; seq++) {
+                long now = System.nanoTime();
+                if (now >= nextStopCheck) {
+                    if (Files.exists(stopFile) || Instant.now().isAfter(end)) break;
+                    nextStopCheck = now + 50_000_000L;
+                }
+                String payload = "db007 " + runId + " #" + seq;
+                // PostgreSQL keeps microseconds: the row's time must be the journal's, to the digit.
+                Instant sentAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                String checksum = Journal.checksum(runId, seq, sentAt, payload);
+                boolean sent = false;
+                attempts.incrementAndGet();
+                try {
+                    if (c == null) {
+                        c = Database.connect(login, 1, 2, "db007-agent");
+                        if (!tableReady) {
+                            createTable(c);
+                            tableReady = true;
+                        }
+                        insert = c.prepareStatement("INSERT INTO db007_writes (run_id, seq, sent_at, payload, checksum) VALUES (?, ?, ?, ?, ?)"
+                                + " RETURNING current_setting('db007.az', true), inet_server_addr()::text || ':' || inet_server_port()");
+                    }
+                    insert.setString(1, runId);
+                    insert.setLong(2, seq);
+                    insert.setTimestamp(3, Timestamp.from(sentAt));
+                    insert.setString(4, payload);
+                    insert.setString(5, checksum);
+                    sent = true;
+                    String writerAz;
+                    String server;
+                    try (ResultSet r = insert.executeQuery()) {
+                        r.next();
+                        writerAz = r.getString(1);
+                        server = r.getString(2);
+                    }
+                    Instant done = Instant.now();
+                    journal.append(new Journal.Entry(seq, sentAt, done, Journal.Outcome.ack, writerAz, server,
+                            Duration.between(sentAt, done).toNanos() / 1000, checksum, null));
+                    acks.incrementAndGet();
+                    lastAck = done;
+                    failing = false;
+                    az = writerAz == null ? server : writerAz;
+                    lastWrite = new Written(seq, payload);
+                } catch (SQLException e) {
+                    Journal.Outcome outcome = classify(e, sent);
+                    Instant done = Instant.now();
+                    journal.append(new Journal.Entry(seq, sentAt, done, outcome, null, null,
+                            Duration.between(sentAt, done).toNanos() / 1000, checksum, (sent ? "" : "connect: ") + firstLine(e)));
+                    (outcome == Journal.Outcome.unknown ? unknowns : fails).incrementAndGet();
+                    failing = true;
+                    close(c);
+                    c = null;
+                    Thread.sleep(RETRY_PAUSE_MS);
+                }
+            }
+            close(c);
+        }
+
+        /**
+         * Reads back the newest acknowledged row on a second connection, as the application's
+         * readers would, so that reading never slows the writes the proof is about.
+         */
+        private void readLoop(Database.Login login) {
+            Connection c = null;
+            PreparedStatement select = null;
+            long lastRead = 0;
+            while (!stopping) {
+                Written w = lastWrite;
+                try {
+                    if (w == null || w.seq() == lastRead) {
+                        Thread.sleep(1);
+                        continue;
+                    }
+                    if (c == null) {
+                        c = Database.connect(login, 1, 2, "db007-agent-reader");
+                        select = c.prepareStatement("SELECT payload FROM db007_writes WHERE run_id = ? AND seq = ?");
+                    }
+                    select.setString(1, runId);
+                    select.setLong(2, w.seq());
+                    try (ResultSet r = select.executeQuery()) {
+                        if (r.next() && w.payload().equals(r.getString(1))) reads.incrementAndGet();
+                    }
+                    lastRead = w.seq();
+                } catch (SQLException e) {
+                    close(c);
+                    c = null;
+                    sleepQuietly(RETRY_PAUSE_MS);
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+            close(c);
+        }
+
+        private static void sleepQuietly(long ms) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /**
+         * Whether a failed write may still have happened. Only an error the server sent back for
+         * this statement proves it did not; a broken connection or a server shutting down leaves
+         * the commit's fate unknown (it may have committed, even replicated, before the answer was lost).
+         */
+        static Journal.Outcome classify(SQLException e, boolean sent) {
+            if (!sent) return Journal.Outcome.fail;
+            String state = e.getSQLState();
+            boolean connectionLost = state == null || state.startsWith("08") || state.startsWith("57") || state.startsWith("58")
+                    || e.getCause() instanceof SocketTimeoutException || e.getCause() instanceof IOException;
+            return connectionLost ? Journal.Outcome.unknown : Journal.Outcome.fail;
+        }
+
+        private static void createTable(Connection c) throws SQLException {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS db007_writes (run_id text NOT NULL, seq bigint NOT NULL, sent_at timestamptz NOT NULL,"
+                        + " payload text NOT NULL, checksum text NOT NULL, written_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+                        + " PRIMARY KEY (run_id, seq))");
+            }
+        }
+
+        private Thread startStatusLine() {
+            boolean terminal = System.console() != null;
+            Thread t = new Thread(() -> {
+                long lastAcks = 0;
+                long lastReads = 0;
+                long lastErrors = 0;
+                try {
+                    while (true) {
+                        Thread.sleep(1000);
+                        long a = acks.get();
+                        long r = reads.get();
+                        long e = fails.get() + unknowns.get();
+                        double outage = failing ? Duration.between(lastAck, Instant.now()).toMillis() / 1000.0 : 0;
+                        String line = Messages.get("maz3.live", a - lastAcks, r - lastReads, e - lastErrors, e, az, outage);
+                        if (terminal) out.print("\r" + line + "   ");
+                        else out.println(line);
+                        out.flush();
+                        lastAcks = a;
+                        lastReads = r;
+                        lastErrors = e;
+                    }
+                } catch (InterruptedException done) {
+                    if (terminal) out.println();
+                }
+            }, "agent-status");
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+
+        private Summary summary(String state, long pid, Instant started, Instant stopped, Database.Login login) {
+            return new Summary(runId, options.target, state, pid, started.toString(), stopped == null ? null : stopped.toString(),
+                    login.toString(), attempts.get(), acks.get(), fails.get(), unknowns.get(), reads.get());
+        }
+
+        private static String firstLine(SQLException e) {
+            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            int nl = m.indexOf('\n');
+            return (e.getSQLState() == null ? "" : e.getSQLState() + " ") + (nl < 0 ? m : m.substring(0, nl));
+        }
+
+        private static void close(Connection c) {
+            try {
+                if (c != null) c.close();
+            } catch (SQLException ignored) {
+                // The connection was already broken; closing is only tidying up.
+            }
+        }
+    }
+
+    /** Runs the agent as its own process, detached from this terminal, and returns once it writes. */
+    private int startInBackground(Evidence evidence, PrintWriter out) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
+        cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                "maz3", "--evidence", evidence.dir().toString(), "--target", rds.target, "--instance", rds.instance,
+                "--duration", Double.toString(duration)));
+        if (rds.region != null) cmd.addAll(List.of("--region", rds.region));
+        if (rds.profile != null) cmd.addAll(List.of("--profile", rds.profile));
+        if (rds.endpointUrl != null) cmd.addAll(List.of("--rds-endpoint-url", rds.endpointUrl.toString()));
+        Files.deleteIfExists(evidence.file("agent.json"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(evidence.file("agent.log").toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (Instant.now().isBefore(deadline)) {
+            if (!p.isAlive()) throw Problem.failed("maz3.background.died", evidence.file("agent.log"));
+            Summary s = readSummary(evidence);
+            if (s != null && Files.exists(evidence.file("journal.csv")) && Journal.read(evidence.file("journal.csv")).stream()
+                    .anyMatch(e -> e.outcome() == Journal.Outcome.ack)) {
+                out.println(Messages.get("maz3.background.started", p.pid(), evidence.file("journal.csv")));
+                return 0;
+            }
+            Thread.sleep(100);
+        }
+        throw Problem.failed("maz3.background.silent", evidence.file("agent.log"));
+    }
+
+    static Summary readSummary(Evidence evidence) {
+        try {
+            return Files.exists(evidence.file("agent.json")) ? Json.read(evidence.file("agent.json"), Summary.class) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Asks a running agent to stop, wherever it runs, and waits until it has closed its journal. */
+    static Summary stop(Evidence evidence, Duration timeout) throws IOException, InterruptedException {
+        Summary s = readSummary(evidence);
+        if (s == null) throw Problem.failed("maz3.none", evidence.dir());
+        if (s.status().equals("stopped")) return s;
+        Files.writeString(evidence.file("agent.stop"), Instant.now().toString());
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            s = readSummary(evidence);
+            if (s != null && s.status().equals("stopped")) return s;
+            if (s != null && s.pid() != ProcessHandle.current().pid() && ProcessHandle.of(s.pid()).isEmpty()) {
+                throw Problem.failed("maz3.vanished", s.pid(), evidence.file("agent.log"));
+            }
+            Thread.sleep(20);
+        }
+        throw Problem.failed("maz3.stop.timeout", timeout.toSeconds());
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+    static class Stop implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin Cli.Options cli;
+        @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+
+        @Override
+        public Integer call() throws Exception {
+            Summary s = stop(Evidence.of(evidenceDir, "maz"), Duration.ofSeconds(30));
+            spec.commandLine().getOut().println(Messages.get("maz3.summary", s.attempts(), s.acknowledged(), s.failed(), s.unknown(), s.reads()));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Rds.java common/Evidence.java
+//SOURCES region/Processes.java
+//DESCRIPTION Mission step 5, sabotage: reboot the primary with failover (or, locally, kill it outright).
+
+// Step 5 of Operation DB007: sabotage.
+//
+//   ./jbang maz5                 RebootDBInstance with ForceFailover, as on RDS
+//   ./jbang maz5 --crash         kills the primary's processes with SIGKILL (local target only)
+//
+// The planned failover is what RDS does for "Reboot with failover": the primary is shut down
+// and the standby in the other AZ takes over. --crash is the unplanned kind: the primary's AZ
+// goes dark at once. Keep the agent running: steps 6 and 7 watch what it lives through.
+
+import common.Cli;
+import common.Evidence;
+import common.Messages;
+import common.Problem;
+import common.Rds;
+import common.Region;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import region.Processes;
+
+@Command(name = "maz5", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+public class maz5 implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Mixin Rds.Options rds;
+    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Option(names = "--crash", descriptionKey = "maz5.crash") boolean crash;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new maz5(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(Messages.get("maz5.title"));
+        Evidence evidence = Evidence.of(evidenceDir, "maz");
+        if (crash && !rds.local()) throw Problem.environment("maz5.crash.local-only");
+        Map<String, Object> observed = new LinkedHashMap<>();
+        Instant requested;
+        try (Rds api = Rds.open(rds)) {
+            Rds.Instance before = api.describe();
+            if (before.standbyAz() == null || !"available".equals(before.status())) throw Problem.failed("maz5.not-ready", before.status());
+            observed.put("primary_az_before", before.primaryAz());
+            observed.put("standby_az_before", before.standbyAz());
+            observed.put("kind", crash ? "crash" : "reboot-with-failover");
+            requested = Instant.now();
+            if (crash) {
+                Region.State state = Region.load(Region.home());
+                int killed = Processes.killIn(Path.of(state.dataRoot(), before.primaryAz()));
+                observed.put("processes_killed", killed);
+                out.println(Messages.get("maz5.crashed", before.primaryAz(), killed));
+            } else {
+                Rds.Instance during = api.rebootWithFailover();
+                observed.put("status_after_request", during.status());
+                out.println(Messages.get("maz5.rebooting", before.primaryAz(), before.standbyAz(), during.status()));
+            }
+        }
+        observed.put("requested_at", requested.toString());
+        out.println(Messages.get("maz5.notice"));
+        evidence.step("maz5", requested, true, observed);
+        return 0;
+    }
+}

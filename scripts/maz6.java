@@ -1,0 +1,121 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Journal.java common/Evidence.java
+//DESCRIPTION Mission step 6, turbulence: follow the agent through the outage, from the last write before it to the first one after.
+
+// Step 6 of Operation DB007: turbulence.
+//
+//   ./jbang maz6
+//
+// Reads the agent's journal as it grows, from the moment of the sabotage (step 5): when the
+// writes stopped, which errors the application saw and how many, and when writes came back and
+// on which AZ. This is the outage as the application lives it, not as the RDS console tells it.
+
+import common.Cli;
+import common.Evidence;
+import common.Journal;
+import common.Json;
+import common.Messages;
+import common.Problem;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "maz6", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+public class maz6 implements Callable<Integer> {
+    /** A pause this long between two acknowledged writes is an outage even if no error was seen. */
+    static final Duration SILENCE = Duration.ofMillis(100);
+
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120", descriptionKey = "maz6.timeout") long timeout;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new maz6(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Instant started = Instant.now();
+        out.println(Messages.get("maz6.title"));
+        Evidence evidence = Evidence.of(evidenceDir, "maz");
+        Path journal = evidence.file("journal.csv");
+        if (!Files.exists(journal)) throw Problem.failed("maz6.no-journal", journal);
+        Evidence.Step sabotage = evidence.step("maz5");
+        Instant since = sabotage == null ? started : Instant.parse((String) sabotage.observed().get("requested_at"));
+
+        long[] position = {0};
+        Journal.Entry lastAck = null;
+        Journal.Entry firstError = null;
+        Journal.Entry resumed = null;
+        Map<String, Integer> errors = new LinkedHashMap<>();
+        Instant deadline = Instant.now().plusSeconds(timeout);
+        while (resumed == null) {
+            if (Instant.now().isAfter(deadline)) throw Problem.failed("maz6.timeout.reached", timeout, lastAck == null ? "-" : clock(lastAck.doneAt()));
+            List<Journal.Entry> fresh = Journal.readFrom(journal, position);
+            if (fresh.isEmpty()) {
+                requireAgentAlive(evidence);
+                Thread.sleep(20);
+                continue;
+            }
+            for (Journal.Entry e : fresh) {
+                boolean ack = e.outcome() == Journal.Outcome.ack;
+                if (e.doneAt().isBefore(since) || (firstError == null && ack && (lastAck == null
+                        || Duration.between(lastAck.doneAt(), e.doneAt()).compareTo(SILENCE) <= 0))) {
+                    if (ack) lastAck = e;
+                    continue;
+                }
+                if (firstError == null && !ack) {
+                    firstError = e;
+                    out.println(Messages.get("maz6.stopped", lastAck == null ? "-" : clock(lastAck.doneAt()), lastAck == null ? 0 : lastAck.seq(),
+                            lastAck == null ? "-" : lastAck.az()));
+                }
+                if (!ack) {
+                    String kind = e.outcome() + ": " + (e.error() == null ? "?" : e.error());
+                    if (errors.merge(kind, 1, Integer::sum) == 1) out.println(Messages.get("maz6.error", clock(e.doneAt()), e.seq(), kind));
+                    continue;
+                }
+                resumed = e;
+                break;
+            }
+            out.flush();
+        }
+        long outageMs = lastAck == null ? 0 : Duration.between(lastAck.doneAt(), resumed.doneAt()).toMillis();
+        long attempts = errors.values().stream().mapToLong(Integer::intValue).sum();
+        out.println(Messages.get("maz6.resumed", clock(resumed.doneAt()), resumed.seq(), resumed.az(), outageMs, attempts));
+        out.println(Messages.get("maz6.notice"));
+
+        Map<String, Object> observed = new LinkedHashMap<>();
+        observed.put("last_ack_before", lastAck == null ? null : Map.of("seq", lastAck.seq(), "at", lastAck.doneAt().toString(), "az", String.valueOf(lastAck.az())));
+        observed.put("first_error", firstError == null ? null : Map.of("seq", firstError.seq(), "at", firstError.doneAt().toString()));
+        observed.put("first_ack_after", Map.of("seq", resumed.seq(), "at", resumed.doneAt().toString(), "az", String.valueOf(resumed.az())));
+        observed.put("outage_ms", outageMs);
+        observed.put("errors", errors);
+        evidence.step("maz6", started, true, observed);
+        return 0;
+    }
+
+    private static void requireAgentAlive(Evidence evidence) throws Exception {
+        Map<?, ?> agent = Json.read(evidence.file("agent.json"), Map.class);
+        if (!"running".equals(agent.get("status"))) throw Problem.failed("maz6.agent.stopped");
+    }
+
+    static String clock(Instant t) {
+        return DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC).format(t);
+    }
+}

@@ -1,0 +1,110 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Rds.java common/Journal.java common/Evidence.java
+//DESCRIPTION Mission step 7, reorg: wait for the standby's promotion and the agent's writes on it; show the failover events.
+
+// Step 7 of Operation DB007: reorganisation.
+//
+//   ./jbang maz7
+//
+// Waits until the RDS API shows the primary in the other AZ and the instance available again,
+// and until the agent's writes are acknowledged there. Then lists the failover events RDS
+// recorded (DescribeEvents). Those events are the control plane's view: they are not the RTO;
+// step 8 measures the RTO from the agent's own journal.
+
+import common.Cli;
+import common.Evidence;
+import common.Journal;
+import common.Messages;
+import common.Problem;
+import common.Rds;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "maz7", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+public class maz7 implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Mixin Rds.Options rds;
+    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600", descriptionKey = "maz7.timeout") long timeout;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new maz7(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Instant started = Instant.now();
+        out.println(Messages.get("maz7.title"));
+        Evidence evidence = Evidence.of(evidenceDir, "maz");
+        Evidence.Step sabotage = evidence.step("maz5");
+        if (sabotage == null) throw Problem.failed("maz7.no-sabotage");
+        String before = (String) sabotage.observed().get("primary_az_before");
+        Instant requested = Instant.parse((String) sabotage.observed().get("requested_at"));
+
+        Rds.Instance now;
+        List<Rds.Event> events;
+        try (Rds api = Rds.open(rds)) {
+            Instant deadline = Instant.now().plusSeconds(timeout);
+            String lastStatus = null;
+            do {
+                now = api.describe();
+                if (!now.status().equals(lastStatus)) {
+                    out.println(Messages.get("maz7.status", clock(Instant.now()), now.status(), now.primaryAz()));
+                    lastStatus = now.status();
+                }
+                if (!before.equals(now.primaryAz()) && "available".equals(now.status())) break;
+                Thread.sleep(rds.local() ? 50 : 5000);
+            } while (Instant.now().isBefore(deadline));
+            if (before.equals(now.primaryAz())) throw Problem.failed("maz7.timeout", timeout, before);
+
+            Journal.Entry firstOnNew = waitForWriteOn(evidence, now.primaryAz(), requested, Instant.now().plusSeconds(60));
+            out.println(Messages.get("maz7.promoted", now.primaryAz(), firstOnNew.seq(), clock(firstOnNew.doneAt())));
+            events = api.events(requested.minusSeconds(1));
+        }
+        out.println(Messages.get("maz7.events"));
+        for (Rds.Event e : events) out.println("  " + clock(e.time()) + "  [" + String.join(",", e.categories()) + "] " + e.message());
+        out.println(Messages.get("maz7.notice"));
+
+        evidence.write("events.json", events.stream().map(e -> Map.of("time", e.time().toString(), "message", e.message(),
+                "categories", e.categories())).toList());
+        Map<String, Object> observed = new LinkedHashMap<>();
+        observed.put("primary_az_after", now.primaryAz());
+        observed.put("status", now.status());
+        observed.put("events", events.size());
+        evidence.step("maz7", started, true, observed);
+        return 0;
+    }
+
+    /** The first acknowledged write after the sabotage that the new primary's AZ took. */
+    private static Journal.Entry waitForWriteOn(Evidence evidence, String az, Instant after, Instant deadline) throws Exception {
+        long[] position = {0};
+        while (Instant.now().isBefore(deadline)) {
+            for (Journal.Entry e : Journal.readFrom(evidence.file("journal.csv"), position)) {
+                // On RDS the server cannot say its AZ (az is empty): any write after the sabotage then counts.
+                if (e.outcome() == Journal.Outcome.ack && e.doneAt().isAfter(after) && (e.az() == null || e.az().equals(az))) return e;
+            }
+            Thread.sleep(20);
+        }
+        throw Problem.failed("maz7.no-writes", az);
+    }
+
+    static String clock(Instant t) {
+        return DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC).format(t);
+    }
+}

@@ -1,0 +1,95 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Rds.java common/Database.java common/Evidence.java
+//DESCRIPTION Mission step 9, the new order: primary now in AZ2, a standby rebuilt in AZ1 and in sync.
+
+// Step 9 of Operation DB007: the new order.
+//
+//   ./jbang maz9
+//
+// A failover is finished only when the instance is protected again: the old primary's AZ holds
+// a fresh standby, in sync. Until then a second failure would lose data. This step waits for
+// that (RDS takes minutes; the local region about a second), and checks the new order through
+// the RDS API and, locally, in SQL (pg_stat_replication on the new primary).
+
+import common.Cli;
+import common.Database;
+import common.Evidence;
+import common.Messages;
+import common.Problem;
+import common.Rds;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "maz9", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+public class maz9 implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Mixin Rds.Options rds;
+    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "1200", descriptionKey = "maz9.timeout") long timeout;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new maz9(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Database.lowerDnsCache();
+        PrintWriter out = spec.commandLine().getOut();
+        Instant started = Instant.now();
+        out.println(Messages.get("maz9.title"));
+        Evidence evidence = Evidence.of(evidenceDir, "maz");
+        Evidence.Step sabotage = evidence.step("maz5");
+        if (sabotage == null) throw Problem.failed("maz7.no-sabotage");
+        String oldPrimary = (String) sabotage.observed().get("primary_az_before");
+        String oldStandby = (String) sabotage.observed().get("standby_az_before");
+
+        Rds.Instance now;
+        String syncState = null;
+        try (Rds api = Rds.open(rds)) {
+            Instant deadline = Instant.now().plusSeconds(timeout);
+            while (true) {
+                now = api.describe();
+                boolean ordered = oldStandby.equals(now.primaryAz()) && oldPrimary.equals(now.standbyAz()) && "available".equals(now.status());
+                if (ordered && rds.local()) syncState = syncStateOf(Database.login(rds, now), oldPrimary);
+                if (ordered && (!rds.local() || "sync".equals(syncState))) break;
+                if (Instant.now().isAfter(deadline)) break;
+                Thread.sleep(rds.local() ? 100 : 10_000);
+            }
+        }
+        boolean passed = oldStandby.equals(now.primaryAz()) && oldPrimary.equals(now.standbyAz()) && "available".equals(now.status())
+                && (!rds.local() || "sync".equals(syncState));
+        out.println(Messages.get("maz9.order", now.primaryAz(), now.standbyAz(), syncState == null ? "-" : syncState, now.status()));
+        out.println(Messages.get("maz9.notice"));
+        Map<String, Object> observed = new LinkedHashMap<>();
+        observed.put("primary_az", now.primaryAz());
+        observed.put("standby_az", now.standbyAz());
+        observed.put("status", now.status());
+        observed.put("standby_sync_state", syncState);
+        evidence.step("maz9", started, passed, observed);
+        out.println(Messages.get(passed ? "step.pass" : "step.fail"));
+        return passed ? 0 : Problem.CHECK_FAILED;
+    }
+
+    private static String syncStateOf(Database.Login login, String standbyAz) {
+        try (Connection c = Database.connect(login, 2, 5, "db007-new-order"); Statement st = c.createStatement();
+             ResultSet r = st.executeQuery("SELECT sync_state FROM pg_stat_replication WHERE application_name = '" + standbyAz + "'")) {
+            return r.next() ? r.getString(1) : null;
+        } catch (java.sql.SQLException e) {
+            return null;
+        }
+    }
+}

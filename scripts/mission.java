@@ -1,0 +1,176 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Rds.java common/Database.java
+//SOURCES common/Journal.java common/Evidence.java common/Proof.java
+//SOURCES maz1.java maz2.java maz3.java maz4.java maz5.java maz6.java maz7.java maz8.java maz9.java
+//DESCRIPTION Operation DB007, the whole Multi-AZ mission unattended: steps 1 to 9, with the verdict.
+
+// Operation DB007, end to end.
+//
+//   ./jbang mission              all nine steps on the local region, planned failover
+//   ./jbang mission --crash      the same with the primary killed instead
+//   ./jbang mission --json       one JSON object with the verdict and the measures
+//
+// Runs each step exactly as a student would, in order, with the agent writing in the background
+// from step 3 to step 8. Exits 0 only when every step passed and the proof holds.
+
+import common.Cli;
+import common.Database;
+import common.Evidence;
+import common.Json;
+import common.Messages;
+import common.Proof;
+import common.Rds;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "mission", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+public class mission implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Mixin Rds.Options rds;
+    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Option(names = "--pg-bin", paramLabel = "DIR", descriptionKey = "lab.up.pg-bin") String pgBin;
+    @Option(names = "--crash", descriptionKey = "maz5.crash") boolean crash;
+    @Option(names = "--json", descriptionKey = "option.json") boolean json;
+    @Option(names = "--baseline", paramLabel = "SECONDS", defaultValue = "3", descriptionKey = "mission.baseline") double baseline;
+    @Option(names = "--after", paramLabel = "SECONDS", defaultValue = "2", descriptionKey = "mission.after") double after;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new mission(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Database.lowerDnsCache();
+        Instant t0 = Instant.now();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter steps = json ? new PrintWriter(OutputStream.nullOutputStream()) : out;
+        Path dir = evidenceDir();
+        Map<String, String> verdicts = new LinkedHashMap<>();
+        Thread agentThread = null;
+        try {
+            if (run(new maz1(), "maz1", steps, verdicts, withPgBin())
+                    && run(new maz2(), "maz2", steps, verdicts, withPgBin())) {
+                Evidence evidence = new Evidence(dir);
+                steps.println();
+                steps.println(Messages.get("maz3.title"));
+                steps.println(Messages.get("mission.agent"));
+                maz3.Agent agent = new maz3.Agent(rds, evidence, Duration.ZERO, steps, false);
+                Exception[] agentFailure = new Exception[1];
+                agentThread = new Thread(() -> {
+                    try {
+                        agent.run();
+                    } catch (Exception e) {
+                        agentFailure[0] = e;
+                    }
+                }, "agent");
+                agentThread.start();
+                waitForFirstWrite(evidence, agentThread);
+                if (agentFailure[0] != null) throw agentFailure[0];
+                verdicts.put("maz3", "pass");
+                Thread.sleep((long) (baseline * 1000));
+                boolean ok = run(new maz4(), "maz4", steps, verdicts, List.of())
+                        && run(new maz5(), "maz5", steps, verdicts, crash ? List.of("--crash") : List.of())
+                        && run(new maz6(), "maz6", steps, verdicts, List.of())
+                        && run(new maz7(), "maz7", steps, verdicts, List.of());
+                if (ok) Thread.sleep((long) (after * 1000));
+                run(new maz8(), "maz8", steps, verdicts, List.of());
+                if (ok) run(new maz9(), "maz9", steps, verdicts, List.of());
+            }
+        } finally {
+            if (agentThread != null && agentThread.isAlive()) {
+                Files.writeString(dir.resolve("agent.stop"), Instant.now().toString());
+                agentThread.join(30_000);
+            }
+        }
+        return conclude(out, dir, verdicts, Duration.between(t0, Instant.now()).toMillis());
+    }
+
+    private List<String> withPgBin() {
+        return pgBin == null ? List.of() : List.of("--pg-bin", pgBin);
+    }
+
+    /** Runs one step as its own command, with this mission's target, evidence and language. */
+    private boolean run(Object step, String name, PrintWriter out, Map<String, String> verdicts, List<String> extra) {
+        CommandLine cl = Cli.commandLine(step);
+        List<String> args = new ArrayList<>(List.of("--evidence", evidenceDir().toString()));
+        if (cl.getCommandSpec().findOption("--target") != null) {
+            args.addAll(List.of("--target", rds.target, "--instance", rds.instance));
+            if (rds.region != null) args.addAll(List.of("--region", rds.region));
+            if (rds.profile != null) args.addAll(List.of("--profile", rds.profile));
+            if (rds.endpointUrl != null) args.addAll(List.of("--rds-endpoint-url", rds.endpointUrl.toString()));
+        }
+        args.addAll(extra);
+        out.println();
+        cl.setOut(out);
+        cl.setErr(json ? out : spec.commandLine().getErr());
+        int code = cl.execute(args.toArray(String[]::new));
+        out.flush();
+        verdicts.put(name, code == 0 ? "pass" : "fail");
+        return code == 0;
+    }
+
+    private Path evidenceDir() {
+        return (evidenceDir != null ? evidenceDir : common.Region.home().resolve("evidence").resolve("maz")).toAbsolutePath();
+    }
+
+    private static void waitForFirstWrite(Evidence evidence, Thread agent) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (Instant.now().isBefore(deadline) && agent.isAlive()) {
+            if (Files.exists(evidence.file("journal.csv")) && Files.size(evidence.file("journal.csv")) > common.Journal.HEADER.length() + 1) return;
+            Thread.sleep(20);
+        }
+    }
+
+    private int conclude(PrintWriter out, Path dir, Map<String, String> verdicts, long took) throws Exception {
+        Evidence evidence = new Evidence(dir);
+        Evidence.Step sabotage = evidence.step("maz5");
+        Evidence.Step order = evidence.step("maz9");
+        Proof proof = Files.exists(evidence.file("proof.json")) ? Json.read(evidence.file("proof.json"), Proof.class) : null;
+        boolean pass = verdicts.size() == 9 && verdicts.values().stream().allMatch("pass"::equals) && proof != null && proof.verdict().equals("pass");
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("verdict", pass ? "pass" : "fail");
+        o.put("target", rds.target);
+        o.put("failover", crash ? "crash" : "reboot-with-failover");
+        o.put("primary_az_before", sabotage == null ? null : sabotage.observed().get("primary_az_before"));
+        o.put("standby_az_before", sabotage == null ? null : sabotage.observed().get("standby_az_before"));
+        o.put("primary_az_after", order == null ? null : order.observed().get("primary_az"));
+        o.put("standby_az_after", order == null ? null : order.observed().get("standby_az"));
+        o.put("acknowledged_writes", proof == null ? null : proof.acknowledgedWrites());
+        o.put("lost_writes", proof == null ? null : proof.lostWrites());
+        o.put("unknown_writes", proof == null ? null : proof.unknownWrites());
+        o.put("corrupt_rows", proof == null ? null : proof.corruptRows());
+        o.put("rto_ms", proof == null ? null : proof.rtoMs());
+        o.put("first_error_to_success_ms", proof == null ? null : proof.firstErrorToSuccessMs());
+        o.put("steady_writes_per_second", proof == null ? null : proof.steadyWritesPerSecond());
+        o.put("steps", verdicts);
+        o.put("evidence", dir.toString());
+        o.put("took_ms", took);
+        if (json) {
+            out.println(Json.write(o));
+        } else {
+            out.println();
+            out.println(Messages.get("mission.summary", o.get("primary_az_before"), o.get("primary_az_after"), o.get("standby_az_after"),
+                    o.get("acknowledged_writes"), o.get("lost_writes"), o.get("unknown_writes"), o.get("corrupt_rows"), o.get("rto_ms")));
+            out.println(Messages.get(pass ? "mission.pass" : "mission.fail", took / 1000.0, dir));
+        }
+        out.flush();
+        return pass ? 0 : common.Problem.CHECK_FAILED;
+    }
+}
