@@ -247,8 +247,9 @@ public final class ControlPlane {
             log("failover timings: old primary stopped at " + stopped + " ms, fenced at " + isolated + " ms, standby promoted at " + ms + " ms");
             event("standby-promoted", newAz, "The standby in " + newAz + " was promoted to primary.");
             event("failover-completed", newAz, "Multi-AZ instance failover completed (" + ms + " ms).");
-            if (fenced != null) PgNode.deleteTree(fenced);
             buildStandby(next, old);
+            // Deleted only now: the new standby's base backup matters more than disk space.
+            if (fenced != null) PgNode.deleteTree(fenced);
             phase("ready");
         } catch (Exception e) {
             log("failover failed: " + e);
