@@ -69,20 +69,10 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
         long holes = maxSeq - journaled.size();
         long unjournaled = rows.keySet().stream().filter(s -> !journaled.contains(s)).count();
 
-        List<Journal.Entry> ackList = journal.stream().filter(e -> e.outcome() == Journal.Outcome.ack)
-                .sorted(Comparator.comparing(Journal.Entry::doneAt)).toList();
-        Instant windowStart = sabotageAt == null ? Instant.MIN : sabotageAt.minusSeconds(1);
-        Journal.Entry gapFrom = null;
-        Journal.Entry gapTo = null;
-        for (int i = 1; i < ackList.size(); i++) {
-            Journal.Entry a = ackList.get(i - 1);
-            Journal.Entry b = ackList.get(i);
-            if (b.doneAt().isBefore(windowStart)) continue;
-            if (gapFrom == null || Duration.between(a.doneAt(), b.doneAt()).compareTo(Duration.between(gapFrom.doneAt(), gapTo.doneAt())) > 0) {
-                gapFrom = a;
-                gapTo = b;
-            }
-        }
+        List<Journal.Entry> ackList = acknowledged(journal);
+        Journal.Entry[] gap = longestGap(ackList, sabotageAt == null ? Instant.MIN : sabotageAt.minusSeconds(1), Instant.MAX);
+        Journal.Entry gapFrom = gap == null ? null : gap[0];
+        Journal.Entry gapTo = gap == null ? null : gap[1];
         Long rto = gapFrom == null ? null : Duration.between(gapFrom.doneAt(), gapTo.doneAt()).toMillis();
         Long errorToSuccess = null;
         if (gapFrom != null) {
@@ -96,6 +86,24 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
         return new Proof(pass ? "pass" : "fail", runId, journal.size(), acks, lost, corrupt, unknown, unknownFound, fails, failedPresent,
                 holes, unjournaled, rto, gapFrom == null ? null : gapFrom.doneAt().toString(), gapTo == null ? null : gapTo.doneAt().toString(),
                 errorToSuccess, steady, lostSeqs, corruptSeqs);
+    }
+
+    public static List<Journal.Entry> acknowledged(List<Journal.Entry> journal) {
+        return journal.stream().filter(e -> e.outcome() == Journal.Outcome.ack).sorted(Comparator.comparing(Journal.Entry::doneAt)).toList();
+    }
+
+    /** The two consecutive acknowledged writes furthest apart, the later one falling in [from, to); null if none. */
+    public static Journal.Entry[] longestGap(List<Journal.Entry> acks, Instant from, Instant to) {
+        Journal.Entry[] best = null;
+        for (int i = 1; i < acks.size(); i++) {
+            Journal.Entry a = acks.get(i - 1);
+            Journal.Entry b = acks.get(i);
+            if (b.doneAt().isBefore(from) || !b.doneAt().isBefore(to)) continue;
+            if (best == null || Duration.between(a.doneAt(), b.doneAt()).compareTo(Duration.between(best[0].doneAt(), best[1].doneAt())) > 0) {
+                best = new Journal.Entry[] {a, b};
+            }
+        }
+        return best;
     }
 
     /** Acknowledged writes per second before the sabotage, leaving out the first half second of warm-up. */
