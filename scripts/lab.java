@@ -125,7 +125,7 @@ public class lab implements Callable<Integer> {
             Region.Status before = LocalRegion.requireHealthy(state);
             Instant t0 = Instant.now();
             int killed = LocalRegion.crashPrimary(state, before);
-            if (!json) spec.commandLine().getOut().println(Messages.get("lab.crash.killed", before.primaryAz(), killed, LocalRegion.clock(t0)));
+            if (!json) spec.commandLine().getOut().println(Messages.get("lab.crash.killed", before.primaryAz(), killed, Messages.clock(t0)));
             return report(spec.commandLine().getOut(), json, state, before, t0);
         }
     }

@@ -22,8 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +64,7 @@ public class maz6 implements Callable<Integer> {
         Map<String, Integer> errors = new LinkedHashMap<>();
         Instant deadline = Instant.now().plusSeconds(timeout);
         while (resumed == null) {
-            if (Instant.now().isAfter(deadline)) throw Problem.failed("maz6.timeout.reached", timeout, lastAck == null ? "-" : clock(lastAck.doneAt()));
+            if (Instant.now().isAfter(deadline)) throw Problem.failed("maz6.timeout.reached", timeout, lastAck == null ? "-" : Messages.clock(lastAck.doneAt()));
             List<Journal.Entry> fresh = Journal.readFrom(journal, position);
             if (fresh.isEmpty()) {
                 requireAgentAlive(evidence);
@@ -82,12 +80,12 @@ public class maz6 implements Callable<Integer> {
                 }
                 if (firstError == null && !ack) {
                     firstError = e;
-                    out.println(Messages.get("maz6.stopped", lastAck == null ? "-" : clock(lastAck.doneAt()), lastAck == null ? 0 : lastAck.seq(),
+                    out.println(Messages.get("maz6.stopped", lastAck == null ? "-" : Messages.clock(lastAck.doneAt()), lastAck == null ? 0 : lastAck.seq(),
                             lastAck == null ? "-" : lastAck.az()));
                 }
                 if (!ack) {
                     String kind = e.outcome() + ": " + (e.error() == null ? "?" : e.error());
-                    if (errors.merge(kind, 1, Integer::sum) == 1) out.println(Messages.get("maz6.error", clock(e.doneAt()), e.seq(), kind));
+                    if (errors.merge(kind, 1, Integer::sum) == 1) out.println(Messages.get("maz6.error", Messages.clock(e.doneAt()), e.seq(), kind));
                     continue;
                 }
                 resumed = e;
@@ -97,7 +95,7 @@ public class maz6 implements Callable<Integer> {
         }
         long outageMs = lastAck == null ? 0 : Duration.between(lastAck.doneAt(), resumed.doneAt()).toMillis();
         long attempts = errors.values().stream().mapToLong(Integer::intValue).sum();
-        out.println(Messages.get("maz6.resumed", clock(resumed.doneAt()), resumed.seq(), resumed.az(), outageMs, attempts));
+        out.println(Messages.get("maz6.resumed", Messages.clock(resumed.doneAt()), resumed.seq(), resumed.az(), outageMs, attempts));
         out.println(Messages.get("maz6.notice"));
 
         Map<String, Object> observed = new LinkedHashMap<>();
@@ -115,7 +113,4 @@ public class maz6 implements Callable<Integer> {
         if (!"running".equals(agent.get("status"))) throw Problem.failed("maz6.agent.stopped");
     }
 
-    static String clock(Instant t) {
-        return DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC).format(t);
-    }
 }

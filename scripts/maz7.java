@@ -22,8 +22,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +63,7 @@ public class maz7 implements Callable<Integer> {
             do {
                 now = api.describe();
                 if (!now.status().equals(lastStatus)) {
-                    out.println(Messages.get("maz7.status", clock(Instant.now()), now.status(), now.primaryAz()));
+                    out.println(Messages.get("maz7.status", Messages.clock(Instant.now()), now.status(), now.primaryAz()));
                     lastStatus = now.status();
                 }
                 if (!before.equals(now.primaryAz()) && "available".equals(now.status())) break;
@@ -74,11 +72,11 @@ public class maz7 implements Callable<Integer> {
             if (before.equals(now.primaryAz())) throw Problem.failed("maz7.timeout", timeout, before);
 
             Journal.Entry firstOnNew = waitForWriteOn(evidence, now.primaryAz(), requested, Instant.now().plusSeconds(60));
-            out.println(Messages.get("maz7.promoted", now.primaryAz(), firstOnNew.seq(), clock(firstOnNew.doneAt())));
+            out.println(Messages.get("maz7.promoted", now.primaryAz(), firstOnNew.seq(), Messages.clock(firstOnNew.doneAt())));
             events = api.events(requested.minusSeconds(1));
         }
         out.println(Messages.get("maz7.events"));
-        for (Rds.Event e : events) out.println("  " + clock(e.time()) + "  [" + String.join(",", e.categories()) + "] " + e.message());
+        for (Rds.Event e : events) out.println("  " + Messages.clock(e.time()) + "  [" + String.join(",", e.categories()) + "] " + e.message());
         out.println(Messages.get("maz7.notice"));
 
         evidence.write("events.json", events.stream().map(e -> Map.of("time", e.time().toString(), "message", e.message(),
@@ -104,7 +102,4 @@ public class maz7 implements Callable<Integer> {
         throw Problem.failed("maz7.no-writes", az);
     }
 
-    static String clock(Instant t) {
-        return DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC).format(t);
-    }
 }

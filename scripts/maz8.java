@@ -32,8 +32,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 import java.util.List;
 import java.util.Locale;
@@ -93,8 +91,8 @@ public class maz8 implements Callable<Integer> {
 
         out.println(Messages.get("maz8.rpo", proof.acknowledgedWrites(), proof.lostWrites(), proof.corruptRows()));
         out.println(Messages.get("maz8.unknown", proof.unknownWrites(), proof.unknownFound()));
-        if (proof.rtoMs() != null) out.println(Messages.get("maz8.rto", proof.rtoMs(), clock(Instant.parse(proof.outageFrom())),
-                clock(Instant.parse(proof.outageTo())), proof.firstErrorToSuccessMs() == null ? "-" : proof.firstErrorToSuccessMs()));
+        if (proof.rtoMs() != null) out.println(Messages.get("maz8.rto", proof.rtoMs(), Messages.clock(Instant.parse(proof.outageFrom())),
+                Messages.clock(Instant.parse(proof.outageTo())), proof.firstErrorToSuccessMs() == null ? "-" : proof.firstErrorToSuccessMs()));
         if (proof.journalHoles() > 0 || proof.unjournaledRows() > 0) out.println(Messages.get("maz8.tampered", proof.journalHoles(), proof.unjournaledRows()));
         if (!proof.lostSeqs().isEmpty()) out.println(Messages.get("maz8.lost.list", proof.lostSeqs()));
         if (!proof.corruptSeqs().isEmpty()) out.println(Messages.get("maz8.corrupt.list", proof.corruptSeqs()));
@@ -185,7 +183,7 @@ public class maz8 implements Callable<Integer> {
         for (Map<String, Object> e : events) {
             Instant at = Instant.parse((String) e.get("time"));
             if (at.isBefore(t0) || at.isAfter(t1)) continue;
-            legend.append("<li>").append(clock(at)).append(" — ").append(esc(e.get("message").toString())).append("</li>");
+            legend.append("<li>").append(Messages.clock(at)).append(" — ").append(esc(e.get("message").toString())).append("</li>");
         }
         legend.append("</ol>");
 
@@ -226,7 +224,4 @@ public class maz8 implements Callable<Integer> {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;");
     }
 
-    static String clock(Instant t) {
-        return DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC).format(t);
-    }
 }

@@ -43,6 +43,14 @@ public final class Messages {
         return String.format(locale, pattern, args);
     }
 
+    /** A time as students read it on screen: UTC, to the millisecond. Files keep full ISO-8601. */
+    public static String clock(java.time.Instant t) {
+        return CLOCK.format(t);
+    }
+
+    private static final java.time.format.DateTimeFormatter CLOCK =
+            java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(java.time.ZoneOffset.UTC);
+
     private static Locale fromEnvironment() {
         String env = System.getenv("DB007_LANG");
         if (env == null || env.isBlank()) {

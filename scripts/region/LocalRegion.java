@@ -19,8 +19,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -221,7 +219,7 @@ public final class LocalRegion {
                 if (shown < 0) shown = (int) s.events().stream().filter(e -> Instant.parse(e.time()).isBefore(since)).count();
                 if (!quiet) {
                     for (Region.Event e : s.events().subList(Math.min(shown, s.events().size()), s.events().size())) {
-                        out.println("  " + clock(Instant.parse(e.time())) + "  " + Messages.get("event." + e.type(), e.az()));
+                        out.println("  " + Messages.clock(Instant.parse(e.time())) + "  " + Messages.get("event." + e.type(), e.az()));
                     }
                     if (!s.phase().equals(lastPhase) && !s.phase().startsWith("failed")) out.println("  ... " + Messages.get("phase." + s.phase()));
                     out.flush();
@@ -284,10 +282,6 @@ public final class LocalRegion {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    public static String clock(Instant t) {
-        return DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC).format(t);
     }
 
     public static String seconds(long millis) {
