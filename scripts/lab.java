@@ -67,7 +67,7 @@ public class lab implements Callable<Integer> {
             LocalRegion.Up up = LocalRegion.up(Region.home(), pgBin, runAs, out, json);
             long took = Duration.between(t0, Instant.now()).toMillis();
             if (json) {
-                Map<String, Object> o = new LinkedHashMap<>(Json.MAPPER.convertValue(up.status(), Map.class));
+                Map<String, Object> o = new LinkedHashMap<>(Json.toMap(up.status()));
                 o.put("changed", up.changed());
                 o.put("took_ms", took);
                 out.println(Json.write(o));

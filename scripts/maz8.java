@@ -99,15 +99,16 @@ public class maz8 implements Callable<Integer> {
         out.println(Messages.get("maz8.report", report));
         boolean passed = proof.verdict().equals("pass");
         out.println(Messages.get(passed ? "maz8.pass" : "maz8.fail"));
-        evidence.step("maz8", started, passed, Json.MAPPER.convertValue(proof, Map.class));
+        evidence.step("maz8", started, passed, Json.toMap(proof));
         return passed ? 0 : Problem.CHECK_FAILED;
     }
 
     private static List<Map<String, Object>> events(Evidence evidence) {
         try {
             if (!Files.exists(evidence.file("events.json"))) return List.of();
-            return Json.MAPPER.readValue(evidence.file("events.json").toFile(),
-                    Json.MAPPER.getTypeFactory().constructCollectionType(List.class, Map.class));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> events = Json.read(evidence.file("events.json"), List.class);
+            return events;
         } catch (java.io.IOException e) {
             return List.of();
         }

@@ -67,7 +67,7 @@ class AgentTest {
         Map<?, ?> p = Json.read(evidence.resolve("proof.json"), Map.class);
         assertEquals("fail", p.get("verdict"));
         assertEquals(5, ((Number) p.get("lost_writes")).intValue());
-        assertEquals(List.of(10, 11, 12, 13, 14), p.get("lost_seqs"));
+        assertEquals(List.of(10L, 11L, 12L, 13L, 14L), p.get("lost_seqs"));
         assertEquals(1, ((Number) p.get("corrupt_rows")).intValue());
         assertTrue(Files.readString(evidence.resolve("report.html")).contains("class='fail'"));
 

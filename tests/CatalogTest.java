@@ -1,16 +1,14 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import common.Json;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,14 +24,14 @@ class CatalogTest {
 
     @Test
     void everyAliasNamesItsScriptAndDescribesIt() throws IOException {
-        JsonNode aliases = Json.MAPPER.readTree(Path.of("jbang-catalog.json").toFile()).get("aliases");
+        JsonObject aliases = aliases();
         assertTrue(aliases.size() > 0);
-        for (Iterator<Map.Entry<String, JsonNode>> it = aliases.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> alias = it.next();
-            String ref = alias.getValue().get("script-ref").asText();
+        for (Map.Entry<String, com.google.gson.JsonElement> alias : aliases.entrySet()) {
+            JsonObject a = alias.getValue().getAsJsonObject();
+            String ref = a.get("script-ref").getAsString();
             Path script = Path.of(ref);
             assertTrue(Files.isRegularFile(script), alias.getKey() + " points to a missing " + ref);
-            assertFalse(alias.getValue().path("description").asText().isBlank(), alias.getKey() + " has no description");
+            assertTrue(a.has("description") && !a.get("description").getAsString().isBlank(), alias.getKey() + " has no description");
             String source = Files.readString(script);
             String className = script.getFileName().toString().replace(".java", "");
             assertTrue(source.contains("class " + className + " "), ref + " declares class " + className);
@@ -43,10 +41,8 @@ class CatalogTest {
 
     @Test
     void everyAliasBuildsWithJBangAndAnswersHelp(@TempDir Path home) throws Exception {
-        JsonNode aliases = Json.MAPPER.readTree(Path.of("jbang-catalog.json").toFile()).get("aliases");
         List<String> failures = new ArrayList<>();
-        for (Iterator<String> it = aliases.fieldNames(); it.hasNext(); ) {
-            String alias = it.next();
+        for (String alias : aliases().keySet()) {
             Run r = jbang(home, Map.of(), alias, "--help");
             if (r.exit() != 0 || !r.out().contains("Usage:")) failures.add(alias + " exited " + r.exit() + ":\n" + r.out());
         }
@@ -69,6 +65,10 @@ class CatalogTest {
         Run r = jbang(dir, Map.of("JAVA_HOME", dir.resolve("jdk11").toString()), "lab", "--help");
         assertEquals(2, r.exit(), r.out());
         assertTrue(r.out().contains("Java 11") && r.out().contains("Java 17 or later"), r.out());
+    }
+
+    private static JsonObject aliases() throws IOException {
+        return JsonParser.parseString(Files.readString(Path.of("jbang-catalog.json"))).getAsJsonObject().getAsJsonObject("aliases");
     }
 
     private static Run jbang(Path home, Map<String, String> env, String... args) throws Exception {

@@ -73,16 +73,27 @@ public final class ControlPlane {
         for (Region.NodeSpec n : state.nodes()) nodes.put(n.az(), new PgNode(n.az(), n.port(), dataRoot, bin, account));
         Path file = eventsFile();
         if (Files.exists(file)) {
-            for (String line : Files.readAllLines(file)) if (!line.isBlank()) events.add(Json.MAPPER.readValue(line, Region.Event.class));
+            for (String line : Files.readAllLines(file)) if (!line.isBlank()) events.add(Json.read(line, Region.Event.class));
         }
     }
 
     /** Runs until shut down: API first, so that lab up can follow progress, then the region itself. */
     public void run() throws Exception {
+        // Loading the JDBC driver takes a few hundred milliseconds in a new JVM: do it while initdb runs.
+        Thread warmUp = new Thread(() -> {
+            try {
+                Class.forName("org.postgresql.Driver");
+            } catch (ClassNotFoundException ignored) {
+                // The first connection will say so.
+            }
+        }, "warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
         endpoint = new WriterEndpoint(state.endpointPort());
         api = new RdsApi(this, state.apiPort());
         state = state.withControlPlane(ProcessHandle.current().pid());
         Json.writeAtomically(Region.stateFile(home), state);
+        log("control plane " + ProcessHandle.current().pid() + " listening, " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms after its JVM started");
         changes.submit(this::converge);
         Thread monitor = new Thread(this::monitor, "monitor");
         monitor.setDaemon(true);
@@ -112,9 +123,12 @@ public final class ControlPlane {
                 phase("creating-primary");
                 Files.createDirectories(primary.dataDir.getParent());
                 PgNode.deleteTree(primary.dataDir);
+                Instant t = Instant.now();
                 primary.initdb(password);
+                long initdb = Duration.between(t, Instant.now()).toMillis();
                 primary.configure(null, null, password);
                 primary.start();
+                log("primary " + primaryAz + ": initdb " + initdb + " ms, start " + (Duration.between(t, Instant.now()).toMillis() - initdb) + " ms");
                 event("primary-created", primaryAz, "DB instance created; primary in " + primaryAz + ".");
             } else if (!primary.running()) {
                 phase("starting-primary");
@@ -165,14 +179,20 @@ public final class ControlPlane {
         phase("building-standby");
         roles.put(standby.az, "building");
         event("standby-rebuild-started", standby.az, "Building a new standby in " + standby.az + " from the primary in " + primary.az + ".");
+        Instant t = Instant.now();
         standby.kill();
         standby.cloneFrom(primary, password);
+        long cloned = Duration.between(t, Instant.now()).toMillis();
         standby.configure(null, primary, password);
         standby.start();
+        long started = Duration.between(t, Instant.now()).toMillis();
         if (!streaming(primary, standby.az, Duration.ofSeconds(30))) {
             throw new IOException("the new standby in " + standby.az + " does not stream from " + primary.az + "; see " + standby.logFile);
         }
+        long streaming = Duration.between(t, Instant.now()).toMillis();
         makeSynchronous(primary, standby);
+        log("standby " + standby.az + ": base backup " + cloned + " ms, started at " + started + " ms, streaming at " + streaming
+                + " ms, in sync at " + Duration.between(t, Instant.now()).toMillis() + " ms");
     }
 
     private void makeSynchronous(PgNode primary, PgNode standby) throws Exception {
@@ -428,8 +448,7 @@ public final class ControlPlane {
         }
         log(type + " " + az + ": " + message);
         try {
-            Files.writeString(eventsFile(), Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(e) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(eventsFile(), Json.line(e) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException ex) {
             log("could not record event: " + ex.getMessage());
         }

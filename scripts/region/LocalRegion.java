@@ -9,7 +9,6 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,12 +87,7 @@ public final class LocalRegion {
         if (s != null && s.healthy()) return new Up(s, false);
         if (s != null) {
             if (!quiet) say(out, Messages.get("lab.up.repairing"));
-            try {
-                Region.post(state, "/db007/repair", "");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
+            Region.post(state, "/db007/repair", "");
         } else {
             if (state.controlPlanePid() != null || !Region.bootId().equals(state.bootId())) {
                 if (!quiet) say(out, Region.bootId().equals(state.bootId())
@@ -121,7 +115,7 @@ public final class LocalRegion {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
-        cmd.addAll(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
+        cmd.addAll(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), ControlPlane.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("DB007_HOME", home.toString());
@@ -133,14 +127,8 @@ public final class LocalRegion {
 
     /** Asks for RDS's reboot with failover through the local RDS API. */
     public static void requestFailover(Region.State state) throws IOException {
-        HttpResponse<String> r;
-        try {
-            r = Region.post(state, "/", "Action=RebootDBInstance&DBInstanceIdentifier=" + Region.INSTANCE_ID + "&ForceFailover=true");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        if (r.statusCode() != 200) {
+        Region.Reply r = Region.post(state, "/", "Action=RebootDBInstance&DBInstanceIdentifier=" + Region.INSTANCE_ID + "&ForceFailover=true");
+        if (r.status() != 200) {
             throw Problem.failed("lab.failover.refused", r.body().replaceAll("(?s).*<Message>(.*)</Message>.*", "$1"));
         }
     }
