@@ -107,6 +107,24 @@ class LabFailoverTest {
 
     @Test
     @Order(4)
+    void upRestartsADeadControlPlaneAndAdoptsTheRunningServers() throws Exception {
+        Region.Status before = kit.status();
+        long controlPlane = kit.state().controlPlanePid();
+        ProcessHandle.of(controlPlane).ifPresent(ProcessHandle::destroyForcibly);
+        while (Processes.alive(controlPlane)) Thread.sleep(10);
+        Kit.Result status = kit.run("lab", "status");
+        assertEquals(2, status.exit(), status.all());
+        assertTrue(status.err().contains("control plane is not running"), status.err());
+
+        Kit.Result up = kit.ok("lab", "up");
+        assertTrue(up.out().contains("no longer running; restarting it"), up.all());
+        Region.Status after = kit.status();
+        assertTrue(after.healthy());
+        assertEquals(before.node("az1").pid(), after.node("az1").pid(), "the running primary was adopted, not restarted");
+    }
+
+    @Test
+    @Order(5)
     void failoverMovesThePrimaryToAz2AndRebuildsASynchronousStandbyInAz1() throws Exception {
         Kit.Result r = kit.ok("lab", "failover", "--json");
         Map<?, ?> report = Json.read(r.out(), Map.class);
@@ -138,7 +156,7 @@ class LabFailoverTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void downLeavesNoProcessBehind() throws Exception {
         Region.State state = kit.state();
         long controlPlane = state.controlPlanePid();

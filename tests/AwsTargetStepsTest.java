@@ -1,0 +1,52 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import common.Json;
+import common.Region;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Steps 3 to 9 with --target aws, through the real AWS SDK's default chains (credentials and
+ * password from the environment), against an RDS API given on the command line: the local
+ * region's, so that the forced failover really happens.
+ */
+class AwsTargetStepsTest {
+    Kit kit;
+
+    @AfterEach
+    void purge() {
+        kit.run("maz3", "stop");
+        kit.purge();
+    }
+
+    @Test
+    void stepsThreeToNineRunAgainstAnyRdsEndpoint(@TempDir Path home) throws Exception {
+        kit = new Kit(home);
+        kit.ok("maz1");
+        kit.ok("maz2");
+        Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
+                "DB007_DB_PASSWORD", Region.password(home));
+        String[] aws = {"--target", "aws", "--region", "local", "--rds-endpoint-url", "http://127.0.0.1:" + kit.state().apiPort()};
+        for (String step : new String[] {"maz3", "maz4", "maz5", "maz6", "maz7", "maz8", "maz9"}) {
+            String[] args = step.equals("maz3") ? concat(aws, "--background") : step.equals("maz6") ? new String[0] : aws;
+            Kit.Result r = kit.run(env, step, args);
+            assertEquals(0, r.exit(), step + "\n" + r.all());
+            if (step.equals("maz3")) Thread.sleep(1000);
+        }
+        Map<?, ?> proof = Json.read(home.resolve("evidence/maz/proof.json"), Map.class);
+        assertEquals("pass", proof.get("verdict"));
+        Map<?, ?> order = Json.read(home.resolve("evidence/maz/steps/maz9.json"), Map.class);
+        assertEquals("az2", ((Map<?, ?>) order.get("observed")).get("primary_az"));
+        assertTrue(((Number) proof.get("acknowledged_writes")).longValue() > 0);
+    }
+
+    private static String[] concat(String[] a, String b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + 1);
+        r[a.length] = b;
+        return r;
+    }
+}
