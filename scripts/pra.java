@@ -1,0 +1,194 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java pra_restore.java
+//DESCRIPTION The PRA drill unattended: the app writing, minute backups (shortened), a pod crash, the data volume lost, the restore, RPO and RTO measured.
+
+// The PRA workshop's whole drill, on local folders playing the volumes pra-data and pra-backup.
+//
+//   ./jbang pra                  backups every 2 s instead of every minute, so the drill takes about 20 s
+//   ./jbang pra --json           one JSON object: verdict, acknowledged, restored and lost messages, rpo_s, rto_s
+//
+// A client adds a message every 50 ms and logs every answer (adds.csv): the acknowledged /add
+// log against which the loss is counted. The app is killed once (a pod crash: it comes back by
+// itself and loses nothing); then the data volume is deleted (the disaster), and the newest
+// valid backup is restored. The messages acknowledged after that backup are lost: that is the
+// real RPO. The RTO runs from the disaster to the first message the restored app accepts.
+
+import common.Cli;
+import common.Evidence;
+import common.Json;
+import common.Messages;
+import common.Problem;
+import java.io.BufferedWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import recovery.Backups;
+import recovery.LocalSite;
+
+@Command(name = "pra", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+public class pra implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Option(names = "--backup-every", paramLabel = "SECONDS", defaultValue = "2", descriptionKey = "pra.backup-every") int backupEvery;
+    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
+    @Option(names = "--json", descriptionKey = "option.json") boolean json;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new pra(), args));
+    }
+
+    /** One answer to /add, as the client saw it. */
+    record Add(long n, String message, Instant sentAt, Instant doneAt, boolean acknowledged, Long id) {}
+
+    @Override
+    public Integer call() throws Exception {
+        Instant t0 = Instant.now();
+        PrintWriter out = json ? new PrintWriter(java.io.OutputStream.nullOutputStream()) : spec.commandLine().getOut();
+        Path dir = (evidenceDir != null ? evidenceDir : common.Region.home().resolve("evidence").resolve("pra")).toAbsolutePath();
+        if (Files.exists(dir)) Files.move(dir, dir.resolveSibling(dir.getFileName() + "-" + t0.toString().replaceAll("[:.]", "")));
+        Evidence evidence = new Evidence(dir);
+        LocalSite site = LocalSite.here();
+
+        out.println(Messages.get("pra.drill.deploy", site.data(), site.backups(), backupEvery));
+        site.down(true);
+        site.deploy(backupEvery);
+
+        List<Add> adds = java.util.Collections.synchronizedList(new ArrayList<>());
+        boolean[] writing = {true};
+        Thread writer = new Thread(() -> write(site, adds, writing), "client");
+        writer.start();
+
+        // Two backups, then a little more writing: the messages after the last backup are the ones at risk.
+        waitForBackups(site, 2);
+        Thread.sleep(backupEvery * 500L);
+        out.println(Messages.get("pra.drill.crash"));
+        long crashMs = podCrash(site);
+        out.println(Messages.get("pra.drill.crash.back", crashMs));
+        waitForBackups(site, 3);
+        Thread.sleep(backupEvery * 500L);
+
+        Instant disaster = Instant.now();
+        out.println(Messages.get("pra.drill.disaster", Messages.clock(disaster)));
+        LocalSite.Spec deployed = site.spec();
+        site.apply(new LocalSite.Spec(0, true, deployed.backupEverySeconds(), deployed.port()));
+        pra_restore.waitStopped(site);
+        writing[0] = false;
+        writer.join();
+        deleteTree(site.data());
+
+        List<Backups.Point> points = Backups.list(site.backups());
+        evidence.write("backups.json", points);
+        out.println(Messages.get("pra.drill.points", points.size()));
+        pra_restore.Restored restored = pra_restore.restore(site, null, false, out);
+        evidence.write("restore.json", restored);
+
+        Instant firstAdd = null;
+        while (firstAdd == null && Duration.between(disaster, Instant.now()).toSeconds() < 120) {
+            if (site.get("/add?message=after-restore").status() == 200) firstAdd = Instant.now();
+            else Thread.sleep(20);
+        }
+        evidence.write("status.json", Json.read(site.get("/status").body(), Map.class));
+
+        Set<String> present = new HashSet<>();
+        for (Object m : Json.read(site.get("/consultation").body(), List.class)) present.add(String.valueOf(((Map<?, ?>) m).get("message")));
+        List<Add> acked = adds.stream().filter(Add::acknowledged).toList();
+        List<Add> lost = acked.stream().filter(a -> !present.contains(a.message())).toList();
+        Instant backupTime = Instant.parse(restored.backupTime());
+        boolean lostOnlyAfterBackup = lost.stream().allMatch(a -> a.id() != null && (restored.backupLastId() == null || a.id() > restored.backupLastId()));
+        long expectedLost = acked.stream().filter(a -> a.id() != null && (restored.backupLastId() == null || a.id() > restored.backupLastId())).count();
+        double rpo = lost.isEmpty() ? 0 : Duration.between(backupTime, lost.get(lost.size() - 1).doneAt()).toMillis() / 1000.0;
+        double rto = firstAdd == null ? -1 : Duration.between(disaster, firstAdd).toMillis() / 1000.0;
+        writeAdds(evidence.file("adds.csv"), adds);
+
+        boolean pass = restored.verified() && lostOnlyAfterBackup && lost.size() == expectedLost && firstAdd != null;
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("verdict", pass ? "pass" : "fail");
+        o.put("acknowledged_messages", acked.size());
+        o.put("restored_messages", restored.restoredMessages());
+        o.put("lost_messages", lost.size());
+        o.put("rpo_s", rpo);
+        o.put("rto_s", rto);
+        o.put("restored_from", restored.restoredFrom());
+        o.put("backup_time", restored.backupTime());
+        o.put("disaster_at", disaster.toString());
+        o.put("pod_crash_unavailable_ms", crashMs);
+        o.put("evidence", dir.toString());
+        evidence.write("drill.json", o);
+        if (json) {
+            spec.commandLine().getOut().println(Json.write(o));
+        } else {
+            out.println(Messages.get("pra.drill.result", acked.size(), restored.restoredMessages(), lost.size(), rpo, rto, restored.restoredFrom()));
+            out.println(Messages.get(pass ? "pra.drill.pass" : "pra.drill.fail", dir));
+        }
+        spec.commandLine().getOut().flush();
+        return pass ? 0 : Problem.CHECK_FAILED;
+    }
+
+    /** Adds a numbered message every 50 ms and keeps every answer. */
+    private static void write(LocalSite site, List<Add> adds, boolean[] writing) {
+        for (long n = 1; writing[0]; n++) {
+            String message = "pra-" + n;
+            Instant sent = Instant.now();
+            try {
+                LocalSite.Reply r = site.get("/add?message=" + message);
+                Long id = r.status() == 200 && Json.read(r.body(), Map.class).get("id") instanceof Number num ? num.longValue() : null;
+                adds.add(new Add(n, message, sent, Instant.now(), r.status() == 200, id));
+                Thread.sleep(50);
+            } catch (Exception e) {
+                adds.add(new Add(n, message, sent, Instant.now(), false, null));
+            }
+        }
+    }
+
+    /** Kills the app as a pod deletion would, and measures how long /health stays unanswered. */
+    private static long podCrash(LocalSite site) throws Exception {
+        long before = ((Number) Json.read(site.get("/count").body(), Map.class).get("count")).longValue();
+        LocalSite.Status s = site.status();
+        Instant killed = Instant.now();
+        ProcessHandle.of(s.appPid()).ifPresent(ProcessHandle::destroyForcibly);
+        Thread.sleep(20);
+        site.waitHealthy(Duration.ofSeconds(60));
+        long after = ((Number) Json.read(site.get("/count").body(), Map.class).get("count")).longValue();
+        if (after < before) throw Problem.failed("pra.crash.lost", before, after);
+        return Duration.between(killed, Instant.now()).toMillis();
+    }
+
+    private static void waitForBackups(LocalSite site, int atLeast) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (Backups.list(site.backups()).size() < atLeast) {
+            if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.backups.late");
+            Thread.sleep(50);
+        }
+    }
+
+    private static void writeAdds(Path file, List<Add> adds) throws Exception {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("n,message,sent_at,done_at,acknowledged,id\n");
+            for (Add a : adds) w.write(a.n() + "," + a.message() + "," + a.sentAt() + "," + a.doneAt() + "," + a.acknowledged() + "," + (a.id() == null ? "" : a.id()) + "\n");
+        }
+    }
+
+    private static void deleteTree(Path root) throws Exception {
+        if (!Files.exists(root)) return;
+        try (var walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java
+//DESCRIPTION PRA phase 2: recreate the data volume, restore the latest valid backup (or a chosen one), restart the app and resume backups.
+
+// PRA workshop, phase 2: the restore.
+//
+//   ./jbang pra-restore                       the newest backup that passes its integrity check
+//   ./jbang pra-restore --point app-….db      a chosen restore point (see ./jbang pra-backups)
+//
+// The newest backup may be damaged: it is checked first and skipped, with a word saying so.
+// A data volume that still holds a database is not overwritten unless --force is given, and
+// even then the old database is kept beside the new one.
+
+import common.Cli;
+import common.Evidence;
+import common.Json;
+import common.Messages;
+import common.Problem;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import recovery.Backups;
+import recovery.LocalSite;
+
+@Command(name = "pra-restore", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+public class pra_restore implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Option(names = "--point", paramLabel = "FILE", descriptionKey = "pra.restore.point") String point;
+    @Option(names = "--force", descriptionKey = "pra.restore.force") boolean force;
+    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new pra_restore(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(Messages.get("pra.restore.title"));
+        Restored r = restore(LocalSite.here(), point, force, out);
+        Evidence evidence = Evidence.of(evidenceDir, "pra");
+        evidence.write("restore.json", r);
+        evidence.step("pra-restore", Instant.parse(r.startedAt()), r.verified(), Json.toMap(r));
+        out.println(Messages.get(r.verified() ? "step.pass" : "step.fail"));
+        return r.verified() ? 0 : Problem.CHECK_FAILED;
+    }
+
+    /** What the restore did, for the evidence and the drill. */
+    public record Restored(String startedAt, String restoredFrom, String backupTime, long backupMessages, Long backupLastId,
+                           long restoredMessages, List<String> skipped, String keptAside, String healthyAt, boolean verified) {}
+
+    public static Restored restore(LocalSite site, String point, boolean force, PrintWriter out) throws Exception {
+        Instant started = Instant.now();
+        LocalSite.Spec spec = site.spec();
+        if (spec == null) throw Problem.environment("pra.none", site.backups());
+        List<Backups.Point> points = Backups.list(site.backups());
+        if (points.isEmpty()) throw Problem.failed("pra.backups.none", site.backups());
+        Backups.Point chosen;
+        List<String> skipped = new java.util.ArrayList<>();
+        if (point != null) {
+            chosen = points.stream().filter(p -> p.file().equals(Path.of(point).getFileName().toString())).findFirst()
+                    .orElseThrow(() -> Problem.failed("pra.restore.no-such-point", point, site.backups()));
+            if (!chosen.valid()) throw Problem.failed("pra.restore.invalid", chosen.file(), chosen.problem());
+        } else {
+            chosen = null;
+            for (Backups.Point p : points) {
+                if (p.valid()) {
+                    chosen = p;
+                    break;
+                }
+                skipped.add(p.file());
+                out.println(Messages.get("pra.restore.skipping", p.file(), p.problem()));
+            }
+            if (chosen == null) throw Problem.failed("pra.backups.none-valid", site.backups());
+        }
+        out.println(Messages.get("pra.restore.chosen", chosen.file(), chosen.time(), chosen.messages()));
+
+        // Refused before anything is stopped: a refused restore leaves the app as it found it.
+        if (java.nio.file.Files.exists(site.data().resolve(Backups.DATABASE)) && !force) {
+            throw Problem.failed("pra.restore.occupied", site.data().resolve(Backups.DATABASE));
+        }
+        // The app must not write while its database is replaced, and no backup may copy half a restore.
+        site.apply(new LocalSite.Spec(0, true, spec.backupEverySeconds(), spec.port()));
+        waitStopped(site);
+        Path kept = Backups.restore(site.backups().resolve(chosen.file()), site.data(), force);
+        if (kept != null) out.println(Messages.get("pra.restore.kept", kept));
+        site.apply(new LocalSite.Spec(1, false, spec.backupEverySeconds(), spec.port()));
+        site.waitHealthy(Duration.ofSeconds(60));
+        Instant healthy = Instant.now();
+        long restored = Json.read(site.get("/count").body(), Map.class).get("count") instanceof Number n ? n.longValue() : -1;
+        boolean verified = restored == chosen.messages();
+        out.println(Messages.get(verified ? "pra.restore.verified" : "pra.restore.mismatch", restored, chosen.messages()));
+        return new Restored(started.toString(), chosen.file(), chosen.time(), chosen.messages(), chosen.lastId(), restored, skipped,
+                kept == null ? null : kept.toString(), healthy.toString(), verified);
+    }
+
+    static void waitStopped(LocalSite site) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (Instant.now().isBefore(deadline)) {
+            LocalSite.Status s = site.status();
+            if (s != null && s.appPid() == null) return;
+            Thread.sleep(20);
+        }
+        throw Problem.failed("pra.app.still-running");
+    }
+
+}

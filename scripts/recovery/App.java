@@ -1,0 +1,144 @@
+package recovery;
+
+//DEPS org.xerial:sqlite-jdbc:3.54.1.0
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import common.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+
+/**
+ * The PRA workshop's application: a small HTTP service that keeps messages in SQLite on the
+ * pra-data volume. Routes: / (a greeting), /health, /add?message=…, /count, /consultation
+ * (every message with its time) and /status (count, newest backup and its age).
+ *
+ *   java -cp … pra.App --data DIR --backups DIR --port 8080 [--bind 0.0.0.0]
+ */
+public final class App {
+    private final Path db;
+    private final Path backups;
+    private final Connection connection;
+
+    App(Path dataDir, Path backups) throws IOException, SQLException {
+        Files.createDirectories(dataDir);
+        this.db = dataDir.resolve(Backups.DATABASE);
+        this.backups = backups;
+        this.connection = DriverManager.getConnection("jdbc:sqlite:" + db);
+        try (Statement s = connection.createStatement()) {
+            // WAL lets the backup job read a consistent database while the app keeps writing.
+            s.execute("PRAGMA journal_mode = WAL");
+            s.execute("PRAGMA busy_timeout = 5000");
+            s.execute("CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT NOT NULL, created_at TEXT NOT NULL)");
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>(Map.of("--data", "/data", "--backups", "/backup", "--port", "8080", "--bind", "127.0.0.1"));
+        for (int i = 0; i + 1 < args.length; i += 2) o.put(args[i], args[i + 1]);
+        App app = new App(Path.of(o.get("--data")), Path.of(o.get("--backups")));
+        HttpServer server = HttpServer.create(new InetSocketAddress(o.get("--bind"), Integer.parseInt(o.get("--port"))), 64);
+        // One thread: SQLite takes one writer at a time anyway, and the answers stay in order.
+        server.setExecutor(Executors.newSingleThreadExecutor());
+        server.createContext("/", app::handle);
+        server.start();
+        System.out.println(Instant.now() + " app listening on " + o.get("--bind") + ":" + server.getAddress().getPort() + ", database " + app.db);
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        try {
+            switch (path) {
+                case "/" -> reply(ex, 200, "text/plain", "DB007 PRA app: messages kept in SQLite. Try /add?message=hello, /count, /consultation, /status.\n");
+                case "/health" -> {
+                    try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM messages")) {
+                        r.next();
+                    }
+                    reply(ex, 200, "text/plain", "ok\n");
+                }
+                case "/add" -> {
+                    String message = q.get("message");
+                    if (message == null || message.isBlank()) {
+                        reply(ex, 400, "application/json", "{\"error\":\"give a message: /add?message=hello\"}");
+                        return;
+                    }
+                    String at = Instant.now().toString();
+                    try (PreparedStatement s = connection.prepareStatement("INSERT INTO messages (message, created_at) VALUES (?, ?) RETURNING id")) {
+                        s.setString(1, message);
+                        s.setString(2, at);
+                        try (ResultSet r = s.executeQuery()) {
+                            r.next();
+                            reply(ex, 200, "application/json", Json.line(Map.of("id", r.getLong(1), "created_at", at)));
+                        }
+                    }
+                }
+                case "/count" -> reply(ex, 200, "application/json", Json.line(Map.of("count", count())));
+                case "/consultation" -> {
+                    List<Map<String, Object>> all = new ArrayList<>();
+                    try (Statement s = connection.createStatement();
+                         ResultSet r = s.executeQuery("SELECT id, message, created_at FROM messages ORDER BY id")) {
+                        while (r.next()) all.add(Map.of("id", r.getLong(1), "message", r.getString(2), "created_at", r.getString(3)));
+                    }
+                    reply(ex, 200, "application/json", Json.line(all));
+                }
+                case "/status" -> {
+                    Map<String, Object> s = new LinkedHashMap<>();
+                    s.put("count", count());
+                    List<Backups.Point> points = Backups.list(backups);
+                    Backups.Point last = points.stream().filter(Backups.Point::valid).findFirst().orElse(null);
+                    s.put("last_backup_file", last == null ? null : last.file());
+                    s.put("backup_age_seconds", last == null ? null : Duration.between(Instant.parse(last.time()), Instant.now()).toSeconds());
+                    reply(ex, 200, "application/json", Json.line(s));
+                }
+                default -> reply(ex, 404, "application/json", "{\"error\":\"no such route\"}");
+            }
+        } catch (SQLException e) {
+            reply(ex, 503, "application/json", Json.line(Map.of("error", String.valueOf(e.getMessage()))));
+        }
+    }
+
+    private long count() throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM messages")) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (raw == null) return m;
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) m.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return m;
+    }
+
+    private static void reply(HttpExchange ex, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package recovery;
+
+//DEPS org.xerial:sqlite-jdbc:3.54.1.0
+
+import common.Json;
+import common.Problem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The app's backups: taken with SQLite's online backup (a consistent copy of a live database,
+ * which a plain file copy is not), checked with PRAGMA integrity_check, named by their UTC time,
+ * logged; listed with their validity; restored without ever overwriting data that is not kept.
+ */
+public final class Backups {
+    public static final String DATABASE = "app.db";
+    public static final String LOG = "backup.log";
+    private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private Backups() {}
+
+    /** One restore point. */
+    public record Point(String file, String time, long size, Long messages, Long lastId, boolean valid, String problem) {}
+
+    /** Copies the live database into the backup folder; returns the new point, already checked. */
+    public static Point take(Path dataDir, Path backupDir) throws IOException, SQLException {
+        Path source = dataDir.resolve(DATABASE);
+        if (!Files.exists(source)) throw new IOException("no database at " + source);
+        Files.createDirectories(backupDir);
+        Instant at = Instant.now();
+        Path target = backupDir.resolve("app-" + NAME.format(at) + ".db");
+        Path partial = backupDir.resolve(target.getFileName() + ".partial");
+        try (Connection c = open(source); Statement s = c.createStatement()) {
+            s.executeUpdate("backup to " + partial);
+        }
+        Point p = inspect(partial, at);
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        p = new Point(target.getFileName().toString(), p.time(), p.size(), p.messages(), p.lastId(), p.valid(), p.problem());
+        Files.writeString(backupDir.resolve(LOG), Json.line(p) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return p;
+    }
+
+    /** Every restore point, newest first. */
+    public static List<Point> list(Path backupDir) throws IOException {
+        List<Point> points = new ArrayList<>();
+        if (!Files.isDirectory(backupDir)) return points;
+        try (Stream<Path> files = Files.list(backupDir)) {
+            for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString().matches("app-.*\\.db"))::iterator) {
+                points.add(inspect(f, timeOf(f)));
+            }
+        }
+        points.sort(Comparator.comparing(Point::time).reversed());
+        return points;
+    }
+
+    /** The newest backup that passes its integrity check; a Problem when there is none. */
+    public static Point latestValid(Path backupDir) throws IOException {
+        return list(backupDir).stream().filter(Point::valid).findFirst()
+                .orElseThrow(() -> Problem.failed("pra.backups.none", backupDir));
+    }
+
+    static Instant timeOf(Path f) {
+        String name = f.getFileName().toString();
+        try {
+            return Instant.from(NAME.parse(name.substring(4, name.length() - 3)));
+        } catch (RuntimeException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    /** Opens a backup read-only and checks it; a damaged file is reported invalid, never thrown. */
+    static Point inspect(Path file, Instant at) throws IOException {
+        long size = Files.size(file);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + file + "?mode=ro"); Statement s = c.createStatement()) {
+            String check;
+            try (ResultSet r = s.executeQuery("PRAGMA integrity_check")) {
+                r.next();
+                check = r.getString(1);
+            }
+            if (!"ok".equals(check)) return new Point(file.getFileName().toString(), at.toString(), size, null, null, false, check);
+            try (ResultSet r = s.executeQuery("SELECT count(*), max(id) FROM messages")) {
+                r.next();
+                long lastId = r.getLong(2);
+                return new Point(file.getFileName().toString(), at.toString(), size, r.getLong(1), r.wasNull() ? null : lastId, true, null);
+            }
+        } catch (SQLException e) {
+            return new Point(file.getFileName().toString(), at.toString(), size, null, null, false, e.getMessage());
+        }
+    }
+
+    /**
+     * Restores a backup into the data folder. A database already there is refused unless forced,
+     * and even then it is kept beside, renamed, before anything is written.
+     */
+    public static Path restore(Path backup, Path dataDir, boolean force) throws IOException, SQLException {
+        Point p = inspect(backup, timeOf(backup));
+        if (!p.valid()) throw Problem.failed("pra.restore.invalid", backup, p.problem());
+        Files.createDirectories(dataDir);
+        Path db = dataDir.resolve(DATABASE);
+        Path kept = null;
+        if (Files.exists(db)) {
+            if (!force) throw Problem.failed("pra.restore.occupied", db);
+            String suffix = ".before-restore-" + NAME.format(Instant.now());
+            kept = dataDir.resolve(DATABASE + suffix);
+            Files.move(db, kept);
+            for (String side : new String[] {"-wal", "-shm"}) {
+                Path f = dataDir.resolve(DATABASE + side);
+                if (Files.exists(f)) Files.move(f, dataDir.resolve(DATABASE + side + suffix));
+            }
+        }
+        try (Connection c = open(db); Statement s = c.createStatement()) {
+            s.executeUpdate("restore from " + backup);
+        }
+        return kept;
+    }
+
+    static Connection open(Path db) throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + db);
+    }
+}

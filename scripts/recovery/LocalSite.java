@@ -1,0 +1,221 @@
+package recovery;
+
+import common.Json;
+import common.Problem;
+import common.Region;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The PRA workshop on this machine: two folders play the volumes pra-data and pra-backup, and a
+ * supervisor process plays Kubernetes. It reads a desired state (spec.json: replicas, backups
+ * suspended or not, their interval), runs the app when replicas is 1 and restarts it when it
+ * dies, as a Deployment does, and takes a backup every interval, as the CronJob does.
+ */
+public final class LocalSite {
+    public record Spec(int replicas, boolean suspend, int backupEverySeconds, int port) {}
+
+    public record Status(Long supervisorPid, Long appPid, String appStartedAt, int restarts, String lastBackup, String lastBackupError) {}
+
+    final Path home;
+
+    public LocalSite(Path home) {
+        this.home = home;
+    }
+
+    public static LocalSite here() {
+        return new LocalSite(Region.home().resolve("pra"));
+    }
+
+    public Path data() { return home.resolve("volumes/pra-data"); }
+
+    public Path backups() { return home.resolve("volumes/pra-backup"); }
+
+    Path specFile() { return home.resolve("spec.json"); }
+
+    Path statusFile() { return home.resolve("status.json"); }
+
+    public Spec spec() throws IOException {
+        return Files.exists(specFile()) ? Json.read(specFile(), Spec.class) : null;
+    }
+
+    public void apply(Spec spec) throws IOException {
+        Files.createDirectories(home);
+        Json.writeAtomically(specFile(), spec);
+    }
+
+    public Status status() {
+        try {
+            return Files.exists(statusFile()) ? Json.read(statusFile(), Status.class) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    public boolean supervisorRunning() {
+        Status s = status();
+        return s != null && s.supervisorPid() != null && ProcessHandle.of(s.supervisorPid()).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    public String url(String path) throws IOException {
+        Spec s = spec();
+        if (s == null) throw Problem.environment("pra.none", home);
+        return "http://127.0.0.1:" + s.port() + path;
+    }
+
+    /** Creates the volumes and the spec, starts the supervisor, and waits until the app answers. */
+    public void deploy(int backupEvery) throws IOException, InterruptedException {
+        Files.createDirectories(data());
+        Files.createDirectories(backups());
+        Spec current = spec();
+        int port = current != null ? current.port() : freePort();
+        apply(new Spec(1, false, backupEvery, port));
+        if (!supervisorRunning()) startSupervisor();
+        waitHealthy(Duration.ofSeconds(60));
+    }
+
+    public void waitHealthy(Duration timeout) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (get("/health").status() == 200) return;
+            Thread.sleep(20);
+        }
+        throw Problem.failed("pra.app.silent", timeout.toSeconds(), home.resolve("supervisor.log"));
+    }
+
+    /** One answer from the app; status 0 when it does not answer at all. */
+    public record Reply(int status, String body) {}
+
+    public Reply get(String path) throws IOException {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(url(path)).toURL().openConnection();
+            c.setConnectTimeout(1000);
+            c.setReadTimeout(5000);
+            int status = c.getResponseCode();
+            try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+                return new Reply(status, in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (java.net.ConnectException | java.net.SocketTimeoutException e) {
+            return new Reply(0, e.getMessage());
+        } catch (IOException e) {
+            return new Reply(0, e.getMessage());
+        }
+    }
+
+    private void startSupervisor() throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
+        cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), Supervisor.class.getName(), home.toString()));
+        new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("supervisor.log").toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (!supervisorRunning() && Instant.now().isBefore(deadline)) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Stops the supervisor and the app; the volumes stay unless purged. */
+    public void down(boolean purge) throws IOException, InterruptedException {
+        Status s = status();
+        if (s != null) {
+            for (Long pid : new Long[] {s.supervisorPid(), s.appPid()}) {
+                if (pid != null) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+            }
+            for (Long pid : new Long[] {s.supervisorPid(), s.appPid()}) {
+                if (pid == null) continue;
+                Instant deadline = Instant.now().plusSeconds(10);
+                while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && Instant.now().isBefore(deadline)) Thread.sleep(20);
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+        if (purge && Files.exists(home)) {
+            try (java.util.stream.Stream<Path> walk = Files.walk(home)) {
+                for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The supervisor process: reconciles the spec every 100 ms, and takes the backups. */
+    public static final class Supervisor {
+        public static void main(String[] args) throws Exception {
+            LocalSite site = new LocalSite(Path.of(args[0]));
+            PrintStream log = System.out;
+            long pid = ProcessHandle.current().pid();
+            Process app = null;
+            String appStarted = null;
+            int restarts = 0;
+            String lastBackup = null;
+            String lastError = null;
+            Instant nextBackup = null;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                Status s = site.status();
+                if (s != null && s.appPid() != null) ProcessHandle.of(s.appPid()).ifPresent(ProcessHandle::destroy);
+            }));
+            while (true) {
+                Spec spec = site.spec();
+                if (spec == null) break;
+                if (spec.replicas() > 0 && (app == null || !app.isAlive())) {
+                    if (app != null) {
+                        restarts++;
+                        log.println(Instant.now() + " app exited (" + app.exitValue() + "); restarting it");
+                    }
+                    app = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m", "-XX:TieredStopAtLevel=1",
+                            "-cp", System.getProperty("java.class.path"), App.class.getName(), "--data", site.data().toString(),
+                            "--backups", site.backups().toString(), "--port", Integer.toString(spec.port()))
+                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(site.home.resolve("app.log").toFile())).start();
+                    appStarted = Instant.now().toString();
+                    log.println(appStarted + " app started, pid " + app.pid());
+                } else if (spec.replicas() == 0 && app != null && app.isAlive()) {
+                    app.destroy();
+                    app.waitFor();
+                    log.println(Instant.now() + " app stopped (replicas 0)");
+                    app = null;
+                }
+                if (spec.suspend()) {
+                    nextBackup = null;
+                } else {
+                    if (nextBackup == null) nextBackup = Instant.now().plusSeconds(spec.backupEverySeconds());
+                    if (!Instant.now().isBefore(nextBackup)) {
+                        nextBackup = nextBackup.plusSeconds(spec.backupEverySeconds());
+                        try {
+                            Backups.Point p = Backups.take(site.data(), site.backups());
+                            lastBackup = p.file();
+                            lastError = p.valid() ? null : p.problem();
+                            log.println(Instant.now() + " backup " + p.file() + ": " + p.messages() + " messages, integrity " + (p.valid() ? "ok" : p.problem()));
+                        } catch (Exception e) {
+                            lastError = e.getMessage();
+                            log.println(Instant.now() + " backup failed: " + e.getMessage());
+                        }
+                    }
+                }
+                Json.writeAtomically(site.statusFile(), new Status(pid, app != null && app.isAlive() ? app.pid() : null, appStarted, restarts, lastBackup, lastError));
+                Thread.sleep(100);
+            }
+        }
+    }
+}
