@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java pra_restore.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java pra_pod_crash.java pra_disaster.java pra_restore.java
 //DESCRIPTION The PRA drill unattended: the app writing, minute backups (shortened), a pod crash, the data volume lost, the restore, RPO and RTO measured.
 
 // The PRA workshop's whole drill, on local folders playing the volumes pra-data and pra-backup.
@@ -79,19 +79,17 @@ public class pra implements Callable<Integer> {
         waitForBackups(site, 2);
         Thread.sleep(backupEvery * 500L);
         out.println(Messages.get("pra.drill.crash"));
-        long crashMs = podCrash(site);
+        pra_pod_crash.Crash crash = pra_pod_crash.crash(site);
+        if (crash.countAfter() < crash.countBefore()) throw Problem.failed("pra.crash.lost", crash.countBefore(), crash.countAfter());
+        long crashMs = crash.unavailableMs();
         out.println(Messages.get("pra.drill.crash.back", crashMs));
         waitForBackups(site, 3);
         Thread.sleep(backupEvery * 500L);
 
-        Instant disaster = Instant.now();
+        Instant disaster = pra_disaster.strike(site);
         out.println(Messages.get("pra.drill.disaster", Messages.clock(disaster)));
-        LocalSite.Spec deployed = site.spec();
-        site.apply(new LocalSite.Spec(0, true, deployed.backupEverySeconds(), deployed.port()));
-        pra_restore.waitStopped(site);
         writing[0] = false;
         writer.join();
-        deleteTree(site.data());
 
         List<Backups.Point> points = Backups.list(site.backups());
         evidence.write("backups.json", points);
@@ -117,7 +115,9 @@ public class pra implements Callable<Integer> {
         double rto = firstAdd == null ? -1 : Duration.between(disaster, firstAdd).toMillis() / 1000.0;
         writeAdds(evidence.file("adds.csv"), adds);
 
-        boolean pass = restored.verified() && lostOnlyAfterBackup && lost.size() == expectedLost && firstAdd != null;
+        // The client's own log and the app's log must tell the same loss.
+        boolean logsAgree = restored.lostMessages() != null && restored.lostMessages() == lost.size();
+        boolean pass = restored.verified() && lostOnlyAfterBackup && lost.size() == expectedLost && logsAgree && firstAdd != null;
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("verdict", pass ? "pass" : "fail");
         o.put("acknowledged_messages", acked.size());
@@ -128,6 +128,7 @@ public class pra implements Callable<Integer> {
         o.put("restored_from", restored.restoredFrom());
         o.put("backup_time", restored.backupTime());
         o.put("disaster_at", disaster.toString());
+        o.put("lost_messages_in_app_log", restored.lostMessages());
         o.put("pod_crash_unavailable_ms", crashMs);
         o.put("evidence", dir.toString());
         evidence.write("drill.json", o);
@@ -157,19 +158,6 @@ public class pra implements Callable<Integer> {
         }
     }
 
-    /** Kills the app as a pod deletion would, and measures how long /health stays unanswered. */
-    private static long podCrash(LocalSite site) throws Exception {
-        long before = ((Number) Json.read(site.get("/count").body(), Map.class).get("count")).longValue();
-        LocalSite.Status s = site.status();
-        Instant killed = Instant.now();
-        ProcessHandle.of(s.appPid()).ifPresent(ProcessHandle::destroyForcibly);
-        Thread.sleep(20);
-        site.waitHealthy(Duration.ofSeconds(60));
-        long after = ((Number) Json.read(site.get("/count").body(), Map.class).get("count")).longValue();
-        if (after < before) throw Problem.failed("pra.crash.lost", before, after);
-        return Duration.between(killed, Instant.now()).toMillis();
-    }
-
     private static void waitForBackups(LocalSite site, int atLeast) throws Exception {
         Instant deadline = Instant.now().plusSeconds(120);
         while (Backups.list(site.backups()).size() < atLeast) {
@@ -182,13 +170,6 @@ public class pra implements Callable<Integer> {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write("n,message,sent_at,done_at,acknowledged,id\n");
             for (Add a : adds) w.write(a.n() + "," + a.message() + "," + a.sentAt() + "," + a.doneAt() + "," + a.acknowledged() + "," + (a.id() == null ? "" : a.id()) + "\n");
-        }
-    }
-
-    private static void deleteTree(Path root) throws Exception {
-        if (!Files.exists(root)) return;
-        try (var walk = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
         }
     }
 }

@@ -59,7 +59,8 @@ public class pra_restore implements Callable<Integer> {
 
     /** What the restore did, for the evidence and the drill. */
     public record Restored(String startedAt, String restoredFrom, String backupTime, long backupMessages, Long backupLastId,
-                           long restoredMessages, List<String> skipped, String keptAside, String healthyAt, boolean verified) {}
+                           long restoredMessages, List<String> skipped, String keptAside, String healthyAt, boolean verified,
+                           String disasterAt, Long lostMessages, Double rpoSeconds, String firstAddAt, Double rtoSeconds) {}
 
     public static Restored restore(LocalSite site, String point, boolean force, PrintWriter out) throws Exception {
         Instant started = Instant.now();
@@ -94,7 +95,10 @@ public class pra_restore implements Callable<Integer> {
         // The app must not write while its database is replaced, and no backup may copy half a restore.
         site.apply(new LocalSite.Spec(0, true, spec.backupEverySeconds(), spec.port()));
         waitStopped(site);
+        long lastId = chosen.lastId() == null ? 0 : chosen.lastId();
+        List<LocalSite.Ack> gone = site.acknowledged().stream().filter(a -> a.id() > lastId).toList();
         Path kept = Backups.restore(site.backups().resolve(chosen.file()), site.data(), force);
+        site.markRestore(chosen.file());
         if (kept != null) out.println(Messages.get("pra.restore.kept", kept));
         site.apply(new LocalSite.Spec(1, false, spec.backupEverySeconds(), spec.port()));
         site.waitHealthy(Duration.ofSeconds(60));
@@ -102,8 +106,35 @@ public class pra_restore implements Callable<Integer> {
         long restored = Json.read(site.get("/count").body(), Map.class).get("count") instanceof Number n ? n.longValue() : -1;
         boolean verified = restored == chosen.messages();
         out.println(Messages.get(verified ? "pra.restore.verified" : "pra.restore.mismatch", restored, chosen.messages()));
+
+        // RTO: from the disaster to the first message the restored app accepts.
+        Instant firstAdd = null;
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (firstAdd == null && Instant.now().isBefore(deadline)) {
+            if (site.get("/add?message=restore-check").status() == 200) firstAdd = Instant.now();
+            else Thread.sleep(20);
+        }
+        // RPO: what the app acknowledged after the backup, before this restore, and is now gone
+        // (counted before the restore; the app may still accept a few writes between the disaster and its stop).
+        Instant disaster = disasterTime(site);
+        Long lost = null;
+        Double rpo = null;
+        Double rto = null;
+        if (disaster != null) {
+            lost = (long) gone.size();
+            rpo = gone.isEmpty() ? 0.0 : Duration.between(Instant.parse(chosen.time()), gone.get(gone.size() - 1).at()).toMillis() / 1000.0;
+            rto = firstAdd == null ? null : Duration.between(disaster, firstAdd).toMillis() / 1000.0;
+            out.println(Messages.get("pra.restore.measured", lost, rpo, rto == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f", rto)));
+        }
         return new Restored(started.toString(), chosen.file(), chosen.time(), chosen.messages(), chosen.lastId(), restored, skipped,
-                kept == null ? null : kept.toString(), healthy.toString(), verified);
+                kept == null ? null : kept.toString(), healthy.toString(), verified, disaster == null ? null : disaster.toString(),
+                lost, rpo, firstAdd == null ? null : firstAdd.toString(), rto);
+    }
+
+    /** When the data volume was lost, as pra-disaster recorded it beside the volumes. */
+    static Instant disasterTime(LocalSite site) throws java.io.IOException {
+        Path f = site.disasterFile();
+        return java.nio.file.Files.exists(f) ? Instant.parse(java.nio.file.Files.readString(f).trim()) : null;
     }
 
     static void waitStopped(LocalSite site) throws Exception {

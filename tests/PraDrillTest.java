@@ -47,4 +47,46 @@ class PraDrillTest {
         assertEquals(0, forced.exit(), forced.all());
         assertTrue(forced.out().contains("is kept as"), forced.out());
     }
+
+    @Test
+    void theStepsOneByOneCrashThePodLoseTheVolumeAndRestoreAChosenPoint(@TempDir Path dir) throws Exception {
+        home = dir;
+        Kit kit = new Kit(dir);
+        kit.ok("pra_deploy", "--backup-every", "1");
+        LocalSite site = new LocalSite(dir.resolve("pra"));
+        for (int i = 0; i < 20; i++) assertEquals(200, site.get("/add?message=m" + i).status());
+        Thread.sleep(2500);
+        Kit.Result crash = kit.ok("pra_pod_crash");
+        assertTrue(crash.out().contains("messages before: 20, after: 20"), crash.out());
+
+        Kit.Result list = kit.ok("pra_backups", "--json");
+        java.util.List<?> points = Json.read(list.out(), java.util.List.class);
+        assertTrue(points.size() >= 2, list.out());
+        String oldest = (String) ((Map<?, ?>) points.get(points.size() - 1)).get("file");
+        long oldestCount = ((Number) ((Map<?, ?>) points.get(points.size() - 1)).get("messages")).longValue();
+
+        kit.ok("pra_disaster");
+        assertTrue(Files.notExists(site.data().resolve("app.db")), "the data volume is gone");
+        Kit.Result restore = kit.ok("pra_restore", "--point", oldest);
+        assertTrue(restore.out().contains("Restoring " + oldest), restore.out());
+        Map<?, ?> r = Json.read(dir.resolve("evidence/pra/restore.json"), Map.class);
+        assertEquals(oldest, r.get("restored_from"));
+        assertEquals(oldestCount, ((Number) r.get("restored_messages")).longValue());
+        assertEquals(20 - oldestCount, ((Number) r.get("lost_messages")).longValue(), "lost = acknowledged after the chosen point");
+        assertTrue(((Number) r.get("rto_seconds")).doubleValue() > 0);
+    }
+
+    @Test
+    void aRestoreWithoutAnyBackupSaysSoAndDeletesNothing(@TempDir Path dir) throws Exception {
+        home = dir;
+        Kit kit = new Kit(dir);
+        kit.ok("pra_deploy", "--backup-every", "3600");
+        LocalSite site = new LocalSite(dir.resolve("pra"));
+        assertEquals(200, site.get("/add?message=precious").status());
+        Kit.Result r = kit.run("pra_restore", "--force");
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.err().contains("no backup at all"), r.err());
+        assertEquals(200, site.get("/health").status());
+        assertTrue(site.get("/consultation").body().contains("precious"), "nothing was deleted");
+    }
 }

@@ -87,7 +87,11 @@ public final class App {
                         s.setString(2, at);
                         try (ResultSet r = s.executeQuery()) {
                             r.next();
-                            reply(ex, 200, "application/json", Json.line(Map.of("id", r.getLong(1), "created_at", at)));
+                            long id = r.getLong(1);
+                            // The log lives outside the database: after a disaster it still tells what was acknowledged.
+                            System.out.println("ADD id=" + id + " at=" + at);
+                            System.out.flush();
+                            reply(ex, 200, "application/json", Json.line(Map.of("id", id, "created_at", at)));
                         }
                     }
                 }

@@ -45,6 +45,12 @@ public final class LocalSite {
 
     Path specFile() { return home.resolve("spec.json"); }
 
+    /** When the last disaster struck; written by pra-disaster, read by pra-restore. */
+    public Path disasterFile() { return home.resolve("disaster.txt"); }
+
+    /** The app's own log, kept beside the volumes: its ADD lines are the acknowledged /add log. */
+    public Path appLog() { return home.resolve("app.log"); }
+
     Path statusFile() { return home.resolve("status.json"); }
 
     public Spec spec() throws IOException {
@@ -154,6 +160,31 @@ public final class LocalSite {
         }
     }
 
+    /** One acknowledged /add, as the app logged it. */
+    public record Ack(long id, Instant at) {}
+
+    /**
+     * The acknowledged /adds in the app's log since the last restore: what the current data
+     * volume should hold. Acks from before an earlier restore belong to a history already told.
+     */
+    public List<Ack> acknowledged() throws IOException {
+        List<Ack> acks = new ArrayList<>();
+        if (!Files.exists(appLog())) return acks;
+        for (String line : Files.readAllLines(appLog())) {
+            if (line.startsWith("RESTORE ")) acks.clear();
+            if (!line.startsWith("ADD id=")) continue;
+            String[] f = line.split(" ");
+            acks.add(new Ack(Long.parseLong(f[1].substring(3)), Instant.parse(f[2].substring(3))));
+        }
+        return acks;
+    }
+
+    /** Marks in the app's log that the data volume now holds a restored backup. */
+    public void markRestore(String backup) throws IOException {
+        Files.writeString(appLog(), "RESTORE at=" + Instant.now() + " from=" + backup + "\n", java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -187,7 +218,7 @@ public final class LocalSite {
                     app = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m", "-XX:TieredStopAtLevel=1",
                             "-cp", System.getProperty("java.class.path"), App.class.getName(), "--data", site.data().toString(),
                             "--backups", site.backups().toString(), "--port", Integer.toString(spec.port()))
-                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(site.home.resolve("app.log").toFile())).start();
+                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(site.appLog().toFile())).start();
                     appStarted = Instant.now().toString();
                     log.println(appStarted + " app started, pid " + app.pid());
                 } else if (spec.replicas() == 0 && app != null && app.isAlive()) {

@@ -1,0 +1,63 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java
+//DESCRIPTION PRA workshop: list the restore points with their time, size, message count and validity.
+
+// PRA workshop: the restore points.
+//
+//   ./jbang pra-backups [--json]
+//
+// Every backup in pra-backup, newest first, each opened read-only and checked with
+// PRAGMA integrity_check: a backup that fails it is listed, marked invalid, and never restored.
+
+import common.Cli;
+import common.Evidence;
+import common.Json;
+import common.Messages;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import recovery.Backups;
+import recovery.LocalSite;
+
+@Command(name = "pra-backups", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+public class pra_backups implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Option(names = "--json", descriptionKey = "option.json") boolean json;
+    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new pra_backups(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Instant started = Instant.now();
+        List<Backups.Point> points = Backups.list(LocalSite.here().backups());
+        Evidence evidence = Evidence.of(evidenceDir, "pra");
+        evidence.write("backups.json", points);
+        evidence.step("pra-backups", started, true, Map.of("points", points.size()));
+        if (json) {
+            out.println(Json.write(points));
+            return 0;
+        }
+        out.println(Messages.get("pra.backups.title", LocalSite.here().backups()));
+        for (Backups.Point p : points) {
+            out.printf("  %-32s %-26s %8d B  %6s  %s%n", p.file(), p.time(), p.size(), p.messages() == null ? "-" : p.messages(),
+                    p.valid() ? Messages.get("pra.backups.valid") : Messages.get("pra.backups.invalid", p.problem()));
+        }
+        if (points.isEmpty()) out.println(Messages.get("pra.backups.empty"));
+        return 0;
+    }
+}

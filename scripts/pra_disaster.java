@@ -1,0 +1,79 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java
+//DESCRIPTION PRA phase 1, the disaster: stop the app, suspend the backups, delete the data volume.
+
+// PRA workshop, disaster recovery (PRA), phase 1: the disaster.
+//
+//   ./jbang pra-disaster
+//
+// The app is stopped (replicas 0), the backup job suspended (so that no backup of an empty
+// volume replaces the good ones), and the data volume pra-data deleted. What the app had
+// written since the last backup is gone; phase 2 (./jbang pra-restore) measures how much.
+
+import common.Cli;
+import common.Evidence;
+import common.Json;
+import common.Messages;
+import common.Problem;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import recovery.LocalSite;
+
+@Command(name = "pra-disaster", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+public class pra_disaster implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new pra_disaster(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(Messages.get("pra.disaster.title"));
+        LocalSite site = LocalSite.here();
+        Map<String, Object> before = Json.read(site.get("/status").body(), Map.class);
+        Instant at = strike(site);
+        out.println(Messages.get("pra.drill.disaster", Messages.clock(at)));
+        out.println(Messages.get("pra.disaster.notice", before.get("count"), before.get("last_backup_file")));
+        Map<String, Object> observed = new LinkedHashMap<>();
+        observed.put("disaster_at", at.toString());
+        observed.put("status_before", before);
+        Evidence.of(evidenceDir, "pra").step("pra-disaster", at, true, observed);
+        return 0;
+    }
+
+    /** Stops the app, suspends the backups, deletes the data volume; returns when it struck. */
+    public static Instant strike(LocalSite site) throws Exception {
+        LocalSite.Spec spec = site.spec();
+        if (spec == null) throw Problem.environment("pra.none", site.data());
+        Instant at = Instant.now();
+        Files.writeString(site.disasterFile(), at.toString());
+        site.apply(new LocalSite.Spec(0, true, spec.backupEverySeconds(), spec.port()));
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (site.status() == null || site.status().appPid() != null) {
+            if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.app.still-running");
+            Thread.sleep(20);
+        }
+        if (Files.exists(site.data())) {
+            try (var walk = Files.walk(site.data())) {
+                for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
+            }
+        }
+        return at;
+    }
+}
