@@ -82,12 +82,14 @@ public class pra implements Callable<Integer> {
         pra_pod_crash.Crash crash = pra_pod_crash.crash(site);
         if (crash.countAfter() < crash.countBefore()) throw Problem.failed("pra.crash.lost", crash.countBefore(), crash.countAfter());
         long crashMs = crash.unavailableMs();
+        evidence.step("pra-pod-crash", Instant.now(), true, Json.toMap(crash));
         out.println(Messages.get("pra.drill.crash.back", crashMs));
         waitForBackups(site, 3);
         Thread.sleep(backupEvery * 500L);
 
         Instant disaster = pra_disaster.strike(site);
         out.println(Messages.get("pra.drill.disaster", Messages.clock(disaster)));
+        evidence.step("pra-disaster", disaster, true, Map.of("disaster_at", disaster.toString()));
         writing[0] = false;
         writer.join();
 
@@ -96,6 +98,7 @@ public class pra implements Callable<Integer> {
         out.println(Messages.get("pra.drill.points", points.size()));
         pra_restore.Restored restored = pra_restore.restore(site, null, false, out);
         evidence.write("restore.json", restored);
+        evidence.step("pra-restore", Instant.parse(restored.startedAt()), restored.verified(), Json.toMap(restored));
 
         Instant firstAdd = null;
         while (firstAdd == null && Duration.between(disaster, Instant.now()).toSeconds() < 120) {
@@ -114,6 +117,9 @@ public class pra implements Callable<Integer> {
         double rpo = lost.isEmpty() ? 0 : Duration.between(backupTime, lost.get(lost.size() - 1).doneAt()).toMillis() / 1000.0;
         double rto = firstAdd == null ? -1 : Duration.between(disaster, firstAdd).toMillis() / 1000.0;
         writeAdds(evidence.file("adds.csv"), adds);
+        // The drill's short interval was for the drill: the deployment goes back to the workshop's minute.
+        LocalSite.Spec after = site.spec();
+        site.apply(new LocalSite.Spec(after.replicas(), after.suspend(), 60, after.port()));
 
         // The client's own log and the app's log must tell the same loss.
         boolean logsAgree = restored.lostMessages() != null && restored.lostMessages() == lost.size();

@@ -1,0 +1,123 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java
+//DESCRIPTION PRA workshop exercises 1 to 4: each question, with the facts from your own run that bear on it.
+
+// PRA workshop, the exercises (aliases pra1 to pra4 run this with their number).
+//
+//   ./jbang pra1      which components hold data, and what losing each costs
+//   ./jbang pra2      why losing pra-data did not lose everything
+//   ./jbang pra3      the measured RPO and RTO against the objectives
+//   ./jbang pra4      what this design lacks for production, checked on the deployed system
+//
+// The answers are yours to write (exercises/pra/); these commands only gather the facts of
+// your own run, from the deployment and the evidence folder, so that an answer rests on them.
+
+import common.Cli;
+import common.Evidence;
+import common.Json;
+import common.Messages;
+import common.Problem;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import recovery.Backups;
+import recovery.LocalSite;
+
+@Command(name = "pra-exercise", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+public class pra_exercises implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Parameters(index = "0", paramLabel = "1-4", descriptionKey = "pra.exercise.number") int number;
+    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
+    @Option(names = "--rpo-objective", paramLabel = "SECONDS", defaultValue = "60", descriptionKey = "pra.exercise.rpo") double rpoObjective;
+    @Option(names = "--rto-objective", paramLabel = "SECONDS", defaultValue = "900", descriptionKey = "pra.exercise.rto") double rtoObjective;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new pra_exercises(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (number < 1 || number > 4) throw Problem.environment("pra.exercise.range", number);
+        PrintWriter out = spec.commandLine().getOut();
+        LocalSite site = LocalSite.here();
+        Evidence evidence = Evidence.of(evidenceDir, "pra");
+        out.println(Messages.get("pra" + number + ".question"));
+        out.println();
+        out.println(Messages.get("pra.exercise.facts"));
+        switch (number) {
+            case 1 -> {
+                out.println(Messages.get("pra1.data", site.data(), size(site.data()), count(site)));
+                out.println(Messages.get("pra1.backups", site.backups(), Backups.list(site.backups()).size(), size(site.backups())));
+                Evidence.Step crash = evidence.step("pra-pod-crash");
+                if (crash != null) out.println(Messages.get("pra1.pod", crash.observed().get("count_before"), crash.observed().get("count_after"),
+                        crash.observed().get("unavailable_ms")));
+                else out.println(Messages.get("pra.exercise.missing", "./jbang pra-pod-crash"));
+            }
+            case 2 -> {
+                Map<?, ?> r = read(evidence, "restore.json");
+                if (r == null) out.println(Messages.get("pra.exercise.missing", "./jbang pra-disaster && ./jbang pra-restore"));
+                else out.println(Messages.get("pra2.restore", r.get("restored_from"), site.backups(), r.get("restored_messages"), r.get("lost_messages")));
+                out.println(Messages.get("pra2.volumes", site.data(), site.backups()));
+            }
+            case 3 -> {
+                Map<?, ?> r = read(evidence, "restore.json");
+                if (r == null || r.get("rpo_seconds") == null) {
+                    out.println(Messages.get("pra.exercise.missing", "./jbang pra-disaster && ./jbang pra-restore"));
+                } else {
+                    double rpo = ((Number) r.get("rpo_seconds")).doubleValue();
+                    double rto = r.get("rto_seconds") == null ? Double.NaN : ((Number) r.get("rto_seconds")).doubleValue();
+                    LocalSite.Spec s = site.spec();
+                    out.println(Messages.get("pra3.rpo", rpo, rpoObjective, rpo <= rpoObjective ? Messages.get("pra.exercise.met") : Messages.get("pra.exercise.missed"),
+                            r.get("lost_messages"), s == null ? "?" : s.backupEverySeconds()));
+                    out.println(Messages.get("pra3.rto", rto, rtoObjective, rto <= rtoObjective ? Messages.get("pra.exercise.met") : Messages.get("pra.exercise.missed")));
+                }
+            }
+            default -> {
+                boolean sameStore = Files.getFileStore(existing(site.data())).equals(Files.getFileStore(existing(site.backups())));
+                out.println(Messages.get(sameStore ? "pra4.same-store" : "pra4.other-store", Files.getFileStore(existing(site.backups())).name()));
+                out.println(Messages.get("pra4.offsite"));
+                out.println(Messages.get("pra4.alert"));
+                out.println(Messages.get(evidence.step("pra-restore") == null ? "pra4.no-restore-test" : "pra4.restore-once"));
+            }
+        }
+        out.println();
+        out.println(Messages.get("pra.exercise.answer", "exercises/pra/"));
+        return 0;
+    }
+
+    private static Path existing(Path p) {
+        for (Path q = p; q != null; q = q.getParent()) if (Files.exists(q)) return q;
+        return Path.of("/");
+    }
+
+    private static Map<?, ?> read(Evidence evidence, String name) throws Exception {
+        return Files.exists(evidence.file(name)) ? Json.read(evidence.file(name), Map.class) : null;
+    }
+
+    private static String count(LocalSite site) {
+        try {
+            return String.valueOf(Json.read(site.get("/count").body(), Map.class).get("count"));
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+
+    private static long size(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) return 0;
+        try (var walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+}
