@@ -126,4 +126,21 @@ class BackupsTest {
             return r.getLong(1);
         }
     }
+
+    @Test
+    void theJobsEntryPointBacksUpAndRestoresTheNamedPoint() throws Exception {
+        add(4);
+        Kit kit = new Kit(dir);
+        Kit.Result backup = kit.run("recovery.Backups", "backup", data.toString(), backups.toString());
+        assertEquals(0, backup.exit(), backup.all());
+        String file = Backups.list(backups).get(0).file();
+        add(6);
+        Kit.Result refused = kit.run(java.util.Map.of("RESTORE_FILE", file), "recovery.Backups", "restore", data.toString(), backups.toString());
+        assertEquals(1, refused.exit(), "a data volume that holds a database is refused without RESTORE_FORCE");
+        Kit.Result forced = kit.run(java.util.Map.of("RESTORE_FILE", file, "RESTORE_FORCE", "true"), "recovery.Backups", "restore",
+                data.toString(), backups.toString());
+        assertEquals(0, forced.exit(), forced.all());
+        assertTrue(forced.out().contains(file), forced.out());
+        assertEquals(4, count(data.resolve("app.db")));
+    }
 }

@@ -129,6 +129,36 @@ public final class Backups {
         return kept;
     }
 
+    /**
+     * The Kubernetes jobs' entry point, in the app's image:
+     * "backup DATA BACKUPS" (the CronJob) and "restore DATA BACKUPS" (the restore Job, which
+     * reads RESTORE_FILE and RESTORE_FORCE). Prints one JSON line; exits 0 only on success.
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3 || !(args[0].equals("backup") || args[0].equals("restore"))) {
+            System.err.println("usage: recovery.Backups backup|restore DATA_DIR BACKUP_DIR");
+            System.exit(2);
+        }
+        Path data = Path.of(args[1]);
+        Path backups = Path.of(args[2]);
+        try {
+            if (args[0].equals("backup")) {
+                Point p = take(data, backups);
+                System.out.println(Json.line(p));
+                System.exit(p.valid() ? 0 : 1);
+            }
+            String file = System.getenv("RESTORE_FILE");
+            Point point = file == null || file.isBlank() ? latestValid(backups) : inspect(backups.resolve(file), timeOf(backups.resolve(file)));
+            Path kept = restore(backups.resolve(point.file()), data, "true".equals(System.getenv("RESTORE_FORCE")));
+            System.out.println(Json.line(java.util.Map.of("restored_from", point.file(), "messages", point.messages(),
+                    "kept_aside", kept == null ? "" : kept.toString())));
+            System.exit(0);
+        } catch (Problem p) {
+            System.err.println(p.getMessage());
+            System.exit(p.exitCode());
+        }
+    }
+
     static Connection open(Path db) throws SQLException {
         return DriverManager.getConnection("jdbc:sqlite:" + db);
     }
