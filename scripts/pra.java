@@ -119,7 +119,7 @@ public class pra implements Callable<Integer> {
         writeAdds(evidence.file("adds.csv"), adds);
         // The drill's short interval was for the drill: the deployment goes back to the workshop's minute.
         LocalSite.Spec after = site.spec();
-        site.apply(new LocalSite.Spec(after.replicas(), after.suspend(), 60, after.port()));
+        site.apply(after.every(60));
 
         // The client's own log and the app's log must tell the same loss.
         boolean logsAgree = restored.lostMessages() != null && restored.lostMessages() == lost.size();
@@ -149,7 +149,7 @@ public class pra implements Callable<Integer> {
     }
 
     /** Adds a numbered message every 50 ms and keeps every answer. */
-    private static void write(LocalSite site, List<Add> adds, boolean[] writing) {
+    static void write(LocalSite site, List<Add> adds, boolean[] writing) {
         for (long n = 1; writing[0]; n++) {
             String message = "pra-" + n;
             Instant sent = Instant.now();
@@ -164,7 +164,7 @@ public class pra implements Callable<Integer> {
         }
     }
 
-    private static void waitForBackups(LocalSite site, int atLeast) throws Exception {
+    static void waitForBackups(LocalSite site, int atLeast) throws Exception {
         Instant deadline = Instant.now().plusSeconds(120);
         while (Backups.list(site.backups()).size() < atLeast) {
             if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.backups.late");

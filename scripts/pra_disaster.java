@@ -63,7 +63,7 @@ public class pra_disaster implements Callable<Integer> {
         if (spec == null) throw Problem.environment("pra.none", site.data());
         Instant at = Instant.now();
         Files.writeString(site.disasterFile(), at.toString());
-        site.apply(new LocalSite.Spec(0, true, spec.backupEverySeconds(), spec.port()));
+        site.apply(spec.stopped(true));
         Instant deadline = Instant.now().plusSeconds(30);
         while (site.status() == null || site.status().appPid() != null) {
             if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.app.still-running");

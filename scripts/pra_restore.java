@@ -93,14 +93,14 @@ public class pra_restore implements Callable<Integer> {
             throw Problem.failed("pra.restore.occupied", site.data().resolve(Backups.DATABASE));
         }
         // The app must not write while its database is replaced, and no backup may copy half a restore.
-        site.apply(new LocalSite.Spec(0, true, spec.backupEverySeconds(), spec.port()));
+        site.apply(spec.stopped(true));
         waitStopped(site);
         long lastId = chosen.lastId() == null ? 0 : chosen.lastId();
         List<LocalSite.Ack> gone = site.acknowledged().stream().filter(a -> a.id() > lastId).toList();
         Path kept = Backups.restore(site.backups().resolve(chosen.file()), site.data(), force);
         site.markRestore(chosen.file());
         if (kept != null) out.println(Messages.get("pra.restore.kept", kept));
-        site.apply(new LocalSite.Spec(1, false, spec.backupEverySeconds(), spec.port()));
+        site.apply(spec.stopped(false));
         site.waitHealthy(Duration.ofSeconds(60));
         Instant healthy = Instant.now();
         long restored = Json.read(site.get("/count").body(), Map.class).get("count") instanceof Number n ? n.longValue() : -1;

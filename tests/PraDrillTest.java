@@ -89,4 +89,16 @@ class PraDrillTest {
         assertEquals(200, site.get("/health").status());
         assertTrue(site.get("/consultation").body().contains("precious"), "nothing was deleted");
     }
+
+    @Test
+    void theStrongerDesignSurvivesTheLossOfTheWholeSite(@TempDir Path dir) throws Exception {
+        home = dir;
+        Kit.Result r = new Kit(dir).run("pra5", "--json");
+        assertEquals(0, r.exit(), r.all());
+        Map<?, ?> o = Json.read(r.out(), Map.class);
+        assertEquals("pass", o.get("verdict"));
+        assertEquals(Boolean.TRUE, o.get("survived_loss_of_backup_volume"), "restored from the off-site copies alone");
+        assertTrue(((Number) o.get("alert_fired_after_ms")).longValue() >= 2000, "the alert waits for two intervals, no more eager");
+        assertEquals(Boolean.TRUE, o.get("restore_test_passed"));
+    }
 }
