@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java
 //SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java pra.java pra_pod_crash.java pra_disaster.java pra_restore.java
 //DESCRIPTION PRA exercise 5: run a stronger design (shorter interval, off-site copy, backup-age alert, automated restore test) and measure the difference.
 
@@ -16,6 +16,7 @@
 
 import common.Cli;
 import common.Evidence;
+import common.Folders;
 import common.Json;
 import common.Messages;
 import common.Problem;
@@ -91,7 +92,7 @@ public class pra5 implements Callable<Integer> {
         long tested = countOf(scratch);
         boolean restoreTestOk = tested == newest.messages();
         out.println(Messages.get(restoreTestOk ? "pra5.restore-test.ok" : "pra5.restore-test.bad", newest.file(), tested, newest.messages()));
-        deleteTree(scratch);
+        Folders.delete(scratch);
 
         pra.waitForBackups(site, Backups.list(site.backups()).size() + 2);
         Thread.sleep(500);
@@ -100,7 +101,7 @@ public class pra5 implements Callable<Integer> {
         Instant disaster = pra_disaster.strike(site);
         writing[0] = false;
         writer.join();
-        deleteTree(site.backups());
+        Folders.delete(site.backups());
         out.println(Messages.get("pra5.site-lost", Messages.clock(disaster)));
         Files.createDirectories(site.backups());
         try (var copies = Files.list(offsite)) {
@@ -155,13 +156,6 @@ public class pra5 implements Callable<Integer> {
              var s = c.createStatement(); var r = s.executeQuery("SELECT count(*) FROM messages")) {
             r.next();
             return r.getLong(1);
-        }
-    }
-
-    private static void deleteTree(Path root) throws Exception {
-        if (!Files.exists(root)) return;
-        try (var walk = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
         }
     }
 }

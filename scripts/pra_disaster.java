@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java
 //SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java
 //DESCRIPTION PRA phase 1, the disaster: stop the app, suspend the backups, delete the data volume.
 
@@ -14,6 +14,7 @@
 
 import common.Cli;
 import common.Evidence;
+import common.Folders;
 import common.Json;
 import common.Messages;
 import common.Problem;
@@ -69,11 +70,7 @@ public class pra_disaster implements Callable<Integer> {
             if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.app.still-running");
             Thread.sleep(20);
         }
-        if (Files.exists(site.data())) {
-            try (var walk = Files.walk(site.data())) {
-                for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
-            }
-        }
+        Folders.delete(site.data());
         return at;
     }
 }

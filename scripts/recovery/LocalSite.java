@@ -172,11 +172,7 @@ public final class LocalSite {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
-        if (purge && Files.exists(home)) {
-            try (java.util.stream.Stream<Path> walk = Files.walk(home)) {
-                for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
-            }
-        }
+        if (purge) common.Folders.delete(home);
     }
 
     /** One acknowledged /add, as the app logged it. */

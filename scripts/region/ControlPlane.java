@@ -122,7 +122,7 @@ public final class ControlPlane {
             if (!primary.hasData()) {
                 phase("creating-primary");
                 Files.createDirectories(primary.dataDir.getParent());
-                PgNode.deleteTree(primary.dataDir);
+                common.Folders.delete(primary.dataDir);
                 Instant t = Instant.now();
                 primary.initdb(password);
                 long initdb = Duration.between(t, Instant.now()).toMillis();
@@ -269,7 +269,7 @@ public final class ControlPlane {
             event("failover-completed", newAz, "Multi-AZ instance failover completed (" + ms + " ms).");
             buildStandby(next, old);
             // Deleted only now: the new standby's base backup matters more than disk space.
-            if (fenced != null) PgNode.deleteTree(fenced);
+            if (fenced != null) common.Folders.delete(fenced);
             phase("ready");
         } catch (Exception e) {
             log("failover failed: " + e);

@@ -60,7 +60,7 @@ public final class LocalRegion {
         if (Files.exists(dataRoot)) {
             // A data folder with no state file beside it belongs to a lab whose state was deleted.
             killServers(dataRoot);
-            PgNode.deleteTree(dataRoot);
+            common.Folders.delete(dataRoot);
         }
         Files.createDirectories(dataRoot);
         Files.setPosixFilePermissions(dataRoot, PosixFilePermissions.fromString("rwx------"));
@@ -153,8 +153,8 @@ public final class LocalRegion {
         // Whatever the control plane could not stop, or a lab whose control plane had died.
         int leftovers = killServers(Path.of(state.dataRoot()));
         if (purge) {
-            PgNode.deleteTree(Path.of(state.dataRoot()));
-            PgNode.deleteTree(Region.labDir(home));
+            common.Folders.delete(Path.of(state.dataRoot()));
+            common.Folders.delete(Region.labDir(home));
         }
         return leftovers;
     }

@@ -121,7 +121,7 @@ final class PgNode {
                 // Another lab made the same template at the same moment: theirs is as good.
             }
         } finally {
-            deleteTree(work);
+            common.Folders.delete(work);
         }
         return template;
     }
@@ -273,7 +273,7 @@ final class PgNode {
      * backup start, a file copy, backup stop and the backup label it returns.
      */
     void cloneFrom(PgNode primary, String password) throws IOException, SQLException {
-        if (Files.exists(dataDir)) deleteTree(dataDir);
+        if (Files.exists(dataDir)) common.Folders.delete(dataDir);
         try (Connection c = primary.connect(password, "postgres", 120); Statement s = c.createStatement()) {
             s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slotName() + "' AND NOT active");
             try (ResultSet r = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slotName() + "'")) {
@@ -331,12 +331,6 @@ final class PgNode {
         }
     }
 
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
-        }
-    }
 
     private void run(Duration timeout, String... command) throws IOException {
         Process p = new ProcessBuilder(account.command(List.of(command))).redirectErrorStream(true).start();

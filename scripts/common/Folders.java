@@ -1,0 +1,20 @@
+package common;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Folders as whole things: the lab's data, the PRA volumes, scratch space. */
+public final class Folders {
+    private Folders() {}
+
+    /** Deletes a folder and everything in it; nothing to do when it is not there. */
+    public static void delete(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
+        }
+    }
+}
