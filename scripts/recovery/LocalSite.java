@@ -247,7 +247,8 @@ public final class LocalSite {
                 } else {
                     if (nextBackup == null) nextBackup = Instant.now().plusSeconds(spec.backupEverySeconds());
                     if (!Instant.now().isBefore(nextBackup)) {
-                        nextBackup = nextBackup.plusSeconds(spec.backupEverySeconds());
+                        // Counted from now, not from the missed time: a late job does not run twice to catch up.
+                        nextBackup = Instant.now().plusSeconds(spec.backupEverySeconds());
                         try {
                             Backups.Point p = Backups.take(site.data(), site.backups());
                             if (spec.offsite() != null && p.valid()) {
