@@ -139,6 +139,7 @@ public class maz3 implements Callable<Integer> {
             }
             Summary s = summary("stopped", pid, started, Instant.now(), login);
             evidence.write("agent.json", s);
+            evidence.step("maz3", started, s.acknowledged() > 0, common.Json.toMap(s));
             return s;
         }
 

@@ -98,6 +98,8 @@ public class pra implements Callable<Integer> {
         out.println(Messages.get("pra.drill.points", points.size()));
         pra_restore.Restored restored = pra_restore.restore(site, null, false, out);
         evidence.write("restore.json", restored);
+        Files.createDirectories(evidence.file("restores"));
+        evidence.write("restores/" + restored.startedAt().replaceAll("[:.]", "") + ".json", restored);
         evidence.step("pra-restore", Instant.parse(restored.startedAt()), restored.verified(), Json.toMap(restored));
 
         Instant firstAdd = null;

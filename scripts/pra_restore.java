@@ -52,6 +52,9 @@ public class pra_restore implements Callable<Integer> {
         Restored r = restore(LocalSite.here(), point, force, out);
         Evidence evidence = Evidence.of(evidenceDir, "pra");
         evidence.write("restore.json", r);
+        // Every restore is kept, not only the last: the grader checks the chosen point of practical task 2.
+        java.nio.file.Files.createDirectories(evidence.file("restores"));
+        evidence.write("restores/" + r.startedAt().replaceAll("[:.]", "") + ".json", r);
         evidence.step("pra-restore", Instant.parse(r.startedAt()), r.verified(), Json.toMap(r));
         out.println(Messages.get(r.verified() ? "step.pass" : "step.fail"));
         return r.verified() ? 0 : Problem.CHECK_FAILED;

@@ -1,0 +1,55 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Bundle.java
+//DESCRIPTION Hand in: pack your evidence of both workshops into one zip with a manifest of SHA-256 hashes.
+
+// Handing in.
+//
+//   ./jbang bundle --student alice            writes db007-alice.zip here
+//
+// Packs DB007_HOME/evidence/maz and DB007_HOME/evidence/pra (whichever exist), and the PRA
+// backup volume, which the grader restores itself, with a manifest: each file's SHA-256, the
+// kit's version, your name, the time. Nothing else from your machine goes in: no password.
+
+import common.Bundle;
+import common.Cli;
+import common.Messages;
+import common.Problem;
+import common.Region;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bundle", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+public class bundle implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Option(names = "--student", paramLabel = "NAME", required = true, descriptionKey = "bundle.student") String student;
+    @Option(names = "--out", paramLabel = "FILE", descriptionKey = "bundle.out") Path out;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new bundle(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!student.matches("[A-Za-z0-9._-]{1,64}")) throw Problem.environment("bundle.student.invalid", student);
+        Path home = Region.home();
+        Map<String, Path> folders = new LinkedHashMap<>();
+        folders.put("maz", home.resolve("evidence/maz"));
+        folders.put("pra", home.resolve("evidence/pra"));
+        folders.put("pra-backup", home.resolve("pra/volumes/pra-backup"));
+        if (folders.values().stream().noneMatch(Files::isDirectory)) throw Problem.failed("bundle.nothing", home.resolve("evidence"));
+        Path zip = out != null ? out : Path.of("db007-" + student + ".zip");
+        Bundle.Manifest m = Bundle.pack(zip, student, folders);
+        spec.commandLine().getOut().println(Messages.get("bundle.done", zip.toAbsolutePath(), m.files().size()));
+        return 0;
+    }
+}
