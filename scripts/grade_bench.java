@@ -1,0 +1,71 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES grade.java
+//DESCRIPTION Benchmark of the grader: grade N copies of a real bundle and say how long it took.
+
+// How long grading a class takes, measured rather than asserted in a unit test.
+//
+//   ./jbang bundle --student me --out me.zip          a real bundle first (after ./jbang mission and ./jbang pra)
+//   ./jbang grade-bench --from me.zip --bundles 100
+//
+// The aim on a 2-core machine: 100 bundles in under 30 s. Each copy is graded in full: its
+// manifest hashed, its proof recomputed, its backups restored in a scratch folder.
+
+import common.Cli;
+import common.Folders;
+import common.Json;
+import common.Problem;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "grade-bench", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+public class grade_bench implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Option(names = "--from", paramLabel = "ZIP", required = true, descriptionKey = "grade-bench.from") Path from;
+    @Option(names = "--bundles", paramLabel = "N", defaultValue = "100", descriptionKey = "grade-bench.bundles") int count;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new grade_bench(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(from)) throw Problem.environment("grade.missing", from);
+        Path dir = Files.createTempDirectory("db007-grade-bench");
+        try {
+            for (int i = 1; i <= count; i++) Files.copy(from, dir.resolve(String.format(Locale.ROOT, "student-%03d.zip", i)));
+            StringWriter sink = new StringWriter();
+            CommandLine grader = Cli.commandLine(new grade());
+            grader.setOut(new PrintWriter(sink));
+            grader.setErr(new PrintWriter(sink));
+            Instant t0 = Instant.now();
+            int code = grader.execute(dir.toString(), "--quiet", "--csv", dir.resolve("grades.csv").toString(), "--junit", dir.resolve("grades.xml").toString());
+            double seconds = Duration.between(t0, Instant.now()).toMillis() / 1000.0;
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("bundles", count);
+            o.put("seconds", seconds);
+            o.put("ms_per_bundle", Math.round(seconds * 1000 / count));
+            o.put("grader_exit_code", code);
+            o.put("cores", Runtime.getRuntime().availableProcessors());
+            spec.commandLine().getOut().println(Json.write(o));
+            return code;
+        } finally {
+            Folders.delete(dir);
+        }
+    }
+}
