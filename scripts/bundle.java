@@ -7,9 +7,10 @@
 //
 //   ./jbang bundle --student alice            writes db007-alice.zip here
 //
-// Packs DB007_HOME/evidence/maz and DB007_HOME/evidence/pra (whichever exist), and the PRA
-// backup volume, which the grader restores itself, with a manifest: each file's SHA-256, the
-// kit's version, your name, the time. Nothing else from your machine goes in: no password.
+// Packs DB007_HOME/evidence/maz and DB007_HOME/evidence/pra (whichever exist), the PRA backup
+// volume, which the grader restores itself, and your written answers (DB007_HOME/answers, or
+// --answers DIR: pra.md with one "## N" heading per exercise), with a manifest: each file's
+// SHA-256, the kit's version, your name, the time. Nothing else goes in: no password.
 
 import common.Bundle;
 import common.Cli;
@@ -33,6 +34,7 @@ public class bundle implements Callable<Integer> {
     @Mixin Cli.Options cli;
     @Option(names = "--student", paramLabel = "NAME", required = true, descriptionKey = "bundle.student") String student;
     @Option(names = "--out", paramLabel = "FILE", descriptionKey = "bundle.out") Path out;
+    @Option(names = "--answers", paramLabel = "DIR", descriptionKey = "bundle.answers") Path answers;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new bundle(), args));
@@ -46,6 +48,7 @@ public class bundle implements Callable<Integer> {
         folders.put("maz", home.resolve("evidence/maz"));
         folders.put("pra", home.resolve("evidence/pra"));
         folders.put("pra-backup", home.resolve("pra/volumes/pra-backup"));
+        folders.put("answers", answers != null ? answers : home.resolve("answers"));
         if (folders.values().stream().noneMatch(Files::isDirectory)) throw Problem.failed("bundle.nothing", home.resolve("evidence"));
         Path zip = out != null ? out : Path.of("db007-" + student + ".zip");
         Bundle.Manifest m = Bundle.pack(zip, student, folders);

@@ -106,6 +106,7 @@ public class grade implements Callable<Integer> {
     // ---- one student -------------------------------------------------------------------------
 
     Student gradeOne(Path bundle, Scale scale, Path scratch) {
+        shownAnswers = Map.of();
         Path root;
         Bundle.Manifest manifest;
         try {
@@ -301,8 +302,13 @@ public class grade implements Callable<Integer> {
             });
             checks.add(check(scale, "pra.point", chosen ? null : Messages.get("grade.pra.point.none")));
 
-            // Exercise 3 can be checked against the figures; the written answers are the instructor's to judge.
-            checks.add(new Check("pra.exercises", false, 0, Messages.get("grade.instructor", "solutions/pra/answers.en.md")));
+            // Exercise 3 can be checked against the figures; the other written answers are the instructor's to judge.
+            Map<String, String> answers = answers(pra.getParent().resolve("answers/pra.md"));
+            Map<?, ?> measured = restores.stream().filter(r -> r.get("rpo_seconds") != null).findFirst().orElse(last);
+            checks.add(check(scale, "pra.exercise3", exercise3(answers.get("3"), measured)));
+            checks.add(new Check("pra.exercises", false, 0, answers.isEmpty() ? Messages.get("grade.answers.none")
+                    : Messages.get("grade.instructor", "solutions/pra/answers.en.md")));
+            shownAnswers = answers;
             checks.add(new Check("pra.readme", false, 0, Messages.get("grade.instructor.plain")));
             checks.add(new Check("pra.process", false, 0, Messages.get("grade.instructor.plain")));
         } catch (Exception e) {
@@ -315,6 +321,48 @@ public class grade implements Callable<Integer> {
             }
         }
         return checks;
+    }
+
+    /** The student's answers of the last bundle graded, shown beside the key points. */
+    private Map<String, String> shownAnswers = Map.of();
+
+    /** A Markdown file with one "## N" heading per exercise, as the exercises ask. */
+    static Map<String, String> answers(Path file) throws Exception {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (!Files.exists(file)) return m;
+        String current = null;
+        StringBuilder text = new StringBuilder();
+        for (String line : Files.readAllLines(file)) {
+            Matcher h = Pattern.compile("^##\\s*(?:Exercise|Exercice)?\\s*(\\d)\\b.*").matcher(line);
+            if (h.matches()) {
+                if (current != null) m.put(current, text.toString().trim());
+                current = h.group(1);
+                text.setLength(0);
+            } else if (current != null) {
+                text.append(line).append('\n');
+            }
+        }
+        if (current != null) m.put(current, text.toString().trim());
+        return m;
+    }
+
+    /**
+     * The RPO and RTO the student wrote for exercise 3, read as "RPO … 12.3 s" and "RTO … 4 s",
+     * against the measured ones: within a tenth, or half a second.
+     */
+    static String exercise3(String answer, Map<?, ?> restore) {
+        if (answer == null) return Messages.get("grade.exercise3.none");
+        Object rpo = restore.get("rpo_seconds");
+        Object rto = restore.get("rto_seconds");
+        if (rpo == null || rto == null) return Messages.get("grade.pra.rpo.none");
+        for (String name : new String[] {"RPO", "RTO"}) {
+            double measured = ((Number) (name.equals("RPO") ? rpo : rto)).doubleValue();
+            Matcher m = Pattern.compile(name + "[^0-9\\n]{0,40}?(\\d+(?:[.,]\\d+)?)\\s*s").matcher(answer);
+            if (!m.find()) return Messages.get("grade.exercise3.missing", name);
+            double written = Double.parseDouble(m.group(1).replace(',', '.'));
+            if (Math.abs(written - measured) > Math.max(0.5, measured * 0.1)) return Messages.get("grade.exercise3.differs", name, written, measured);
+        }
+        return null;
     }
 
     // ---- scoring and output ------------------------------------------------------------------
@@ -341,6 +389,11 @@ public class grade implements Callable<Integer> {
             String mark = r != null && r.instructor() ? "[instr]" : c.passed() ? "[ ok  ]" : "[FAIL ]";
             out.printf("  %s %-14s %2d/%-2d %s%s%n", mark, c.id(), c.points(), r == null ? 0 : r.points(), r == null ? c.id() : r.title(),
                     c.reason() == null ? "" : " - " + c.reason());
+        }
+        for (Map.Entry<String, String> a : shownAnswers.entrySet()) {
+            if (a.getKey().equals("3")) continue;
+            String text = a.getValue().replaceAll("\\s+", " ");
+            out.println("    " + Messages.get("grade.answer", a.getKey(), text.length() > 240 ? text.substring(0, 240) + "…" : text));
         }
         out.println(Messages.get("grade.score", s.score(), s.max(), s.failedRequired() ? Messages.get("grade.required.failed") : ""));
     }

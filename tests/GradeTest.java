@@ -31,6 +31,18 @@ class GradeTest {
         kit.ok("pra");
         List<?> points = Json.read(kit.ok("pra_backups", "--json").out(), List.class);
         kit.ok("pra_restore", "--force", "--point", (String) ((Map<?, ?>) points.get(points.size() - 1)).get("file"));
+        // Exercise 3 answered with the run's own figures, the others in words.
+        Path first;
+        try (Stream<Path> restores = Files.list(home.resolve("evidence/pra/restores"))) {
+            first = restores.sorted().findFirst().orElseThrow();
+        }
+        Map<?, ?> measured = Json.read(first, Map.class);
+        Path answers = Files.createDirectories(home.resolve("answers"));
+        Files.writeString(answers.resolve("pra.md"), String.join("\n",
+                "## 1", "The volume holds the data; the pod holds nothing.",
+                "## 3", String.format(java.util.Locale.ROOT, "Our RPO was %.1f s of writes and the RTO %.1f s.",
+                        ((Number) measured.get("rpo_seconds")).doubleValue(), ((Number) measured.get("rto_seconds")).doubleValue()),
+                "## 4", "Both volumes share one disk.", ""));
         zip = dir.resolve("alice.zip");
         kit.ok("bundle", "--student", "alice", "--out", zip.toString());
     }
@@ -45,11 +57,21 @@ class GradeTest {
     void aBundleFromRealRunsPassesEveryAutomatedCheck(@TempDir Path dir) throws Exception {
         Kit.Result r = grade(dir, zip);
         assertEquals(0, r.exit(), r.all());
-        assertTrue(r.out().contains("alice") && r.out().contains("28 / 40"), r.out());
+        assertTrue(r.out().contains("alice") && r.out().contains("29 / 40"), r.out());
         String csv = Files.readString(dir.resolve("g.csv"));
-        assertTrue(csv.lines().anyMatch(l -> l.startsWith("alice,28,40,false")), csv);
+        assertTrue(csv.lines().anyMatch(l -> l.startsWith("alice,29,40,false")), csv);
         String xml = Files.readString(dir.resolve("g.xml"));
         assertTrue(xml.contains("<testsuite name=\"alice\"") && xml.contains("failures=\"0\""), xml);
+    }
+
+    @Test
+    void anExercise3AnswerThatDisagreesWithTheRunLosesItsPoint(@TempDir Path dir) throws Exception {
+        Path b = unpacked(dir);
+        Files.writeString(b.resolve("answers/pra.md"), "## 3\nOur RPO was 42 s and our RTO 7 s.\n");
+        rehash(b);
+        Kit.Result r = grade(dir, b);
+        assertEquals(0, r.exit(), "not a required check: " + r.all());
+        assertTrue(r.out().matches("(?s).*\\[FAIL \\] pra\\.exercise3.*says RPO 42\\.0 s.*"), r.out());
     }
 
     @Test
@@ -113,7 +135,7 @@ class GradeTest {
         Kit.Result r = grade(dir, folder);
         assertEquals(1, r.exit(), r.all());
         assertTrue(r.out().contains("cannot be read"), r.out());
-        assertTrue(r.out().contains("28 / 40"), "alice is graded all the same: " + r.out());
+        assertTrue(r.out().contains("29 / 40"), "alice is graded all the same: " + r.out());
     }
 
     private Kit.Result grade(Path dir, Path bundle) {
