@@ -49,6 +49,7 @@ public class bundle implements Callable<Integer> {
         folders.put("pra", home.resolve("evidence/pra"));
         folders.put("pra-backup", home.resolve("pra/volumes/pra-backup"));
         folders.put("answers", answers != null ? answers : home.resolve("answers"));
+        folders.put("pra-log", home.resolve("pra/app.log"));
         if (folders.values().stream().noneMatch(Files::isDirectory)) throw Problem.failed("bundle.nothing", home.resolve("evidence"));
         Path zip = out != null ? out : Path.of("db007-" + student + ".zip");
         Bundle.Manifest m = Bundle.pack(zip, student, folders);

@@ -59,7 +59,11 @@ public class grade implements Callable<Integer> {
     }
 
     /** One line of the scale. */
-    record Rule(int points, boolean required, boolean instructor, String title) {}
+    record Rule(int points, boolean required, boolean instructor, String title, String titleFr) {
+        String label() {
+            return Messages.french() && titleFr != null ? titleFr : title;
+        }
+    }
 
     record Scale(Map<String, Rule> checks) {}
 
@@ -259,10 +263,10 @@ public class grade implements Callable<Integer> {
                 String file = String.valueOf(r.get("restored_from"));
                 Path target = Files.createDirectories(scratch.resolve(file + "-" + restores.indexOf(r)));
                 Backups.restore(backups.resolve(file), target, false);
-                Backups.Point again = points.stream().filter(p -> p.file().equals(file)).findFirst().orElse(null);
+                Backups.Point again = Backups.check(target.resolve(Backups.DATABASE));
                 long claimed = ((Number) r.get("restored_messages")).longValue();
-                if (again == null || !again.valid() || again.messages() != claimed) {
-                    restoreReason = Messages.get("grade.pra.restore.differs", file, claimed, again == null ? "-" : again.messages());
+                if (!again.valid() || again.messages() != claimed) {
+                    restoreReason = Messages.get("grade.pra.restore.differs", file, claimed, again.valid() ? again.messages() : again.problem());
                 }
             }
             checks.add(check(scale, "pra.restore", restoreReason));
@@ -278,7 +282,9 @@ public class grade implements Callable<Integer> {
                         .filter(f -> f[4].equals("true") && !f[5].isEmpty() && Long.parseLong(f[5]) > lastId).count();
                 long claimed = ((Number) Json.read(pra.resolve("drill.json"), Map.class).get("lost_messages")).longValue();
                 if (lost != claimed) rpoReason = Messages.get("grade.pra.rpo.differs", claimed, lost);
-            } else if (last.get("lost_messages") == null) {
+            } else if (Files.exists(pra.getParent().resolve("pra-log/app.log"))) {
+                rpoReason = lostFromAppLog(pra.getParent().resolve("pra-log/app.log"), restores);
+            } else {
                 rpoReason = Messages.get("grade.pra.rpo.none");
             }
             checks.add(check(scale, "pra.rpo", rpoReason));
@@ -307,7 +313,7 @@ public class grade implements Callable<Integer> {
             Map<?, ?> measured = restores.stream().filter(r -> r.get("rpo_seconds") != null).findFirst().orElse(last);
             checks.add(check(scale, "pra.exercise3", exercise3(answers.get("3"), measured)));
             checks.add(new Check("pra.exercises", false, 0, answers.isEmpty() ? Messages.get("grade.answers.none")
-                    : Messages.get("grade.instructor", "solutions/pra/answers.en.md")));
+                    : Messages.get("grade.instructor", Messages.french() ? "solutions/pra/answers.fr.md" : "solutions/pra/answers.en.md")));
             shownAnswers = answers;
             checks.add(new Check("pra.readme", false, 0, Messages.get("grade.instructor.plain")));
             checks.add(new Check("pra.process", false, 0, Messages.get("grade.instructor.plain")));
@@ -321,6 +327,46 @@ public class grade implements Callable<Integer> {
             }
         }
         return checks;
+    }
+
+    /**
+     * The loss of each restore recounted from the app's own log: the ADD lines between the
+     * previous RESTORE mark and this restore's own, beyond the restored backup's last id.
+     */
+    static String lostFromAppLog(Path appLog, List<Map<?, ?>> restores) throws Exception {
+        List<String> lines = Files.readAllLines(appLog);
+        for (Map<?, ?> r : restores) {
+            if (r.get("lost_messages") == null) continue;
+            Instant started = Instant.parse(String.valueOf(r.get("started_at")));
+            long lastId = r.get("backup_last_id") == null ? 0 : ((Number) r.get("backup_last_id")).longValue();
+            long lost = 0;
+            for (String line : lines) {
+                if (line.startsWith("RESTORE ")) {
+                    // This restore's own mark ends the count; an earlier one starts it afresh.
+                    if (!Instant.parse(line.split(" ")[1].substring(3)).isBefore(started)) break;
+                    lost = 0;
+                } else if (line.startsWith("ADD id=") && Long.parseLong(line.split(" ")[1].substring(3)) > lastId) {
+                    lost++;
+                }
+            }
+            long claimed = ((Number) r.get("lost_messages")).longValue();
+            if (lost != claimed) return Messages.get("grade.pra.rpo.differs", claimed, lost);
+        }
+        return null;
+    }
+
+    /** The key points of the instructor's answers: "N. **title**" lines of solutions/pra/answers.en.md. */
+    static Map<String, String> keyPoints() {
+        Map<String, String> m = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of(Messages.french() ? "solutions/pra/answers.fr.md" : "solutions/pra/answers.en.md"))) {
+                Matcher k = Pattern.compile("^(\\d)\\. \\*\\*(.+?)\\*\\*.*").matcher(line);
+                if (k.matches()) m.put(k.group(1), k.group(2));
+            }
+        } catch (java.io.IOException e) {
+            // Without the solutions folder, answers are shown without their key points.
+        }
+        return m;
     }
 
     /** The student's answers of the last bundle graded, shown beside the key points. */
@@ -387,13 +433,15 @@ public class grade implements Callable<Integer> {
         for (Check c : s.checks()) {
             Rule r = scale.checks().get(c.id());
             String mark = r != null && r.instructor() ? "[instr]" : c.passed() ? "[ ok  ]" : "[FAIL ]";
-            out.printf("  %s %-14s %2d/%-2d %s%s%n", mark, c.id(), c.points(), r == null ? 0 : r.points(), r == null ? c.id() : r.title(),
+            out.printf("  %s %-14s %2d/%-2d %s%s%n", mark, c.id(), c.points(), r == null ? 0 : r.points(), r == null ? c.id() : r.label(),
                     c.reason() == null ? "" : " - " + c.reason());
         }
+        Map<String, String> keys = keyPoints();
         for (Map.Entry<String, String> a : shownAnswers.entrySet()) {
             if (a.getKey().equals("3")) continue;
             String text = a.getValue().replaceAll("\\s+", " ");
             out.println("    " + Messages.get("grade.answer", a.getKey(), text.length() > 240 ? text.substring(0, 240) + "…" : text));
+            if (keys.containsKey(a.getKey())) out.println("      " + Messages.get("grade.key", keys.get(a.getKey())));
         }
         out.println(Messages.get("grade.score", s.score(), s.max(), s.failedRequired() ? Messages.get("grade.required.failed") : ""));
     }

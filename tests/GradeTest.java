@@ -75,6 +75,26 @@ class GradeTest {
     }
 
     @Test
+    void withoutTheDrillTheLossIsRecountedFromTheAppsOwnLog(@TempDir Path dir) throws Exception {
+        Path b = unpacked(dir);
+        Files.delete(b.resolve("pra/drill.json"));
+        Bundle.Manifest m = Json.read(b.resolve(Bundle.MANIFEST), Bundle.Manifest.class);
+        Map<String, String> files = new TreeMap<>(m.files());
+        files.remove("pra/drill.json");
+        Files.writeString(b.resolve(Bundle.MANIFEST), Json.write(new Bundle.Manifest(m.kit(), m.student(), m.createdAt(), files)));
+        Kit.Result r = grade(dir, b);
+        assertTrue(r.out().matches("(?s).*\\[ ok  \\] pra\\.rpo.*"), r.out());
+
+        Path log = b.resolve("pra-log/app.log");
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(log));
+        lines.removeIf(l -> l.startsWith("ADD id="));
+        Files.write(log, lines);
+        rehash(b);
+        Kit.Result hidden = grade(dir, b);
+        assertTrue(hidden.out().matches("(?s).*\\[FAIL \\] pra\\.rpo.*"), hidden.out());
+    }
+
+    @Test
     void aRemovedJournalLineIsCaught(@TempDir Path dir) throws Exception {
         Path b = unpacked(dir);
         Path journal = b.resolve("maz/journal.csv");

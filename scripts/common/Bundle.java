@@ -34,13 +34,15 @@ public final class Bundle {
         Map<String, String> hashes = new TreeMap<>();
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
             for (Map.Entry<String, Path> f : folders.entrySet()) {
-                if (!Files.isDirectory(f.getValue())) continue;
+                if (!Files.exists(f.getValue())) continue;
+                // A folder goes in whole; a single file goes in under the given name, as name/file.
+                Path base = Files.isDirectory(f.getValue()) ? f.getValue() : f.getValue().getParent();
                 List<Path> files;
-                try (Stream<Path> walk = Files.walk(f.getValue())) {
+                try (Stream<Path> walk = Files.isDirectory(f.getValue()) ? Files.walk(f.getValue()) : Stream.of(f.getValue())) {
                     files = walk.filter(Files::isRegularFile).sorted().toList();
                 }
                 for (Path file : files) {
-                    String name = f.getKey() + "/" + f.getValue().relativize(file).toString().replace('\\', '/');
+                    String name = f.getKey() + "/" + base.relativize(file).toString().replace('\\', '/');
                     out.putNextEntry(new ZipEntry(name));
                     Files.copy(file, out);
                     out.closeEntry();

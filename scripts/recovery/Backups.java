@@ -83,6 +83,11 @@ public final class Backups {
         }
     }
 
+    /** Any SQLite file of the app (a backup, or a restored database): integrity, count, last id. */
+    public static Point check(Path file) throws IOException {
+        return inspect(file, timeOf(file));
+    }
+
     /** Opens a backup read-only and checks it; a damaged file is reported invalid, never thrown. */
     static Point inspect(Path file, Instant at) throws IOException {
         long size = Files.size(file);
