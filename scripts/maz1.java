@@ -74,7 +74,7 @@ public class maz1 implements Callable<Integer> {
 
     /** A new mission starts with an empty evidence folder; the previous one is kept, renamed. */
     static Evidence freshEvidence(Path option) throws Exception {
-        Path dir = (option != null ? option : Region.home().resolve("evidence").resolve("maz")).toAbsolutePath();
+        Path dir = Evidence.folder(option, "maz");
         if (Files.isDirectory(dir)) {
             try (var list = Files.list(dir)) {
                 if (list.findAny().isPresent()) {

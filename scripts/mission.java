@@ -127,7 +127,7 @@ public class mission implements Callable<Integer> {
     }
 
     private Path evidenceDir() {
-        return (evidenceDir != null ? evidenceDir : common.Region.home().resolve("evidence").resolve("maz")).toAbsolutePath();
+        return Evidence.folder(evidenceDir, "maz");
     }
 
     private static void waitForFirstWrite(Evidence evidence, Thread agent) throws Exception {

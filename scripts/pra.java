@@ -61,7 +61,7 @@ public class pra implements Callable<Integer> {
     public Integer call() throws Exception {
         Instant t0 = Instant.now();
         PrintWriter out = json ? new PrintWriter(java.io.OutputStream.nullOutputStream()) : spec.commandLine().getOut();
-        Path dir = (evidenceDir != null ? evidenceDir : common.Region.home().resolve("evidence").resolve("pra")).toAbsolutePath();
+        Path dir = Evidence.folder(evidenceDir, "pra");
         if (Files.exists(dir)) Files.move(dir, dir.resolveSibling(dir.getFileName() + "-" + t0.toString().replaceAll("[:.]", "")));
         Evidence evidence = new Evidence(dir);
         LocalSite site = LocalSite.here();
@@ -109,10 +109,8 @@ public class pra implements Callable<Integer> {
         }
         evidence.write("status.json", Json.read(site.get("/status").body(), Map.class));
 
-        Set<String> present = new HashSet<>();
-        for (Object m : Json.read(site.get("/consultation").body(), List.class)) present.add(String.valueOf(((Map<?, ?>) m).get("message")));
         List<Add> acked = adds.stream().filter(Add::acknowledged).toList();
-        List<Add> lost = acked.stream().filter(a -> !present.contains(a.message())).toList();
+        List<Add> lost = lost(site, acked);
         Instant backupTime = Instant.parse(restored.backupTime());
         boolean lostOnlyAfterBackup = lost.stream().allMatch(a -> a.id() != null && (restored.backupLastId() == null || a.id() > restored.backupLastId()));
         long expectedLost = acked.stream().filter(a -> a.id() != null && (restored.backupLastId() == null || a.id() > restored.backupLastId())).count();
@@ -148,6 +146,13 @@ public class pra implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return pass ? 0 : Problem.CHECK_FAILED;
+    }
+
+    /** The acknowledged messages the app no longer holds, by their text, which is unique per add. */
+    static List<Add> lost(LocalSite site, List<Add> acked) throws Exception {
+        Set<String> present = new HashSet<>();
+        for (Object m : Json.read(site.get("/consultation").body(), List.class)) present.add(String.valueOf(((Map<?, ?>) m).get("message")));
+        return acked.stream().filter(a -> !present.contains(a.message())).toList();
     }
 
     /** Adds a numbered message every 50 ms and keeps every answer. */

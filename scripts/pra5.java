@@ -27,11 +27,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -113,10 +111,8 @@ public class pra5 implements Callable<Integer> {
             if (site.get("/add?message=after-site-loss").status() == 200) firstAdd = Instant.now();
             else Thread.sleep(20);
         }
-        Set<String> present = new HashSet<>();
-        for (Object m : Json.read(site.get("/consultation").body(), List.class)) present.add(String.valueOf(((Map<?, ?>) m).get("message")));
         List<pra.Add> acked = adds.stream().filter(pra.Add::acknowledged).toList();
-        List<pra.Add> lost = acked.stream().filter(a -> !present.contains(a.message())).toList();
+        List<pra.Add> lost = pra.lost(site, acked);
         double rpo = lost.isEmpty() ? 0 : Duration.between(Instant.parse(restored.backupTime()), lost.get(lost.size() - 1).doneAt()).toMillis() / 1000.0;
         double rto = firstAdd == null ? -1 : Duration.between(disaster, firstAdd).toMillis() / 1000.0;
         site.apply(site.spec().every(60));

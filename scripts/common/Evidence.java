@@ -20,7 +20,12 @@ public final class Evidence {
     }
 
     public static Evidence of(Path option, String workshop) throws IOException {
-        return new Evidence(option != null ? option : Region.home().resolve("evidence").resolve(workshop));
+        return new Evidence(folder(option, workshop));
+    }
+
+    /** Where a workshop's evidence goes: --evidence when given, else DB007_HOME/evidence/<workshop>. */
+    public static Path folder(Path option, String workshop) {
+        return (option != null ? option : Region.home().resolve("evidence").resolve(workshop)).toAbsolutePath();
     }
 
     public Path dir() { return dir; }
