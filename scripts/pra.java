@@ -1,13 +1,14 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java pra_pod_crash.java pra_disaster.java pra_restore.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java pra_pod_crash.java pra_disaster.java pra_restore.java
 //DESCRIPTION The PRA drill unattended: the app writing, minute backups (shortened), a pod crash, the data volume lost, the restore, RPO and RTO measured.
 
-// The PRA workshop's whole drill, on local folders playing the volumes pra-data and pra-backup.
+// The PRA workshop's whole drill, unattended.
 //
 //   ./jbang pra                  backups every 2 s instead of every minute, so the drill takes about 20 s
 //   ./jbang pra --json           one JSON object: verdict, acknowledged, restored and lost messages, rpo_s, rto_s
+//   ./jbang pra --target k8s     the same on a cluster; it starts by deleting the namespace pra
 //
 // A client adds a message every 50 ms and logs every answer (adds.csv): the acknowledged /add
 // log against which the loss is counted. The app is killed once (a pod crash: it comes back by
@@ -40,12 +41,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import recovery.Backups;
-import recovery.LocalSite;
+import recovery.Site;
 
 @Command(name = "pra", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
 public class pra implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Cli.Options cli;
+    @Mixin Site.Target where;
     @Option(names = "--backup-every", paramLabel = "SECONDS", defaultValue = "2", descriptionKey = "pra.backup-every") int backupEvery;
     @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
     @Option(names = "--json", descriptionKey = "option.json") boolean json;
@@ -64,11 +66,16 @@ public class pra implements Callable<Integer> {
         Path dir = Evidence.folder(evidenceDir, "pra");
         if (Files.exists(dir)) Files.move(dir, dir.resolveSibling(dir.getFileName() + "-" + t0.toString().replaceAll("[:.]", "")));
         Evidence evidence = new Evidence(dir);
-        LocalSite site = LocalSite.here();
+        try (Site site = where.open()) {
+            return drill(site, evidence, dir, out);
+        }
+    }
 
-        out.println(Messages.get("pra.drill.deploy", site.data(), site.backups(), backupEvery));
-        site.down(true);
+    private int drill(Site site, Evidence evidence, Path dir, PrintWriter out) throws Exception {
+        out.println(Messages.get("pra.drill.deploy", site.dataVolume(), site.backupVolume(), backupEvery));
+        site.reset();
         site.deploy(backupEvery);
+        if (site.target().equals("k8s") && backupEvery < 60) out.println(Messages.get("pra.k8s.minute"));
 
         List<Add> adds = java.util.Collections.synchronizedList(new ArrayList<>());
         boolean[] writing = {true};
@@ -76,24 +83,26 @@ public class pra implements Callable<Integer> {
         writer.start();
 
         // Two backups, then a little more writing: the messages after the last backup are the ones at risk.
-        waitForBackups(site, 2);
+        site.waitForBackups(2, Duration.ofMinutes(2));
         Thread.sleep(backupEvery * 500L);
         out.println(Messages.get("pra.drill.crash"));
         pra_pod_crash.Crash crash = pra_pod_crash.crash(site);
         if (crash.countAfter() < crash.countBefore()) throw Problem.failed("pra.crash.lost", crash.countBefore(), crash.countAfter());
         long crashMs = crash.unavailableMs();
-        evidence.step("pra-pod-crash", Instant.now(), true, Json.toMap(crash));
+        Map<String, Object> crashSeen = new LinkedHashMap<>(Json.toMap(crash));
+        crashSeen.put("target", site.target());
+        evidence.step("pra-pod-crash", Instant.now(), true, crashSeen);
         out.println(Messages.get("pra.drill.crash.back", crashMs));
-        waitForBackups(site, 3);
+        site.waitForBackups(3, Duration.ofMinutes(2));
         Thread.sleep(backupEvery * 500L);
 
         Instant disaster = pra_disaster.strike(site);
         out.println(Messages.get("pra.drill.disaster", Messages.clock(disaster)));
-        evidence.step("pra-disaster", disaster, true, Map.of("disaster_at", disaster.toString()));
+        evidence.step("pra-disaster", disaster, true, Map.of("disaster_at", disaster.toString(), "target", site.target()));
         writing[0] = false;
         writer.join();
 
-        List<Backups.Point> points = Backups.list(site.backups());
+        List<Backups.Point> points = site.points();
         evidence.write("backups.json", points);
         out.println(Messages.get("pra.drill.points", points.size()));
         pra_restore.Restored restored = pra_restore.restore(site, null, false, out);
@@ -118,8 +127,7 @@ public class pra implements Callable<Integer> {
         double rto = firstAdd == null ? -1 : Duration.between(disaster, firstAdd).toMillis() / 1000.0;
         writeAdds(evidence.file("adds.csv"), adds);
         // The drill's short interval was for the drill: the deployment goes back to the workshop's minute.
-        LocalSite.Spec after = site.spec();
-        site.apply(after.every(60));
+        site.deploy(60);
 
         // The client's own log and the app's log must tell the same loss.
         boolean logsAgree = restored.lostMessages() != null && restored.lostMessages() == lost.size();
@@ -136,6 +144,7 @@ public class pra implements Callable<Integer> {
         o.put("disaster_at", disaster.toString());
         o.put("lost_messages_in_app_log", restored.lostMessages());
         o.put("pod_crash_unavailable_ms", crashMs);
+        o.put("target", site.target());
         o.put("evidence", dir.toString());
         evidence.write("drill.json", o);
         if (json) {
@@ -149,33 +158,25 @@ public class pra implements Callable<Integer> {
     }
 
     /** The acknowledged messages the app no longer holds, by their text, which is unique per add. */
-    static List<Add> lost(LocalSite site, List<Add> acked) throws Exception {
+    static List<Add> lost(Site site, List<Add> acked) throws Exception {
         Set<String> present = new HashSet<>();
         for (Object m : Json.read(site.get("/consultation").body(), List.class)) present.add(String.valueOf(((Map<?, ?>) m).get("message")));
         return acked.stream().filter(a -> !present.contains(a.message())).toList();
     }
 
     /** Adds a numbered message every 50 ms and keeps every answer. */
-    static void write(LocalSite site, List<Add> adds, boolean[] writing) {
+    static void write(Site site, List<Add> adds, boolean[] writing) {
         for (long n = 1; writing[0]; n++) {
             String message = "pra-" + n;
             Instant sent = Instant.now();
             try {
-                LocalSite.Reply r = site.get("/add?message=" + message);
+                Site.Reply r = site.get("/add?message=" + message);
                 Long id = r.status() == 200 && Json.read(r.body(), Map.class).get("id") instanceof Number num ? num.longValue() : null;
                 adds.add(new Add(n, message, sent, Instant.now(), r.status() == 200, id));
                 Thread.sleep(50);
             } catch (Exception e) {
                 adds.add(new Add(n, message, sent, Instant.now(), false, null));
             }
-        }
-    }
-
-    static void waitForBackups(LocalSite site, int atLeast) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(120);
-        while (Backups.list(site.backups()).size() < atLeast) {
-            if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.backups.late");
-            Thread.sleep(50);
         }
     }
 

@@ -1,15 +1,16 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java
 //DESCRIPTION PRA workshop: list the restore points with their time, size, message count and validity.
 
 // PRA workshop: the restore points.
 //
-//   ./jbang pra-backups [--json]
+//   ./jbang pra-backups [--json]          (add --target k8s on a cluster)
 //
 // Every backup in pra-backup, newest first, each opened read-only and checked with
 // PRAGMA integrity_check: a backup that fails it is listed, marked invalid, and never restored.
+// On Kubernetes only a pod can read a volume: a short Job mounts pra-backup read-only and lists it.
 
 import common.Cli;
 import common.Evidence;
@@ -27,12 +28,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import recovery.Backups;
-import recovery.LocalSite;
+import recovery.Site;
 
 @Command(name = "pra-backups", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
 public class pra_backups implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Cli.Options cli;
+    @Mixin Site.Target where;
     @Option(names = "--json", descriptionKey = "option.json") boolean json;
     @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
 
@@ -44,7 +46,12 @@ public class pra_backups implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Instant started = Instant.now();
-        List<Backups.Point> points = Backups.list(LocalSite.here().backups());
+        List<Backups.Point> points;
+        String volume;
+        try (Site site = where.open()) {
+            points = site.points();
+            volume = site.backupVolume();
+        }
         Evidence evidence = Evidence.of(evidenceDir, "pra");
         evidence.write("backups.json", points);
         evidence.step("pra-backups", started, true, Map.of("points", points.size()));
@@ -52,7 +59,7 @@ public class pra_backups implements Callable<Integer> {
             out.println(Json.write(points));
             return 0;
         }
-        out.println(Messages.get("pra.backups.title", LocalSite.here().backups()));
+        out.println(Messages.get("pra.backups.title", volume));
         for (Backups.Point p : points) {
             out.printf("  %-32s %-26s %8d B  %6s  %s%n", p.file(), p.time(), p.size(), p.messages() == null ? "-" : p.messages(),
                     p.valid() ? Messages.get("pra.backups.valid") : Messages.get("pra.backups.invalid", p.problem()));

@@ -1,17 +1,19 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java
 //DESCRIPTION PRA workshop: deploy the SQLite app with its data volume, its backup volume and its backup job, and check it answers.
 
 // PRA workshop, deployment.
 //
 //   ./jbang pra-deploy                    backups every minute, as in the workshop
 //   ./jbang pra-deploy --backup-every 5   shorter, for a drill
+//   ./jbang pra-deploy --target k8s       on the cluster of the current kubeconfig context
 //
-// On this machine two folders play the volumes pra-data (the app's SQLite database) and
-// pra-backup (the backups), and a supervisor plays Kubernetes: it keeps the app running, as
-// a Deployment does, and runs the backup job on schedule, as a CronJob does.
+// Locally two folders play the volumes pra-data (the app's SQLite database) and pra-backup
+// (the backups), and a supervisor plays Kubernetes: it keeps the app running, as a Deployment
+// does, and runs the backup job on schedule, as a CronJob does. On Kubernetes the manifests of
+// k8s/ are applied as they are: namespace pra, two PVCs, Deployment, Service, CronJob.
 
 import common.Cli;
 import common.Evidence;
@@ -28,12 +30,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import recovery.LocalSite;
+import recovery.Site;
 
 @Command(name = "pra-deploy", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
 public class pra_deploy implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Cli.Options cli;
+    @Mixin Site.Target where;
     @Option(names = "--backup-every", paramLabel = "SECONDS", defaultValue = "60", descriptionKey = "pra.backup-every") int backupEvery;
     @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
 
@@ -46,18 +49,24 @@ public class pra_deploy implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Instant started = Instant.now();
         out.println(Messages.get("pra.deploy.title"));
-        LocalSite site = LocalSite.here();
-        site.deploy(backupEvery);
-        LocalSite.Reply greeting = site.get("/");
-        LocalSite.Reply health = site.get("/health");
+        try (Site site = where.open()) {
+            site.deploy(backupEvery);
+            if (site.target().equals("k8s") && backupEvery < 60) out.println(Messages.get("pra.k8s.minute"));
+            return check(site, started, out);
+        }
+    }
+
+    private int check(Site site, Instant started, PrintWriter out) throws Exception {
+        Site.Reply greeting = site.get("/");
+        Site.Reply health = site.get("/health");
         boolean ok = greeting.status() == 200 && health.status() == 200;
-        out.println(Messages.get("pra.deploy.done", site.url("/"), site.data(), site.backups(), backupEvery));
+        out.println(Messages.get("pra.deploy.done", site.url("/"), site.dataVolume(), site.backupVolume(), site.backupEvery()));
         out.println("  / -> " + greeting.body().trim());
         out.println("  /health -> " + health.body().trim());
         Map<String, Object> observed = new LinkedHashMap<>();
-        observed.put("target", "local");
+        observed.put("target", site.target());
         observed.put("url", site.url("/"));
-        observed.put("backup_every_seconds", backupEvery);
+        observed.put("backup_every_seconds", site.backupEvery());
         observed.put("health", health.status());
         Evidence.of(evidenceDir, "pra").step("pra-deploy", started, ok, observed);
         out.println(Messages.get(ok ? "step.pass" : "step.fail"));

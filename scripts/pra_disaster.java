@@ -1,12 +1,12 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java
 //DESCRIPTION PRA phase 1, the disaster: stop the app, suspend the backups, delete the data volume.
 
 // PRA workshop, disaster recovery (PRA), phase 1: the disaster.
 //
-//   ./jbang pra-disaster
+//   ./jbang pra-disaster                  (add --target k8s on a cluster)
 //
 // The app is stopped (replicas 0), the backup job suspended (so that no backup of an empty
 // volume replaces the good ones), and the data volume pra-data deleted. What the app had
@@ -14,7 +14,6 @@
 
 import common.Cli;
 import common.Evidence;
-import common.Folders;
 import common.Json;
 import common.Messages;
 import common.Problem;
@@ -30,12 +29,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import recovery.LocalSite;
+import recovery.Site;
 
 @Command(name = "pra-disaster", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
 public class pra_disaster implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Cli.Options cli;
+    @Mixin Site.Target where;
     @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
 
     public static void main(String[] args) {
@@ -46,31 +46,29 @@ public class pra_disaster implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         out.println(Messages.get("pra.disaster.title"));
-        LocalSite site = LocalSite.here();
-        Map<String, Object> before = Json.read(site.get("/status").body(), Map.class);
-        Instant at = strike(site);
-        out.println(Messages.get("pra.drill.disaster", Messages.clock(at)));
-        out.println(Messages.get("pra.disaster.notice", before.get("count"), before.get("last_backup_file")));
-        Map<String, Object> observed = new LinkedHashMap<>();
-        observed.put("disaster_at", at.toString());
-        observed.put("status_before", before);
-        Evidence.of(evidenceDir, "pra").step("pra-disaster", at, true, observed);
-        return 0;
+        try (Site site = where.open()) {
+            Site.Reply status = site.get("/status");
+            if (status.status() != 200) throw Problem.failed("pra.app.not-running");
+            Map<String, Object> before = Json.read(status.body(), Map.class);
+            Instant at = strike(site);
+            out.println(Messages.get("pra.drill.disaster", Messages.clock(at)));
+            out.println(Messages.get("pra.disaster.notice", before.get("count"), before.get("last_backup_file")));
+            Map<String, Object> observed = new LinkedHashMap<>();
+            observed.put("target", site.target());
+            observed.put("disaster_at", at.toString());
+            observed.put("status_before", before);
+            Evidence.of(evidenceDir, "pra").step("pra-disaster", at, true, observed);
+            return 0;
+        }
     }
 
     /** Stops the app, suspends the backups, deletes the data volume; returns when it struck. */
-    public static Instant strike(LocalSite site) throws Exception {
-        LocalSite.Spec spec = site.spec();
-        if (spec == null) throw Problem.environment("pra.none", site.data());
+    public static Instant strike(Site site) throws Exception {
         Instant at = Instant.now();
+        Files.createDirectories(site.home());
         Files.writeString(site.disasterFile(), at.toString());
-        site.apply(spec.stopped(true));
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (site.status() == null || site.status().appPid() != null) {
-            if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.app.still-running");
-            Thread.sleep(20);
-        }
-        Folders.delete(site.data());
+        site.stopApp();
+        site.deleteData();
         return at;
     }
 }

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java
 //DESCRIPTION PRA workshop exercises 1 to 4: each question, with the facts from your own run that bear on it.
 
 // PRA workshop, the exercises (aliases pra1 to pra4 run this with their number).
@@ -31,12 +31,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import recovery.Backups;
-import recovery.LocalSite;
+import recovery.Site;
 
 @Command(name = "pra-exercise", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
 public class pra_exercises implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Cli.Options cli;
+    @Mixin Site.Target where;
     @Parameters(index = "0", paramLabel = "1-4", descriptionKey = "pra.exercise.number") int number;
     @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
     @Option(names = "--rpo-objective", paramLabel = "SECONDS", defaultValue = "60", descriptionKey = "pra.exercise.rpo") double rpoObjective;
@@ -49,16 +50,22 @@ public class pra_exercises implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (number < 1 || number > 4) throw Problem.environment("pra.exercise.range", number);
-        PrintWriter out = spec.commandLine().getOut();
-        LocalSite site = LocalSite.here();
+        try (Site site = where.open()) {
+            return exercise(site, spec.commandLine().getOut());
+        }
+    }
+
+    private int exercise(Site site, PrintWriter out) throws Exception {
         Evidence evidence = Evidence.of(evidenceDir, "pra");
         out.println(Messages.get("pra" + number + ".question"));
         out.println();
         out.println(Messages.get("pra.exercise.facts"));
         switch (number) {
             case 1 -> {
-                out.println(Messages.get("pra1.data", site.data(), size(site.data()), count(site)));
-                out.println(Messages.get("pra1.backups", site.backups(), Backups.list(site.backups()).size(), size(site.backups())));
+                Site.Volume data = site.volume("pra-data");
+                Site.Volume backups = site.volume("pra-backup");
+                out.println(Messages.get("pra1.data", data.name(), data.storage(), data.size(), count(site)));
+                out.println(Messages.get("pra1.backups", backups.name(), backups.storage(), site.points().size(), backups.size()));
                 Evidence.Step crash = evidence.step("pra-pod-crash");
                 if (crash != null) out.println(Messages.get("pra1.pod", crash.observed().get("count_before"), crash.observed().get("count_after"),
                         crash.observed().get("unavailable_ms")));
@@ -67,8 +74,8 @@ public class pra_exercises implements Callable<Integer> {
             case 2 -> {
                 Map<?, ?> r = read(evidence, "restore.json");
                 if (r == null) out.println(Messages.get("pra.exercise.missing", "./jbang pra-disaster && ./jbang pra-restore"));
-                else out.println(Messages.get("pra2.restore", r.get("restored_from"), site.backups(), r.get("restored_messages"), r.get("lost_messages")));
-                out.println(Messages.get("pra2.volumes", site.data(), site.backups()));
+                else out.println(Messages.get("pra2.restore", r.get("restored_from"), site.backupVolume(), r.get("restored_messages"), r.get("lost_messages")));
+                out.println(Messages.get("pra2.volumes", site.dataVolume(), site.backupVolume()));
             }
             case 3 -> {
                 Map<?, ?> r = read(evidence, "restore.json");
@@ -77,15 +84,16 @@ public class pra_exercises implements Callable<Integer> {
                 } else {
                     double rpo = ((Number) r.get("rpo_seconds")).doubleValue();
                     double rto = r.get("rto_seconds") == null ? Double.NaN : ((Number) r.get("rto_seconds")).doubleValue();
-                    LocalSite.Spec s = site.spec();
                     out.println(Messages.get("pra3.rpo", rpo, rpoObjective, rpo <= rpoObjective ? Messages.get("pra.exercise.met") : Messages.get("pra.exercise.missed"),
-                            r.get("lost_messages"), s == null ? "?" : s.backupEverySeconds()));
+                            r.get("lost_messages"), backupEvery(site)));
                     out.println(Messages.get("pra3.rto", rto, rtoObjective, rto <= rtoObjective ? Messages.get("pra.exercise.met") : Messages.get("pra.exercise.missed")));
                 }
             }
             default -> {
-                boolean sameStore = Files.getFileStore(existing(site.data())).equals(Files.getFileStore(existing(site.backups())));
-                out.println(Messages.get(sameStore ? "pra4.same-store" : "pra4.other-store", Files.getFileStore(existing(site.backups())).name()));
+                Site.Volume data = site.volume("pra-data");
+                Site.Volume backups = site.volume("pra-backup");
+                boolean sameStore = data.storage().equals(backups.storage());
+                out.println(Messages.get(sameStore ? "pra4.same-store" : "pra4.other-store", backups.storage()));
                 out.println(Messages.get("pra4.offsite"));
                 out.println(Messages.get("pra4.alert"));
                 out.println(Messages.get(evidence.step("pra-restore") == null ? "pra4.no-restore-test" : "pra4.restore-once"));
@@ -96,28 +104,24 @@ public class pra_exercises implements Callable<Integer> {
         return 0;
     }
 
-    private static Path existing(Path p) {
-        for (Path q = p; q != null; q = q.getParent()) if (Files.exists(q)) return q;
-        return Path.of("/");
-    }
-
     private static Map<?, ?> read(Evidence evidence, String name) throws Exception {
         return Files.exists(evidence.file(name)) ? Json.read(evidence.file(name), Map.class) : null;
     }
 
-    private static String count(LocalSite site) {
+    /** What a fact-gatherer shows for something it cannot learn now: a question mark, not a failure. */
+    private static String count(Site site) {
         try {
-            return String.valueOf(Json.read(site.get("/count").body(), Map.class).get("count"));
+            return String.valueOf(site.count());
         } catch (Exception e) {
             return "?";
         }
     }
 
-    private static long size(Path dir) throws Exception {
-        if (!Files.isDirectory(dir)) return 0;
-        try (var walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    private static String backupEvery(Site site) {
+        try {
+            return String.valueOf(site.backupEvery());
+        } catch (Exception e) {
+            return "?";
         }
     }
-
 }

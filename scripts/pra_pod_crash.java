@@ -1,14 +1,15 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java
 //DESCRIPTION PRA workshop, PCA: kill the app (delete its pod); it comes back by itself; measure the outage and show nothing was lost.
 
 // PRA workshop, business continuity (PCA): the pod crash.
 //
-//   ./jbang pra-pod-crash
+//   ./jbang pra-pod-crash                 (add --target k8s on a cluster)
 //
-// The app's process dies, as a pod deleted or crashed would. The supervisor (the Deployment)
+// The app's process dies, as a pod deleted or crashed would: locally its process is killed, on
+// Kubernetes its pod is deleted without a grace period. The supervisor, or the Deployment,
 // starts a new one on the same data volume. Measures how long /health went unanswered and
 // checks the message count before and after: the data lives on the volume, not in the pod.
 
@@ -29,12 +30,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import recovery.LocalSite;
+import recovery.Site;
 
 @Command(name = "pra-pod-crash", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
 public class pra_pod_crash implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Cli.Options cli;
+    @Mixin Site.Target where;
     @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
 
     public static void main(String[] args) {
@@ -49,28 +51,27 @@ public class pra_pod_crash implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Instant started = Instant.now();
         out.println(Messages.get("pra.crash.title"));
-        Crash c = crash(LocalSite.here());
+        Crash c;
+        String target;
+        try (Site site = where.open()) {
+            c = crash(site);
+            target = site.target();
+        }
         boolean ok = c.countAfter() >= c.countBefore();
         out.println(Messages.get("pra.crash.result", c.unavailableMs(), c.countBefore(), c.countAfter()));
         out.println(Messages.get("pra.crash.notice"));
         Map<String, Object> observed = new LinkedHashMap<>(Json.toMap(c));
+        observed.put("target", target);
         Evidence.of(evidenceDir, "pra").step("pra-pod-crash", started, ok, observed);
         return ok ? 0 : Problem.CHECK_FAILED;
     }
 
-    public static Crash crash(LocalSite site) throws Exception {
-        long before = count(site);
-        LocalSite.Status s = site.status();
-        if (s == null || s.appPid() == null) throw Problem.failed("pra.app.not-running");
+    public static Crash crash(Site site) throws Exception {
+        long before = site.count();
         Instant killed = Instant.now();
-        ProcessHandle.of(s.appPid()).ifPresent(ProcessHandle::destroyForcibly);
-        while (ProcessHandle.of(s.appPid()).map(ProcessHandle::isAlive).orElse(false)) Thread.sleep(5);
-        site.waitHealthy(Duration.ofSeconds(60));
+        site.killApp();
+        site.waitHealthy(Duration.ofSeconds(120));
         long unavailable = Duration.between(killed, Instant.now()).toMillis();
-        return new Crash(before, count(site), unavailable);
-    }
-
-    static long count(LocalSite site) throws Exception {
-        return ((Number) Json.read(site.get("/count").body(), Map.class).get("count")).longValue();
+        return new Crash(before, site.count(), unavailable);
     }
 }

@@ -1,13 +1,14 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/LocalSite.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java
 //DESCRIPTION PRA phase 2: recreate the data volume, restore the latest valid backup (or a chosen one), restart the app and resume backups.
 
 // PRA workshop, phase 2: the restore.
 //
 //   ./jbang pra-restore                       the newest backup that passes its integrity check
 //   ./jbang pra-restore --point app-….db      a chosen restore point (see ./jbang pra-backups)
+//   ./jbang pra-restore --target k8s          on a cluster: a new PVC, then the restore Job
 //
 // The newest backup may be damaged: it is checked first and skipped, with a word saying so.
 // A data volume that still holds a database is not overwritten unless --force is given, and
@@ -31,12 +32,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import recovery.Backups;
-import recovery.LocalSite;
+import recovery.Site;
 
 @Command(name = "pra-restore", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
 public class pra_restore implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Cli.Options cli;
+    @Mixin Site.Target where;
     @Option(names = "--point", paramLabel = "FILE", descriptionKey = "pra.restore.point") String point;
     @Option(names = "--force", descriptionKey = "pra.restore.force") boolean force;
     @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
@@ -49,7 +51,10 @@ public class pra_restore implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         out.println(Messages.get("pra.restore.title"));
-        Restored r = restore(LocalSite.here(), point, force, out);
+        Restored r;
+        try (Site site = where.open()) {
+            r = restore(site, point, force, out);
+        }
         Evidence evidence = Evidence.of(evidenceDir, "pra");
         evidence.write("restore.json", r);
         // Every restore is kept, not only the last: the grader checks the chosen point of practical task 2.
@@ -65,17 +70,15 @@ public class pra_restore implements Callable<Integer> {
                            long restoredMessages, List<String> skipped, String keptAside, String healthyAt, boolean verified,
                            String disasterAt, Long lostMessages, Double rpoSeconds, String firstAddAt, Double rtoSeconds) {}
 
-    public static Restored restore(LocalSite site, String point, boolean force, PrintWriter out) throws Exception {
+    public static Restored restore(Site site, String point, boolean force, PrintWriter out) throws Exception {
         Instant started = Instant.now();
-        LocalSite.Spec spec = site.spec();
-        if (spec == null) throw Problem.environment("pra.none", site.backups());
-        List<Backups.Point> points = Backups.list(site.backups());
-        if (points.isEmpty()) throw Problem.failed("pra.backups.none", site.backups());
+        List<Backups.Point> points = site.points();
+        if (points.isEmpty()) throw Problem.failed("pra.backups.none", site.backupVolume());
         Backups.Point chosen;
         List<String> skipped = new java.util.ArrayList<>();
         if (point != null) {
             chosen = points.stream().filter(p -> p.file().equals(Path.of(point).getFileName().toString())).findFirst()
-                    .orElseThrow(() -> Problem.failed("pra.restore.no-such-point", point, site.backups()));
+                    .orElseThrow(() -> Problem.failed("pra.restore.no-such-point", point, site.backupVolume()));
             if (!chosen.valid()) throw Problem.failed("pra.restore.invalid", chosen.file(), chosen.problem());
         } else {
             chosen = null;
@@ -87,26 +90,23 @@ public class pra_restore implements Callable<Integer> {
                 skipped.add(p.file());
                 out.println(Messages.get("pra.restore.skipping", p.file(), p.problem()));
             }
-            if (chosen == null) throw Problem.failed("pra.backups.none-valid", site.backups());
+            if (chosen == null) throw Problem.failed("pra.backups.none-valid", site.backupVolume());
         }
         out.println(Messages.get("pra.restore.chosen", chosen.file(), chosen.time(), chosen.messages()));
 
         // Refused before anything is stopped: a refused restore leaves the app as it found it.
-        if (java.nio.file.Files.exists(site.data().resolve(Backups.DATABASE)) && !force) {
-            throw Problem.failed("pra.restore.occupied", site.data().resolve(Backups.DATABASE));
-        }
+        if (site.dataHoldsDatabase() && !force) throw Problem.failed("pra.restore.occupied", site.dataDatabase());
         // The app must not write while its database is replaced, and no backup may copy half a restore.
-        site.apply(spec.stopped(true));
-        waitStopped(site);
+        site.stopApp();
         long lastId = chosen.lastId() == null ? 0 : chosen.lastId();
-        List<LocalSite.Ack> gone = site.acknowledged().stream().filter(a -> a.id() > lastId).toList();
-        Path kept = Backups.restore(site.backups().resolve(chosen.file()), site.data(), force);
+        List<Site.Ack> gone = site.acknowledged().stream().filter(a -> a.id() > lastId).toList();
+        String kept = site.restore(chosen.file(), force);
         site.markRestore(chosen.file());
         if (kept != null) out.println(Messages.get("pra.restore.kept", kept));
-        site.apply(spec.stopped(false));
-        site.waitHealthy(Duration.ofSeconds(60));
+        site.startApp();
+        site.waitHealthy(Duration.ofSeconds(120));
         Instant healthy = Instant.now();
-        long restored = Json.read(site.get("/count").body(), Map.class).get("count") instanceof Number n ? n.longValue() : -1;
+        long restored = site.count();
         boolean verified = restored == chosen.messages();
         out.println(Messages.get(verified ? "pra.restore.verified" : "pra.restore.mismatch", restored, chosen.messages()));
 
@@ -119,7 +119,7 @@ public class pra_restore implements Callable<Integer> {
         }
         // RPO: what the app acknowledged after the backup, before this restore, and is now gone
         // (counted before the restore; the app may still accept a few writes between the disaster and its stop).
-        Instant disaster = disasterTime(site);
+        Instant disaster = site.disasterTime();
         Long lost = null;
         Double rpo = null;
         Double rto = null;
@@ -130,24 +130,7 @@ public class pra_restore implements Callable<Integer> {
             out.println(Messages.get("pra.restore.measured", lost, rpo, rto == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f", rto)));
         }
         return new Restored(started.toString(), chosen.file(), chosen.time(), chosen.messages(), chosen.lastId(), restored, skipped,
-                kept == null ? null : kept.toString(), healthy.toString(), verified, disaster == null ? null : disaster.toString(),
+                kept, healthy.toString(), verified, disaster == null ? null : disaster.toString(),
                 lost, rpo, firstAdd == null ? null : firstAdd.toString(), rto);
     }
-
-    /** When the data volume was lost, as pra-disaster recorded it beside the volumes. */
-    static Instant disasterTime(LocalSite site) throws java.io.IOException {
-        Path f = site.disasterFile();
-        return java.nio.file.Files.exists(f) ? Instant.parse(java.nio.file.Files.readString(f).trim()) : null;
-    }
-
-    static void waitStopped(LocalSite site) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (Instant.now().isBefore(deadline)) {
-            LocalSite.Status s = site.status();
-            if (s != null && s.appPid() == null) return;
-            Thread.sleep(20);
-        }
-        throw Problem.failed("pra.app.still-running");
-    }
-
 }

@@ -134,6 +134,10 @@ class BackupsTest {
         Kit.Result backup = kit.run("recovery.Backups", "backup", data.toString(), backups.toString());
         assertEquals(0, backup.exit(), backup.all());
         String file = Backups.list(backups).get(0).file();
+        // What the listing Job prints is what pra-backups reads back on Kubernetes.
+        Kit.Result list = kit.run("recovery.Backups", "list", backups.toString());
+        assertEquals(0, list.exit(), list.all());
+        assertEquals(Backups.list(backups), java.util.List.of(common.Json.read(list.out().strip(), Backups.Point[].class)));
         add(6);
         Kit.Result refused = kit.run(java.util.Map.of("RESTORE_FILE", file), "recovery.Backups", "restore", data.toString(), backups.toString());
         assertEquals(1, refused.exit(), "a data volume that holds a database is refused without RESTORE_FORCE");

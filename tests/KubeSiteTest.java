@@ -18,9 +18,13 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,20 +36,25 @@ import org.junit.jupiter.api.io.TempDir;
 import recovery.KubeSite;
 
 /**
- * The Kubernetes path against Fabric8's mock API server in CRUD mode. No controller runs there,
- * so a small stand-in does what the cluster's would: it keeps one Ready pod while the Deployment
- * wants one, reports the Deployment ready, and marks the restore Job succeeded.
+ * The Kubernetes path against Fabric8's mock API server in CRUD mode. No controller and no pod
+ * run there, so a small stand-in does what the cluster's would: it keeps one Ready pod while the
+ * Deployment wants one, reports the Deployment ready, and runs each Job to success with one pod.
+ * What only a running pod could say (the app's answers through the service proxy, the pods'
+ * logs) is served as canned answers at the exact paths the Fabric8 client asks for.
  */
 @EnableKubernetesMockClient(crud = true)
 class KubeSiteTest {
     KubernetesClient client;
+    KubernetesMockServer server;
     KubeSite site;
+    @TempDir Path home;
     final AtomicBoolean running = new AtomicBoolean(true);
+    volatile boolean failJobs;
     Thread controller;
 
     @BeforeEach
     void start() {
-        site = new KubeSite(client, Path.of("k8s"));
+        site = new KubeSite(client, Path.of("k8s"), home);
         controller = new Thread(this::reconcile, "stand-in controller");
         controller.setDaemon(true);
         controller.start();
@@ -69,37 +78,82 @@ class KubeSiteTest {
     }
 
     @Test
-    void deployDisasterRestoreCreateDeleteAndRecreateTheRightObjects() throws Exception {
-        site.deploy(Duration.ofSeconds(20));
+    void theStepsDeployCrashLoseTheVolumeAndRestoreThroughTheRightObjects() throws Exception {
+        appAnswers("/health", "ok");
+        appAnswers("/count", "{\"count\":3}");
+        appAnswers("/add?message=restore-check", "{\"id\":6}");
+        podLog("pra-app-1", true, "listening on 8080\nADD id=1 at=2026-11-22T04:00:01Z\nADD id=2 at=2026-11-22T04:00:02Z\nADD id=3 at=2026-11-22T04:00:03Z\n");
+        podLog("pra-app-2", true, "ADD id=4 at=2026-11-22T04:01:04Z\nADD id=5 at=2026-11-22T04:01:05Z\n");
+        // Newest first, the newest damaged: the restore must skip it and take the one before.
+        podLog("pra-backups-list-pod", false, "[{\"file\":\"app-20261122T040100.000Z.db\",\"time\":\"2026-11-22T04:01:00Z\",\"size\":8192,\"valid\":false,"
+                + "\"problem\":\"database disk image is malformed\"},{\"file\":\"app-20261122T040005.000Z.db\",\"time\":\"2026-11-22T04:00:05Z\","
+                + "\"size\":8192,\"messages\":3,\"last_id\":3,\"valid\":true}]\n");
+        podLog("pra-restore-pod", false, "{\"restored_from\":\"app-20261122T040005.000Z.db\",\"messages\":3,\"kept_aside\":\"\"}\n");
+
+        site.deploy(60);
         assertNotNull(client.namespaces().withName("pra").get());
         assertNotNull(pvc("pra-data"));
         assertNotNull(pvc("pra-backup"));
         assertEquals(1, deployment().getSpec().getReplicas());
         assertNotNull(client.services().inNamespace("pra").withName("pra-app").get());
         assertNotEquals(Boolean.TRUE, cron().getSpec().getSuspend());
-        assertNull(job(), "no restore Job until a restore");
+        assertEquals(60, site.backupEvery());
+        assertNull(job("pra-restore"), "no restore Job until a restore");
+        assertEquals(3, site.count(), "the app answers through the API server's service proxy");
 
-        String before = appPods().get(0).getMetadata().getName();
-        Duration away = site.podCrash(Duration.ofSeconds(20));
-        assertTrue(away.toMillis() >= 0);
-        assertNotEquals(before, appPods().get(0).getMetadata().getName(), "a new pod replaced the deleted one");
+        pra_pod_crash.Crash crash = pra_pod_crash.crash(site);
+        assertEquals(3, crash.countAfter());
+        client.pods().inNamespace("pra").withName("pra-app-2").waitUntilCondition(p -> p != null, 10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(List.of("pra-app-2"), appPods().stream().map(p -> p.getMetadata().getName()).toList(), "a new pod replaced the deleted one");
+        assertEquals(List.of(1L, 2L, 3L), ids(), "the crashed pod's acknowledged adds are kept before its log dies with it");
 
-        site.disaster(Duration.ofSeconds(20));
+        Instant disaster = pra_disaster.strike(site);
+        assertEquals(disaster, site.disasterTime());
         assertEquals(0, deployment().getSpec().getReplicas());
         assertEquals(Boolean.TRUE, cron().getSpec().getSuspend());
         assertNull(pvc("pra-data"), "the data volume is gone");
         assertNotNull(pvc("pra-backup"), "the backups are not");
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), ids());
 
-        site.restore("app-20261122T040000.000Z.db", false, Duration.ofSeconds(20));
+        StringWriter said = new StringWriter();
+        pra_restore.Restored r = pra_restore.restore(site, null, false, new PrintWriter(said, true));
+        assertTrue(said.toString().contains("Skipping app-20261122T040100.000Z.db"), said.toString());
         assertNotNull(pvc("pra-data"), "a new data volume");
-        Job restore = job();
-        assertNotNull(restore);
-        Map<String, String> env = restore.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+        Map<String, String> env = job("pra-restore").getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
                 .collect(Collectors.toMap(e -> e.getName(), e -> e.getValue() == null ? "" : e.getValue()));
-        assertEquals("app-20261122T040000.000Z.db", env.get("RESTORE_FILE"));
+        assertEquals("app-20261122T040005.000Z.db", env.get("RESTORE_FILE"), "the Job restores the point the kit chose");
         assertEquals("false", env.get("RESTORE_FORCE"));
         assertEquals(1, deployment().getSpec().getReplicas());
         assertEquals(Boolean.FALSE, cron().getSpec().getSuspend());
+        assertTrue(r.verified());
+        assertEquals(3, r.restoredMessages());
+        assertEquals(2L, r.lostMessages(), "ids 4 and 5 were acknowledged after the backup");
+        assertEquals(60.0, r.rpoSeconds(), "from the backup (04:00:05) to the last lost add (04:01:05)");
+        assertTrue(r.rtoSeconds() > 0);
+
+        // A second restore finds the claim in use: refused before anything is stopped.
+        Problem refused = assertThrows(Problem.class, () -> pra_restore.restore(site, null, false, new PrintWriter(new StringWriter())));
+        assertTrue(refused.getMessage().contains("--force"), refused.getMessage());
+        assertEquals(1, deployment().getSpec().getReplicas(), "the app still runs");
+    }
+
+    @Test
+    void aFailedJobSaysWhyAndHowToReadItsLog() throws Exception {
+        failJobs = true;
+        podLog("pra-backups-list-pod", false, "java.nio.file.AccessDeniedException: /backup\n");
+        site.deploy(60);
+        Problem p = assertThrows(Problem.class, () -> site.points());
+        assertTrue(p.getMessage().contains("AccessDeniedException: /backup"), p.getMessage());
+        assertTrue(p.getMessage().contains("kubectl -n pra logs job/pra-backups-list"), p.getMessage());
+    }
+
+    @Test
+    void aCronJobRunsAtMostOnceAMinute() throws Exception {
+        site.deploy(2);
+        assertEquals("* * * * *", cron().getSpec().getSchedule(), "a drill's 2 s stays at the CronJob's minute");
+        site.deploy(300);
+        assertEquals("*/5 * * * *", cron().getSpec().getSchedule());
+        assertEquals(300, site.backupEvery());
     }
 
     @Test
@@ -113,7 +167,7 @@ class KubeSiteTest {
         String previous = System.getProperty("kubeconfig");
         System.setProperty("kubeconfig", kubeconfig.toString());
         try {
-            Problem p = assertThrows(Problem.class, () -> KubeSite.connect(Path.of("k8s")));
+            Problem p = assertThrows(Problem.class, () -> KubeSite.connect(Path.of("k8s"), home));
             assertTrue(p.getMessage().contains("student-laptop"), p.getMessage());
         } finally {
             if (previous == null) System.clearProperty("kubeconfig");
@@ -130,20 +184,32 @@ class KubeSiteTest {
                     int wanted = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
                     List<Pod> pods = appPods();
                     if (wanted > 0 && pods.isEmpty()) {
+                        settle();
                         client.pods().inNamespace("pra").resource(new PodBuilder().withNewMetadata().withName("pra-app-" + (++n))
                                 .addToLabels("app.kubernetes.io/name", "pra-app").endMetadata()
-                                .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build()).create();
+                                .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus().build()).create();
                     }
-                    if (wanted == 0) pods.forEach(p -> client.pods().inNamespace("pra").withName(p.getMetadata().getName()).delete());
+                    if (wanted == 0 && !pods.isEmpty()) {
+                        settle();
+                        pods.forEach(p -> client.pods().inNamespace("pra").withName(p.getMetadata().getName()).delete());
+                    }
                     int ready = wanted > 0 ? 1 : 0;
                     if (d.getStatus() == null || d.getStatus().getReadyReplicas() == null || d.getStatus().getReadyReplicas() != ready) {
+                        settle();
                         d.setStatus(new DeploymentStatusBuilder().withReadyReplicas(ready).withReplicas(ready).build());
                         client.apps().deployments().inNamespace("pra").resource(d).updateStatus();
                     }
                 }
-                Job j = job();
-                if (j != null && j.getStatus() == null) {
-                    j.setStatus(new JobStatusBuilder().withSucceeded(1).build());
+                for (Job j : client.resources(Job.class).inNamespace("pra").list().getItems()) {
+                    if (j.getStatus() != null) continue;
+                    settle();
+                    String name = j.getMetadata().getName();
+                    // The garbage collector's part: an earlier run's pod goes with its Job.
+                    client.pods().inNamespace("pra").withName(name + "-pod").delete();
+                    client.pods().inNamespace("pra").withName(name + "-pod").waitUntilCondition(p -> p == null, 5, java.util.concurrent.TimeUnit.SECONDS);
+                    client.pods().inNamespace("pra").resource(new PodBuilder().withNewMetadata().withName(name + "-pod")
+                            .addToLabels("job-name", name).endMetadata().withNewStatus().withPhase(failJobs ? "Failed" : "Succeeded").endStatus().build()).create();
+                    j.setStatus(failJobs ? new JobStatusBuilder().withFailed(1).build() : new JobStatusBuilder().withSucceeded(1).build());
                     client.resources(Job.class).inNamespace("pra").resource(j).updateStatus();
                 }
                 Thread.sleep(50);
@@ -153,6 +219,15 @@ class KubeSiteTest {
                 // An object changed under the stand-in; the next round sees it afresh.
             }
         }
+    }
+
+    /**
+     * A cluster takes its time: a pod stops, a Job runs. The stand-in waits too, so that the kit's
+     * waits have opened their watches when the change comes; the mock server, unlike a real one,
+     * does not replay a change made between a wait's first list and its watch.
+     */
+    private static void settle() throws InterruptedException {
+        Thread.sleep(300);
     }
 
     private List<Pod> appPods() {
@@ -167,8 +242,23 @@ class KubeSiteTest {
         return client.resources(CronJob.class).inNamespace("pra").withName("pra-backup").get();
     }
 
-    private Job job() {
-        return client.resources(Job.class).inNamespace("pra").withName("pra-restore").get();
+    private Job job(String name) {
+        return client.resources(Job.class).inNamespace("pra").withName(name).get();
+    }
+
+    /** What the app answers at this path, through the API server's service proxy. */
+    private void appAnswers(String path, String body) {
+        server.expect().get().withPath("/api/v1/namespaces/pra/services/pra-app:80/proxy" + path).andReturn(200, body).always();
+    }
+
+    /** A pod's log, read once (a Job's) or followed (the app's, while it is stopped). */
+    private void podLog(String pod, boolean followed, String log) {
+        server.expect().get().withPath("/api/v1/namespaces/pra/pods/" + pod + "/log?pretty=false" + (followed ? "&follow=true" : ""))
+                .andReturn(200, log).always();
+    }
+
+    private List<Long> ids() throws Exception {
+        return site.acknowledged().stream().map(a -> a.id()).toList();
     }
 
     private PersistentVolumeClaim pvc(String name) {

@@ -135,18 +135,23 @@ public final class Backups {
     }
 
     /**
-     * The Kubernetes jobs' entry point, in the app's image:
-     * "backup DATA BACKUPS" (the CronJob) and "restore DATA BACKUPS" (the restore Job, which
-     * reads RESTORE_FILE and RESTORE_FORCE). Prints one JSON line; exits 0 only on success.
+     * The Kubernetes jobs' entry point, in the app's image: "backup DATA BACKUPS" (the CronJob),
+     * "restore DATA BACKUPS" (the restore Job, which reads RESTORE_FILE and RESTORE_FORCE) and
+     * "list BACKUPS" (what pra-backups shows). Prints one JSON line; exits 0 only on success.
      */
     public static void main(String[] args) throws Exception {
-        if (args.length != 3 || !(args[0].equals("backup") || args[0].equals("restore"))) {
-            System.err.println("usage: recovery.Backups backup|restore DATA_DIR BACKUP_DIR");
+        boolean list = args.length == 2 && args[0].equals("list");
+        if (!list && (args.length != 3 || !(args[0].equals("backup") || args[0].equals("restore")))) {
+            System.err.println("usage: recovery.Backups backup|restore DATA_DIR BACKUP_DIR, or recovery.Backups list BACKUP_DIR");
             System.exit(2);
         }
-        Path data = Path.of(args[1]);
-        Path backups = Path.of(args[2]);
         try {
+            if (list) {
+                System.out.println(Json.line(list(Path.of(args[1]))));
+                System.exit(0);
+            }
+            Path data = Path.of(args[1]);
+            Path backups = Path.of(args[2]);
             if (args[0].equals("backup")) {
                 Point p = take(data, backups);
                 System.out.println(Json.line(p));

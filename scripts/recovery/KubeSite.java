@@ -2,57 +2,116 @@ package recovery;
 
 //DEPS io.fabric8:kubernetes-client:7.8.0
 
+import common.Json;
 import common.Problem;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.LogWatch;
+import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The PRA workshop on a real Kubernetes cluster, through the Fabric8 client: the same steps as
- * on local folders, with the objects of k8s/ (namespace pra, PVCs pra-data and pra-backup, the
- * app's Deployment and Service, the backup CronJob, the restore Job).
+ * The PRA workshop on a real Kubernetes cluster, through the Fabric8 client: the objects of k8s/
+ * (namespace pra, PVCs pra-data and pra-backup, the app's Deployment and Service, the backup
+ * CronJob, the restore Job).
+ *
+ * The app is reached through the API server's service proxy, with the kubeconfig's own
+ * credentials: nothing to expose, and it always reaches whichever pod is ready now. Backups are
+ * listed by a short Job that mounts pra-backup read-only, since only a pod can read a volume. The
+ * app's log lives in its pod and dies with it, so it is followed while a pod is killed or stopped
+ * and its ADD lines are kept on this machine, as a log shipper would.
  */
-public final class KubeSite {
+public final class KubeSite extends Site {
     public static final String NAMESPACE = "pra";
+    static final String APP_LABEL = "app.kubernetes.io/name";
+    private static final Duration WAIT = Duration.ofMinutes(3);
     private final KubernetesClient client;
     private final Path manifests;
 
-    public KubeSite(KubernetesClient client, Path manifests) {
+    public KubeSite(KubernetesClient client, Path manifests, Path home) {
+        super(home);
         this.client = client;
         this.manifests = manifests;
     }
 
     /** The cluster of the current kubeconfig context; a Problem naming that context when it does not answer. */
-    public static KubeSite connect(Path manifests) {
+    public static KubeSite connect(Path manifests, Path home) {
         // A student's typo should fail in seconds, not after the client's ten retries with backoff.
-        io.fabric8.kubernetes.client.Config config = new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.autoConfigure(null))
-                .withRequestRetryBackoffLimit(1).withConnectionTimeout(5_000).build();
+        Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(1).withConnectionTimeout(5_000).build();
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-        String context = client.getConfiguration().getCurrentContext() == null ? "(none)" : client.getConfiguration().getCurrentContext().getName();
+        String context = client.getConfiguration().getCurrentContext() == null ? common.Messages.get("pra.k8s.no-context")
+                : client.getConfiguration().getCurrentContext().getName();
         try {
             client.namespaces().list();
         } catch (KubernetesClientException e) {
             client.close();
             throw new Problem(Problem.USAGE, e, "pra.k8s.unreachable", context, client.getMasterUrl());
         }
-        return new KubeSite(client, manifests);
+        return new KubeSite(client, manifests, home);
+    }
+
+    @Override public String target() { return "k8s"; }
+
+    @Override public String dataVolume() { return "pvc " + NAMESPACE + "/pra-data"; }
+
+    @Override public String backupVolume() { return "pvc " + NAMESPACE + "/pra-backup"; }
+
+    @Override public String dataDatabase() { return "pvc " + NAMESPACE + "/pra-data:/data/" + Backups.DATABASE; }
+
+    /** The claim's capacity, and where its volume is: the storage class and, when the volume is tied to one, the node. */
+    @Override
+    public Volume volume(String name) {
+        PersistentVolumeClaim claim = pvc(name).get();
+        if (claim == null) return new Volume("pvc " + NAMESPACE + "/" + name, "-", "0 B");
+        String size = claim.getStatus() != null && claim.getStatus().getCapacity() != null && claim.getStatus().getCapacity().get("storage") != null
+                ? claim.getStatus().getCapacity().get("storage").toString()
+                : claim.getSpec().getResources().getRequests().get("storage").toString();
+        String storage = "storage class " + claim.getSpec().getStorageClassName();
+        var pv = claim.getSpec().getVolumeName() == null ? null : client.persistentVolumes().withName(claim.getSpec().getVolumeName()).get();
+        if (pv != null && pv.getSpec().getNodeAffinity() != null && pv.getSpec().getNodeAffinity().getRequired() != null) {
+            String nodes = pv.getSpec().getNodeAffinity().getRequired().getNodeSelectorTerms().stream()
+                    .flatMap(t -> t.getMatchExpressions().stream()).flatMap(e -> e.getValues().stream()).sorted().distinct()
+                    .reduce((a, b) -> a + "," + b).orElse("");
+            if (!nodes.isEmpty()) storage += ", node " + nodes;
+        }
+        return new Volume("pvc " + NAMESPACE + "/" + name, storage, size);
+    }
+
+    @Override protected String whereToLook() { return "kubectl -n " + NAMESPACE + " describe pods"; }
+
+    @Override
+    public void close() {
+        client.close();
     }
 
     /** Every object of the manifests, typed, in file order. */
@@ -70,77 +129,249 @@ public final class KubeSite {
         return all;
     }
 
-    /** Creates or updates everything but the restore Job, which only a restore runs. */
-    public void deploy(Duration timeout) throws IOException {
+    /**
+     * Creates or updates everything but the restore Job, which only a restore runs. A CronJob
+     * cannot run more often than once a minute: a shorter interval keeps the minute, and a drill
+     * asks for its extra backups itself (waitForBackups).
+     */
+    @Override
+    public void deploy(int backupEverySeconds) throws IOException {
         for (HasMetadata o : objects()) {
             if (o instanceof Job) continue;
+            if (o instanceof CronJob c) c.getSpec().setSchedule(schedule(backupEverySeconds));
             client.resource(o).unlock().createOr(existing -> existing.update());
         }
+        waiting("deployment/pra-app");
         deployment().waitUntilCondition(d -> d != null && d.getStatus() != null && d.getStatus().getReadyReplicas() != null
-                && d.getStatus().getReadyReplicas() >= 1, timeout.toMillis(), TimeUnit.MILLISECONDS);
+                && d.getStatus().getReadyReplicas() >= 1, WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Deletes the app's pod, as a crash would; returns how long until a new one was ready. */
-    public Duration podCrash(Duration timeout) {
-        List<Pod> pods = client.pods().inNamespace(NAMESPACE).withLabel("app.kubernetes.io/name", "pra-app").list().getItems();
+    static String schedule(int seconds) {
+        int minutes = Math.max(1, Math.round(seconds / 60f));
+        return minutes == 1 ? "* * * * *" : "*/" + minutes + " * * * *";
+    }
+
+    @Override
+    public int backupEvery() {
+        CronJob c = cronJob().get();
+        if (c == null) throw Problem.environment("pra.none", dataVolume());
+        String minutes = c.getSpec().getSchedule().split(" ")[0];
+        return minutes.startsWith("*/") ? 60 * Integer.parseInt(minutes.substring(2)) : 60;
+    }
+
+    /** Deletes the namespace, and with it every object and both volumes; forgets this machine's notes. */
+    @Override
+    public void reset() throws Exception {
+        client.namespaces().withName(NAMESPACE).delete();
+        client.namespaces().withName(NAMESPACE).waitUntilCondition(n -> n == null, WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        common.Folders.delete(home);
+    }
+
+    @Override
+    public String url(String path) {
+        return "kubectl -n " + NAMESPACE + " port-forward svc/pra-app 8080:80, then http://127.0.0.1:8080" + path;
+    }
+
+    @Override
+    public Reply get(String path) {
+        String uri = client.getMasterUrl().toString().replaceAll("/$", "") + "/api/v1/namespaces/" + NAMESPACE + "/services/pra-app:80/proxy" + path;
+        HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(uri).timeout(5, TimeUnit.SECONDS).build();
+        try {
+            HttpResponse<String> r = client.getHttpClient().sendAsync(request, String.class).get(6, TimeUnit.SECONDS);
+            return new Reply(r.code(), r.body() == null ? "" : r.body());
+        } catch (Exception e) {
+            return new Reply(0, String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** Deletes the app's pod without a grace period, as a crash would; returns once it is gone. */
+    @Override
+    public void killApp() throws Exception {
+        List<Pod> pods = appPods();
         if (pods.isEmpty()) throw Problem.failed("pra.app.not-running");
-        String old = pods.get(0).getMetadata().getName();
-        Instant t0 = Instant.now();
-        client.pods().inNamespace(NAMESPACE).withName(old).delete();
-        client.pods().inNamespace(NAMESPACE).withLabel("app.kubernetes.io/name", "pra-app").waitUntilCondition(p -> p != null
-                && !p.getMetadata().getName().equals(old) && p.getStatus() != null && p.getStatus().getConditions() != null
-                && p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())),
-                timeout.toMillis(), TimeUnit.MILLISECONDS);
-        return Duration.between(t0, Instant.now());
+        keepingLogs(pods, () -> client.pods().inNamespace(NAMESPACE).withName(pods.get(0).getMetadata().getName()).withGracePeriod(0).delete());
     }
 
-    /** Phase 1: the app scaled to zero, the CronJob suspended, the data volume deleted. */
-    public Instant disaster(Duration timeout) {
-        Instant at = Instant.now();
-        deployment().scale(0);
-        client.resources(CronJob.class).inNamespace(NAMESPACE).withName("pra-backup").edit(c -> {
-            c.getSpec().setSuspend(true);
+    @Override
+    public void stopApp() throws Exception {
+        List<Pod> pods = appPods();
+        keepingLogs(pods, () -> {
+            deployment().scale(0);
+            suspendBackups(true);
+        });
+    }
+
+    @Override
+    public void startApp() {
+        deployment().scale(1);
+        suspendBackups(false);
+    }
+
+    private void suspendBackups(boolean suspend) {
+        cronJob().edit(c -> {
+            c.getSpec().setSuspend(suspend);
             return c;
         });
-        client.persistentVolumeClaims().inNamespace(NAMESPACE).withName("pra-data").delete();
-        client.persistentVolumeClaims().inNamespace(NAMESPACE).withName("pra-data").waitUntilCondition(p -> p == null,
-                timeout.toMillis(), TimeUnit.MILLISECONDS);
-        return at;
+    }
+
+    @Override
+    public void deleteData() {
+        pvc("pra-data").delete();
+        pvc("pra-data").waitUntilCondition(p -> p == null, WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A claim cannot be looked into without a pod; one that exists was the app's, so it is taken to hold its database. */
+    @Override
+    public boolean dataHoldsDatabase() {
+        return pvc("pra-data").get() != null;
+    }
+
+    @Override
+    public List<Backups.Point> points() throws Exception {
+        Job job = jobFromRestoreTemplate("pra-backups-list", List.of("recovery.Backups", "list", "/backup"), false);
+        String log = run(job);
+        Backups.Point[] points = Json.read(lastLine(log), Backups.Point[].class);
+        return List.of(points);
+    }
+
+    /** Runs the backup job at once, as "kubectl create job --from=cronjob/pra-backup" does, until there are enough. */
+    @Override
+    public void waitForBackups(int atLeast, Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (points().size() < atLeast) {
+            if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.backups.late", "kubectl -n " + NAMESPACE + " get jobs");
+            CronJob cron = cronJob().get();
+            if (cron == null) throw Problem.environment("pra.none", dataVolume());
+            run(new JobBuilder().withNewMetadata().withName("pra-backup-now").withNamespace(NAMESPACE)
+                    .withLabels(cron.getMetadata().getLabels()).endMetadata()
+                    .withSpec(cron.getSpec().getJobTemplate().getSpec()).build());
+        }
+    }
+
+    /** A new data volume if it is gone, then the restore Job with the chosen backup. */
+    @Override
+    public String restore(String file, boolean force) throws Exception {
+        for (HasMetadata o : objects()) {
+            if (o instanceof PersistentVolumeClaim claim && claim.getMetadata().getName().equals("pra-data") && pvc("pra-data").get() == null) {
+                client.resource(claim).create();
+            }
+        }
+        Job job = objects().stream().filter(o -> o instanceof Job).map(o -> (Job) o).findFirst()
+                .orElseThrow(() -> new IOException("no restore Job in " + manifests));
+        for (EnvVar v : job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
+            if (v.getName().equals("RESTORE_FILE")) v.setValue(file);
+            if (v.getName().equals("RESTORE_FORCE")) v.setValue(Boolean.toString(force));
+        }
+        Map<?, ?> done = Json.read(lastLine(run(job)), Map.class);
+        Object kept = done.get("kept_aside");
+        return kept == null || kept.toString().isEmpty() ? null : "pvc " + NAMESPACE + "/pra-data:" + kept;
     }
 
     /**
-     * Phase 2: a new data volume, the restore Job (the newest valid backup, or the named one),
-     * then the app and the backups back. A failed Job stops here, with the volumes as they are.
+     * A Job like the restore Job (same image, same backup volume), running other arguments. Without
+     * the data volume when it does not need it: after a disaster that claim does not exist, and a pod
+     * mounting it would wait forever.
      */
-    public void restore(String point, boolean force, Duration timeout) throws IOException {
-        for (HasMetadata o : objects()) {
-            if (o instanceof PersistentVolumeClaim pvc && pvc.getMetadata().getName().equals("pra-data")) {
-                client.resource(pvc).unlock().createOr(existing -> existing.update());
-            }
-        }
-        client.resources(Job.class).inNamespace(NAMESPACE).withName("pra-restore").delete();
-        client.resources(Job.class).inNamespace(NAMESPACE).withName("pra-restore").waitUntilCondition(j -> j == null,
-                timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Job jobFromRestoreTemplate(String name, List<String> args, boolean withData) throws IOException {
         Job job = objects().stream().filter(o -> o instanceof Job).map(o -> (Job) o).findFirst()
                 .orElseThrow(() -> new IOException("no restore Job in " + manifests));
-        List<EnvVar> env = job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
-        for (EnvVar v : env) {
-            if (v.getName().equals("RESTORE_FILE")) v.setValue(point == null ? "" : point);
-            if (v.getName().equals("RESTORE_FORCE")) v.setValue(Boolean.toString(force));
+        job.getMetadata().setName(name);
+        PodSpec pod = job.getSpec().getTemplate().getSpec();
+        pod.getContainers().get(0).setArgs(args);
+        pod.getContainers().get(0).setEnv(List.of());
+        if (!withData) {
+            pod.getContainers().get(0).getVolumeMounts().removeIf(m -> m.getName().equals("data"));
+            pod.getVolumes().removeIf(v -> v.getName().equals("data"));
         }
-        client.resource(job).create();
-        Job done = client.resources(Job.class).inNamespace(NAMESPACE).withName("pra-restore").waitUntilCondition(j -> j != null
-                && j.getStatus() != null && ((j.getStatus().getSucceeded() != null && j.getStatus().getSucceeded() > 0)
-                || (j.getStatus().getFailed() != null && j.getStatus().getFailed() > 0)), timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (done.getStatus().getSucceeded() == null || done.getStatus().getSucceeded() == 0) throw Problem.failed("pra.k8s.restore-failed");
-        deployment().scale(1);
-        client.resources(CronJob.class).inNamespace(NAMESPACE).withName("pra-backup").edit(c -> {
-            c.getSpec().setSuspend(false);
-            return c;
-        });
+        job.getSpec().getTemplate().getMetadata().getLabels().put(APP_LABEL, name);
+        return job;
     }
 
-    private io.fabric8.kubernetes.client.dsl.RollableScalableResource<Deployment> deployment() {
+    /** Runs a Job to its end (an older one of the same name is replaced) and returns its pod's log. */
+    String run(Job job) {
+        String name = job.getMetadata().getName();
+        var jobs = client.resources(Job.class).inNamespace(NAMESPACE).withName(name);
+        jobs.withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+        jobs.waitUntilCondition(j -> j == null, WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        client.resource(job).create();
+        waiting("job/" + name);
+        Job done = jobs.waitUntilCondition(j -> j != null && j.getStatus() != null && (positive(j.getStatus().getSucceeded())
+                || positive(j.getStatus().getFailed())), WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        String log = client.pods().inNamespace(NAMESPACE).withLabel("job-name", name).list().getItems().stream()
+                .map(p -> client.pods().inNamespace(NAMESPACE).withName(p.getMetadata().getName()).getLog())
+                .reduce("", String::concat);
+        if (!positive(done.getStatus().getSucceeded())) {
+            throw Problem.failed("pra.k8s.job-failed", name, lastLine(log), "kubectl -n " + NAMESPACE + " logs job/" + name);
+        }
+        return log;
+    }
+
+    /** Progress, on the error stream so that --json output stays clean: a cluster may first pull an image. */
+    private static void waiting(String what) {
+        System.err.println(common.Messages.get("pra.k8s.waiting", what, WAIT.toSeconds()));
+    }
+
+    private static boolean positive(Integer n) {
+        return n != null && n > 0;
+    }
+
+    private static String lastLine(String log) {
+        String[] lines = log.strip().split("\n");
+        return lines[lines.length - 1];
+    }
+
+    /**
+     * Follows the pods' logs while the action stops them, and keeps on this machine the ADD lines
+     * not kept yet. Every write the app acknowledged until its last breath is in its log.
+     */
+    private void keepingLogs(List<Pod> pods, Runnable action) throws IOException {
+        Map<String, ByteArrayOutputStream> logs = new LinkedHashMap<>();
+        List<LogWatch> watches = new ArrayList<>();
+        for (Pod p : pods) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            logs.put(p.getMetadata().getName(), out);
+            watches.add(client.pods().inNamespace(NAMESPACE).withName(p.getMetadata().getName()).watchLog(out));
+        }
+        action.run();
+        for (Pod p : pods) {
+            client.pods().inNamespace(NAMESPACE).withName(p.getMetadata().getName()).waitUntilCondition(x -> x == null,
+                    WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        for (LogWatch w : watches) {
+            try {
+                // The stream ends with the container; a second is plenty for its last bytes to arrive.
+                w.onClose().toCompletableFuture().get(1, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // Closed below either way.
+            }
+            w.close();
+        }
+        Set<Long> known = new HashSet<>();
+        acknowledged().forEach(a -> known.add(a.id()));
+        StringBuilder fresh = new StringBuilder();
+        for (ByteArrayOutputStream out : logs.values()) {
+            for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+                Ack a = ack(line.strip());
+                if (a != null && known.add(a.id())) fresh.append(line.strip()).append('\n');
+            }
+        }
+        Files.createDirectories(home);
+        Files.writeString(appLog(), fresh, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    List<Pod> appPods() {
+        return client.pods().inNamespace(NAMESPACE).withLabel(APP_LABEL, "pra-app").list().getItems();
+    }
+
+    private RollableScalableResource<Deployment> deployment() {
         return client.apps().deployments().inNamespace(NAMESPACE).withName("pra-app");
+    }
+
+    private io.fabric8.kubernetes.client.dsl.Resource<CronJob> cronJob() {
+        return client.resources(CronJob.class).inNamespace(NAMESPACE).withName("pra-backup");
+    }
+
+    private io.fabric8.kubernetes.client.dsl.Resource<PersistentVolumeClaim> pvc(String name) {
+        return client.persistentVolumeClaims().inNamespace(NAMESPACE).withName(name);
     }
 }

@@ -24,7 +24,7 @@ import java.util.List;
  * suspended or not, their interval), runs the app when replicas is 1 and restarts it when it
  * dies, as a Deployment does, and takes a backup every interval, as the CronJob does.
  */
-public final class LocalSite {
+public final class LocalSite extends Site {
     /** The desired state. offsite, when set, is a folder that receives a copy of every backup. */
     public record Spec(int replicas, boolean suspend, int backupEverySeconds, int port, String offsite) {
         /** Replicas 0 and backups suspended, as before a restore or in a disaster; or back to 1 and running. */
@@ -43,32 +43,53 @@ public final class LocalSite {
 
     public record Status(Long supervisorPid, Long appPid, String appStartedAt, int restarts, String lastBackup, String lastBackupError) {}
 
-    final Path home;
-
     public LocalSite(Path home) {
-        this.home = home;
+        super(home);
     }
 
     public static LocalSite here() {
         return new LocalSite(Region.home().resolve("pra"));
     }
 
+    @Override public String target() { return "local"; }
+
     public Path data() { return home.resolve("volumes/pra-data"); }
 
     public Path backups() { return home.resolve("volumes/pra-backup"); }
 
+    @Override public String dataVolume() { return data().toString(); }
+
+    @Override public String backupVolume() { return backups().toString(); }
+
+    @Override
+    public Volume volume(String name) throws IOException {
+        Path dir = name.equals("pra-data") ? data() : backups();
+        Path existing = dir;
+        while (!Files.exists(existing)) existing = existing.getParent();
+        long bytes = 0;
+        if (Files.isDirectory(dir)) {
+            try (var walk = Files.walk(dir)) {
+                bytes = walk.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            }
+        }
+        return new Volume(dir.toString(), Files.getFileStore(existing).name(), bytes + " B");
+    }
+
+    @Override public String dataDatabase() { return data().resolve(Backups.DATABASE).toString(); }
+
     Path specFile() { return home.resolve("spec.json"); }
-
-    /** When the last disaster struck; written by pra-disaster, read by pra-restore. */
-    public Path disasterFile() { return home.resolve("disaster.txt"); }
-
-    /** The app's own log, kept beside the volumes: its ADD lines are the acknowledged /add log. */
-    public Path appLog() { return home.resolve("app.log"); }
 
     Path statusFile() { return home.resolve("status.json"); }
 
     public Spec spec() throws IOException {
         return Files.exists(specFile()) ? Json.read(specFile(), Spec.class) : null;
+    }
+
+    /** The spec, or the usual "deploy first" problem. */
+    Spec deployed() throws IOException {
+        Spec s = spec();
+        if (s == null) throw Problem.environment("pra.none", home);
+        return s;
     }
 
     public void apply(Spec spec) throws IOException {
@@ -89,18 +110,18 @@ public final class LocalSite {
         return s != null && s.supervisorPid() != null && ProcessHandle.of(s.supervisorPid()).map(ProcessHandle::isAlive).orElse(false);
     }
 
+    @Override
     public String url(String path) throws IOException {
-        Spec s = spec();
-        if (s == null) throw Problem.environment("pra.none", home);
-        return "http://127.0.0.1:" + s.port() + path;
+        return "http://127.0.0.1:" + deployed().port() + path;
     }
 
-    /** Creates the volumes and the spec, starts the supervisor, and waits until the app answers. */
-    public void deploy(int backupEvery) throws IOException, InterruptedException {
+    @Override
+    public void deploy(int backupEvery) throws Exception {
         deploy(backupEvery, null);
     }
 
-    public void deploy(int backupEvery, Path offsite) throws IOException, InterruptedException {
+    /** Creates the volumes and the spec, starts the supervisor, and waits until the app answers. */
+    public void deploy(int backupEvery, Path offsite) throws Exception {
         Files.createDirectories(data());
         Files.createDirectories(backups());
         if (offsite != null) Files.createDirectories(offsite);
@@ -111,19 +132,23 @@ public final class LocalSite {
         waitHealthy(Duration.ofSeconds(60));
     }
 
-    public void waitHealthy(Duration timeout) throws IOException, InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (get("/health").status() == 200) return;
-            Thread.sleep(20);
-        }
-        throw Problem.failed("pra.app.silent", timeout.toSeconds(), home.resolve("supervisor.log"));
+    @Override
+    protected String whereToLook() {
+        return home.resolve("supervisor.log").toString();
     }
 
-    /** One answer from the app; status 0 when it does not answer at all. */
-    public record Reply(int status, String body) {}
+    @Override
+    public void reset() throws Exception {
+        down(true);
+    }
 
-    public Reply get(String path) throws IOException {
+    @Override
+    public int backupEvery() throws IOException {
+        return deployed().backupEverySeconds();
+    }
+
+    @Override
+    public Reply get(String path) {
         try {
             HttpURLConnection c = (HttpURLConnection) URI.create(url(path)).toURL().openConnection();
             c.setConnectTimeout(1000);
@@ -132,11 +157,62 @@ public final class LocalSite {
             try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
                 return new Reply(status, in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
-        } catch (java.net.ConnectException | java.net.SocketTimeoutException e) {
-            return new Reply(0, e.getMessage());
         } catch (IOException e) {
             return new Reply(0, e.getMessage());
         }
+    }
+
+    @Override
+    public void killApp() throws Exception {
+        Status s = status();
+        if (s == null || s.appPid() == null) throw Problem.failed("pra.app.not-running");
+        ProcessHandle.of(s.appPid()).ifPresent(ProcessHandle::destroyForcibly);
+        while (ProcessHandle.of(s.appPid()).map(ProcessHandle::isAlive).orElse(false)) Thread.sleep(5);
+    }
+
+    @Override
+    public void stopApp() throws Exception {
+        apply(deployed().stopped(true));
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (status() == null || status().appPid() != null) {
+            if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.app.still-running");
+            Thread.sleep(20);
+        }
+    }
+
+    @Override
+    public void startApp() throws Exception {
+        apply(deployed().stopped(false));
+    }
+
+    @Override
+    public void deleteData() throws IOException {
+        common.Folders.delete(data());
+    }
+
+    @Override
+    public boolean dataHoldsDatabase() {
+        return Files.exists(data().resolve(Backups.DATABASE));
+    }
+
+    @Override
+    public List<Backups.Point> points() throws IOException {
+        return Backups.list(backups());
+    }
+
+    @Override
+    public void waitForBackups(int atLeast, Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (points().size() < atLeast) {
+            if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.backups.late", whereToLook());
+            Thread.sleep(50);
+        }
+    }
+
+    @Override
+    public String restore(String file, boolean force) throws Exception {
+        Path kept = Backups.restore(backups().resolve(file), data(), force);
+        return kept == null ? null : kept.toString();
     }
 
     private void startSupervisor() throws IOException {
@@ -144,6 +220,7 @@ public final class LocalSite {
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
         cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), Supervisor.class.getName(), home.toString()));
+        Files.createDirectories(home);
         new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("supervisor.log").toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
@@ -173,31 +250,6 @@ public final class LocalSite {
             }
         }
         if (purge) common.Folders.delete(home);
-    }
-
-    /** One acknowledged /add, as the app logged it. */
-    public record Ack(long id, Instant at) {}
-
-    /**
-     * The acknowledged /adds in the app's log since the last restore: what the current data
-     * volume should hold. Acks from before an earlier restore belong to a history already told.
-     */
-    public List<Ack> acknowledged() throws IOException {
-        List<Ack> acks = new ArrayList<>();
-        if (!Files.exists(appLog())) return acks;
-        for (String line : Files.readAllLines(appLog())) {
-            if (line.startsWith("RESTORE ")) acks.clear();
-            if (!line.startsWith("ADD id=")) continue;
-            String[] f = line.split(" ");
-            acks.add(new Ack(Long.parseLong(f[1].substring(3)), Instant.parse(f[2].substring(3))));
-        }
-        return acks;
-    }
-
-    /** Marks in the app's log that the data volume now holds a restored backup. */
-    public void markRestore(String backup) throws IOException {
-        Files.writeString(appLog(), "RESTORE at=" + Instant.now() + " from=" + backup + "\n", java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.APPEND);
     }
 
     static int freePort() throws IOException {

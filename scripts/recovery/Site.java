@@ -1,0 +1,165 @@
+package recovery;
+
+import common.Problem;
+import common.Region;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * Where the PRA workshop runs: local folders with a supervisor (LocalSite), or a Kubernetes
+ * cluster (KubeSite). The steps speak only to this class, so that both targets go through the
+ * same steps, write the same evidence and pass the same checks.
+ *
+ * What the kit learns while the steps run is kept on this machine under home(): when the
+ * disaster struck, and the app's log, whose ADD lines are the acknowledged /adds.
+ */
+public abstract class Site implements AutoCloseable {
+    /** The --target option of every PRA step. */
+    public static final class Target {
+        @Option(names = "--target", paramLabel = "local|k8s", defaultValue = "local", descriptionKey = "pra.target") public String target;
+
+        public Site open() throws IOException {
+            return switch (target) {
+                case "local" -> LocalSite.here();
+                case "k8s" -> KubeSite.connect(Path.of("k8s"), Region.home().resolve("pra-k8s"));
+                default -> throw Problem.environment("pra.target.unknown", target);
+            };
+        }
+    }
+
+    protected final Path home;
+
+    protected Site(Path home) {
+        this.home = home;
+    }
+
+    /** "local" or "k8s", as written in the evidence. */
+    public abstract String target();
+
+    /** Where pra-data and pra-backup are, said to the student: a folder, or a claim in the cluster. */
+    public abstract String dataVolume();
+
+    public abstract String backupVolume();
+
+    /** Creates what is missing and starts the app and its backups; returns once the app answers. */
+    public abstract void deploy(int backupEverySeconds) throws Exception;
+
+    /** Removes everything of an earlier run, volumes included, so that a drill starts clean. */
+    public abstract void reset() throws Exception;
+
+    /** The backup interval currently in force. */
+    public abstract int backupEvery() throws Exception;
+
+    /** One answer from the app; status 0 (or 503 from a proxy) when it does not answer. */
+    public record Reply(int status, String body) {}
+
+    public abstract Reply get(String path);
+
+    /** The app's message count; a Problem saying to deploy first when it does not answer. */
+    public long count() throws IOException {
+        Reply r = get("/count");
+        if (r.status() != 200) throw Problem.failed("pra.app.not-running");
+        return ((Number) common.Json.read(r.body(), java.util.Map.class).get("count")).longValue();
+    }
+
+    /** How a student reaches the app from this machine. */
+    public abstract String url(String path) throws IOException;
+
+    public void waitHealthy(Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (get("/health").status() == 200) return;
+            Thread.sleep(20);
+        }
+        throw Problem.failed("pra.app.silent", timeout.toSeconds(), whereToLook());
+    }
+
+    /** Where a student reads why the app or a job did not answer. */
+    protected abstract String whereToLook();
+
+    /** Kills the app as a crash would (no warning, no clean shutdown); returns once it is dead. */
+    public abstract void killApp() throws Exception;
+
+    /** Replicas 0 and backups suspended; returns once no app runs. */
+    public abstract void stopApp() throws Exception;
+
+    /** Replicas 1 and backups resumed. */
+    public abstract void startApp() throws Exception;
+
+    /** Deletes the data volume: the disaster. */
+    public abstract void deleteData() throws Exception;
+
+    /** Whether the data volume is there and may hold a database a restore would replace. */
+    public abstract boolean dataHoldsDatabase() throws Exception;
+
+    /** A volume as exercises 1 and 4 see it: where it is stored (two volumes on one store share one fate) and its size. */
+    public record Volume(String name, String storage, String size) {}
+
+    /** "pra-data" or "pra-backup". */
+    public abstract Volume volume(String name) throws Exception;
+
+    /** Names the data volume's database in messages. */
+    public abstract String dataDatabase();
+
+    /** Every restore point, newest first, each checked. */
+    public abstract List<Backups.Point> points() throws Exception;
+
+    /** Returns once there are at least this many backups (waiting for the schedule, or running the job now). */
+    public abstract void waitForBackups(int atLeast, Duration timeout) throws Exception;
+
+    /** Restores one backup into the data volume (recreated if gone); returns where an older database was kept, or null. */
+    public abstract String restore(String file, boolean force) throws Exception;
+
+    @Override
+    public void close() {}
+
+    public Path home() { return home; }
+
+    /** When the last disaster struck; written by pra-disaster, read by pra-restore. */
+    public Path disasterFile() { return home.resolve("disaster.txt"); }
+
+    /** The app's own log, kept on this machine: its ADD lines are the acknowledged /add log. */
+    public Path appLog() { return home.resolve("app.log"); }
+
+    public Instant disasterTime() throws IOException {
+        return Files.exists(disasterFile()) ? Instant.parse(Files.readString(disasterFile()).trim()) : null;
+    }
+
+    /** One acknowledged /add, as the app logged it. */
+    public record Ack(long id, Instant at) {}
+
+    /**
+     * The acknowledged /adds in the app's log since the last restore: what the current data
+     * volume should hold. Acks from before an earlier restore belong to a history already told.
+     */
+    public List<Ack> acknowledged() throws IOException {
+        List<Ack> acks = new ArrayList<>();
+        if (!Files.exists(appLog())) return acks;
+        for (String line : Files.readAllLines(appLog())) {
+            if (line.startsWith("RESTORE ")) acks.clear();
+            Ack a = ack(line);
+            if (a != null) acks.add(a);
+        }
+        return acks;
+    }
+
+    /** The ack an app log line records, or null for any other line. */
+    static Ack ack(String line) {
+        if (!line.startsWith("ADD id=")) return null;
+        String[] f = line.split(" ");
+        return new Ack(Long.parseLong(f[1].substring(3)), Instant.parse(f[2].substring(3)));
+    }
+
+    /** Marks in the app's log that the data volume now holds a restored backup. */
+    public void markRestore(String backup) throws IOException {
+        Files.createDirectories(home);
+        Files.writeString(appLog(), "RESTORE at=" + Instant.now() + " from=" + backup + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+}
