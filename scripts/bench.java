@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Rds.java common/Database.java common/Folders.java
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Rds.java common/Deployment.java common/Database.java common/Folders.java
 //SOURCES common/Journal.java common/Evidence.java common/Proof.java maz3.java
 //SOURCES region/Processes.java region/ServerAccount.java region/PgBinaries.java region/PgNode.java region/WriterEndpoint.java region/RdsApi.java region/ControlPlane.java region/LocalRegion.java
 //DESCRIPTION Benchmark: N planned and N crash failovers of the local region with the agent writing; RTO, lost writes and throughput.
@@ -118,7 +118,7 @@ public class bench implements Callable<Integer> {
         List<Journal.Entry> journal = Journal.read(evidence.file("journal.csv"));
         maz3.Summary summary = Json.read(evidence.file("agent.json"), maz3.Summary.class);
         Map<Long, Proof.Row> rows = new TreeMap<>();
-        Database.Login login = new Database.Login("127.0.0.1", state.endpointPort(), Region.MASTER_USER, Region.password(Region.home()), Region.DATABASE);
+        Database.Login login = new Database.Login("127.0.0.1", state.endpointPort(), Region.MASTER_USER, Region.password(Region.home()), Region.DATABASE, null);
         try (Connection c = Database.connect(login, 5, 120, "db007-bench");
              PreparedStatement st = c.prepareStatement("SELECT seq, sent_at, payload, checksum FROM db007_writes WHERE run_id = ?")) {
             st.setString(1, summary.runId());

@@ -1,23 +1,28 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Rds.java common/Evidence.java common/Folders.java
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Rds.java common/Deployment.java common/Stacks.java common/Evidence.java common/Folders.java
 //SOURCES region/Processes.java region/ServerAccount.java region/PgBinaries.java region/PgNode.java region/WriterEndpoint.java region/RdsApi.java region/ControlPlane.java region/LocalRegion.java
 //DESCRIPTION Mission step 1, terrain: the two Availability Zones the database will live in.
 
 // Step 1 of Operation DB007: the terrain.
 //
 //   ./jbang maz1                 lays out the local region: one port and one data folder per AZ
+//   ./jbang maz1 --target aws    creates the VPC stack: two subnets in two real AZs (CloudShell, or a laptop with credentials)
 //
 // A Multi-AZ database needs two failure domains. Locally they are two folders and two ports on
 // this machine, each playing an Availability Zone; on AWS they are two subnets of a VPC in two
-// real AZs. This step also opens a fresh evidence folder for the mission (an earlier one is kept
-// beside it, renamed with its time).
+// real AZs, from cloudformation/vpc-public.yaml (or vpc-private.yaml with --network private),
+// created with CloudFormation through the AWS SDK: its events are shown as they come. The VPC
+// costs nothing by itself; maz2 adds the database, which does. This step also opens a fresh
+// evidence folder for the mission (an earlier one is kept beside it, renamed with its time).
 
 import common.Cli;
 import common.Evidence;
 import common.Messages;
 import common.Problem;
+import common.Deployment;
 import common.Rds;
+import common.Stacks;
 import common.Region;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -39,6 +44,7 @@ public class maz1 implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Cli.Options cli;
     @Mixin Rds.Options rds;
+    @Mixin Deployment.Options aws;
     @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
     @Option(names = "--pg-bin", paramLabel = "DIR", descriptionKey = "lab.up.pg-bin") String pgBin;
 
@@ -51,9 +57,8 @@ public class maz1 implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Instant started = Instant.now();
         out.println(Messages.get("maz1.title"));
-        if (!rds.local()) throw Problem.environment("aws.deploy.pending", "maz1");
-
         Evidence evidence = freshEvidence(evidenceDir);
+        if (!rds.local()) return onAws(evidence, started, out);
         Region.State state = LocalRegion.prepare(Region.home(), pgBin, null, out, false);
         for (Region.NodeSpec n : state.nodes()) {
             out.println(Messages.get("maz1.az", n.az(), n.port(), Path.of(state.dataRoot(), n.az())));
@@ -67,6 +72,44 @@ public class maz1 implements Callable<Integer> {
         observed.put("ports", state.nodes().stream().map(n -> Map.of("az", n.az(), "port", n.port())).toList());
         observed.put("postgres_version", state.pgVersion());
         boolean passed = state.nodes().stream().map(Region.NodeSpec::az).distinct().count() == 2;
+        evidence.step("maz1", started, passed, observed);
+        out.println(Messages.get("step.evidence", evidence.dir()));
+        return passed ? 0 : Problem.CHECK_FAILED;
+    }
+
+    /** The VPC stack: two subnets in the first two AZs of the Region, tagged with the student's name. */
+    private int onAws(Evidence evidence, Instant started, PrintWriter out) throws Exception {
+        Deployment before = Deployment.load();
+        String student = aws.student(before);
+        if (!aws.network.equals("public") && !aws.network.equals("private")) throw Problem.environment("aws.network.invalid", aws.network);
+        if (!aws.engine.equals("postgres") && !aws.engine.equals("mysql")) throw Problem.environment("aws.engine.invalid", aws.engine);
+        // A second run keeps the range chosen the first time, unless told otherwise.
+        boolean same = before != null && student.equals(before.student());
+        String cidr = aws.allowedCidr == null && same && before.allowedCidr() != null ? before.allowedCidr() : Deployment.allowedCidr(aws);
+        out.println(Messages.get("maz1.aws.cidr", cidr));
+        String stack = Deployment.vpcStack(student);
+        Stacks.Info vpc;
+        try (Stacks stacks = Stacks.open(rds)) {
+            vpc = stacks.deploy(stack, Stacks.template("vpc-" + aws.network + ".yaml"), Map.of("Student", student), Deployment.tags(student), out);
+        }
+        String az1 = vpc.outputs().get("Az1");
+        String az2 = vpc.outputs().get("Az2");
+        out.println(Messages.get("maz1.aws.azs", stack, az1, az2, vpc.outputs().get("VpcId")));
+        Deployment d = new Deployment(rds.region, student, aws.network, aws.engine, cidr, stack, null, null, null, null, null, Instant.now().toString());
+        if (same && before.databaseStack() != null) {
+            d = d.withDatabase(before.databaseStack(), before.instance(), before.endpoint(), before.port(), before.secretArn(), d.deployedAt());
+        }
+        d.save();
+        out.println(Messages.get("maz1.notice"));
+        out.println(Messages.get("aws.teardown.hint"));
+
+        Map<String, Object> observed = new LinkedHashMap<>();
+        observed.put("target", "aws");
+        observed.put("stack", stack);
+        observed.put("network", aws.network);
+        observed.put("availability_zones", java.util.Arrays.asList(az1, az2));
+        observed.put("allowed_cidr", cidr);
+        boolean passed = az1 != null && az2 != null && !az1.equals(az2);
         evidence.step("maz1", started, passed, observed);
         out.println(Messages.get("step.evidence", evidence.dir()));
         return passed ? 0 : Problem.CHECK_FAILED;

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java
-//SOURCES common/Rds.java common/Database.java common/Journal.java common/Evidence.java
+//SOURCES common/Rds.java common/Deployment.java common/Database.java common/Journal.java common/Evidence.java
 //DESCRIPTION Mission step 3, the DB007 agent: writes and reads timestamped rows without pause, and journals every acknowledged write.
 
 // Step 3 of Operation DB007: the agent.
@@ -328,11 +328,8 @@ public class maz3 implements Callable<Integer> {
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
         cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "maz3", "--evidence", evidence.dir().toString(), "--target", rds.target, "--instance", rds.instance,
-                "--duration", Double.toString(duration)));
-        if (rds.region != null) cmd.addAll(List.of("--region", rds.region));
-        if (rds.profile != null) cmd.addAll(List.of("--profile", rds.profile));
-        if (rds.endpointUrl != null) cmd.addAll(List.of("--rds-endpoint-url", rds.endpointUrl.toString()));
+                "maz3", "--evidence", evidence.dir().toString(), "--duration", Double.toString(duration)));
+        cmd.addAll(rds.arguments());
         Files.deleteIfExists(evidence.file("agent.json"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(evidence.file("agent.log").toFile()))

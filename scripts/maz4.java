@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Rds.java common/Database.java common/Evidence.java
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Rds.java common/Deployment.java common/Database.java common/Evidence.java
 //DESCRIPTION Mission step 4, recon: where the primary and the standby live, from the RDS API and cross-checked in SQL.
 
 // Step 4 of Operation DB007: recon.
@@ -70,7 +70,7 @@ public class maz4 implements Callable<Integer> {
             String sqlStandby = null;
             String syncState = null;
             for (Region.NodeSpec n : state.nodes()) {
-                Database.Login direct = new Database.Login("127.0.0.1", n.port(), login.user(), login.password(), login.database());
+                Database.Login direct = login.at("127.0.0.1", n.port());
                 try (Connection c = Database.connect(direct, 2, 5, "db007-recon"); Statement st = c.createStatement();
                      ResultSet r = st.executeQuery("SELECT current_setting('db007.az'), pg_is_in_recovery()")) {
                     r.next();
@@ -82,7 +82,7 @@ public class maz4 implements Callable<Integer> {
                 }
             }
             if (sqlPrimary != null) {
-                Database.Login primary = new Database.Login("127.0.0.1", state.node(sqlPrimary).port(), login.user(), login.password(), login.database());
+                Database.Login primary = login.at("127.0.0.1", state.node(sqlPrimary).port());
                 try (Connection c = Database.connect(primary, 2, 5, "db007-recon"); Statement st = c.createStatement();
                      ResultSet r = st.executeQuery("SELECT application_name, sync_state FROM pg_stat_replication")) {
                     while (r.next()) {

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Rds.java common/Database.java
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Rds.java common/Deployment.java common/Database.java
 //SOURCES common/Journal.java common/Evidence.java common/Proof.java
 //SOURCES maz1.java maz2.java maz3.java maz4.java maz5.java maz6.java maz7.java maz8.java maz9.java
 //DESCRIPTION Operation DB007, the whole Multi-AZ mission unattended: steps 1 to 9, with the verdict.
@@ -111,10 +111,7 @@ public class mission implements Callable<Integer> {
         CommandLine cl = Cli.commandLine(step);
         List<String> args = new ArrayList<>(List.of("--evidence", evidenceDir().toString()));
         if (cl.getCommandSpec().findOption("--target") != null) {
-            args.addAll(List.of("--target", rds.target, "--instance", rds.instance));
-            if (rds.region != null) args.addAll(List.of("--region", rds.region));
-            if (rds.profile != null) args.addAll(List.of("--profile", rds.profile));
-            if (rds.endpointUrl != null) args.addAll(List.of("--rds-endpoint-url", rds.endpointUrl.toString()));
+            args.addAll(rds.arguments());
         }
         args.addAll(extra);
         out.println();

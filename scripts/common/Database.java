@@ -1,12 +1,23 @@
 package common;
 
 //DEPS org.postgresql:postgresql:42.7.14
+//DEPS software.amazon.awssdk:secretsmanager:2.42.33
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Properties;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * The one way the steps open a JDBC connection to the mission's database: through the
@@ -15,24 +26,76 @@ import java.util.Properties;
 public final class Database {
     private Database() {}
 
-    /** Where and as whom: the password never leaves this record into a log or evidence. */
-    public record Login(String host, int port, String user, String password, String database) {
+    /**
+     * Where and as whom: the password never leaves this record into a log or evidence. caBundle,
+     * when set, is the certificate bundle the server's certificate must chain to, and the host
+     * name must match it (RDS); null on the local region, which speaks plain TCP on 127.0.0.1.
+     */
+    public record Login(String host, int port, String user, String password, String database, Path caBundle) {
         @Override
         public String toString() {
             return user + "@" + host + ":" + port + "/" + database;
         }
+
+        /** The same login at another address: the local region's servers, one by one. */
+        public Login at(String otherHost, int otherPort) {
+            return new Login(otherHost, otherPort, user, password, database, caBundle);
+        }
     }
 
+    /** Where RDS publishes the certificate authorities of every Region (a public file). */
+    static final String RDS_CA_BUNDLE = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem";
+
+    /**
+     * The login for the instance. Locally, the lab's password. On AWS: DB007_DB_PASSWORD if the
+     * student set it, else the master password from Secrets Manager, where RDS keeps it (the
+     * secret named by the instance, or by the deployment maz2 recorded); and TLS with the
+     * server's certificate verified against the RDS certificate bundle.
+     */
     public static Login login(Rds.Options options, Rds.Instance instance) throws IOException {
-        String password;
-        if (options.local()) {
-            password = Region.password(Region.home());
-        } else {
-            password = System.getenv("DB007_DB_PASSWORD");
-            if (password == null || password.isBlank()) throw Problem.environment("db.password.missing");
+        String user = instance.masterUser() == null ? Region.MASTER_USER : instance.masterUser();
+        if (options.local()) return new Login(instance.host(), instance.port(), user, Region.password(Region.home()), Region.DATABASE, null);
+        String password = System.getenv("DB007_DB_PASSWORD");
+        if (password == null || password.isBlank()) password = fromSecretsManager(options, instance);
+        // The kit's own tests drive the AWS code paths against the local region, which has no TLS.
+        Path ca = "disable".equals(System.getenv("DB007_DB_TLS")) ? null : caBundle();
+        return new Login(instance.host(), instance.port(), user, password, Region.DATABASE, ca);
+    }
+
+    private static String fromSecretsManager(Rds.Options options, Rds.Instance instance) throws IOException {
+        Deployment d = Deployment.load();
+        String arn = instance.secretArn() != null ? instance.secretArn() : d == null ? null : d.secretArn();
+        if (arn == null) throw Problem.environment("db.password.missing");
+        try (SecretsManagerClient sm = options.configure(SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create())).build()) {
+            String secret = sm.getSecretValue(r -> r.secretId(arn)).secretString();
+            Object password = Json.read(secret, Map.class).get("password");
+            if (password == null) throw Problem.environment("db.secret.shape", arn);
+            return password.toString();
+        } catch (SdkException e) {
+            throw Rds.explain(e, "db.secret.read", arn);
         }
-        return new Login(instance.host(), instance.port(), instance.masterUser() == null ? Region.MASTER_USER : instance.masterUser(),
-                password, Region.DATABASE);
+    }
+
+    /** DB007_CA_BUNDLE, or the RDS bundle fetched once into DB007_HOME/aws. */
+    static Path caBundle() throws IOException {
+        String given = System.getenv("DB007_CA_BUNDLE");
+        if (given != null) return Path.of(given);
+        Path cached = Region.home().resolve("aws/rds-global-bundle.pem");
+        if (Files.exists(cached)) return cached;
+        Files.createDirectories(cached.getParent());
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(RDS_CA_BUNDLE).toURL().openConnection();
+            c.setConnectTimeout(5000);
+            c.setReadTimeout(20000);
+            Path partial = cached.resolveSibling(cached.getFileName() + ".partial");
+            try (InputStream in = c.getInputStream()) {
+                Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.move(partial, cached, StandardCopyOption.ATOMIC_MOVE);
+            return cached;
+        } catch (IOException e) {
+            throw new Problem(Problem.USAGE, e, "db.ca.download", RDS_CA_BUNDLE, cached);
+        }
     }
 
     /**
@@ -55,6 +118,11 @@ public final class Database {
         p.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("ApplicationName", application);
+        if (login.caBundle() != null) {
+            // verify-full: the certificate chains to the bundle and names the host; anything less lets an impostor in.
+            p.setProperty("sslmode", "verify-full");
+            p.setProperty("sslrootcert", login.caBundle().toString());
+        }
         return DriverManager.getConnection("jdbc:postgresql://" + login.host() + ":" + login.port() + "/" + login.database(), p);
     }
 }

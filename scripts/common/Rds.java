@@ -1,6 +1,7 @@
 package common;
 
 //DEPS software.amazon.awssdk:rds:2.42.33
+// The SDK's lightweight HTTP client (the JDK's own HttpURLConnection), not Netty or Apache: a short start.
 //DEPS software.amazon.awssdk:url-connection-client:2.42.33
 // The SDK logs through SLF4J; without a binding, SLF4J prints a warning into every student's output.
 //DEPS org.slf4j:slf4j-nop:1.7.36
@@ -16,6 +17,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.rds.RdsClient;
@@ -34,7 +36,7 @@ public final class Rds implements AutoCloseable {
         @Option(names = "--target", paramLabel = "local|aws", defaultValue = "local", descriptionKey = "option.target")
         public String target;
 
-        @Option(names = "--instance", paramLabel = "ID", defaultValue = Region.INSTANCE_ID, descriptionKey = "option.instance")
+        @Option(names = "--instance", paramLabel = "ID", descriptionKey = "option.instance")
         public String instance;
 
         @Option(names = "--region", paramLabel = "REGION", descriptionKey = "option.region")
@@ -50,21 +52,64 @@ public final class Rds implements AutoCloseable {
             if (!target.equals("local") && !target.equals("aws")) throw Problem.environment("target.unknown", target);
             return target.equals("local");
         }
+
+        /** These options as a command line, for a step that runs another. */
+        public List<String> arguments() {
+            List<String> a = new java.util.ArrayList<>(List.of("--target", target));
+            if (instance != null) a.addAll(List.of("--instance", instance));
+            if (region != null) a.addAll(List.of("--region", region));
+            if (profile != null) a.addAll(List.of("--profile", profile));
+            if (endpointUrl != null) a.addAll(List.of("--rds-endpoint-url", endpointUrl.toString()));
+            return a;
+        }
+
+        /** The instance the steps work on: --instance, else the local region's, else the one maz2 deployed on AWS. */
+        public String instance() throws IOException {
+            if (instance != null) return instance;
+            if (local()) return Region.INSTANCE_ID;
+            Deployment d = Deployment.load();
+            if (d == null || d.instance() == null) throw Problem.environment("aws.instance.unknown");
+            return d.instance();
+        }
+
+        /**
+         * Region, credentials and HTTP client for any of the SDK's clients, from the SDK's default
+         * chains (AWS_REGION, AWS_PROFILE, ~/.aws, CloudShell's container credentials) unless
+         * --region and --profile say otherwise. A service's endpoint can be moved with the SDK's own
+         * AWS_ENDPOINT_URL_<SERVICE> variables, which the tests use to reach local fakes.
+         */
+        public <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
+            if (region != null) builder.region(software.amazon.awssdk.regions.Region.of(region));
+            builder.credentialsProvider(profile != null ? ProfileCredentialsProvider.create(profile) : DefaultCredentialsProvider.builder().build());
+            return builder;
+        }
+    }
+
+    /** What an SDK failure means for a student: the usual three causes get their own advice. */
+    public static Problem explain(SdkException e, String key, Object... args) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("Unable to load credentials") || m.contains("security token") || m.contains("InvalidClientTokenId")) {
+            return new Problem(Problem.USAGE, e, "aws.credentials");
+        }
+        if (m.contains("Unable to load region")) return new Problem(Problem.USAGE, e, "aws.region.missing");
+        Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        all[args.length] = m;
+        return new Problem(Problem.USAGE, e, key, all);
     }
 
     /** What DescribeDBInstances says, reduced to what the mission looks at. */
     public record Instance(String id, String status, String engine, String primaryAz, String standbyAz, boolean multiAz,
-                           String host, int port, String masterUser) {}
+                           String host, int port, String masterUser, String secretArn) {}
 
     /** One RDS event, as DescribeEvents returns it. */
     public record Event(Instant time, String message, List<String> categories) {}
 
     private final RdsClient client;
-    private final Options options;
+    private final String instance;
 
-    private Rds(RdsClient client, Options options) {
+    private Rds(RdsClient client, Options options, String instance) {
         this.client = client;
-        this.options = options;
+        this.instance = instance;
     }
 
     public static Rds open(Options o) throws IOException {
@@ -77,45 +122,73 @@ public final class Rds implements AutoCloseable {
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
         } else {
             if (o.endpointUrl != null) b.endpointOverride(o.endpointUrl);
-            if (o.region != null) b.region(software.amazon.awssdk.regions.Region.of(o.region));
-            b.credentialsProvider(o.profile != null ? ProfileCredentialsProvider.create(o.profile) : DefaultCredentialsProvider.builder().build());
+            o.configure(b);
         }
         try {
-            return new Rds(b.build(), o);
+            return new Rds(b.build(), o, o.instance());
         } catch (SdkException e) {
-            throw new Problem(Problem.USAGE, e, "aws.client", e.getMessage());
+            throw explain(e, "aws.client");
         }
     }
 
     public Instance describe() {
         try {
-            DBInstance d = client.describeDBInstances(r -> r.dbInstanceIdentifier(options.instance)).dbInstances().get(0);
-            return new Instance(d.dbInstanceIdentifier(), d.dbInstanceStatus(), d.engine(), d.availabilityZone(),
-                    d.secondaryAvailabilityZone(), Boolean.TRUE.equals(d.multiAZ()),
-                    d.endpoint() == null ? null : d.endpoint().address(), d.endpoint() == null ? 0 : d.endpoint().port(), d.masterUsername());
+            return instance(client.describeDBInstances(r -> r.dbInstanceIdentifier(instance)).dbInstances().get(0));
         } catch (SdkException e) {
-            throw new Problem(Problem.USAGE, e, "rds.describe", options.instance, e.getMessage());
+            throw explain(e, "rds.describe", instance);
         }
     }
 
-    /** RebootDBInstance with ForceFailover: the standby becomes primary, as the mission asks. */
+    private static Instance instance(DBInstance d) {
+        return new Instance(d.dbInstanceIdentifier(), d.dbInstanceStatus(), d.engine(), d.availabilityZone(),
+                d.secondaryAvailabilityZone(), Boolean.TRUE.equals(d.multiAZ()),
+                d.endpoint() == null ? null : d.endpoint().address(), d.endpoint() == null ? 0 : d.endpoint().port(), d.masterUsername(),
+                d.masterUserSecret() == null ? null : d.masterUserSecret().secretArn());
+    }
+
+    /**
+     * RebootDBInstance with ForceFailover: the standby becomes primary, as the mission asks. RDS
+     * refuses it on a single-AZ instance; that is said plainly, before asking.
+     */
     public Instance rebootWithFailover() {
+        if (!describe().multiAz()) throw Problem.failed("rds.not-multi-az", instance);
         try {
-            DBInstance d = client.rebootDBInstance(r -> r.dbInstanceIdentifier(options.instance).forceFailover(true)).dbInstance();
-            return new Instance(d.dbInstanceIdentifier(), d.dbInstanceStatus(), d.engine(), d.availabilityZone(),
-                    d.secondaryAvailabilityZone(), Boolean.TRUE.equals(d.multiAZ()), null, 0, d.masterUsername());
+            return instance(client.rebootDBInstance(r -> r.dbInstanceIdentifier(instance).forceFailover(true)).dbInstance());
         } catch (SdkException e) {
-            throw new Problem(Problem.CHECK_FAILED, e, "rds.reboot", options.instance, e.getMessage());
+            throw new Problem(Problem.CHECK_FAILED, e, "rds.reboot", instance, e.getMessage());
         }
+    }
+
+    /**
+     * What of the instance could still be billed after a teardown: the instance itself (unless
+     * RDS no longer knows it) and any manual snapshot of it. Empty when nothing is left.
+     */
+    public List<String> leftovers() {
+        List<String> left = new java.util.ArrayList<>();
+        try {
+            DBInstance d = client.describeDBInstances(r -> r.dbInstanceIdentifier(instance)).dbInstances().get(0);
+            left.add("DB instance " + d.dbInstanceIdentifier() + " (" + d.dbInstanceStatus() + ")");
+        } catch (software.amazon.awssdk.services.rds.model.DbInstanceNotFoundException e) {
+            // Gone, as it should be.
+        } catch (SdkException e) {
+            throw explain(e, "rds.describe", instance);
+        }
+        try {
+            client.describeDBSnapshots(r -> r.dbInstanceIdentifier(instance).snapshotType("manual")).dbSnapshots()
+                    .forEach(s -> left.add("DB snapshot " + s.dbSnapshotIdentifier()));
+        } catch (SdkException e) {
+            throw explain(e, "rds.describe", instance);
+        }
+        return left;
     }
 
     public List<Event> events(Instant since) {
         try {
-            return client.describeEvents(r -> r.sourceType(SourceType.DB_INSTANCE).sourceIdentifier(options.instance).startTime(since))
+            return client.describeEvents(r -> r.sourceType(SourceType.DB_INSTANCE).sourceIdentifier(instance).startTime(since))
                     .events().stream().map(e -> new Event(e.date(), e.message(), e.eventCategories()))
                     .sorted(Comparator.comparing(Event::time)).toList();
         } catch (SdkException e) {
-            throw new Problem(Problem.USAGE, e, "rds.events", options.instance, e.getMessage());
+            throw explain(e, "rds.events", instance);
         }
     }
 

@@ -1,0 +1,227 @@
+package common;
+
+//DEPS software.amazon.awssdk:cloudformation:2.42.33
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.retry.backoff.FixedDelayBackoffStrategy;
+import software.amazon.awssdk.core.waiters.WaiterOverrideConfiguration;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.cloudformation.model.CloudFormationException;
+import software.amazon.awssdk.services.cloudformation.model.DescribeStacksRequest;
+import software.amazon.awssdk.services.cloudformation.model.Parameter;
+import software.amazon.awssdk.services.cloudformation.model.Stack;
+import software.amazon.awssdk.services.cloudformation.model.StackEvent;
+import software.amazon.awssdk.services.cloudformation.model.Tag;
+
+/**
+ * The mission's CloudFormation stacks, through the SDK: create or update one from a template of
+ * cloudformation/, show its events as they come, wait with the SDK's waiters, read its outputs,
+ * delete it. A failed stack is explained from its own events, not left to the console.
+ */
+public final class Stacks implements AutoCloseable {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+    private final CloudFormationClient client;
+    private final WaiterOverrideConfiguration waiting;
+
+    private Stacks(CloudFormationClient client, Duration poll) {
+        this.client = client;
+        // RDS Multi-AZ takes 15 to 30 minutes to create; the SDK's default waiter would give up sooner.
+        this.waiting = WaiterOverrideConfiguration.builder().waitTimeout(Duration.ofMinutes(60))
+                .backoffStrategy(FixedDelayBackoffStrategy.create(poll)).maxAttempts(100_000).build();
+    }
+
+    public static Stacks open(Rds.Options options) {
+        try {
+            return new Stacks(options.configure(CloudFormationClient.builder().httpClient(UrlConnectionHttpClient.create())).build(), poll());
+        } catch (SdkException e) {
+            throw Rds.explain(e, "aws.client");
+        }
+    }
+
+    /** How often to ask; DB007_AWS_POLL_SECONDS shortens it for the kit's tests against a local fake. */
+    private static Duration poll() {
+        String s = System.getenv("DB007_AWS_POLL_SECONDS");
+        return Duration.ofMillis(s == null ? 10_000 : (long) (Double.parseDouble(s) * 1000));
+    }
+
+    /** A template of cloudformation/, which the steps run from the kit's folder to find. */
+    public static Path template(String file) {
+        Path p = Path.of("cloudformation", file);
+        if (!Files.exists(p)) throw Problem.environment("aws.template.missing", p.toAbsolutePath());
+        return p;
+    }
+
+    /** A stack as the steps need it. */
+    public record Info(String name, String status, Map<String, String> outputs) {}
+
+    /** The stack of that name, or null when there is none. */
+    public Info find(String name) {
+        try {
+            Stack s = client.describeStacks(r -> r.stackName(name)).stacks().get(0);
+            Map<String, String> outputs = new LinkedHashMap<>();
+            s.outputs().forEach(o -> outputs.put(o.outputKey(), o.outputValue()));
+            return new Info(s.stackName(), s.stackStatusAsString(), outputs);
+        } catch (CloudFormationException e) {
+            if (String.valueOf(e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()).contains("does not exist")) return null;
+            throw Rds.explain(e, "aws.stack.call", name);
+        } catch (SdkException e) {
+            throw Rds.explain(e, "aws.stack.call", name);
+        }
+    }
+
+    /**
+     * Creates the stack, or updates it when it exists, and returns once it is complete, printing
+     * its events meanwhile. A stack left in ROLLBACK_COMPLETE by a failed creation cannot be
+     * updated: the student is told to tear it down first.
+     */
+    public Info deploy(String name, Path template, Map<String, String> parameters, Map<String, String> tags, PrintWriter out) throws IOException {
+        String body = Files.readString(template);
+        List<Parameter> params = parameters.entrySet().stream().map(e -> Parameter.builder().parameterKey(e.getKey()).parameterValue(e.getValue()).build()).toList();
+        List<Tag> tagList = tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
+        Info existing = find(name);
+        if (existing != null && existing.status().endsWith("_IN_PROGRESS")) throw Problem.failed("aws.stack.busy", name, existing.status());
+        if (existing != null && (existing.status().equals("ROLLBACK_COMPLETE") || existing.status().equals("ROLLBACK_FAILED"))) {
+            throw Problem.failed("aws.stack.rolled-back", name, existing.status(), reasons(name));
+        }
+        Set<String> seen = new HashSet<>();
+        if (existing != null) events(name).forEach(e -> seen.add(e.eventId()));
+        try {
+            if (existing == null) {
+                out.println(Messages.get("aws.stack.creating", name));
+                client.createStack(r -> r.stackName(name).templateBody(body).parameters(params).tags(tagList));
+            } else {
+                client.updateStack(r -> r.stackName(name).templateBody(body).parameters(params).tags(tagList));
+                out.println(Messages.get("aws.stack.updating", name, existing.status()));
+            }
+        } catch (CloudFormationException e) {
+            if (oneAz(String.valueOf(e.getMessage()))) throw Problem.failed("aws.region.one-az", name);
+            if (String.valueOf(e.getMessage()).contains("No updates are to be performed")) {
+                out.println(Messages.get("aws.stack.unchanged", name));
+                return find(name);
+            }
+            throw Rds.explain(e, "aws.stack.call", name);
+        } catch (SdkException e) {
+            throw Rds.explain(e, "aws.stack.call", name);
+        }
+        boolean ok = follow(name, seen, out, () -> {
+            if (existing == null) client.waiter().waitUntilStackCreateComplete(DescribeStacksRequest.builder().stackName(name).build(), waiting);
+            else client.waiter().waitUntilStackUpdateComplete(DescribeStacksRequest.builder().stackName(name).build(), waiting);
+        });
+        Info done = find(name);
+        if (!ok || done == null || !done.status().endsWith("_COMPLETE") || done.status().contains("ROLLBACK")) {
+            String why = reasons(name);
+            if (oneAz(why)) throw Problem.failed("aws.region.one-az", name);
+            throw Problem.failed("aws.stack.failed", name, done == null ? "-" : done.status(), why);
+        }
+        return done;
+    }
+
+    /** Fn::GetAZs gave fewer than two zones, and the template asks for the second one. */
+    private static boolean oneAz(String why) {
+        return why.contains("nonexistent value at index 1");
+    }
+
+    /** Deletes the stack and returns once it is gone; nothing to do when there is none. */
+    public void delete(String name, PrintWriter out) {
+        Info existing = find(name);
+        if (existing == null) {
+            out.println(Messages.get("aws.stack.absent", name));
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        events(name).forEach(e -> seen.add(e.eventId()));
+        out.println(Messages.get("aws.stack.deleting", name));
+        try {
+            client.deleteStack(r -> r.stackName(name));
+        } catch (SdkException e) {
+            throw Rds.explain(e, "aws.stack.call", name);
+        }
+        boolean ok = follow(name, seen, out, () -> client.waiter().waitUntilStackDeleteComplete(DescribeStacksRequest.builder().stackName(name).build(), waiting));
+        Info left = find(name);
+        if (!ok || left != null && !left.status().equals("DELETE_COMPLETE")) {
+            throw Problem.failed("aws.stack.delete-failed", name, left == null ? "-" : left.status(), reasons(name));
+        }
+    }
+
+    /** Runs the waiter while the stack's new events are printed every few seconds; true when the waiter succeeded. */
+    private boolean follow(String name, Set<String> seen, PrintWriter out, Runnable waiter) {
+        ScheduledExecutorService printer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "stack events");
+            t.setDaemon(true);
+            return t;
+        });
+        printer.scheduleWithFixedDelay(() -> print(name, seen, out), 0, 5, TimeUnit.SECONDS);
+        boolean ok;
+        try {
+            waiter.run();
+            ok = true;
+        } catch (SdkException e) {
+            // The waiter reached a failure state (ROLLBACK_*, DELETE_FAILED): the events say why.
+            ok = false;
+        } finally {
+            printer.shutdownNow();
+            try {
+                printer.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        print(name, seen, out);
+        return ok;
+    }
+
+    private synchronized void print(String name, Set<String> seen, PrintWriter out) {
+        try {
+            for (StackEvent e : events(name)) {
+                if (!seen.add(e.eventId())) continue;
+                out.printf("  %s  %-28s %-22s %s%n", CLOCK.format(e.timestamp()), e.logicalResourceId(), e.resourceStatusAsString(),
+                        e.resourceStatusReason() == null ? "" : e.resourceStatusReason());
+            }
+            out.flush();
+        } catch (RuntimeException e) {
+            // A stack just deleted has no events to list; the waiter decides, not the printer.
+        }
+    }
+
+    /** Oldest first. */
+    private List<StackEvent> events(String name) {
+        try {
+            List<StackEvent> all = new ArrayList<>(client.describeStackEvents(r -> r.stackName(name)).stackEvents());
+            java.util.Collections.reverse(all);
+            return all;
+        } catch (CloudFormationException e) {
+            return List.of();
+        }
+    }
+
+    /** Why the stack failed, from its FAILED events: what the console would show. */
+    private String reasons(String name) {
+        List<String> why = new ArrayList<>();
+        for (StackEvent e : events(name)) {
+            if (e.resourceStatusAsString().endsWith("_FAILED") && e.resourceStatusReason() != null) why.add(e.logicalResourceId() + ": " + e.resourceStatusReason());
+        }
+        return why.isEmpty() ? "-" : String.join("; ", why);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

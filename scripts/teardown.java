@@ -1,0 +1,74 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Rds.java common/Deployment.java common/Stacks.java
+//DESCRIPTION Mission on AWS: delete the database and VPC stacks, then check that nothing billable is left.
+
+// The end of the mission on AWS: nothing may keep costing.
+//
+//   ./jbang teardown --target aws            the stacks maz1 and maz2 made for you
+//   ./jbang teardown --target aws --student alice --region eu-west-3
+//
+// Deletes the database stack, then the VPC stack (in that order: the database sits in the VPC's
+// subnets), showing their events. Then asks RDS itself whether the instance or a manual snapshot
+// of it is left: a stack can be gone while something it made is not. Exit 0 only when nothing is.
+// For the local region, ./jbang lab down --purge does the same.
+
+import common.Cli;
+import common.Deployment;
+import common.Messages;
+import common.Problem;
+import common.Rds;
+import common.Stacks;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "teardown", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+public class teardown implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Mixin Rds.Options rds;
+    @Mixin Deployment.Options aws;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new teardown(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (rds.local()) throw Problem.environment("teardown.local");
+        out.println(Messages.get("teardown.title"));
+        Deployment d = Deployment.load();
+        String student = aws.student(d);
+        String instance = rds.instance != null ? rds.instance : d != null && d.instance() != null ? d.instance() : "db007-" + student;
+        rds.instance = instance;
+        List<String> left = new ArrayList<>();
+        try (Stacks stacks = Stacks.open(rds)) {
+            for (String stack : List.of(Deployment.databaseStack(student), Deployment.vpcStack(student))) {
+                stacks.delete(stack, out);
+                if (stacks.find(stack) != null) left.add("CloudFormation stack " + stack);
+            }
+        }
+        try (Rds api = Rds.open(rds)) {
+            left.addAll(api.leftovers());
+        }
+        if (!left.isEmpty()) {
+            left.forEach(l -> out.println("  " + l));
+            throw Problem.failed("teardown.left", String.join(", ", left));
+        }
+        if (Files.exists(Deployment.file())) {
+            // Kept, renamed, as a record of what was deployed; nothing reads it any more.
+            Files.move(Deployment.file(), Deployment.file().resolveSibling("deployment-" + Instant.now().toString().replaceAll("[:.]", "") + ".json"));
+        }
+        out.println(Messages.get("teardown.clean", student, instance));
+        return 0;
+    }
+}

@@ -1,0 +1,297 @@
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * A small stand-in for three AWS APIs, for the SDK to talk to over real HTTP: CloudFormation
+ * (CreateStack, UpdateStack, DescribeStacks, DescribeStackEvents, DeleteStack, in the Query
+ * protocol's form and XML), Secrets Manager's GetSecretValue (JSON) and the two RDS calls a
+ * teardown makes. It checks what a real CloudFormation would refuse: a template that does not
+ * parse, a parameter the template does not declare, a required one missing, a value outside
+ * AllowedValues or AllowedPattern. A stack completes on the second look, as a slow real one
+ * would after a while; a student named "oneaz" plays a Region with a single AZ, and an
+ * instance named "single" one that is not Multi-AZ.
+ */
+final class FakeAws implements AutoCloseable {
+    /** One stack as the fake keeps it. */
+    static final class Stack {
+        final String name;
+        String status;
+        Map<String, String> parameters;
+        Map<String, String> tags;
+        String template;
+        final List<String[]> events = new ArrayList<>();
+        int looks;
+
+        Stack(String name) {
+            this.name = name;
+        }
+    }
+
+    final Map<String, Stack> stacks = Collections.synchronizedMap(new LinkedHashMap<>());
+    final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    final Map<String, String> outputs = new LinkedHashMap<>();
+    final String password;
+    private final HttpServer server;
+    private int eventId;
+
+    FakeAws(String password) throws IOException {
+        this.password = password;
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** The environment that sends the SDK's calls here: its own service-specific endpoint variables. */
+    Map<String, String> env() {
+        return Map.of("AWS_ENDPOINT_URL_CLOUDFORMATION", url(), "AWS_ENDPOINT_URL_SECRETS_MANAGER", url(), "AWS_ENDPOINT_URL_RDS", url(),
+                "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test", "AWS_EC2_METADATA_DISABLED", "true", "DB007_AWS_POLL_SECONDS", "0.2");
+    }
+
+    private synchronized void handle(HttpExchange x) throws IOException {
+        String body;
+        try (InputStream in = x.getRequestBody()) {
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String target = x.getRequestHeaders().getFirst("X-Amz-Target");
+        if (target != null) {
+            secrets(x, target, body);
+            return;
+        }
+        Map<String, String> form = new LinkedHashMap<>();
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        String action = form.get("Action");
+        calls.add(action + " " + form.getOrDefault("StackName", form.getOrDefault("DBInstanceIdentifier", "")));
+        switch (action) {
+            case "CreateStack" -> create(x, form);
+            case "UpdateStack" -> update(x, form);
+            case "DescribeStacks" -> describe(x, form.get("StackName"));
+            case "DescribeStackEvents" -> events(x, form.get("StackName"));
+            case "DeleteStack" -> delete(x, form.get("StackName"));
+            case "DescribeDBInstances" -> {
+                // "single" is a single-AZ instance; any other name is gone, as after a teardown.
+                if ("single".equals(form.get("DBInstanceIdentifier"))) {
+                    reply(x, "DescribeDBInstances", "<DBInstances><DBInstance><DBInstanceIdentifier>single</DBInstanceIdentifier><Engine>postgres</Engine>"
+                            + "<DBInstanceStatus>available</DBInstanceStatus><AvailabilityZone>local-1a</AvailabilityZone><MultiAZ>false</MultiAZ></DBInstance></DBInstances>");
+                } else {
+                    error(x, 404, "DBInstanceNotFound", "DBInstance " + form.get("DBInstanceIdentifier") + " not found.");
+                }
+            }
+            case "DescribeDBSnapshots" -> reply(x, "DescribeDBSnapshots", "<DBSnapshots/>");
+            default -> error(x, 400, "InvalidAction", "the fake does not know " + action);
+        }
+    }
+
+    private void create(HttpExchange x, Map<String, String> form) throws IOException {
+        String name = form.get("StackName");
+        if (stacks.containsKey(name)) {
+            error(x, 400, "AlreadyExistsException", "Stack [" + name + "] already exists");
+            return;
+        }
+        Stack s = new Stack(name);
+        String problem = accept(s, form);
+        if (problem != null) {
+            error(x, 400, "ValidationError", problem);
+            return;
+        }
+        s.status = "CREATE_IN_PROGRESS";
+        event(s, name, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated");
+        stacks.put(name, s);
+        reply(x, "CreateStack", "<StackId>arn:aws:cloudformation:local:000000000000:stack/" + name + "/1</StackId>");
+    }
+
+    private void update(HttpExchange x, Map<String, String> form) throws IOException {
+        Stack s = stacks.get(form.get("StackName"));
+        if (s == null) {
+            error(x, 400, "ValidationError", "Stack with id " + form.get("StackName") + " does not exist");
+            return;
+        }
+        Stack candidate = new Stack(s.name);
+        String problem = accept(candidate, form);
+        if (problem != null) {
+            error(x, 400, "ValidationError", problem);
+            return;
+        }
+        if (candidate.template.equals(s.template) && candidate.parameters.equals(s.parameters) && candidate.tags.equals(s.tags)) {
+            error(x, 400, "ValidationError", "No updates are to be performed.");
+            return;
+        }
+        s.template = candidate.template;
+        s.parameters = candidate.parameters;
+        s.tags = candidate.tags;
+        s.status = "UPDATE_IN_PROGRESS";
+        s.looks = 0;
+        event(s, s.name, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", "User Initiated");
+        reply(x, "UpdateStack", "<StackId>arn:aws:cloudformation:local:000000000000:stack/" + s.name + "/1</StackId>");
+    }
+
+    /** What CloudFormation checks before it starts: the template, and the parameters against it. */
+    @SuppressWarnings("unchecked")
+    private String accept(Stack s, Map<String, String> form) {
+        s.template = form.get("TemplateBody");
+        Map<String, Object> template;
+        try {
+            template = new Yaml().load(s.template);
+        } catch (RuntimeException e) {
+            return "Template format error: " + e.getMessage();
+        }
+        Map<String, Map<String, Object>> declared = (Map<String, Map<String, Object>>) template.get("Parameters");
+        s.parameters = new LinkedHashMap<>();
+        for (int i = 1; form.containsKey("Parameters.member." + i + ".ParameterKey"); i++) {
+            s.parameters.put(form.get("Parameters.member." + i + ".ParameterKey"), form.get("Parameters.member." + i + ".ParameterValue"));
+        }
+        s.tags = new LinkedHashMap<>();
+        for (int i = 1; form.containsKey("Tags.member." + i + ".Key"); i++) s.tags.put(form.get("Tags.member." + i + ".Key"), form.get("Tags.member." + i + ".Value"));
+        for (Map.Entry<String, String> p : s.parameters.entrySet()) {
+            Map<String, Object> d = declared.get(p.getKey());
+            if (d == null) return "Parameters: [" + p.getKey() + "] do not exist in the template";
+            if (d.get("AllowedValues") instanceof List<?> allowed && !allowed.stream().map(String::valueOf).toList().contains(p.getValue())) {
+                return "Parameter '" + p.getKey() + "' must be one of AllowedValues";
+            }
+            if (d.get("AllowedPattern") instanceof String pattern && !p.getValue().matches(pattern)) {
+                return "Parameter '" + p.getKey() + "' must match pattern " + pattern;
+            }
+        }
+        for (Map.Entry<String, Map<String, Object>> d : declared.entrySet()) {
+            if (!d.getValue().containsKey("Default") && !s.parameters.containsKey(d.getKey())) {
+                return "Parameters: [" + d.getKey() + "] must have values";
+            }
+        }
+        return null;
+    }
+
+    private void describe(HttpExchange x, String name) throws IOException {
+        Stack s = stacks.get(name);
+        if (s == null) {
+            error(x, 400, "ValidationError", "Stack with id " + name + " does not exist");
+            return;
+        }
+        progress(s);
+        StringBuilder o = new StringBuilder("<Stacks><member><StackName>").append(s.name).append("</StackName><StackId>arn:aws:cloudformation:local:000000000000:stack/")
+                .append(s.name).append("/1</StackId><CreationTime>2026-11-22T06:00:00.000Z</CreationTime><StackStatus>").append(s.status).append("</StackStatus>");
+        if (s.status.endsWith("_COMPLETE") && !s.status.contains("ROLLBACK")) {
+            o.append("<Outputs>");
+            Map<String, String> out = new LinkedHashMap<>();
+            if (s.name.endsWith("-vpc")) {
+                out.put("VpcId", "vpc-0fa1");
+                out.put("Az1", "local-1a");
+                out.put("Az2", "local-1b");
+            } else {
+                out.putAll(outputs);
+            }
+            out.forEach((k, v) -> o.append("<member><OutputKey>").append(k).append("</OutputKey><OutputValue>").append(v).append("</OutputValue></member>"));
+            o.append("</Outputs>");
+        }
+        o.append("</member></Stacks>");
+        reply(x, "DescribeStacks", o.toString());
+    }
+
+    /** A stack settles on its second look: resources created, or a rollback for a Region of one AZ. */
+    private void progress(Stack s) {
+        if (!s.status.endsWith("_IN_PROGRESS") || ++s.looks < 2) return;
+        if (s.status.equals("CREATE_IN_PROGRESS") && "oneaz".equals(s.parameters.get("Student"))) {
+            event(s, "SubnetAz2", "AWS::EC2::Subnet", "CREATE_FAILED", "Template error: Fn::Select cannot select nonexistent value at index 1");
+            event(s, s.name, "AWS::CloudFormation::Stack", "ROLLBACK_IN_PROGRESS", "The following resource(s) failed to create: [SubnetAz2].");
+            s.status = "ROLLBACK_COMPLETE";
+            event(s, s.name, "AWS::CloudFormation::Stack", s.status, null);
+            return;
+        }
+        String done = s.status.replace("_IN_PROGRESS", "_COMPLETE");
+        Map<String, Object> resources = new Yaml().load(s.template);
+        for (Object logical : ((Map<?, ?>) resources.get("Resources")).keySet()) {
+            event(s, logical.toString(), "resource", done, null);
+        }
+        s.status = done;
+        event(s, s.name, "AWS::CloudFormation::Stack", done, null);
+    }
+
+    private void events(HttpExchange x, String name) throws IOException {
+        Stack s = stacks.get(name);
+        if (s == null) {
+            error(x, 400, "ValidationError", "Stack [" + name + "] does not exist");
+            return;
+        }
+        StringBuilder o = new StringBuilder("<StackEvents>");
+        List<String[]> newestFirst = new ArrayList<>(s.events);
+        Collections.reverse(newestFirst);
+        for (String[] e : newestFirst) {
+            o.append("<member><EventId>").append(e[0]).append("</EventId><StackName>").append(s.name).append("</StackName><LogicalResourceId>").append(e[1])
+                    .append("</LogicalResourceId><ResourceType>").append(e[2]).append("</ResourceType><Timestamp>").append(e[3]).append("</Timestamp><ResourceStatus>")
+                    .append(e[4]).append("</ResourceStatus>");
+            if (e[5] != null) o.append("<ResourceStatusReason>").append(e[5]).append("</ResourceStatusReason>");
+            o.append("</member>");
+        }
+        reply(x, "DescribeStackEvents", o.append("</StackEvents>").toString());
+    }
+
+    /** Deleted at once: a real stack would list DELETE_COMPLETE for a while; by name, it is simply gone. */
+    private void delete(HttpExchange x, String name) throws IOException {
+        stacks.remove(name);
+        reply(x, "DeleteStack", "");
+    }
+
+    private void event(Stack s, String logical, String type, String status, String reason) {
+        s.events.add(new String[] {"e" + (++eventId), logical, type, Instant.now().toString(), status, reason});
+    }
+
+    private void secrets(HttpExchange x, String target, String body) throws IOException {
+        calls.add(target + " " + body);
+        if (!target.equals("secretsmanager.GetSecretValue")) {
+            send(x, 400, "application/x-amz-json-1.1", "{\"__type\":\"InvalidRequestException\",\"message\":\"unknown " + target + "\"}");
+            return;
+        }
+        String secret = "{\\\"username\\\":\\\"db007\\\",\\\"password\\\":\\\"" + password + "\\\"}";
+        send(x, 200, "application/x-amz-json-1.1", "{\"ARN\":\"arn:aws:secretsmanager:local:000000000000:secret:db007\",\"Name\":\"db007\",\"VersionId\":\"v1\","
+                + "\"SecretString\":\"" + secret + "\",\"CreatedDate\":1.7632E9}");
+    }
+
+    private static void reply(HttpExchange x, String action, String result) throws IOException {
+        send(x, 200, "text/xml", "<" + action + "Response><" + action + "Result>" + result + "</" + action + "Result><ResponseMetadata><RequestId>r1</RequestId>"
+                + "</ResponseMetadata></" + action + "Response>");
+    }
+
+    private static void error(HttpExchange x, int status, String code, String message) throws IOException {
+        send(x, status, "text/xml", "<ErrorResponse><Error><Type>Sender</Type><Code>" + code + "</Code><Message>" + message + "</Message></Error>"
+                + "<RequestId>r1</RequestId></ErrorResponse>");
+    }
+
+    private static void send(HttpExchange x, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        x.getResponseHeaders().set("Content-Type", type);
+        x.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = x.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** The template file a stack was made from, compared by content. */
+    static String template(String file) throws IOException {
+        return Files.readString(Path.of("cloudformation", file));
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
