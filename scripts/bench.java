@@ -118,7 +118,7 @@ public class bench implements Callable<Integer> {
         List<Journal.Entry> journal = Journal.read(evidence.file("journal.csv"));
         maz3.Summary summary = Json.read(evidence.file("agent.json"), maz3.Summary.class);
         Map<Long, Proof.Row> rows = new TreeMap<>();
-        Database.Login login = new Database.Login("127.0.0.1", state.endpointPort(), Region.MASTER_USER, Region.password(Region.home()), Region.DATABASE, null);
+        Database.Login login = new Database.Login("postgres", "127.0.0.1", state.endpointPort(), Region.MASTER_USER, Region.password(Region.home()), Region.DATABASE, null);
         try (Connection c = Database.connect(login, 5, 120, "db007-bench");
              PreparedStatement st = c.prepareStatement("SELECT seq, sent_at, payload, checksum FROM db007_writes WHERE run_id = ?")) {
             st.setString(1, summary.runId());

@@ -149,6 +149,8 @@ public class maz3 implements Callable<Integer> {
             long nextStopCheck = 0;
             Connection c = null;
             PreparedStatement insert = null;
+            String writerAz = null;
+            String server = null;
             boolean tableReady = false;
             for (long seq = 1; ; seq++) {
                 long now = System.nanoTime();
@@ -157,7 +159,7 @@ public class maz3 implements Callable<Integer> {
                     nextStopCheck = now + 50_000_000L;
                 }
                 String payload = "db007 " + runId + " #" + seq;
-                // PostgreSQL keeps microseconds: the row's time must be the journal's, to the digit.
+                // PostgreSQL and MySQL's TIMESTAMP(6) keep microseconds: the row's time must be the journal's, to the digit.
                 Instant sentAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
                 String checksum = Journal.checksum(runId, seq, sentAt, payload);
                 boolean sent = false;
@@ -166,25 +168,28 @@ public class maz3 implements Callable<Integer> {
                     if (c == null) {
                         c = Database.connect(login, 1, 2, "db007-agent");
                         if (!tableReady) {
-                            createTable(c);
+                            createTable(c, login);
                             tableReady = true;
                         }
-                        insert = c.prepareStatement("INSERT INTO db007_writes (run_id, seq, sent_at, payload, checksum) VALUES (?, ?, ?, ?, ?)"
-                                + " RETURNING current_setting('db007.az', true), inet_server_addr()::text || ':' || inet_server_port()");
+                        // A connection stays on the server it reached: which one is asked once, here.
+                        String[] where = Database.server(c, login);
+                        writerAz = where[0];
+                        server = where[1];
+                        insert = c.prepareStatement("INSERT INTO db007_writes (run_id, seq, sent_at, payload, checksum) VALUES (?, ?, ?, ?, ?)");
                     }
                     insert.setString(1, runId);
                     insert.setLong(2, seq);
-                    insert.setTimestamp(3, Timestamp.from(sentAt));
+                    if (login.mysql()) {
+                        // As UTC text (the session is in UTC): MySQL's driver drops the microseconds of a Timestamp
+                        // when it takes the server for one older than 5.6.4, as it does MariaDB's "5.5.5-" version.
+                        insert.setString(3, MYSQL_TIME.format(sentAt));
+                    } else {
+                        insert.setTimestamp(3, Timestamp.from(sentAt));
+                    }
                     insert.setString(4, payload);
                     insert.setString(5, checksum);
                     sent = true;
-                    String writerAz;
-                    String server;
-                    try (ResultSet r = insert.executeQuery()) {
-                        r.next();
-                        writerAz = r.getString(1);
-                        server = r.getString(2);
-                    }
+                    insert.executeUpdate();
                     Instant done = Instant.now();
                     journal.append(new Journal.Entry(seq, sentAt, done, Journal.Outcome.ack, writerAz, server,
                             Duration.between(sentAt, done).toNanos() / 1000, checksum, null));
@@ -265,11 +270,21 @@ public class maz3 implements Callable<Integer> {
             return connectionLost ? Journal.Outcome.unknown : Journal.Outcome.fail;
         }
 
-        private static void createTable(Connection c) throws SQLException {
+        private static final java.time.format.DateTimeFormatter MYSQL_TIME = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS")
+                .withZone(java.time.ZoneOffset.UTC);
+
+        /** The agent's table: the same columns on both engines, in each one's words. */
+        private static void createTable(Connection c, Database.Login login) throws SQLException {
             try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS db007_writes (run_id text NOT NULL, seq bigint NOT NULL, sent_at timestamptz NOT NULL,"
-                        + " payload text NOT NULL, checksum text NOT NULL, written_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-                        + " PRIMARY KEY (run_id, seq))");
+                if (login.mysql()) {
+                    s.execute("CREATE TABLE IF NOT EXISTS db007_writes (run_id varchar(64) NOT NULL, seq bigint NOT NULL, sent_at timestamp(6) NOT NULL,"
+                            + " payload varchar(255) NOT NULL, checksum varchar(128) NOT NULL, written_at timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
+                            + " PRIMARY KEY (run_id, seq)) ENGINE=InnoDB");
+                } else {
+                    s.execute("CREATE TABLE IF NOT EXISTS db007_writes (run_id text NOT NULL, seq bigint NOT NULL, sent_at timestamptz NOT NULL,"
+                            + " payload text NOT NULL, checksum text NOT NULL, written_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+                            + " PRIMARY KEY (run_id, seq))");
+                }
             }
         }
 

@@ -94,12 +94,12 @@ public class maz4 implements Callable<Integer> {
             consistent = instance.primaryAz().equals(sqlPrimary) && instance.standbyAz() != null && instance.standbyAz().equals(sqlStandby)
                     && "sync".equals(syncState);
         } else {
-            try (Connection c = Database.connect(login, 5, 10, "db007-recon"); Statement st = c.createStatement();
-                 ResultSet r = st.executeQuery("SELECT pg_is_in_recovery(), inet_server_addr()::text")) {
-                r.next();
-                sql.add(Map.of("endpoint", login.host(), "in_recovery", r.getBoolean(1), "server", String.valueOf(r.getString(2))));
-                out.println(Messages.get("maz4.endpoint", login.host(), r.getString(2), r.getBoolean(1)));
-                consistent = !r.getBoolean(1) && instance.multiAz() && instance.standbyAz() != null;
+            try (Connection c = Database.connect(login, 5, 10, "db007-recon")) {
+                boolean readOnly = Database.readOnly(c, login);
+                String server = String.valueOf(Database.server(c, login)[1]);
+                sql.add(Map.of("endpoint", login.host(), "in_recovery", readOnly, "server", server));
+                out.println(Messages.get("maz4.endpoint", login.host(), server, readOnly));
+                consistent = !readOnly && instance.multiAz() && instance.standbyAz() != null;
             }
         }
         out.println(Messages.get(consistent ? "maz4.consistent" : "maz4.inconsistent"));

@@ -31,7 +31,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +74,7 @@ public class maz8 implements Callable<Integer> {
                 st.setString(1, agent.runId());
                 try (ResultSet r = st.executeQuery()) {
                     while (r.next()) {
-                        rows.put(r.getLong(1), new Proof.Row(r.getLong(1), r.getObject(2, OffsetDateTime.class).toInstant(), r.getString(3), r.getString(4)));
+                        rows.put(r.getLong(1), new Proof.Row(r.getLong(1), r.getTimestamp(2).toInstant(), r.getString(3), r.getString(4)));
                     }
                 }
             }

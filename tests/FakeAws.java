@@ -45,6 +45,8 @@ final class FakeAws implements AutoCloseable {
     final Map<String, Stack> stacks = Collections.synchronizedMap(new LinkedHashMap<>());
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     final Map<String, String> outputs = new LinkedHashMap<>();
+    /** A Multi-AZ MySQL instance "mysql-db" that DescribeDBInstances shows at this port, when set. */
+    volatile int mysqlPort;
     final String password;
     private final HttpServer server;
     private int eventId;
@@ -91,7 +93,12 @@ final class FakeAws implements AutoCloseable {
             case "DeleteStack" -> delete(x, form.get("StackName"));
             case "DescribeDBInstances" -> {
                 // "single" is a single-AZ instance; any other name is gone, as after a teardown.
-                if ("single".equals(form.get("DBInstanceIdentifier"))) {
+                if ("mysql-db".equals(form.get("DBInstanceIdentifier")) && mysqlPort > 0) {
+                    reply(x, "DescribeDBInstances", "<DBInstances><DBInstance><DBInstanceIdentifier>mysql-db</DBInstanceIdentifier><Engine>mysql</Engine>"
+                            + "<DBInstanceStatus>available</DBInstanceStatus><MasterUsername>db007</MasterUsername><Endpoint><Address>127.0.0.1</Address><Port>"
+                            + mysqlPort + "</Port></Endpoint><AvailabilityZone>local-1a</AvailabilityZone><SecondaryAvailabilityZone>local-1b</SecondaryAvailabilityZone>"
+                            + "<MultiAZ>true</MultiAZ></DBInstance></DBInstances>");
+                } else if ("single".equals(form.get("DBInstanceIdentifier"))) {
                     reply(x, "DescribeDBInstances", "<DBInstances><DBInstance><DBInstanceIdentifier>single</DBInstanceIdentifier><Engine>postgres</Engine>"
                             + "<DBInstanceStatus>available</DBInstanceStatus><AvailabilityZone>local-1a</AvailabilityZone><MultiAZ>false</MultiAZ></DBInstance></DBInstances>");
                 } else {

@@ -1,6 +1,7 @@
 package common;
 
 //DEPS org.postgresql:postgresql:42.7.14
+//DEPS com.mysql:mysql-connector-j:9.5.0
 //DEPS software.amazon.awssdk:secretsmanager:2.42.33
 
 import java.io.IOException;
@@ -22,6 +23,8 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 /**
  * The one way the steps open a JDBC connection to the mission's database: through the
  * instance's endpoint, as the master user, with timeouts short enough to notice a failover.
+ * PostgreSQL everywhere; MySQL too on AWS (--engine mysql), where only the driver, the URL and
+ * a few statements differ.
  */
 public final class Database {
     private Database() {}
@@ -31,7 +34,7 @@ public final class Database {
      * when set, is the certificate bundle the server's certificate must chain to, and the host
      * name must match it (RDS); null on the local region, which speaks plain TCP on 127.0.0.1.
      */
-    public record Login(String host, int port, String user, String password, String database, Path caBundle) {
+    public record Login(String engine, String host, int port, String user, String password, String database, Path caBundle) {
         @Override
         public String toString() {
             return user + "@" + host + ":" + port + "/" + database;
@@ -39,7 +42,11 @@ public final class Database {
 
         /** The same login at another address: the local region's servers, one by one. */
         public Login at(String otherHost, int otherPort) {
-            return new Login(otherHost, otherPort, user, password, database, caBundle);
+            return new Login(engine, otherHost, otherPort, user, password, database, caBundle);
+        }
+
+        public boolean mysql() {
+            return engine.equals("mysql");
         }
     }
 
@@ -54,12 +61,14 @@ public final class Database {
      */
     public static Login login(Rds.Options options, Rds.Instance instance) throws IOException {
         String user = instance.masterUser() == null ? Region.MASTER_USER : instance.masterUser();
-        if (options.local()) return new Login(instance.host(), instance.port(), user, Region.password(Region.home()), Region.DATABASE, null);
+        if (options.local()) return new Login("postgres", instance.host(), instance.port(), user, Region.password(Region.home()), Region.DATABASE, null);
+        // RDS says "postgres", or "mysql"; the template gives MySQL a database named db007, PostgreSQL has "postgres".
+        String engine = instance.engine() != null && instance.engine().startsWith("mysql") ? "mysql" : "postgres";
         String password = System.getenv("DB007_DB_PASSWORD");
         if (password == null || password.isBlank()) password = fromSecretsManager(options, instance);
         // The kit's own tests drive the AWS code paths against the local region, which has no TLS.
         Path ca = "disable".equals(System.getenv("DB007_DB_TLS")) ? null : caBundle();
-        return new Login(instance.host(), instance.port(), user, password, Region.DATABASE, ca);
+        return new Login(engine, instance.host(), instance.port(), user, password, engine.equals("mysql") ? "db007" : Region.DATABASE, ca);
     }
 
     private static String fromSecretsManager(Rds.Options options, Rds.Instance instance) throws IOException {
@@ -108,15 +117,33 @@ public final class Database {
         java.security.Security.setProperty("networkaddress.cache.negative.ttl", "0");
     }
 
-    /** connectTimeout and socketTimeout are whole seconds in the PostgreSQL driver; 1 and 2 are its shortest useful values. */
+    /** Timeouts in whole seconds, short enough to notice a failover: 1 and 2 are the PostgreSQL driver's shortest useful values. */
     public static Connection connect(Login login, int connectTimeoutSeconds, int socketTimeoutSeconds, String application) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", login.user());
         p.setProperty("password", login.password());
+        p.setProperty("tcpKeepAlive", "true");
+        if (login.mysql()) {
+            p.setProperty("connectTimeout", Integer.toString(connectTimeoutSeconds * 1000));
+            p.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds * 1000));
+            // Instants stay instants: the session in UTC, so a TIMESTAMP(6) reads back the journal's time.
+            p.setProperty("connectionTimeZone", "UTC");
+            p.setProperty("forceConnectionTimeZoneToSession", "true");
+            p.setProperty("connectionAttributes", "program_name:" + application);
+            if (login.caBundle() != null) {
+                p.setProperty("sslMode", "VERIFY_IDENTITY");
+                p.setProperty("trustCertificateKeyStoreUrl", trustStore(login.caBundle()).toUri().toString());
+                p.setProperty("trustCertificateKeyStoreType", "PKCS12");
+                p.setProperty("trustCertificateKeyStorePassword", TRUST_STORE_PASSWORD);
+            } else {
+                p.setProperty("sslMode", "DISABLED");
+                p.setProperty("allowPublicKeyRetrieval", "true");
+            }
+            return DriverManager.getConnection("jdbc:mysql://" + login.host() + ":" + login.port() + "/" + login.database(), p);
+        }
         p.setProperty("connectTimeout", Integer.toString(connectTimeoutSeconds));
         p.setProperty("loginTimeout", Integer.toString(Math.max(connectTimeoutSeconds, 2)));
         p.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
-        p.setProperty("tcpKeepAlive", "true");
         p.setProperty("ApplicationName", application);
         if (login.caBundle() != null) {
             // verify-full: the certificate chains to the bundle and names the host; anything less lets an impostor in.
@@ -124,5 +151,52 @@ public final class Database {
             p.setProperty("sslrootcert", login.caBundle().toString());
         }
         return DriverManager.getConnection("jdbc:postgresql://" + login.host() + ":" + login.port() + "/" + login.database(), p);
+    }
+
+    /**
+     * Which server a connection reached: its AZ when it says it (the local region's servers do),
+     * and its address. A connection stays on one server, so this is asked once per connection.
+     */
+    public static String[] server(Connection c, Login login) throws SQLException {
+        String sql = login.mysql() ? "SELECT NULL, @@hostname"
+                : "SELECT current_setting('db007.az', true), inet_server_addr()::text || ':' || inet_server_port()";
+        try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return new String[] {r.getString(1), r.getString(2)};
+        }
+    }
+
+    /** Whether the server is a read-only replica: a writer endpoint must never lead to one. */
+    public static boolean readOnly(Connection c, Login login) throws SQLException {
+        String sql = login.mysql() ? "SELECT @@read_only = 1 OR @@innodb_read_only = 1" : "SELECT pg_is_in_recovery()";
+        try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getBoolean(1);
+        }
+    }
+
+    /** A trust store protects nothing secret (public certificates only), but the driver insists on a password. */
+    private static final String TRUST_STORE_PASSWORD = "db007-public-certificates";
+
+    /** The PEM bundle as a PKCS12 trust store beside it, which MySQL's driver reads and PEM it does not. */
+    static Path trustStore(Path pem) throws SQLException {
+        Path p12 = pem.resolveSibling(pem.getFileName() + ".p12");
+        try {
+            if (Files.exists(p12) && Files.getLastModifiedTime(p12).compareTo(Files.getLastModifiedTime(pem)) >= 0) return p12;
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            int n = 0;
+            try (InputStream in = Files.newInputStream(pem)) {
+                for (java.security.cert.Certificate cert : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                    store.setCertificateEntry("rds-" + (++n), cert);
+                }
+            }
+            try (java.io.OutputStream out = Files.newOutputStream(p12)) {
+                store.store(out, TRUST_STORE_PASSWORD.toCharArray());
+            }
+            return p12;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new SQLException("could not turn " + pem + " into a trust store: " + e.getMessage(), "08001", e);
+        }
     }
 }
