@@ -1,4 +1,5 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -54,6 +55,18 @@ class CatalogTest {
         Run r = jbang(home, Map.of(), "lab", "status");
         assertEquals(2, r.exit(), r.out());
         assertTrue(r.out().contains("no lab in " + home), r.out());
+    }
+
+    /** The SDK and Fabric8 log through SLF4J: a missing or mismatched binding prints warnings at the student. */
+    @Test
+    void theAwsAndKubernetesClientsSayNothingOfTheirLogging(@TempDir Path home) throws Exception {
+        Run aws = jbang(home, Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"), "maz4", "--target", "aws", "--instance", "x",
+                "--region", "local", "--rds-endpoint-url", "http://127.0.0.1:1");
+        assertEquals(2, aws.exit(), aws.out());
+        Run k8s = jbang(home, Map.of("KUBECONFIG", home.resolve("none").toString()), "pra-backups", "--target", "k8s");
+        assertEquals(2, k8s.exit(), k8s.out());
+        assertTrue(k8s.out().contains("no Kubernetes cluster"), k8s.out());
+        for (Run r : List.of(aws, k8s)) assertFalse(r.out().contains("SLF4J"), r.out());
     }
 
     @Test

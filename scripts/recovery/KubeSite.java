@@ -1,6 +1,8 @@
 package recovery;
 
 //DEPS io.fabric8:kubernetes-client:7.8.0
+// Fabric8 logs through SLF4J; without a binding, SLF4J prints a warning into every student's output.
+//DEPS org.slf4j:slf4j-nop:2.0.17
 
 import common.Json;
 import common.Problem;
