@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Bundle.java
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Bundle.java common/Folders.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java
 //DESCRIPTION Hand in: pack your evidence of both workshops into one zip with a manifest of SHA-256 hashes.
 
 // Handing in.
@@ -8,11 +9,13 @@
 //   ./jbang bundle --student alice            writes db007-alice.zip here
 //
 // Packs DB007_HOME/evidence/maz and DB007_HOME/evidence/pra (whichever exist), the PRA backup
-// volume, which the grader restores itself, and your written answers (DB007_HOME/answers, or
+// volume, which the grader restores itself (copied out of the cluster when the PRA workshop ran
+// on Kubernetes), the app's log, and your written answers (DB007_HOME/answers, or
 // --answers DIR: pra.md with one "## N" heading per exercise), with a manifest: each file's
 // SHA-256, the kit's version, your name, the time. Nothing else goes in: no password.
 
 import common.Bundle;
+import common.Json;
 import common.Cli;
 import common.Messages;
 import common.Problem;
@@ -27,6 +30,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import recovery.Site;
 
 @Command(name = "bundle", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
 public class bundle implements Callable<Integer> {
@@ -47,13 +51,31 @@ public class bundle implements Callable<Integer> {
         Map<String, Path> folders = new LinkedHashMap<>();
         folders.put("maz", home.resolve("evidence/maz"));
         folders.put("pra", home.resolve("evidence/pra"));
-        folders.put("pra-backup", home.resolve("pra/volumes/pra-backup"));
-        folders.put("answers", answers != null ? answers : home.resolve("answers"));
-        folders.put("pra-log", home.resolve("pra/app.log"));
+        try (Site site = praSite(home)) {
+            folders.put("pra-backup", site.backupsHere());
+            folders.put("answers", answers != null ? answers : home.resolve("answers"));
+            folders.put("pra-log", site.appLog());
+        }
         if (folders.values().stream().noneMatch(Files::isDirectory)) throw Problem.failed("bundle.nothing", home.resolve("evidence"));
         Path zip = out != null ? out : Path.of("db007-" + student + ".zip");
         Bundle.Manifest m = Bundle.pack(zip, student, folders);
         spec.commandLine().getOut().println(Messages.get("bundle.done", zip.toAbsolutePath(), m.files().size()));
         return 0;
+    }
+
+    /** Where the PRA workshop ran, as its deployment step recorded it. */
+    private static Site praSite(Path home) throws Exception {
+        Path deploy = home.resolve("evidence/pra/steps/pra-deploy.json");
+        Path drill = home.resolve("evidence/pra/drill.json");
+        String target = "local";
+        for (Path f : new Path[] {deploy, drill}) {
+            if (!Files.exists(f)) continue;
+            Map<?, ?> m = Json.read(f, Map.class);
+            Object t = m.get("observed") instanceof Map<?, ?> o ? o.get("target") : m.get("target");
+            if (t != null) target = t.toString();
+        }
+        Site.Target where = new Site.Target();
+        where.target = target;
+        return where.open();
     }
 }

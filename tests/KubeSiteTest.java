@@ -131,6 +131,14 @@ class KubeSiteTest {
         assertEquals(60.0, r.rpoSeconds(), "from the backup (04:00:05) to the last lost add (04:01:05)");
         assertTrue(r.rtoSeconds() > 0);
 
+        // For the hand-in bundle the backups come out of the cluster through the app, which mounts them.
+        appAnswers("/backup", "[\"app-20261122T040005.000Z.db\",\"backup.log\"]");
+        appAnswers("/backup?file=app-20261122T040005.000Z.db", "SQLite format 3, as the app read it");
+        appAnswers("/backup?file=backup.log", "{\"file\":\"app-20261122T040005.000Z.db\"}\n");
+        Path copied = site.backupsHere();
+        assertEquals("SQLite format 3, as the app read it", Files.readString(copied.resolve("app-20261122T040005.000Z.db")));
+        assertTrue(Files.exists(copied.resolve("backup.log")));
+
         // A second restore finds the claim in use: refused before anything is stopped.
         Problem refused = assertThrows(Problem.class, () -> pra_restore.restore(site, null, false, new PrintWriter(new StringWriter())));
         assertTrue(refused.getMessage().contains("--force"), refused.getMessage());

@@ -59,6 +59,15 @@ class PraDrillTest {
         Kit.Result crash = kit.ok("pra_pod_crash");
         assertTrue(crash.out().contains("messages before: 20, after: 20"), crash.out());
 
+        // The app hands out its backup volume's files by name, and nothing else.
+        java.util.List<?> names = Json.read(site.get("/backup").body(), java.util.List.class);
+        assertTrue(names.contains("backup.log") && names.size() >= 3, names.toString());
+        String first = (String) names.get(0);
+        try (java.io.InputStream in = java.net.URI.create(site.url("/backup?file=" + first)).toURL().openStream()) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(site.backups().resolve(first)), in.readAllBytes(), "a whole backup, byte for byte");
+        }
+        assertEquals(404, site.get("/backup?file=../pra-data/app.db").status(), "no way out of the backup volume");
+
         Kit.Result list = kit.ok("pra_backups", "--json");
         java.util.List<?> points = Json.read(list.out(), java.util.List.class);
         assertTrue(points.size() >= 2, list.out());

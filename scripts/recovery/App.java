@@ -29,7 +29,9 @@ import java.util.concurrent.Executors;
 /**
  * The PRA workshop's application: a small HTTP service that keeps messages in SQLite on the
  * pra-data volume. Routes: / (a greeting), /health, /add?message=…, /count, /consultation
- * (every message with its time) and /status (count, newest backup and its age).
+ * (every message with its time), /status (count, newest backup and its age), and /backup (the
+ * backup volume's file names; /backup?file=NAME, one file, for the hand-in bundle on Kubernetes,
+ * where only a pod can read a volume).
  *
  *   java -cp … pra.App --data DIR --backups DIR --port 8080 [--bind 0.0.0.0]
  */
@@ -113,6 +115,21 @@ public final class App {
                     s.put("backup_age_seconds", last == null ? null : Duration.between(Instant.parse(last.time()), Instant.now()).toSeconds());
                     reply(ex, 200, "application/json", Json.line(s));
                 }
+                case "/backup" -> {
+                    List<String> names = new ArrayList<>();
+                    try (var files = Files.list(backups)) {
+                        files.map(f -> f.getFileName().toString()).filter(App::backupFile).sorted().forEach(names::add);
+                    }
+                    String file = q.get("file");
+                    if (file == null) {
+                        reply(ex, 200, "application/json", Json.line(names));
+                    } else if (names.contains(file)) {
+                        // Only a name from the listing: nothing outside the backup volume can be asked for.
+                        send(ex, 200, "application/octet-stream", Files.readAllBytes(backups.resolve(file)));
+                    } else {
+                        reply(ex, 404, "application/json", "{\"error\":\"no such backup\"}");
+                    }
+                }
                 default -> reply(ex, 404, "application/json", "{\"error\":\"no such route\"}");
             }
         } catch (SQLException e) {
@@ -137,9 +154,17 @@ public final class App {
         return m;
     }
 
+    /** A backup or the backup job's log: the only files /backup hands out. */
+    static boolean backupFile(String name) {
+        return name.matches("app-[0-9]{8}T[0-9]{6}\\.[0-9]{3}Z\\.db") || name.equals(Backups.LOG);
+    }
+
     private static void reply(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+        send(ex, status, type + "; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange ex, int status, String type, byte[] bytes) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);

@@ -176,13 +176,18 @@ public final class KubeSite extends Site {
 
     @Override
     public Reply get(String path) {
+        HttpResponse<String> r = fetch(path, String.class);
+        return r == null ? new Reply(0, "no answer") : new Reply(r.code(), r.body() == null ? "" : r.body());
+    }
+
+    /** One call to the app through the API server's service proxy; null when nothing answers in time. */
+    private <T> HttpResponse<T> fetch(String path, Class<T> type) {
         String uri = client.getMasterUrl().toString().replaceAll("/$", "") + "/api/v1/namespaces/" + NAMESPACE + "/services/pra-app:80/proxy" + path;
-        HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(uri).timeout(5, TimeUnit.SECONDS).build();
+        HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(uri).timeout(10, TimeUnit.SECONDS).build();
         try {
-            HttpResponse<String> r = client.getHttpClient().sendAsync(request, String.class).get(6, TimeUnit.SECONDS);
-            return new Reply(r.code(), r.body() == null ? "" : r.body());
+            return client.getHttpClient().sendAsync(request, type).get(11, TimeUnit.SECONDS);
         } catch (Exception e) {
-            return new Reply(0, String.valueOf(e.getMessage()));
+            return null;
         }
     }
 
@@ -248,6 +253,26 @@ public final class KubeSite extends Site {
                     .withLabels(cron.getMetadata().getLabels()).endMetadata()
                     .withSpec(cron.getSpec().getJobTemplate().getSpec()).build());
         }
+    }
+
+    /**
+     * Copies pra-backup out of the cluster into DB007_HOME/pra-k8s/pra-backup, for the hand-in
+     * bundle: only a pod can read a volume, and the app's pod mounts this one, so the app hands
+     * out its backups (/backup), through the same service proxy as every other call.
+     */
+    @Override
+    public Path backupsHere() throws IOException {
+        Reply list = get("/backup");
+        if (list.status() != 200) throw Problem.failed("pra.app.not-running");
+        Path copy = home.resolve("pra-backup");
+        common.Folders.delete(copy);
+        Files.createDirectories(copy);
+        for (Object name : Json.read(list.body(), List.class)) {
+            HttpResponse<byte[]> file = fetch("/backup?file=" + java.net.URLEncoder.encode(name.toString(), StandardCharsets.UTF_8), byte[].class);
+            if (file == null || file.code() != 200) throw Problem.failed("pra.k8s.copy-failed", name);
+            Files.write(copy.resolve(Path.of(name.toString()).getFileName()), file.body());
+        }
+        return copy;
     }
 
     /** A new data volume if it is gone, then the restore Job with the chosen backup. */

@@ -210,6 +210,11 @@ public final class LocalSite extends Site {
     }
 
     @Override
+    public Path backupsHere() {
+        return backups();
+    }
+
+    @Override
     public String restore(String file, boolean force) throws Exception {
         Path kept = Backups.restore(backups().resolve(file), data(), force);
         return kept == null ? null : kept.toString();

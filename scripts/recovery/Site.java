@@ -114,6 +114,9 @@ public abstract class Site implements AutoCloseable {
     /** Returns once there are at least this many backups (waiting for the schedule, or running the job now). */
     public abstract void waitForBackups(int atLeast, Duration timeout) throws Exception;
 
+    /** The backups as files on this machine, for the hand-in bundle: the folder itself, or a copy out of the cluster. */
+    public abstract Path backupsHere() throws Exception;
+
     /** Restores one backup into the data volume (recreated if gone); returns where an older database was kept, or null. */
     public abstract String restore(String file, boolean force) throws Exception;
 
