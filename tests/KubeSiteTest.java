@@ -156,12 +156,18 @@ class KubeSiteTest {
     }
 
     @Test
-    void aCronJobRunsAtMostOnceAMinute() throws Exception {
+    void aSecondDeployChangesTheScheduleAndLeavesWhatTheClusterFilledIn() throws Exception {
         site.deploy(2);
         assertEquals("* * * * *", cron().getSpec().getSchedule(), "a drill's 2 s stays at the CronJob's minute");
+        // What the cluster filled in must survive a second deploy: a bound claim's volume cannot change.
+        client.persistentVolumeClaims().inNamespace("pra").withName("pra-data").edit(p -> {
+            p.getSpec().setVolumeName("pv-bound-by-the-cluster");
+            return p;
+        });
         site.deploy(300);
         assertEquals("*/5 * * * *", cron().getSpec().getSchedule());
         assertEquals(300, site.backupEvery());
+        assertEquals("pv-bound-by-the-cluster", pvc("pra-data").getSpec().getVolumeName());
     }
 
     @Test

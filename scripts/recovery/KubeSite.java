@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
 import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import java.io.ByteArrayOutputStream;
@@ -132,16 +134,20 @@ public final class KubeSite extends Site {
     }
 
     /**
-     * Creates or updates everything but the restore Job, which only a restore runs. A CronJob
-     * cannot run more often than once a minute: a shorter interval keeps the minute, and a drill
-     * asks for its extra backups itself (waitForBackups).
+     * Creates what is missing, and patches the rest with the manifests (a merge patch, as
+     * "kubectl patch --type merge" sends): the fields the manifests set are set, and those the
+     * cluster filled in (a claim's bound volume, a Service's address) are left alone, where a
+     * plain replace would be refused. A CronJob cannot run more often than once a
+     * minute: a shorter interval keeps the minute, and a drill asks for its extra backups itself
+     * (waitForBackups).
      */
     @Override
     public void deploy(int backupEverySeconds) throws IOException {
         for (HasMetadata o : objects()) {
             if (o instanceof Job) continue;
             if (o instanceof CronJob c) c.getSpec().setSchedule(schedule(backupEverySeconds));
-            client.resource(o).unlock().createOr(existing -> existing.update());
+            if (client.resource(o).get() == null) client.resource(o).create();
+            else client.resource(o).patch(PatchContext.of(PatchType.JSON_MERGE), o);
         }
         waiting("deployment/pra-app");
         deployment().waitUntilCondition(d -> d != null && d.getStatus() != null && d.getStatus().getReadyReplicas() != null
