@@ -324,7 +324,8 @@ public final class KubeSite extends Site {
     String run(Job job) {
         String name = job.getMetadata().getName();
         var jobs = client.resources(Job.class).inNamespace(NAMESPACE).withName(name);
-        jobs.withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+        // Foreground: the old Job is gone only once its pods are, so the log read below is this run's alone.
+        jobs.withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND).delete();
         jobs.waitUntilCondition(j -> j == null, WAIT.toMillis(), TimeUnit.MILLISECONDS);
         client.resource(job).create();
         waiting("job/" + name);
