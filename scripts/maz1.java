@@ -101,6 +101,7 @@ public class maz1 implements Callable<Integer> {
         }
         d.save();
         out.println(Messages.get("maz1.notice"));
+        out.println(Messages.get("aws.cost"));
         out.println(Messages.get("aws.teardown.hint"));
 
         Map<String, Object> observed = new LinkedHashMap<>();

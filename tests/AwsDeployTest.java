@@ -54,7 +54,7 @@ class AwsDeployTest {
         assertTrue(vpc.out().contains("Creating stack db007-alice-vpc"), vpc.out());
         assertTrue(vpc.out().contains("CREATE_COMPLETE"), "the stack's events are shown: " + vpc.out());
         assertTrue(vpc.out().contains("subnet 1 in local-1a, subnet 2 in local-1b"), vpc.out());
-        assertTrue(vpc.out().contains("teardown --target aws"), vpc.out());
+        assertTrue(vpc.out().contains("teardown --target aws") && vpc.out().contains("USD an hour"), "every deploy says how to tear down and what it costs: " + vpc.out());
         FakeAws.Stack made = aws.stacks.get("db007-alice-vpc");
         assertEquals(FakeAws.template("vpc-public.yaml"), made.template);
         assertEquals(Map.of("Student", "alice"), made.parameters);
