@@ -49,12 +49,15 @@ final class FakeAws implements AutoCloseable {
     volatile int mysqlPort;
     final String password;
     private final HttpServer server;
+    private final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
     private int eventId;
 
     FakeAws(String password) throws IOException {
         this.password = password;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         server.createContext("/", this::handle);
+        // A thread per exchange: one client that stalls mid-request must not stall the others.
+        server.setExecutor(threads);
         server.start();
     }
 
@@ -68,11 +71,16 @@ final class FakeAws implements AutoCloseable {
                 "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test", "AWS_EC2_METADATA_DISABLED", "true", "DB007_AWS_POLL_SECONDS", "0.2");
     }
 
-    private synchronized void handle(HttpExchange x) throws IOException {
+    private void handle(HttpExchange x) throws IOException {
         String body;
         try (InputStream in = x.getRequestBody()) {
             body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
+        answer(x, body);
+    }
+
+    /** One request at a time past this point: the stacks are plain maps and lists. */
+    private synchronized void answer(HttpExchange x, String body) throws IOException {
         String target = x.getRequestHeaders().getFirst("X-Amz-Target");
         if (target != null) {
             secrets(x, target, body);
@@ -83,7 +91,7 @@ final class FakeAws implements AutoCloseable {
             int eq = pair.indexOf('=');
             if (eq > 0) form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
-        String action = form.get("Action");
+        String action = String.valueOf(form.get("Action"));
         calls.add(action + " " + form.getOrDefault("StackName", form.getOrDefault("DBInstanceIdentifier", "")));
         switch (action) {
             case "CreateStack" -> create(x, form);
@@ -300,5 +308,6 @@ final class FakeAws implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        threads.shutdownNow();
     }
 }

@@ -176,7 +176,8 @@ public final class Stacks implements AutoCloseable {
             // The waiter reached a failure state (ROLLBACK_*, DELETE_FAILED): the events say why.
             ok = false;
         } finally {
-            printer.shutdownNow();
+            // Not shutdownNow: a call cut in the middle could leave a half-sent request behind.
+            printer.shutdown();
             try {
                 printer.awaitTermination(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
