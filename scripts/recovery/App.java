@@ -117,8 +117,10 @@ public final class App {
                 }
                 case "/backup" -> {
                     List<String> names = new ArrayList<>();
-                    try (var files = Files.list(backups)) {
-                        files.map(f -> f.getFileName().toString()).filter(App::backupFile).sorted().forEach(names::add);
+                    if (Files.isDirectory(backups)) {
+                        try (var files = Files.list(backups)) {
+                            files.map(f -> f.getFileName().toString()).filter(App::backupFile).sorted().forEach(names::add);
+                        }
                     }
                     String file = q.get("file");
                     if (file == null) {

@@ -70,6 +70,7 @@ public final class KubeSite extends Site {
 
     /** The cluster of the current kubeconfig context; a Problem naming that context when it does not answer. */
     public static KubeSite connect(Path manifests, Path home) {
+        if (!Files.isDirectory(manifests)) throw Problem.environment("pra.k8s.manifests-missing", manifests.toAbsolutePath());
         // A student's typo should fail in seconds, not after the client's ten retries with backoff.
         Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(1).withConnectionTimeout(5_000).build();
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
@@ -241,8 +242,7 @@ public final class KubeSite extends Site {
 
     @Override
     public List<Backups.Point> points() throws Exception {
-        Job job = jobFromRestoreTemplate("pra-backups-list", List.of("recovery.Backups", "list", "/backup"), false);
-        String log = run(job);
+        String log = run(listingJob());
         Backups.Point[] points = Json.read(lastLine(log), Backups.Point[].class);
         return List.of(points);
     }
@@ -289,8 +289,7 @@ public final class KubeSite extends Site {
                 client.resource(claim).create();
             }
         }
-        Job job = objects().stream().filter(o -> o instanceof Job).map(o -> (Job) o).findFirst()
-                .orElseThrow(() -> new IOException("no restore Job in " + manifests));
+        Job job = restoreJob();
         for (EnvVar v : job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
             if (v.getName().equals("RESTORE_FILE")) v.setValue(file);
             if (v.getName().equals("RESTORE_FORCE")) v.setValue(Boolean.toString(force));
@@ -300,22 +299,25 @@ public final class KubeSite extends Site {
         return kept == null || kept.toString().isEmpty() ? null : "pvc " + NAMESPACE + "/pra-data:" + kept;
     }
 
-    /**
-     * A Job like the restore Job (same image, same backup volume), running other arguments. Without
-     * the data volume when it does not need it: after a disaster that claim does not exist, and a pod
-     * mounting it would wait forever.
-     */
-    Job jobFromRestoreTemplate(String name, List<String> args, boolean withData) throws IOException {
-        Job job = objects().stream().filter(o -> o instanceof Job).map(o -> (Job) o).findFirst()
+    /** The restore Job of the manifests, as written there. */
+    private Job restoreJob() throws IOException {
+        return objects().stream().filter(o -> o instanceof Job).map(o -> (Job) o).findFirst()
                 .orElseThrow(() -> new IOException("no restore Job in " + manifests));
+    }
+
+    /**
+     * The restore Job's image and backup volume, listing the backups instead. Without the data
+     * volume: after a disaster that claim does not exist, and a pod mounting it would wait forever.
+     */
+    private Job listingJob() throws IOException {
+        Job job = restoreJob();
+        String name = "pra-backups-list";
         job.getMetadata().setName(name);
         PodSpec pod = job.getSpec().getTemplate().getSpec();
-        pod.getContainers().get(0).setArgs(args);
+        pod.getContainers().get(0).setArgs(List.of("recovery.Backups", "list", "/backup"));
         pod.getContainers().get(0).setEnv(List.of());
-        if (!withData) {
-            pod.getContainers().get(0).getVolumeMounts().removeIf(m -> m.getName().equals("data"));
-            pod.getVolumes().removeIf(v -> v.getName().equals("data"));
-        }
+        pod.getContainers().get(0).getVolumeMounts().removeIf(m -> m.getName().equals("data"));
+        pod.getVolumes().removeIf(v -> v.getName().equals("data"));
         job.getSpec().getTemplate().getMetadata().getLabels().put(APP_LABEL, name);
         return job;
     }
