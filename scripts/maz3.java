@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java
-//SOURCES common/Rds.java common/Deployment.java common/Database.java common/Journal.java common/Evidence.java
+//SOURCES common/Aws.java common/Rds.java common/Deployment.java common/Database.java common/Journal.java common/Evidence.java
 //DESCRIPTION Mission step 3, the DB007 agent: writes and reads timestamped rows without pause, and journals every acknowledged write.
 
 // Step 3 of Operation DB007: the agent.

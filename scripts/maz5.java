@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Rds.java common/Deployment.java common/Evidence.java common/Folders.java
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Aws.java common/Rds.java common/Deployment.java common/Evidence.java common/Folders.java
 //SOURCES region/Processes.java
 //DESCRIPTION Mission step 5, sabotage: reboot the primary with failover (or, locally, kill it outright).
 

@@ -81,7 +81,7 @@ public final class Database {
             if (password == null) throw Problem.environment("db.secret.shape", arn);
             return password.toString();
         } catch (SdkException e) {
-            throw Rds.explain(e, "db.secret.read", arn);
+            throw Aws.explain(e, "db.secret.read", arn);
         }
     }
 

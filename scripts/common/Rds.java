@@ -1,12 +1,6 @@
 package common;
 
 //DEPS software.amazon.awssdk:rds:2.42.33
-// The SDK's lightweight HTTP client (the JDK's own HttpURLConnection), not Netty or Apache: a short start.
-//DEPS software.amazon.awssdk:url-connection-client:2.42.33
-// The SDK logs through SLF4J; without a binding, SLF4J prints a warning into every student's output.
-//DEPS org.slf4j:slf4j-nop:2.0.17
-// The SDK asks for SLF4J 1.7, which cannot see a 2.0 binding: the API is pinned to 2.0 too, as Fabric8 uses.
-//DEPS org.slf4j:slf4j-api:2.0.17
 
 import java.io.IOException;
 import java.net.URI;
@@ -16,10 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.rds.RdsClient;
@@ -34,18 +25,12 @@ import software.amazon.awssdk.services.rds.model.SourceType;
  */
 public final class Rds implements AutoCloseable {
     /** The options every Multi-AZ step shares. */
-    public static final class Options {
+    public static final class Options extends Aws.Options {
         @Option(names = "--target", paramLabel = "local|aws", defaultValue = "local", descriptionKey = "option.target")
         public String target;
 
         @Option(names = "--instance", paramLabel = "ID", descriptionKey = "option.instance")
         public String instance;
-
-        @Option(names = "--region", paramLabel = "REGION", descriptionKey = "option.region")
-        public String region;
-
-        @Option(names = "--profile", paramLabel = "PROFILE", descriptionKey = "option.profile")
-        public String profile;
 
         @Option(names = "--rds-endpoint-url", paramLabel = "URL", descriptionKey = "option.rds-endpoint-url")
         public URI endpointUrl;
@@ -73,30 +58,6 @@ public final class Rds implements AutoCloseable {
             if (d == null || d.instance() == null) throw Problem.environment("aws.instance.unknown");
             return d.instance();
         }
-
-        /**
-         * Region, credentials and HTTP client for any of the SDK's clients, from the SDK's default
-         * chains (AWS_REGION, AWS_PROFILE, ~/.aws, CloudShell's container credentials) unless
-         * --region and --profile say otherwise. A service's endpoint can be moved with the SDK's own
-         * AWS_ENDPOINT_URL_<SERVICE> variables, which the tests use to reach local fakes.
-         */
-        public <B extends AwsClientBuilder<B, ?>> B configure(B builder) {
-            if (region != null) builder.region(software.amazon.awssdk.regions.Region.of(region));
-            builder.credentialsProvider(profile != null ? ProfileCredentialsProvider.create(profile) : DefaultCredentialsProvider.builder().build());
-            return builder;
-        }
-    }
-
-    /** What an SDK failure means for a student: the usual three causes get their own advice. */
-    public static Problem explain(SdkException e, String key, Object... args) {
-        String m = String.valueOf(e.getMessage());
-        if (m.contains("Unable to load credentials") || m.contains("security token") || m.contains("InvalidClientTokenId")) {
-            return new Problem(Problem.USAGE, e, "aws.credentials");
-        }
-        if (m.contains("Unable to load region")) return new Problem(Problem.USAGE, e, "aws.region.missing");
-        Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
-        all[args.length] = m;
-        return new Problem(Problem.USAGE, e, key, all);
     }
 
     /** What DescribeDBInstances says, reduced to what the mission looks at. */
@@ -129,7 +90,7 @@ public final class Rds implements AutoCloseable {
         try {
             return new Rds(b.build(), o, o.instance());
         } catch (SdkException e) {
-            throw explain(e, "aws.client");
+            throw Aws.explain(e, "aws.client");
         }
     }
 
@@ -137,7 +98,7 @@ public final class Rds implements AutoCloseable {
         try {
             return instance(client.describeDBInstances(r -> r.dbInstanceIdentifier(instance)).dbInstances().get(0));
         } catch (SdkException e) {
-            throw explain(e, "rds.describe", instance);
+            throw Aws.explain(e, "rds.describe", instance);
         }
     }
 
@@ -173,13 +134,13 @@ public final class Rds implements AutoCloseable {
         } catch (software.amazon.awssdk.services.rds.model.DbInstanceNotFoundException e) {
             // Gone, as it should be.
         } catch (SdkException e) {
-            throw explain(e, "rds.describe", instance);
+            throw Aws.explain(e, "rds.describe", instance);
         }
         try {
             client.describeDBSnapshots(r -> r.dbInstanceIdentifier(instance).snapshotType("manual")).dbSnapshots()
                     .forEach(s -> left.add("DB snapshot " + s.dbSnapshotIdentifier()));
         } catch (SdkException e) {
-            throw explain(e, "rds.describe", instance);
+            throw Aws.explain(e, "rds.describe", instance);
         }
         return left;
     }
@@ -190,7 +151,7 @@ public final class Rds implements AutoCloseable {
                     .events().stream().map(e -> new Event(e.date(), e.message(), e.eventCategories()))
                     .sorted(Comparator.comparing(Event::time)).toList();
         } catch (SdkException e) {
-            throw explain(e, "rds.events", instance);
+            throw Aws.explain(e, "rds.events", instance);
         }
     }
 

@@ -51,7 +51,7 @@ public final class Stacks implements AutoCloseable {
         try {
             return new Stacks(options.configure(CloudFormationClient.builder().httpClient(UrlConnectionHttpClient.create())).build(), poll());
         } catch (SdkException e) {
-            throw Rds.explain(e, "aws.client");
+            throw Aws.explain(e, "aws.client");
         }
     }
 
@@ -80,9 +80,9 @@ public final class Stacks implements AutoCloseable {
             return new Info(s.stackName(), s.stackStatusAsString(), outputs);
         } catch (CloudFormationException e) {
             if (String.valueOf(e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()).contains("does not exist")) return null;
-            throw Rds.explain(e, "aws.stack.call", name);
+            throw Aws.explain(e, "aws.stack.call", name);
         } catch (SdkException e) {
-            throw Rds.explain(e, "aws.stack.call", name);
+            throw Aws.explain(e, "aws.stack.call", name);
         }
     }
 
@@ -116,9 +116,9 @@ public final class Stacks implements AutoCloseable {
                 out.println(Messages.get("aws.stack.unchanged", name));
                 return find(name);
             }
-            throw Rds.explain(e, "aws.stack.call", name);
+            throw Aws.explain(e, "aws.stack.call", name);
         } catch (SdkException e) {
-            throw Rds.explain(e, "aws.stack.call", name);
+            throw Aws.explain(e, "aws.stack.call", name);
         }
         boolean ok = follow(name, seen, out, () -> {
             if (existing == null) client.waiter().waitUntilStackCreateComplete(DescribeStacksRequest.builder().stackName(name).build(), waiting);
@@ -151,7 +151,7 @@ public final class Stacks implements AutoCloseable {
         try {
             client.deleteStack(r -> r.stackName(name));
         } catch (SdkException e) {
-            throw Rds.explain(e, "aws.stack.call", name);
+            throw Aws.explain(e, "aws.stack.call", name);
         }
         boolean ok = follow(name, seen, out, () -> client.waiter().waitUntilStackDeleteComplete(DescribeStacksRequest.builder().stackName(name).build(), waiting));
         Info left = find(name);
