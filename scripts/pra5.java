@@ -1,31 +1,35 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java pra.java pra_pod_crash.java pra_disaster.java pra_restore.java
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java common/Aws.java
+//SOURCES recovery/Offsite.java recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java pra.java pra_pod_crash.java pra_disaster.java pra_restore.java
 //DESCRIPTION PRA exercise 5: run a stronger design (shorter interval, off-site copy, backup-age alert, automated restore test) and measure the difference.
 
 // PRA workshop, exercise 5: a stronger design, measured rather than argued.
 //
-//   ./jbang pra5                 (after ./jbang pra, whose figures it compares against)
+//   ./jbang pra5                                   (after ./jbang pra, whose figures it compares against)
+//   ./jbang pra5 --offsite s3://my-bucket/db007    (the off-site copies in a bucket of your own)
 //
-// Runs the app again with four changes: a backup every second, a copy of each backup in a
-// second folder standing for off-site storage, an alert when the newest backup grows older
-// than two intervals (shown firing by pausing the job), and an automated restore test of the
-// newest backup. Then the whole site is lost, data and backup volumes both, and the app is
-// restored from the off-site copies. The old design, on the same disaster, would lose everything.
-// It runs on local folders whichever target the drill used: the design is what it measures, and
-// a second folder stands for the off-site store as well as any bucket would.
+// Runs the app again with four changes: a backup every second, a copy of each backup kept
+// off-site, an alert when the newest backup grows older than two intervals (shown firing by
+// pausing the job), and an automated restore test of the newest backup. Then the whole site is
+// lost, data and backup volumes both, and the app is restored from the off-site copies. The old
+// design, on the same disaster, would lose everything.
+//
+// Off-site is a folder outside the site by default, or an S3 bucket: the copy job is the same,
+// only where it puts the files changes. The app and its volumes run on local folders whichever
+// target the drill used: the design is what this step measures.
 
+import common.Aws;
 import common.Cli;
 import common.Evidence;
 import common.Folders;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import common.Region;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,6 +44,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import recovery.Backups;
 import recovery.LocalSite;
+import recovery.Offsite;
 
 @Command(name = "pra5", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
 public class pra5 implements Callable<Integer> {
@@ -47,6 +52,8 @@ public class pra5 implements Callable<Integer> {
     @Mixin Cli.Options cli;
     @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
     @Option(names = "--json", descriptionKey = "option.json") boolean json;
+    @Option(names = "--offsite", paramLabel = "FOLDER|s3://BUCKET/PREFIX", descriptionKey = "option.offsite") String offsiteWhere;
+    @Mixin Aws.Options aws;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new pra5(), args));
@@ -59,11 +66,20 @@ public class pra5 implements Callable<Integer> {
         Evidence evidence = Evidence.of(evidenceDir, "pra");
         Map<?, ?> before = Files.exists(evidence.file("drill.json")) ? Json.read(evidence.file("drill.json"), Map.class) : null;
 
-        LocalSite site = LocalSite.here();
-        Path offsite = site.backups().getParent().getParent().resolve("offsite");
+        String where = offsiteWhere != null ? offsiteWhere : Region.home().resolve("pra-offsite").toString();
+        try (Offsite offsite = Offsite.at(where, aws)) {
+            // Checked before the site is touched: a bucket that is not there stops nothing.
+            offsite.check();
+            return measure(LocalSite.here(), offsite, before, evidence, out);
+        }
+    }
+
+    private int measure(LocalSite site, Offsite offsite, Map<?, ?> before, Evidence evidence, PrintWriter out) throws Exception {
         site.down(true);
-        site.deploy(1, offsite);
-        out.println(Messages.get("pra5.deployed", offsite));
+        site.deploy(1);
+        Shipping shipping = new Shipping(site.backups(), offsite);
+        shipping.start();
+        out.println(Messages.get("pra5.deployed", offsite.describe()));
         List<pra.Add> adds = java.util.Collections.synchronizedList(new ArrayList<>());
         boolean[] writing = {true};
         Thread writer = new Thread(() -> pra.write(site, adds, writing), "client");
@@ -97,16 +113,18 @@ public class pra5 implements Callable<Integer> {
         site.waitForBackups(site.points().size() + 2, Duration.ofMinutes(2));
         Thread.sleep(500);
 
-        // The site is lost: the data volume and the backup volume alike.
+        // The site is lost: the data volume and the backup volume alike. The copy job goes with it.
         Instant disaster = pra_disaster.strike(site);
+        shipping.stop();
         writing[0] = false;
         writer.join();
         Folders.delete(site.backups());
         out.println(Messages.get("pra5.site-lost", Messages.clock(disaster)));
+
+        // Back from off-site: the newest copy that passes its check, brought into a new backup volume.
         Files.createDirectories(site.backups());
-        try (var copies = Files.list(offsite)) {
-            for (Path f : (Iterable<Path>) copies::iterator) Files.copy(f, site.backups().resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-        }
+        String fetched = fetchNewestValid(offsite, site.backups(), out);
+        out.println(Messages.get("pra5.fetched", fetched, offsite.describe()));
         pra_restore.Restored restored = pra_restore.restore(site, null, false, out);
         Instant firstAdd = null;
         while (firstAdd == null && Duration.between(disaster, Instant.now()).toSeconds() < 120) {
@@ -120,7 +138,7 @@ public class pra5 implements Callable<Integer> {
         site.apply(site.spec().every(60));
 
         Map<String, Object> o = new LinkedHashMap<>();
-        boolean pass = restored.verified() && alertAfterMs >= 0 && restoreTestOk && firstAdd != null;
+        boolean pass = restored.verified() && restored.restoredFrom().equals(fetched) && alertAfterMs >= 0 && restoreTestOk && firstAdd != null;
         o.put("verdict", pass ? "pass" : "fail");
         o.put("backup_every_seconds", 1);
         o.put("acknowledged_messages", acked.size());
@@ -128,6 +146,10 @@ public class pra5 implements Callable<Integer> {
         o.put("rpo_s", rpo);
         o.put("rto_s", rto);
         o.put("survived_loss_of_backup_volume", restored.verified());
+        o.put("offsite", offsite.describe());
+        o.put("offsite_copies", shipping.copies());
+        o.put("offsite_lag_ms_max", shipping.maxLagMs());
+        o.put("restored_from", restored.restoredFrom());
         o.put("alert_fired_after_ms", alertAfterMs);
         o.put("restore_test_passed", restoreTestOk);
         o.put("before", before);
@@ -142,11 +164,99 @@ public class pra5 implements Callable<Integer> {
             out.println(Messages.get("pra5.table.site", restored.verified() ? Messages.get("pra5.yes") : Messages.get("pra5.no")));
             out.println(Messages.get("pra5.table.alert", alertAfterMs / 1000.0));
             out.println(Messages.get("pra5.table.test", restoreTestOk ? Messages.get("pra5.yes") : Messages.get("pra5.no")));
+            out.println(Messages.get("pra5.table.lag", shipping.maxLagMs() / 1000.0));
             if (before == null) out.println(Messages.get("pra5.no-baseline"));
+            if (offsite instanceof Offsite.Bucket) out.println(Messages.get("pra5.offsite.keep", offsite.describe()));
             out.println(Messages.get(pass ? "pra5.pass" : "pra5.fail"));
         }
         spec.commandLine().getOut().flush();
         return pass ? 0 : Problem.CHECK_FAILED;
+    }
+
+    /** Brings back the newest off-site copy that passes its check; damaged ones are said and passed over. */
+    private static String fetchNewestValid(Offsite offsite, Path into, PrintWriter out) throws Exception {
+        for (String name : offsite.names()) {
+            offsite.fetch(name, into);
+            Backups.Point p = Backups.check(into.resolve(name));
+            if (p.valid()) return name;
+            out.println(Messages.get("pra.restore.skipping", name, p.problem()));
+            Files.delete(into.resolve(name));
+        }
+        throw Problem.failed("pra.backups.none-valid", offsite.describe());
+    }
+
+    /**
+     * The off-site copy job: each new backup on the backup volume, once it passes its integrity
+     * check, is copied off-site. A damaged backup is never shipped. What it lags behind the backup
+     * job is measured, since a copy not yet made is lost with the site.
+     */
+    static final class Shipping {
+        private final Path backups;
+        private final Offsite offsite;
+        private final java.util.Set<String> done = new java.util.HashSet<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+        private volatile long maxLagMs;
+        private volatile String error;
+
+        Shipping(Path backups, Offsite offsite) {
+            this.backups = backups;
+            this.offsite = offsite;
+            this.thread = new Thread(this::run, "offsite-copy");
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join();
+            if (error != null) throw Problem.failed("pra5.offsite.failed", offsite.describe(), error);
+        }
+
+        int copies() {
+            synchronized (done) {
+                return done.size();
+            }
+        }
+
+        long maxLagMs() {
+            return maxLagMs;
+        }
+
+        private void run() {
+            while (running) {
+                try (var files = Files.list(backups)) {
+                    List<Path> fresh = files.filter(f -> Offsite.isBackup(f.getFileName().toString()) && !shipped(f)).sorted().toList();
+                    for (Path f : fresh) {
+                        Backups.Point p = Backups.check(f);
+                        if (p.valid()) {
+                            offsite.put(f);
+                            maxLagMs = Math.max(maxLagMs, Duration.between(Instant.parse(p.time()), Instant.now()).toMillis());
+                        }
+                        synchronized (done) {
+                            done.add(f.getFileName().toString());
+                        }
+                    }
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // The backup volume is gone, with the site: nothing is left to copy.
+                    return;
+                } catch (Exception e) {
+                    error = e.getMessage();
+                    return;
+                }
+            }
+        }
+
+        private boolean shipped(Path f) {
+            synchronized (done) {
+                return done.contains(f.getFileName().toString());
+            }
+        }
     }
 
     private static long countOf(Path dataDir) throws Exception {

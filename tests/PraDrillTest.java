@@ -109,5 +109,64 @@ class PraDrillTest {
         assertEquals(Boolean.TRUE, o.get("survived_loss_of_backup_volume"), "restored from the off-site copies alone");
         assertTrue(((Number) o.get("alert_fired_after_ms")).longValue() >= 2000, "the alert waits for two intervals, no more eager");
         assertEquals(Boolean.TRUE, o.get("restore_test_passed"));
+        Path offsite = dir.resolve("pra-offsite");
+        assertEquals(offsite.toString(), o.get("offsite"));
+        assertTrue(Files.exists(offsite.resolve((String) o.get("restored_from"))), "restored from a copy kept off-site");
+        try (var copies = Files.list(offsite)) {
+            assertEquals(((Number) o.get("offsite_copies")).longValue(), copies.count(), "every valid backup copied off-site, nothing else");
+        }
+    }
+
+    @Test
+    void theOffsiteCopiesCanLiveInAnS3Bucket(@TempDir Path dir) throws Exception {
+        home = dir;
+        try (FakeS3 s3 = new FakeS3("db007-class")) {
+            // A damaged copy named newer than any: the restore must pass over it, say so, and take a good one.
+            s3.objects.put("db007-class/alice/app-29991231T235959.000Z.db", "not a database".getBytes());
+            Kit.Result r = new Kit(dir).run(s3.env(), "pra5", "--offsite", "s3://db007-class/alice");
+            assertEquals(0, r.exit(), r.all());
+            assertTrue(r.out().contains("app-29991231T235959.000Z.db"), "the damaged copy is named as passed over: " + r.out());
+            assertTrue(r.out().contains("aws s3 rm s3://db007-class/alice/ --recursive"), "how to delete the copies: " + r.out());
+            Map<?, ?> o = Json.read(dir.resolve("evidence/pra/pra5.json"), Map.class);
+            assertEquals("pass", o.get("verdict"));
+            assertEquals("s3://db007-class/alice/", o.get("offsite"));
+            String restoredFrom = (String) o.get("restored_from");
+            assertTrue(s3.objects.containsKey("db007-class/alice/" + restoredFrom), "restored from a copy in the bucket");
+            assertTrue(s3.calls.contains("GET db007-class/alice/app-29991231T235959.000Z.db"), "the newest copy was tried first");
+            int copies = 0;
+            for (Map.Entry<String, byte[]> e : Map.copyOf(s3.objects).entrySet()) {
+                if (e.getKey().contains("2999")) continue;
+                Path copy = dir.resolve("copy.db");
+                Files.write(copy, e.getValue());
+                recovery.Backups.Point p = recovery.Backups.check(copy);
+                assertTrue(p.valid(), e.getKey() + " is a whole, consistent backup: " + p.problem());
+                copies++;
+            }
+            assertEquals(((Number) o.get("offsite_copies")).intValue(), copies, "every backup the job copied is in the bucket");
+            assertTrue(copies >= 3, "a backup every second for several seconds: " + copies);
+        }
+    }
+
+    @Test
+    void aBucketThatCannotBeUsedStopsNothing(@TempDir Path dir) throws Exception {
+        home = dir;
+        Kit kit = new Kit(dir);
+        kit.ok("pra_deploy", "--backup-every", "3600");
+        LocalSite site = new LocalSite(dir.resolve("pra"));
+        assertEquals(200, site.get("/add?message=still-here").status());
+        try (FakeS3 s3 = new FakeS3("db007-class")) {
+            Kit.Result missing = kit.run(s3.env(), "pra5", "--offsite", "s3://no-such-bucket/alice");
+            assertTrue(missing.exit() != 0, missing.all());
+            assertTrue(missing.err().contains("aws s3 mb s3://no-such-bucket"), missing.err());
+            Kit.Result denied = kit.run(s3.env(), "pra5", "--offsite", "s3://denied/alice");
+            assertTrue(denied.exit() != 0, denied.all());
+            assertTrue(denied.err().contains("denied"), denied.err());
+            Kit.Result bad = kit.run(s3.env(), "pra5", "--offsite", "s3:///alice");
+            assertTrue(bad.exit() != 0, bad.all());
+            assertTrue(bad.err().contains("s3://BUCKET/PREFIX"), bad.err());
+            assertTrue(s3.objects.isEmpty(), "nothing written anywhere");
+        }
+        assertEquals(3600, site.spec().backupEverySeconds(), "the site was not redeployed");
+        assertTrue(site.get("/consultation").body().contains("still-here"), "nothing was deleted");
     }
 }

@@ -25,19 +25,19 @@ import java.util.List;
  * dies, as a Deployment does, and takes a backup every interval, as the CronJob does.
  */
 public final class LocalSite extends Site {
-    /** The desired state. offsite, when set, is a folder that receives a copy of every backup. */
-    public record Spec(int replicas, boolean suspend, int backupEverySeconds, int port, String offsite) {
+    /** The desired state. */
+    public record Spec(int replicas, boolean suspend, int backupEverySeconds, int port) {
         /** Replicas 0 and backups suspended, as before a restore or in a disaster; or back to 1 and running. */
         public Spec stopped(boolean stopped) {
-            return new Spec(stopped ? 0 : 1, stopped, backupEverySeconds, port, offsite);
+            return new Spec(stopped ? 0 : 1, stopped, backupEverySeconds, port);
         }
 
         public Spec every(int seconds) {
-            return new Spec(replicas, suspend, seconds, port, offsite);
+            return new Spec(replicas, suspend, seconds, port);
         }
 
         public Spec suspended(boolean suspended) {
-            return new Spec(replicas, suspended, backupEverySeconds, port, offsite);
+            return new Spec(replicas, suspended, backupEverySeconds, port);
         }
     }
 
@@ -115,19 +115,14 @@ public final class LocalSite extends Site {
         return "http://127.0.0.1:" + deployed().port() + path;
     }
 
+    /** Creates the volumes and the spec, starts the supervisor, and waits until the app answers. */
     @Override
     public void deploy(int backupEvery) throws Exception {
-        deploy(backupEvery, null);
-    }
-
-    /** Creates the volumes and the spec, starts the supervisor, and waits until the app answers. */
-    public void deploy(int backupEvery, Path offsite) throws Exception {
         Files.createDirectories(data());
         Files.createDirectories(backups());
-        if (offsite != null) Files.createDirectories(offsite);
         Spec current = spec();
         int port = current != null ? current.port() : freePort();
-        apply(new Spec(1, false, backupEvery, port, offsite == null ? null : offsite.toString()));
+        apply(new Spec(1, false, backupEvery, port));
         if (!supervisorRunning()) startSupervisor();
         waitHealthy(Duration.ofSeconds(60));
     }
@@ -308,11 +303,6 @@ public final class LocalSite extends Site {
                         nextBackup = Instant.now().plusSeconds(spec.backupEverySeconds());
                         try {
                             Backups.Point p = Backups.take(site.data(), site.backups());
-                            if (spec.offsite() != null && p.valid()) {
-                                // The off-site copy: another place, which the site's disaster does not reach.
-                                Files.copy(site.backups().resolve(p.file()), Path.of(spec.offsite()).resolve(p.file()),
-                                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                            }
                             lastBackup = p.file();
                             lastError = p.valid() ? null : p.problem();
                             log.println(Instant.now() + " backup " + p.file() + ": " + p.messages() + " messages, integrity " + (p.valid() ? "ok" : p.problem()));
