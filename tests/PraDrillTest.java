@@ -19,6 +19,14 @@ class PraDrillTest {
         if (home != null) new LocalSite(home.resolve("pra")).down(true);
     }
 
+    /** A deployed site whose backup job will not run during the test, holding one message. */
+    private static LocalSite siteHolding(Kit kit, Path dir, String message) {
+        kit.ok("pra_deploy", "--backup-every", "3600");
+        LocalSite site = new LocalSite(dir.resolve("pra"));
+        assertEquals(200, site.get("/add?message=" + message).status());
+        return site;
+    }
+
     @Test
     void theDrillLosesExactlyWhatWasWrittenAfterTheLastBackup(@TempDir Path dir) throws Exception {
         home = dir;
@@ -89,9 +97,7 @@ class PraDrillTest {
     void aRestoreWithoutAnyBackupSaysSoAndDeletesNothing(@TempDir Path dir) throws Exception {
         home = dir;
         Kit kit = new Kit(dir);
-        kit.ok("pra_deploy", "--backup-every", "3600");
-        LocalSite site = new LocalSite(dir.resolve("pra"));
-        assertEquals(200, site.get("/add?message=precious").status());
+        LocalSite site = siteHolding(kit, dir, "precious");
         Kit.Result r = kit.run("pra_restore", "--force");
         assertEquals(1, r.exit(), r.all());
         assertTrue(r.err().contains("no backup at all"), r.err());
@@ -151,9 +157,7 @@ class PraDrillTest {
     void aBucketThatCannotBeUsedStopsNothing(@TempDir Path dir) throws Exception {
         home = dir;
         Kit kit = new Kit(dir);
-        kit.ok("pra_deploy", "--backup-every", "3600");
-        LocalSite site = new LocalSite(dir.resolve("pra"));
-        assertEquals(200, site.get("/add?message=still-here").status());
+        LocalSite site = siteHolding(kit, dir, "still-here");
         try (FakeS3 s3 = new FakeS3("db007-class")) {
             Kit.Result missing = kit.run(s3.env(), "pra5", "--offsite", "s3://no-such-bucket/alice");
             assertTrue(missing.exit() != 0, missing.all());
