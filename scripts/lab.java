@@ -187,7 +187,7 @@ public class lab implements Callable<Integer> {
             }
             int leftovers = LocalRegion.down(home, purge);
             if (json) out.println("{\"stopped\":true,\"purged\":" + purge + ",\"leftover_processes_killed\":" + leftovers + "}");
-            else out.println(Messages.get(purge ? "lab.down.purged" : "lab.down.stopped", home));
+            else out.println(purge ? Messages.get("lab.down.purged", Region.labDir(home)) : Messages.get("lab.down.stopped", home));
             return 0;
         }
     }

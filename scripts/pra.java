@@ -73,7 +73,7 @@ public class pra implements Callable<Integer> {
 
     private int drill(Site site, Evidence evidence, Path dir, PrintWriter out) throws Exception {
         out.println(Messages.get("pra.drill.deploy", site.dataVolume(), site.backupVolume(), backupEvery));
-        site.reset();
+        site.down(true);
         site.deploy(backupEvery);
         if (site.target().equals("k8s") && backupEvery < 60) out.println(Messages.get("pra.k8s.minute"));
 

@@ -171,6 +171,18 @@ class KubeSiteTest {
     }
 
     @Test
+    void downStopsTheAppAndTheBackupsAndPurgeTakesTheNamespace() throws Exception {
+        site.deploy(60);
+        site.down(false);
+        assertEquals(0, deployment().getSpec().getReplicas());
+        assertEquals(Boolean.TRUE, cron().getSpec().getSuspend());
+        assertNotNull(pvc("pra-data"), "without --purge the volumes stay");
+        assertNotNull(pvc("pra-backup"));
+        site.down(true);
+        assertNull(client.namespaces().withName("pra").get(), "--purge deletes the namespace, and the volumes with it");
+    }
+
+    @Test
     void noClusterIsNamedByTheContextTried(@TempDir Path dir) throws Exception {
         Path kubeconfig = dir.resolve("config");
         Files.writeString(kubeconfig, String.join("\n",

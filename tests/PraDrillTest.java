@@ -106,6 +106,26 @@ class PraDrillTest {
     }
 
     @Test
+    void praDownLeavesNoProcessAndPurgeOnlyTheVolumes(@TempDir Path dir) throws Exception {
+        home = dir;
+        Kit kit = new Kit(dir);
+        LocalSite site = siteHolding(kit, dir, "kept-across-down");
+        LocalSite.Status running = site.status();
+        Kit.Result stopped = kit.ok("pra_down");
+        assertTrue(stopped.out().contains(site.dataVolume()), stopped.out());
+        for (Long pid : new Long[] {running.supervisorPid(), running.appPid()}) {
+            assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "process " + pid + " is gone");
+        }
+        assertTrue(Files.exists(site.data().resolve("app.db")), "without --purge the volumes stay");
+        kit.ok("pra_deploy", "--backup-every", "3600");
+        assertTrue(site.get("/consultation").body().contains("kept-across-down"), "pra-deploy starts again on the same data");
+        Files.createDirectories(dir.resolve("evidence/pra"));
+        kit.ok("pra_down", "--purge");
+        assertTrue(!Files.exists(site.data()) && !Files.exists(site.backups()), "--purge deletes both volumes");
+        assertTrue(Files.isDirectory(dir.resolve("evidence/pra")), "the evidence is never touched");
+    }
+
+    @Test
     void theStrongerDesignSurvivesTheLossOfTheWholeSite(@TempDir Path dir) throws Exception {
         home = dir;
         Kit.Result r = new Kit(dir).run("pra5", "--json");

@@ -168,9 +168,16 @@ public final class KubeSite extends Site {
         return minutes.startsWith("*/") ? 60 * Integer.parseInt(minutes.substring(2)) : 60;
     }
 
-    /** Deletes the namespace, and with it every object and both volumes; forgets this machine's notes. */
+    /**
+     * Scales the app to 0 and suspends the backups; with purge, deletes the namespace, and with it
+     * every object and both volumes, and forgets this machine's notes.
+     */
     @Override
-    public void reset() throws Exception {
+    public void down(boolean purge) throws Exception {
+        if (!purge) {
+            if (deployment().get() != null) stopApp();
+            return;
+        }
         client.namespaces().withName(NAMESPACE).delete();
         client.namespaces().withName(NAMESPACE).waitUntilCondition(n -> n == null, WAIT.toMillis(), TimeUnit.MILLISECONDS);
         common.Folders.delete(home);

@@ -133,11 +133,6 @@ public final class LocalSite extends Site {
     }
 
     @Override
-    public void reset() throws Exception {
-        down(true);
-    }
-
-    @Override
     public int backupEvery() throws IOException {
         return deployed().backupEverySeconds();
     }
@@ -235,7 +230,8 @@ public final class LocalSite extends Site {
         }
     }
 
-    /** Stops the supervisor and the app; the volumes stay unless purged. */
+    /** Stops the supervisor and the app: no process is left. The volumes stay unless purged. */
+    @Override
     public void down(boolean purge) throws IOException, InterruptedException {
         Status s = status();
         if (s != null) {

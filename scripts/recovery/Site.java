@@ -51,8 +51,11 @@ public abstract class Site implements AutoCloseable {
     /** Creates what is missing and starts the app and its backups; returns once the app answers. */
     public abstract void deploy(int backupEverySeconds) throws Exception;
 
-    /** Removes everything of an earlier run, volumes included, so that a drill starts clean. */
-    public abstract void reset() throws Exception;
+    /**
+     * Stops the app and its backups; with purge, removes everything, volumes included (a drill
+     * starts clean that way, and a student ends the workshop with it).
+     */
+    public abstract void down(boolean purge) throws Exception;
 
     /** The backup interval currently in force. */
     public abstract int backupEvery() throws Exception;

@@ -1,0 +1,48 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Folders.java
+//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java
+//DESCRIPTION PRA workshop, the end: stop the app and its backups; --purge also deletes both volumes.
+
+// PRA workshop, the end of it.
+//
+//   ./jbang pra-down                      stops the app and the backup job; the volumes stay
+//   ./jbang pra-down --purge              and deletes both volumes (run ./jbang bundle before)
+//
+// On this machine no process is left afterwards; on Kubernetes (--target k8s) the app is scaled
+// to 0 and the CronJob suspended, and --purge deletes the namespace pra with everything in it.
+// The evidence folder is never touched: it is the student's record. ./jbang pra-deploy starts
+// the app again on the volumes that are left.
+
+import common.Cli;
+import common.Messages;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import recovery.Site;
+
+@Command(name = "pra-down", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+public class pra_down implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Cli.Options cli;
+    @Mixin Site.Target where;
+    @Option(names = "--purge", descriptionKey = "pra.down.purge") boolean purge;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new pra_down(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Site site = where.open()) {
+            site.down(purge);
+            out.println(Messages.get(purge ? "pra.down.purged" : "pra.down.stopped", site.dataVolume(), site.backupVolume()));
+            return 0;
+        }
+    }
+}
