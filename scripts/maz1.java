@@ -116,18 +116,11 @@ public class maz1 implements Callable<Integer> {
         return passed ? 0 : Problem.CHECK_FAILED;
     }
 
-    /** A new mission starts with an empty evidence folder; the previous one is kept, renamed. */
+    /** A new mission starts with an empty evidence folder, unless an agent still writes into the old one. */
     static Evidence freshEvidence(Path option) throws Exception {
         Path dir = Evidence.folder(option, "maz");
-        if (Files.isDirectory(dir)) {
-            try (var list = Files.list(dir)) {
-                if (list.findAny().isPresent()) {
-                    if (Files.exists(dir.resolve("agent.json")) && maz1AgentRunning(dir)) throw Problem.failed("maz1.agent.running", dir);
-                    Files.move(dir, dir.resolveSibling(dir.getFileName() + "-" + Instant.now().toString().replaceAll("[:.]", "")));
-                }
-            }
-        }
-        return new Evidence(dir);
+        if (Files.exists(dir.resolve("agent.json")) && maz1AgentRunning(dir)) throw Problem.failed("maz1.agent.running", dir);
+        return Evidence.fresh(dir);
     }
 
     private static boolean maz1AgentRunning(Path dir) throws Exception {

@@ -23,6 +23,16 @@ public final class Evidence {
         return new Evidence(folder(option, workshop));
     }
 
+    /** A new run's evidence folder, empty: an earlier run's, if any, is kept beside it, renamed with the time. */
+    public static Evidence fresh(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            try (var list = Files.list(dir)) {
+                if (list.findAny().isPresent()) Files.move(dir, dir.resolveSibling(dir.getFileName() + "-" + Instant.now().toString().replaceAll("[:.]", "")));
+            }
+        }
+        return new Evidence(dir);
+    }
+
     /** Where a workshop's evidence goes: --evidence when given, else DB007_HOME/evidence/<workshop>. */
     public static Path folder(Path option, String workshop) {
         return (option != null ? option : Region.home().resolve("evidence").resolve(workshop)).toAbsolutePath();
