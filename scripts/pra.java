@@ -111,7 +111,11 @@ public class pra implements Callable<Integer> {
         evidence.write("status.json", Json.read(site.get("/status").body(), Map.class));
 
         List<Add> acked = adds.stream().filter(Add::acknowledged).toList();
-        List<Add> lost = lost(site, acked);
+        Set<String> present = present(site);
+        List<Add> lost = lost(present, acked);
+        // Sent and stored, but never answered (the pod was killed between the two): no one was told
+        // it was kept, so it is neither acknowledged nor lost, yet the restored data may hold it.
+        long unansweredKept = adds.stream().filter(a -> !a.acknowledged() && present.contains(a.message())).count();
         Instant backupTime = Instant.parse(restored.backupTime());
         boolean lostOnlyAfterBackup = lost.stream().allMatch(a -> a.id() != null && (restored.backupLastId() == null || a.id() > restored.backupLastId()));
         long expectedLost = acked.stream().filter(a -> a.id() != null && (restored.backupLastId() == null || a.id() > restored.backupLastId())).count();
@@ -130,6 +134,7 @@ public class pra implements Callable<Integer> {
         o.put("acknowledged_messages", acked.size());
         o.put("restored_messages", restored.restoredMessages());
         o.put("lost_messages", lost.size());
+        o.put("unanswered_in_data", unansweredKept);
         o.put("rpo_s", rpo);
         o.put("rto_s", rto);
         o.put("restored_from", restored.restoredFrom());
@@ -144,16 +149,22 @@ public class pra implements Callable<Integer> {
             spec.commandLine().getOut().println(Json.write(o));
         } else {
             out.println(Messages.get("pra.drill.result", acked.size(), restored.restoredMessages(), lost.size(), rpo, rto, restored.restoredFrom()));
+            if (unansweredKept > 0) out.println(Messages.get("pra.drill.unanswered", unansweredKept));
             out.println(Messages.get(pass ? "pra.drill.pass" : "pra.drill.fail", dir));
         }
         spec.commandLine().getOut().flush();
         return pass ? 0 : Problem.CHECK_FAILED;
     }
 
-    /** The acknowledged messages the app no longer holds, by their text, which is unique per add. */
-    static List<Add> lost(Site site, List<Add> acked) throws Exception {
+    /** The messages the app holds now, by their text, which is unique per add. */
+    static Set<String> present(Site site) throws Exception {
         Set<String> present = new HashSet<>();
         for (Object m : Json.read(site.get("/consultation").body(), List.class)) present.add(String.valueOf(((Map<?, ?>) m).get("message")));
+        return present;
+    }
+
+    /** The acknowledged messages the app no longer holds. */
+    static List<Add> lost(Set<String> present, List<Add> acked) {
         return acked.stream().filter(a -> !present.contains(a.message())).toList();
     }
 

@@ -127,7 +127,7 @@ public class pra5 implements Callable<Integer> {
         out.println(Messages.get("pra5.fetched", fetched, offsite.describe()));
         pra_restore.Restored restored = pra_restore.restore(site, null, false, out);
         List<pra.Add> acked = adds.stream().filter(pra.Add::acknowledged).toList();
-        List<pra.Add> lost = pra.lost(site, acked);
+        List<pra.Add> lost = pra.lost(pra.present(site), acked);
         double rpo = lost.isEmpty() ? 0 : Duration.between(Instant.parse(restored.backupTime()), lost.get(lost.size() - 1).doneAt()).toMillis() / 1000.0;
         // The restore measured the RTO itself, from the disaster to the first message it got accepted.
         Double rto = restored.rtoSeconds();
