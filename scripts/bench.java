@@ -1,8 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Aws.java common/Rds.java common/Deployment.java common/Database.java common/Folders.java
-//SOURCES common/Journal.java common/Evidence.java common/Proof.java maz3.java
-//SOURCES region/Processes.java region/ServerAccount.java region/PgBinaries.java region/PgNode.java region/WriterEndpoint.java region/RdsApi.java region/ControlPlane.java region/LocalRegion.java
+//SOURCES common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Journal.java common/Json.java common/Messages.java
+//SOURCES common/Problem.java common/Proof.java common/Rds.java common/Region.java region/LocalRegion.java region/Processes.java maz3.java
 //DESCRIPTION Benchmark: N planned and N crash failovers of the local region with the agent writing; RTO, lost writes and throughput.
 
 // The kit's speed targets, measured rather than asserted in a unit test.
@@ -17,6 +16,7 @@
 import common.Cli;
 import common.Database;
 import common.Evidence;
+import common.Home;
 import common.Journal;
 import common.Json;
 import common.Messages;
@@ -70,9 +70,9 @@ public class bench implements Callable<Integer> {
         Database.lowerDnsCache();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream());
-        LocalRegion.up(Region.home(), null, null, quiet, true);
-        Region.State state = LocalRegion.requireState(Region.home());
-        Path dir = Region.home().resolve("bench").resolve(Instant.now().toString().replaceAll("[:.]", ""));
+        LocalRegion.up(Home.dir(), null, null, quiet, true);
+        Region.State state = LocalRegion.requireState(Home.dir());
+        Path dir = Home.bench().resolve(Instant.now().toString().replaceAll("[:.]", ""));
         Evidence evidence = new Evidence(dir);
         Rds.Options options = new Rds.Options();
         options.target = "local";
@@ -118,7 +118,7 @@ public class bench implements Callable<Integer> {
         List<Journal.Entry> journal = Journal.read(evidence.file("journal.csv"));
         maz3.Summary summary = Json.read(evidence.file("agent.json"), maz3.Summary.class);
         Map<Long, Proof.Row> rows = new TreeMap<>();
-        Database.Login login = new Database.Login("postgres", "127.0.0.1", state.endpointPort(), Region.MASTER_USER, Region.password(Region.home()), Region.DATABASE, null);
+        Database.Login login = new Database.Login("postgres", "127.0.0.1", state.endpointPort(), Region.MASTER_USER, Region.password(Home.dir()), Region.DATABASE, null);
         try (Connection c = Database.connect(login, 5, 120, "db007-bench");
              PreparedStatement st = c.prepareStatement("SELECT seq, sent_at, payload, checksum FROM db007_writes WHERE run_id = ?")) {
             st.setString(1, summary.runId());

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Bundle.java common/Folders.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java
+//SOURCES common/Bundle.java common/Cli.java common/Home.java common/Json.java common/Messages.java common/Problem.java common/Region.java
+//SOURCES recovery/Site.java
 //DESCRIPTION Hand in: pack your evidence of both workshops into one zip with a manifest of SHA-256 hashes.
 
 // Handing in.
@@ -15,6 +15,7 @@
 // SHA-256, the kit's version, your name, the time. Nothing else goes in: no password.
 
 import common.Bundle;
+import common.Home;
 import common.Json;
 import common.Cli;
 import common.Messages;
@@ -47,26 +48,27 @@ public class bundle implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!student.matches("[A-Za-z0-9._-]{1,64}")) throw Problem.environment("bundle.student.invalid", student);
-        Path home = Region.home();
         Map<String, Path> folders = new LinkedHashMap<>();
-        folders.put("maz", home.resolve("evidence/maz"));
-        folders.put("pra", home.resolve("evidence/pra"));
-        try (Site site = praSite(home)) {
+        folders.put("maz", Home.evidence("maz"));
+        folders.put("pra", Home.evidence("pra"));
+        try (Site site = praSite()) {
             folders.put("pra-backup", site.backupsHere());
-            folders.put("answers", answers != null ? answers : home.resolve("answers"));
+            folders.put("answers", answers != null ? answers : Home.answers());
             folders.put("pra-log", site.appLog());
         }
-        if (folders.values().stream().noneMatch(Files::isDirectory)) throw Problem.failed("bundle.nothing", home.resolve("evidence"));
-        Path zip = out != null ? out : Path.of("db007-" + student + ".zip");
+        if (folders.values().stream().noneMatch(Files::isDirectory)) throw Problem.failed("bundle.nothing", Home.dir().resolve("evidence"));
+        Path zip = (out != null ? out : Path.of("db007-" + student + ".zip")).toAbsolutePath();
+        if (Files.isDirectory(zip)) zip = zip.resolve("db007-" + student + ".zip");
+        Files.createDirectories(zip.getParent());
         Bundle.Manifest m = Bundle.pack(zip, student, folders);
         spec.commandLine().getOut().println(Messages.get("bundle.done", zip.toAbsolutePath(), m.files().size()));
         return 0;
     }
 
     /** Where the PRA workshop ran, as its deployment step recorded it. */
-    private static Site praSite(Path home) throws Exception {
-        Path deploy = home.resolve("evidence/pra/steps/pra-deploy.json");
-        Path drill = home.resolve("evidence/pra/drill.json");
+    private static Site praSite() throws Exception {
+        Path deploy = Home.evidence("pra").resolve("steps/pra-deploy.json");
+        Path drill = Home.evidence("pra").resolve("drill.json");
         String target = "local";
         for (Path f : new Path[] {deploy, drill}) {
             if (!Files.exists(f)) continue;

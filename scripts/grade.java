@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Folders.java
-//SOURCES common/Bundle.java common/Journal.java common/Proof.java common/Evidence.java recovery/Backups.java
+//SOURCES common/Bundle.java common/Cli.java common/Evidence.java common/Folders.java common/Home.java common/Journal.java common/Json.java
+//SOURCES common/Messages.java common/Problem.java common/Proof.java recovery/Backups.java
 //DESCRIPTION The auto-grader: re-verify each student's evidence from raw data, score it, and grade a whole class.
 
 // Grading.
@@ -19,6 +19,7 @@ import common.Bundle;
 import common.Cli;
 import common.Evidence;
 import common.Folders;
+import common.Home;
 import common.Journal;
 import common.Json;
 import common.Messages;
@@ -49,7 +50,7 @@ public class grade implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Cli.Options cli;
     @Parameters(paramLabel = "BUNDLE", arity = "1..*", descriptionKey = "grade.bundles") List<Path> inputs;
-    @Option(names = "--scale", paramLabel = "FILE", defaultValue = "solutions/scale.json", descriptionKey = "grade.scale") Path scaleFile;
+    @Option(names = "--scale", paramLabel = "FILE", descriptionKey = "grade.scale") Path scaleFile;
     @Option(names = "--csv", paramLabel = "FILE", defaultValue = "grades.csv", descriptionKey = "grade.csv") Path csv;
     @Option(names = "--junit", paramLabel = "FILE", defaultValue = "grades.xml", descriptionKey = "grade.junit") Path junit;
     @Option(names = "--quiet", descriptionKey = "grade.quiet") boolean quiet;
@@ -75,6 +76,7 @@ public class grade implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (scaleFile == null) scaleFile = Home.kitFile("solutions/scale.json");
         if (!Files.exists(scaleFile)) throw Problem.environment("grade.scale.missing", scaleFile);
         Scale scale = Json.read(scaleFile, Scale.class);
         List<Path> bundles = new ArrayList<>();
@@ -359,7 +361,7 @@ public class grade implements Callable<Integer> {
     static Map<String, String> keyPoints() {
         Map<String, String> m = new LinkedHashMap<>();
         try {
-            for (String line : Files.readAllLines(Path.of(Messages.french() ? "solutions/pra/answers.fr.md" : "solutions/pra/answers.en.md"))) {
+            for (String line : Files.readAllLines(Home.kitFile(Messages.french() ? "solutions/pra/answers.fr.md" : "solutions/pra/answers.en.md"))) {
                 Matcher k = Pattern.compile("^(\\d)\\. \\*\\*(.+?)\\*\\*.*").matcher(line);
                 if (k.matches()) m.put(k.group(1), k.group(2));
             }
@@ -466,6 +468,7 @@ public class grade implements Callable<Integer> {
             }
             b.append('\n');
         }
+        Files.createDirectories(csv.toAbsolutePath().getParent());
         Files.writeString(csv, b.toString());
     }
 
@@ -488,6 +491,7 @@ public class grade implements Callable<Integer> {
             }
             x.append("  </testsuite>\n");
         }
+        Files.createDirectories(junit.toAbsolutePath().getParent());
         Files.writeString(junit, x.append("</testsuites>\n").toString());
     }
 

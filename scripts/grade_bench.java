@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES grade.java
+//SOURCES common/Cli.java common/Folders.java common/Json.java common/Problem.java grade.java
 //DESCRIPTION Benchmark of the grader: grade N copies of a real bundle and say how long it took.
 
 // How long grading a class takes, measured rather than asserted in a unit test.

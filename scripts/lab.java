@@ -1,7 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Folders.java
-//SOURCES region/Processes.java region/ServerAccount.java region/PgBinaries.java region/PgNode.java region/WriterEndpoint.java region/RdsApi.java region/ControlPlane.java region/LocalRegion.java
+//SOURCES common/Cli.java common/Home.java common/Json.java common/Messages.java common/Problem.java common/Region.java region/LocalRegion.java
 //DESCRIPTION The local Multi-AZ region: a PostgreSQL primary in az1, a synchronous standby in az2, and the control plane that fails over between them.
 
 // The region every Multi-AZ step runs against when --target is local (the default).
@@ -17,6 +16,7 @@
 // drive this region as they drive RDS.
 
 import common.Cli;
+import common.Home;
 import common.Json;
 import common.Messages;
 import common.Problem;
@@ -64,7 +64,7 @@ public class lab implements Callable<Integer> {
         public Integer call() throws Exception {
             Instant t0 = Instant.now();
             PrintWriter out = spec.commandLine().getOut();
-            LocalRegion.Up up = LocalRegion.up(Region.home(), pgBin, runAs, out, json);
+            LocalRegion.Up up = LocalRegion.up(Home.dir(), pgBin, runAs, out, json);
             long took = Duration.between(t0, Instant.now()).toMillis();
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>(Json.toMap(up.status()));
@@ -88,7 +88,7 @@ public class lab implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Region.Status s = LocalRegion.requireRunning(LocalRegion.requireState(Region.home()));
+            Region.Status s = LocalRegion.requireRunning(LocalRegion.requireState(Home.dir()));
             PrintWriter out = spec.commandLine().getOut();
             if (json) out.println(Json.write(s));
             else LocalRegion.printStatus(out, s);
@@ -104,7 +104,7 @@ public class lab implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Region.State state = LocalRegion.requireState(Region.home());
+            Region.State state = LocalRegion.requireState(Home.dir());
             Region.Status before = LocalRegion.requireHealthy(state);
             Instant t0 = Instant.now();
             LocalRegion.requestFailover(state);
@@ -121,7 +121,7 @@ public class lab implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Region.State state = LocalRegion.requireState(Region.home());
+            Region.State state = LocalRegion.requireState(Home.dir());
             Region.Status before = LocalRegion.requireHealthy(state);
             Instant t0 = Instant.now();
             int killed = LocalRegion.crashPrimary(state, before);
@@ -179,7 +179,7 @@ public class lab implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            Path home = Region.home();
+            Path home = Home.dir();
             if (!Files.exists(Region.stateFile(home))) {
                 if (json) out.println("{\"stopped\":false,\"purged\":false,\"reason\":\"no lab\"}");
                 else out.println(Messages.get("lab.down.nothing", home));
@@ -187,7 +187,7 @@ public class lab implements Callable<Integer> {
             }
             int leftovers = LocalRegion.down(home, purge);
             if (json) out.println("{\"stopped\":true,\"purged\":" + purge + ",\"leftover_processes_killed\":" + leftovers + "}");
-            else out.println(purge ? Messages.get("lab.down.purged", Region.labDir(home)) : Messages.get("lab.down.stopped", home));
+            else out.println(purge ? Messages.get("lab.down.purged", Home.lab(home)) : Messages.get("lab.down.stopped", home));
             return 0;
         }
     }

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Aws.java common/Rds.java common/Deployment.java common/Stacks.java common/Evidence.java common/Folders.java
-//SOURCES region/Processes.java region/ServerAccount.java region/PgBinaries.java region/PgNode.java region/WriterEndpoint.java region/RdsApi.java region/ControlPlane.java region/LocalRegion.java
+//SOURCES common/Cli.java common/Deployment.java common/Evidence.java common/Home.java common/Json.java common/Messages.java common/Problem.java
+//SOURCES common/Rds.java common/Region.java common/Stacks.java region/LocalRegion.java
 //DESCRIPTION Mission step 1, terrain: the two Availability Zones the database will live in.
 
 // Step 1 of Operation DB007: the terrain.
@@ -18,6 +18,7 @@
 
 import common.Cli;
 import common.Evidence;
+import common.Home;
 import common.Messages;
 import common.Problem;
 import common.Deployment;
@@ -59,7 +60,7 @@ public class maz1 implements Callable<Integer> {
         out.println(Messages.get("maz1.title"));
         Evidence evidence = freshEvidence(evidenceDir);
         if (!rds.local()) return onAws(evidence, started, out);
-        Region.State state = LocalRegion.prepare(Region.home(), pgBin, null, out, false);
+        Region.State state = LocalRegion.prepare(Home.dir(), pgBin, null, out, false);
         for (Region.NodeSpec n : state.nodes()) {
             out.println(Messages.get("maz1.az", n.az(), n.port(), Path.of(state.dataRoot(), n.az())));
         }

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Aws.java common/Rds.java common/Deployment.java common/Stacks.java common/Evidence.java common/Folders.java
-//SOURCES region/Processes.java region/ServerAccount.java region/PgBinaries.java region/PgNode.java region/WriterEndpoint.java region/RdsApi.java region/ControlPlane.java region/LocalRegion.java
+//SOURCES common/Cli.java common/Deployment.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java common/Rds.java
+//SOURCES common/Region.java common/Stacks.java region/LocalRegion.java
 //DESCRIPTION Mission step 2, the vault: a primary in AZ1 with a synchronous standby in AZ2.
 
 // Step 2 of Operation DB007: the vault.
@@ -19,6 +19,7 @@
 
 import common.Cli;
 import common.Evidence;
+import common.Home;
 import common.Messages;
 import common.Problem;
 import common.Deployment;
@@ -60,11 +61,11 @@ public class maz2 implements Callable<Integer> {
         Evidence evidence = Evidence.of(evidenceDir, "maz");
         if (!rds.local()) return onAws(evidence, started, out);
 
-        LocalRegion.Up up = LocalRegion.up(Region.home(), pgBin, null, out, false);
+        LocalRegion.Up up = LocalRegion.up(Home.dir(), pgBin, null, out, false);
         Region.Status s = up.status();
         if (!"az1".equals(s.primaryAz())) {
             out.println(Messages.get("maz2.reset", s.primaryAz()));
-            Region.State state = LocalRegion.requireState(Region.home());
+            Region.State state = LocalRegion.requireState(Home.dir());
             Instant asked = Instant.now();
             LocalRegion.requestFailover(state);
             s = LocalRegion.waitUntil(state, out, true, st -> "az1".equals(st.primaryAz()) && st.healthy(), Duration.ofMinutes(2), asked);

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java
-//SOURCES common/Aws.java common/Rds.java common/Deployment.java common/Database.java common/Journal.java common/Evidence.java
+//SOURCES common/Cli.java common/Database.java common/Evidence.java common/Journal.java common/Json.java common/Jvm.java common/Messages.java
+//SOURCES common/Problem.java common/Rds.java
 //DESCRIPTION Mission step 3, the DB007 agent: writes and reads timestamped rows without pause, and journals every acknowledged write.
 
 // Step 3 of Operation DB007: the agent.
@@ -22,6 +22,7 @@ import common.Database;
 import common.Evidence;
 import common.Journal;
 import common.Json;
+import common.Jvm;
 import common.Messages;
 import common.Problem;
 import common.Rds;
@@ -340,15 +341,10 @@ public class maz3 implements Callable<Integer> {
 
     /** Runs the agent as its own process, detached from this terminal, and returns once it writes. */
     private int startInBackground(Evidence evidence, PrintWriter out) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
-        cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "maz3", "--evidence", evidence.dir().toString(), "--duration", Double.toString(duration)));
-        cmd.addAll(rds.arguments());
+        List<String> args = new ArrayList<>(List.of("--evidence", evidence.dir().toString(), "--duration", Double.toString(duration)));
+        args.addAll(rds.arguments());
         Files.deleteIfExists(evidence.file("agent.json"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(evidence.file("agent.log").toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process p = Jvm.detached(List.of("-Xmx256m"), "maz3", args, evidence.file("agent.log")).start();
         Instant deadline = Instant.now().plusSeconds(30);
         while (Instant.now().isBefore(deadline)) {
             if (!p.isAlive()) throw Problem.failed("maz3.background.died", evidence.file("agent.log"));

@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Aws.java common/Rds.java common/Deployment.java common/Database.java common/Evidence.java
+//SOURCES common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java common/Rds.java
+//SOURCES common/Region.java
 //DESCRIPTION Mission step 4, recon: where the primary and the standby live, from the RDS API and cross-checked in SQL.
 
 // Step 4 of Operation DB007: recon.
@@ -16,6 +17,7 @@
 import common.Cli;
 import common.Database;
 import common.Evidence;
+import common.Home;
 import common.Messages;
 import common.Problem;
 import common.Rds;
@@ -65,7 +67,7 @@ public class maz4 implements Callable<Integer> {
         List<Map<String, Object>> sql = new ArrayList<>();
         boolean consistent;
         if (rds.local()) {
-            Region.State state = Region.load(Region.home());
+            Region.State state = Region.load(Home.dir());
             String sqlPrimary = null;
             String sqlStandby = null;
             String syncState = null;

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Aws.java common/Rds.java common/Deployment.java common/Evidence.java common/Folders.java
+//SOURCES common/Cli.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java common/Rds.java common/Region.java
 //SOURCES region/Processes.java
 //DESCRIPTION Mission step 5, sabotage: reboot the primary with failover (or, locally, kill it outright).
 
@@ -15,6 +15,7 @@
 
 import common.Cli;
 import common.Evidence;
+import common.Home;
 import common.Messages;
 import common.Problem;
 import common.Rds;
@@ -60,7 +61,7 @@ public class maz5 implements Callable<Integer> {
             observed.put("kind", crash ? "crash" : "reboot-with-failover");
             requested = Instant.now();
             if (crash) {
-                Region.State state = Region.load(Region.home());
+                Region.State state = Region.load(Home.dir());
                 int killed = Processes.killIn(Path.of(state.dataRoot(), before.primaryAz()));
                 observed.put("processes_killed", killed);
                 out.println(Messages.get("maz5.crashed", before.primaryAz(), killed));

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Journal.java common/Evidence.java
+//SOURCES common/Cli.java common/Evidence.java common/Journal.java common/Json.java common/Messages.java common/Problem.java
 //DESCRIPTION Mission step 6, turbulence: follow the agent through the outage, from the last write before it to the first one after.
 
 // Step 6 of Operation DB007: turbulence.

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Aws.java common/Rds.java common/Deployment.java common/Journal.java common/Evidence.java
+//SOURCES common/Cli.java common/Evidence.java common/Journal.java common/Messages.java common/Problem.java common/Rds.java
 //DESCRIPTION Mission step 7, reorg: wait for the standby's promotion and the agent's writes on it; show the failover events.
 
 // Step 7 of Operation DB007: reorganisation.

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Aws.java common/Rds.java common/Deployment.java common/Database.java
-//SOURCES common/Journal.java common/Evidence.java common/Proof.java maz3.java
+//SOURCES common/Cli.java common/Database.java common/Evidence.java common/Journal.java common/Json.java common/Messages.java common/Problem.java
+//SOURCES common/Proof.java common/Rds.java maz3.java
 //DESCRIPTION Mission step 8, proof: no acknowledged write lost (RPO = 0), and the outage measured (RTO), with an HTML report.
 
 // Step 8 of Operation DB007: the proof.

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Aws.java common/Rds.java common/Deployment.java common/Database.java common/Evidence.java
+//SOURCES common/Cli.java common/Database.java common/Evidence.java common/Messages.java common/Problem.java common/Rds.java
 //DESCRIPTION Mission step 9, the new order: primary now in AZ2, a standby rebuilt in AZ1 and in sync.
 
 // Step 9 of Operation DB007: the new order.

@@ -1,8 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Aws.java common/Rds.java common/Deployment.java common/Database.java
-//SOURCES common/Journal.java common/Evidence.java common/Proof.java
-//SOURCES maz1.java maz2.java maz3.java maz4.java maz5.java maz6.java maz7.java maz8.java maz9.java
+//SOURCES common/Cli.java common/Database.java common/Evidence.java common/Journal.java common/Json.java common/Messages.java common/Problem.java
+//SOURCES common/Proof.java common/Rds.java maz1.java maz2.java maz3.java maz4.java maz5.java maz6.java maz7.java maz8.java maz9.java
 //DESCRIPTION Operation DB007, the whole Multi-AZ mission unattended: steps 1 to 9, with the verdict.
 
 // Operation DB007, end to end.

@@ -1,7 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java common/Aws.java
-//SOURCES recovery/Offsite.java recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java pra.java pra_pod_crash.java pra_disaster.java pra_restore.java
+//SOURCES common/Aws.java common/Cli.java common/Evidence.java common/Folders.java common/Home.java common/Json.java common/Messages.java
+//SOURCES common/Problem.java common/Region.java recovery/Backups.java recovery/LocalSite.java recovery/Offsite.java pra.java pra_disaster.java
+//SOURCES pra_restore.java
 //DESCRIPTION PRA exercise 5: run a stronger design (shorter interval, off-site copy, backup-age alert, automated restore test) and measure the difference.
 
 // PRA workshop, exercise 5: a stronger design, measured rather than argued.
@@ -23,6 +24,7 @@ import common.Aws;
 import common.Cli;
 import common.Evidence;
 import common.Folders;
+import common.Home;
 import common.Json;
 import common.Messages;
 import common.Problem;
@@ -66,7 +68,7 @@ public class pra5 implements Callable<Integer> {
         Evidence evidence = Evidence.of(evidenceDir, "pra");
         Map<?, ?> before = Files.exists(evidence.file("drill.json")) ? Json.read(evidence.file("drill.json"), Map.class) : null;
 
-        String where = offsiteWhere != null ? offsiteWhere : Region.home().resolve("pra-offsite").toString();
+        String where = offsiteWhere != null ? offsiteWhere : Home.offsite().toString();
         try (Offsite offsite = Offsite.at(where, aws)) {
             // Checked before the site is touched: a bucket that is not there stops nothing.
             offsite.check();

@@ -1,7 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java
+//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java recovery/Backups.java recovery/Site.java
 //DESCRIPTION PRA workshop: list the restore points with their time, size, message count and validity.
 
 // PRA workshop: the restore points.

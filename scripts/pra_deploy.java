@@ -1,7 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java
+//SOURCES common/Cli.java common/Evidence.java common/Messages.java common/Problem.java recovery/Site.java
 //DESCRIPTION PRA workshop: deploy the SQLite app with its data volume, its backup volume and its backup job, and check it answers.
 
 // PRA workshop, deployment.

@@ -1,7 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java
+//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java recovery/Site.java
 //DESCRIPTION PRA phase 1, the disaster: stop the app, suspend the backups, delete the data volume.
 
 // PRA workshop, disaster recovery (PRA), phase 1: the disaster.
@@ -49,7 +48,7 @@ public class pra_disaster implements Callable<Integer> {
         try (Site site = where.open()) {
             Site.Reply status = site.get("/status");
             if (status.status() != 200) throw Problem.failed("pra.app.not-running");
-            Map<String, Object> before = Json.read(status.body(), Map.class);
+            Map<?, ?> before = Json.read(status.body(), Map.class);
             Instant at = strike(site);
             out.println(Messages.get("pra.drill.disaster", Messages.clock(at)));
             out.println(Messages.get("pra.disaster.notice", before.get("count"), before.get("last_backup_file")));

@@ -1,7 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Folders.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java
+//SOURCES common/Cli.java common/Messages.java recovery/Site.java
 //DESCRIPTION PRA workshop, the end: stop the app and its backups; --purge also deletes both volumes.
 
 // PRA workshop, the end of it.

@@ -1,7 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Evidence.java common/Folders.java
-//SOURCES recovery/Backups.java recovery/App.java recovery/Site.java recovery/LocalSite.java recovery/KubeSite.java
+//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java recovery/Backups.java recovery/Site.java
 //DESCRIPTION PRA workshop exercises 1 to 4: each question, with the facts from your own run that bear on it.
 
 // PRA workshop, the exercises (aliases pra1 to pra4 run this with their number).

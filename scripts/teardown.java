@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Messages.java common/Cli.java common/Problem.java common/Json.java common/Region.java common/Aws.java common/Rds.java common/Deployment.java common/Stacks.java
+//SOURCES common/Cli.java common/Deployment.java common/Messages.java common/Problem.java common/Rds.java common/Stacks.java
 //DESCRIPTION Mission on AWS: delete the database and VPC stacks, then check that nothing billable is left.
 
 // The end of the mission on AWS: nothing may keep costing.

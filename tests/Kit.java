@@ -23,9 +23,21 @@ final class Kit {
     }
 
     final Path home;
+    /** The folder the commands run in, as the folder a student stands in; null for the test's own. */
+    final Path workdir;
 
     Kit(Path home) {
+        this(home, null);
+    }
+
+    private Kit(Path home, Path workdir) {
         this.home = home;
+        this.workdir = workdir;
+    }
+
+    /** The same kit, its commands run from another folder. */
+    Kit in(Path folder) {
+        return new Kit(home, folder);
     }
 
     Result run(String mainClass, String... args) {
@@ -37,6 +49,11 @@ final class Kit {
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (workdir != null) {
+            pb.directory(workdir.toFile());
+            // Run from elsewhere, a command finds the kit's own files as it does under the launcher.
+            pb.environment().put("DB007_KIT", Path.of("").toAbsolutePath().toString());
+        }
         pb.environment().put("DB007_HOME", home.toString());
         pb.environment().put("DB007_LANG", "en");
         pb.environment().putAll(env);

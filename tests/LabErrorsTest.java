@@ -2,6 +2,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import common.Home;
 import common.Json;
 import common.Region;
 import java.net.InetAddress;
@@ -73,7 +74,7 @@ class LabErrorsTest {
 
     @Test
     void anUnreadableStateFileSaysHowToStartAfresh() throws Exception {
-        Files.createDirectories(Region.labDir(home));
+        Files.createDirectories(Home.lab(home));
         Files.writeString(Region.stateFile(home), "{ not json");
         Kit.Result r = new Kit(home).run("lab", "status");
         assertEquals(2, r.exit());
@@ -86,7 +87,7 @@ class LabErrorsTest {
     }
 
     private void write(Region.State state) throws Exception {
-        Files.createDirectories(Region.labDir(home));
+        Files.createDirectories(Home.lab(home));
         Json.writeAtomically(Region.stateFile(home), state);
     }
 

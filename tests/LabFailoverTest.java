@@ -3,6 +3,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import common.Home;
 import common.Json;
 import common.Region;
 import java.nio.file.Files;
@@ -172,6 +173,6 @@ class LabFailoverTest {
 
         kit.ok("lab", "down", "--purge");
         assertFalse(Files.exists(Path.of(state.dataRoot())));
-        assertFalse(Files.exists(Region.labDir(home)));
+        assertFalse(Files.exists(Home.lab(home)));
     }
 }

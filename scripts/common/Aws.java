@@ -1,5 +1,7 @@
 package common;
 
+//SOURCES Problem.java Region.java
+
 // The SDK's lightweight HTTP client (the JDK's own HttpURLConnection), not Netty or Apache: a short start.
 //DEPS software.amazon.awssdk:url-connection-client:2.42.33
 // The SDK logs through SLF4J; without a binding, SLF4J prints a warning into every student's output.

@@ -1,5 +1,7 @@
 package common;
 
+//SOURCES Cli.java Json.java
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,5 +1,6 @@
 package common;
 
+//SOURCES Aws.java Deployment.java Home.java Json.java Problem.java Rds.java Region.java
 //DEPS org.postgresql:postgresql:42.7.14
 //DEPS com.mysql:mysql-connector-j:9.5.0
 //DEPS software.amazon.awssdk:secretsmanager:2.42.33
@@ -61,7 +62,7 @@ public final class Database {
      */
     public static Login login(Rds.Options options, Rds.Instance instance) throws IOException {
         String user = instance.masterUser() == null ? Region.MASTER_USER : instance.masterUser();
-        if (options.local()) return new Login("postgres", instance.host(), instance.port(), user, Region.password(Region.home()), Region.DATABASE, null);
+        if (options.local()) return new Login("postgres", instance.host(), instance.port(), user, Region.password(Home.dir()), Region.DATABASE, null);
         // RDS says "postgres", or "mysql"; the template gives MySQL a database named db007, PostgreSQL has "postgres".
         String engine = instance.engine() != null && instance.engine().startsWith("mysql") ? "mysql" : "postgres";
         String password = System.getenv("DB007_DB_PASSWORD");
@@ -89,7 +90,7 @@ public final class Database {
     static Path caBundle() throws IOException {
         String given = System.getenv("DB007_CA_BUNDLE");
         if (given != null) return Path.of(given);
-        Path cached = Region.home().resolve("aws/rds-global-bundle.pem");
+        Path cached = Home.aws().resolve("rds-global-bundle.pem");
         if (Files.exists(cached)) return cached;
         Files.createDirectories(cached.getParent());
         try {

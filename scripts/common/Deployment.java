@@ -1,5 +1,7 @@
 package common;
 
+//SOURCES Home.java Json.java Problem.java
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -68,7 +70,7 @@ public record Deployment(String region, String student, String network, String e
     }
 
     public static Path file() {
-        return Region.home().resolve("aws/deployment.json");
+        return Home.aws().resolve("deployment.json");
     }
 
     /** The deployment on record, or null when maz1 --target aws has not run here. */

@@ -1,5 +1,7 @@
 package common;
 
+//SOURCES Home.java Json.java
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +37,7 @@ public final class Evidence {
 
     /** Where a workshop's evidence goes: --evidence when given, else DB007_HOME/evidence/<workshop>. */
     public static Path folder(Path option, String workshop) {
-        return (option != null ? option : Region.home().resolve("evidence").resolve(workshop)).toAbsolutePath();
+        return (option != null ? option : Home.evidence(workshop)).toAbsolutePath();
     }
 
     public Path dir() { return dir; }

@@ -1,5 +1,7 @@
 package common;
 
+//SOURCES Problem.java
+
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -13,6 +13,28 @@ import java.util.ResourceBundle;
  * The same bundle localises picocli's --help, through keys prefixed by the command name.
  */
 public final class Messages {
+    /**
+     * The English file is the root bundle: English asks for it alone, and no language ever falls
+     * back to the JVM's default locale. Asking for a messages_en that does not exist would search
+     * every jar of the class path, a tenth of a second at every command.
+     */
+    private static final ResourceBundle.Control ROOT_IS_ENGLISH = new ResourceBundle.Control() {
+        @Override
+        public java.util.List<String> getFormats(String baseName) {
+            return FORMAT_PROPERTIES;
+        }
+
+        @Override
+        public java.util.List<Locale> getCandidateLocales(String baseName, Locale locale) {
+            return locale.getLanguage().equals("fr") ? java.util.List.of(Locale.FRENCH, Locale.ROOT) : java.util.List.of(Locale.ROOT);
+        }
+
+        @Override
+        public Locale getFallbackLocale(String baseName, Locale locale) {
+            return null;
+        }
+    };
+
     private static Locale locale = fromEnvironment();
     private static ResourceBundle bundle = load(locale);
 
@@ -64,7 +86,6 @@ public final class Messages {
     }
 
     private static ResourceBundle load(Locale l) {
-        // The English file is the root bundle; never fall back to the JVM's default locale instead.
-        return ResourceBundle.getBundle("common.messages", l, ResourceBundle.Control.getNoFallbackControl(ResourceBundle.Control.FORMAT_PROPERTIES));
+        return ResourceBundle.getBundle("common.messages", l, ROOT_IS_ENGLISH);
     }
 }

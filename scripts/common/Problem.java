@@ -1,5 +1,7 @@
 package common;
 
+//SOURCES Messages.java
+
 /**
  * Something the student can act on: a message key with its arguments, and the exit code
  * it ends with (1 a check failed, 2 bad usage or environment). Printed without a stack trace.

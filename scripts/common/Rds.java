@@ -1,5 +1,6 @@
 package common;
 
+//SOURCES Aws.java Deployment.java Home.java Problem.java Region.java
 //DEPS software.amazon.awssdk:rds:2.42.33
 
 import java.io.IOException;
@@ -78,8 +79,8 @@ public final class Rds implements AutoCloseable {
     public static Rds open(Options o) throws IOException {
         RdsClientBuilder b = RdsClient.builder().httpClient(UrlConnectionHttpClient.create());
         if (o.local()) {
-            if (!Files.exists(Region.stateFile(Region.home()))) throw Problem.environment("lab.none", Region.home());
-            URI api = o.endpointUrl != null ? o.endpointUrl : Region.api(Region.load(Region.home()), "");
+            if (!Files.exists(Region.stateFile(Home.dir()))) throw Problem.environment("lab.none", Home.dir());
+            URI api = o.endpointUrl != null ? o.endpointUrl : Region.api(Region.load(Home.dir()), "");
             // The local API checks no signature, but the SDK signs every call: any credentials do.
             b.endpointOverride(api).region(software.amazon.awssdk.regions.Region.of("local"))
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));

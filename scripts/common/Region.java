@@ -1,5 +1,7 @@
 package common;
 
+//SOURCES Home.java Json.java
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,7 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The local region as the workshop steps see it: where its state lives (DB007_HOME/lab), how to
+ * The local region as the workshop steps see it: its state (in DB007_HOME/lab), how to
  * reach its control plane (the RDS-like API) and its writer endpoint, and the master password.
  * The control plane itself lives in the region package and is started by {@code lab up}.
  */
@@ -23,22 +25,9 @@ public final class Region {
 
     private Region() {}
 
-    public static Path home() {
-        String env = System.getenv("DB007_HOME");
-        return env != null && !env.isBlank() ? Path.of(env).toAbsolutePath() : Path.of(System.getProperty("user.home"), ".db007");
-    }
+    public static Path stateFile(Path home) { return Home.lab(home).resolve("region.json"); }
 
-    public static Path labDir(Path home) { return home.resolve("lab"); }
-
-    public static Path stateFile(Path home) { return labDir(home).resolve("region.json"); }
-
-    public static Path passwordFile(Path home) { return labDir(home).resolve("password"); }
-
-    public static Path cacheDir() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("db007");
-    }
+    public static Path passwordFile(Path home) { return Home.lab(home).resolve("password"); }
 
     /** What {@code lab up} records and the control plane keeps current: the region's layout. */
     public record State(int ownerUid, String ownerUser, String bootId, String dataRoot, String runAs,

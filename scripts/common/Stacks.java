@@ -1,5 +1,6 @@
 package common;
 
+//SOURCES Aws.java Home.java Messages.java Problem.java Rds.java
 //DEPS software.amazon.awssdk:cloudformation:2.42.33
 
 import java.io.IOException;
@@ -19,9 +20,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.retry.backoff.FixedDelayBackoffStrategy;
 import software.amazon.awssdk.core.waiters.WaiterOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.CloudFormationException;
 import software.amazon.awssdk.services.cloudformation.model.DescribeStacksRequest;
@@ -44,7 +45,7 @@ public final class Stacks implements AutoCloseable {
         this.client = client;
         // RDS Multi-AZ takes 15 to 30 minutes to create; the SDK's default waiter would give up sooner.
         this.waiting = WaiterOverrideConfiguration.builder().waitTimeout(Duration.ofMinutes(60))
-                .backoffStrategy(FixedDelayBackoffStrategy.create(poll)).maxAttempts(100_000).build();
+                .backoffStrategyV2(BackoffStrategy.fixedDelayWithoutJitter(poll)).maxAttempts(100_000).build();
     }
 
     public static Stacks open(Rds.Options options) {
@@ -61,9 +62,9 @@ public final class Stacks implements AutoCloseable {
         return Duration.ofMillis(s == null ? 10_000 : (long) (Double.parseDouble(s) * 1000));
     }
 
-    /** A template of cloudformation/, which the steps run from the kit's folder to find. */
+    /** A template of the kit's cloudformation/ folder. */
     public static Path template(String file) {
-        Path p = Path.of("cloudformation", file);
+        Path p = Home.kitFile("cloudformation/" + file);
         if (!Files.exists(p)) throw Problem.environment("aws.template.missing", p.toAbsolutePath());
         return p;
     }

@@ -1,5 +1,6 @@
 package recovery;
 
+//SOURCES ../common/Json.java Backups.java
 //DEPS org.xerial:sqlite-jdbc:3.54.1.0
 
 import com.sun.net.httpserver.HttpExchange;

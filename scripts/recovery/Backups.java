@@ -1,5 +1,6 @@
 package recovery;
 
+//SOURCES ../common/Json.java ../common/Problem.java
 //DEPS org.xerial:sqlite-jdbc:3.54.1.0
 
 import common.Json;

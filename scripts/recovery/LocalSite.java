@@ -1,6 +1,11 @@
 package recovery;
 
+//SOURCES ../common/Folders.java ../common/Home.java ../common/Json.java ../common/Jvm.java ../common/Problem.java ../common/Region.java App.java
+//SOURCES Backups.java Site.java
+
+import common.Home;
 import common.Json;
+import common.Jvm;
 import common.Problem;
 import common.Region;
 import java.io.IOException;
@@ -48,7 +53,7 @@ public final class LocalSite extends Site {
     }
 
     public static LocalSite here() {
-        return new LocalSite(Region.home().resolve("pra"));
+        return new LocalSite(Home.site("pra"));
     }
 
     @Override public String target() { return "local"; }
@@ -211,14 +216,9 @@ public final class LocalSite extends Site {
     }
 
     private void startSupervisor() throws IOException {
-        List<String> cmd = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
-        cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), Supervisor.class.getName(), home.toString()));
         Files.createDirectories(home);
-        new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("supervisor.log").toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Jvm.detached(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), Supervisor.class.getName(), List.of(home.toString()),
+                home.resolve("supervisor.log")).start();
         Instant deadline = Instant.now().plusSeconds(30);
         while (!supervisorRunning() && Instant.now().isBefore(deadline)) {
             try {
@@ -278,10 +278,8 @@ public final class LocalSite extends Site {
                         restarts++;
                         log.println(Instant.now() + " app exited (" + app.exitValue() + "); restarting it");
                     }
-                    app = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m", "-XX:TieredStopAtLevel=1",
-                            "-cp", System.getProperty("java.class.path"), App.class.getName(), "--data", site.data().toString(),
-                            "--backups", site.backups().toString(), "--port", Integer.toString(spec.port()))
-                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(site.appLog().toFile())).start();
+                    app = Jvm.child(List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"), App.class.getName(), List.of("--data", site.data().toString(),
+                            "--backups", site.backups().toString(), "--port", Integer.toString(spec.port())), site.appLog()).start();
                     appStarted = Instant.now().toString();
                     log.println(appStarted + " app started, pid " + app.pid());
                 } else if (spec.replicas() == 0 && app != null && app.isAlive()) {

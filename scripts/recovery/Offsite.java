@@ -1,5 +1,6 @@
 package recovery;
 
+//SOURCES ../common/Aws.java ../common/Problem.java
 //DEPS software.amazon.awssdk:s3:2.42.33
 
 import common.Aws;

@@ -1,5 +1,8 @@
 package recovery;
 
+//SOURCES ../common/Home.java ../common/Json.java ../common/Problem.java ../common/Region.java Backups.java KubeSite.java LocalSite.java
+
+import common.Home;
 import common.Problem;
 import common.Region;
 import java.io.IOException;
@@ -28,7 +31,7 @@ public abstract class Site implements AutoCloseable {
         public Site open() throws IOException {
             return switch (target) {
                 case "local" -> LocalSite.here();
-                case "k8s" -> KubeSite.connect(Path.of("k8s"), Region.home().resolve("pra-k8s"));
+                case "k8s" -> KubeSite.connect(Home.kitFile("k8s"), Home.praK8s());
                 default -> throw Problem.environment("pra.target.unknown", target);
             };
         }

@@ -1,5 +1,9 @@
 package region;
 
+//SOURCES ../common/Folders.java ../common/Home.java ../common/Json.java ../common/Region.java PgBinaries.java PgNode.java RdsApi.java
+//SOURCES ServerAccount.java WriterEndpoint.java
+
+import common.Home;
 import common.Json;
 import common.Region;
 import java.io.IOException;
@@ -57,7 +61,7 @@ public final class ControlPlane {
 
     /** Started by LocalRegion in its own JVM, with DB007_HOME set; logs to standard output. */
     public static void main(String[] args) throws Exception {
-        new ControlPlane(Region.home(), System.out).run();
+        new ControlPlane(Home.dir(), System.out).run();
         System.exit(0);
     }
 
@@ -454,7 +458,7 @@ public final class ControlPlane {
         }
     }
 
-    private Path eventsFile() { return Region.labDir(home).resolve("events.jsonl"); }
+    private Path eventsFile() { return Home.lab(home).resolve("events.jsonl"); }
 
     private void phase(String p) {
         phase = p;

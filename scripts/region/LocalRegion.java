@@ -1,6 +1,11 @@
 package region;
 
+//SOURCES ../common/Folders.java ../common/Home.java ../common/Json.java ../common/Jvm.java ../common/Messages.java ../common/Problem.java
+//SOURCES ../common/Region.java ControlPlane.java PgBinaries.java Processes.java ServerAccount.java
+
+import common.Home;
 import common.Json;
+import common.Jvm;
 import common.Messages;
 import common.Problem;
 import common.Region;
@@ -41,7 +46,7 @@ public final class LocalRegion {
     public static Region.State prepare(Path home, String pgBin, String runAs, PrintWriter out, boolean quiet) throws IOException {
         if (Files.exists(Region.stateFile(home))) return loadOwned(home);
         if (!quiet) say(out, Messages.get("lab.up.creating", home));
-        Path labDir = Files.createDirectories(Region.labDir(home));
+        Path labDir = Files.createDirectories(Home.lab(home));
         Files.setPosixFilePermissions(labDir, PosixFilePermissions.fromString("rwx------"));
         ServerAccount account = ServerAccount.choose(runAs != null ? runAs : System.getenv("DB007_RUN_AS"));
         PgBinaries bin = PgBinaries.locate(pgBin, account, out);
@@ -112,16 +117,9 @@ public final class LocalRegion {
 
     /** The control plane runs in its own JVM, which outlives this command and ignores the terminal's Ctrl-C. */
     private static void startControlPlane(Path home) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
-        cmd.addAll(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), ControlPlane.class.getName()));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
+        ProcessBuilder pb = Jvm.detached(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), ControlPlane.class.getName(),
+                List.of(), Home.lab(home).resolve("control-plane.log"));
         pb.environment().put("DB007_HOME", home.toString());
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(Region.labDir(home).resolve("control-plane.log").toFile()));
-        pb.redirectErrorStream(true);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.start();
     }
 
@@ -154,7 +152,7 @@ public final class LocalRegion {
         int leftovers = killServers(Path.of(state.dataRoot()));
         if (purge) {
             common.Folders.delete(Path.of(state.dataRoot()));
-            common.Folders.delete(Region.labDir(home));
+            common.Folders.delete(Home.lab(home));
         }
         return leftovers;
     }
@@ -192,7 +190,7 @@ public final class LocalRegion {
     /** Polls the control plane, printing each new phase and event (unless quiet), until the condition holds. */
     public static Region.Status waitUntil(Region.State state, PrintWriter out, boolean quiet, Predicate<Region.Status> done,
                                           Duration timeout, Instant since) {
-        Path log = Region.labDir(Region.home()).resolve("control-plane.log");
+        Path log = Home.lab(Home.dir()).resolve("control-plane.log");
         Instant deadline = Instant.now().plus(timeout);
         String lastPhase = null;
         int shown = -1;

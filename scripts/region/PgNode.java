@@ -1,7 +1,9 @@
 package region;
 
+//SOURCES ../common/Folders.java ../common/Home.java ../common/Region.java PgBinaries.java Processes.java ServerAccount.java
 //DEPS org.postgresql:postgresql:42.7.14
 
+import common.Home;
 import common.Region;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -78,9 +80,10 @@ final class PgNode {
 
     /** The initdb'd template for these binaries, made on first use (throwaway password, common settings). */
     private Path template() throws IOException {
-        Path home = account.switchesUser() ? Path.of("/var/tmp/db007") : Region.cacheDir();
+        Path home = account.switchesUser() ? Path.of("/var/tmp/db007") : Home.cache();
         String id = Integer.toHexString(bin.bin().toAbsolutePath().toString().hashCode());
-        Path template = home.resolve("template-pg" + bin.version() + "-" + id);
+        // "w1": the WAL layout below; a template made with another layout is not reused.
+        Path template = home.resolve("template-pg" + bin.version() + "-w1-" + id);
         if (Files.exists(template.resolve("PG_VERSION"))) return template;
         Files.createDirectories(home);
         Path work = Files.createDirectories(home.resolve(template.getFileName() + ".tmp-" + ProcessHandle.current().pid()));
@@ -96,7 +99,9 @@ final class PgNode {
         try {
             // --no-sync: its final fsync costs a second and guards only against a machine crash during this very run.
             run(Duration.ofSeconds(120), bin.program("initdb").toString(), "-D", data.toString(), "-U", Region.MASTER_USER,
-                    "--pwfile=" + pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync");
+                    "--pwfile=" + pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync",
+                    // 1 MB WAL segments instead of 16: a node keeps a few MB of WAL, not 50 (CloudShell's home is 1 GB).
+                    "--wal-segsize=1");
             Files.writeString(data.resolve("postgresql.conf"), String.join("\n",
                     "",
                     "# DB007 region: the same on every node; what differs per node is in postgresql.auto.conf",
@@ -110,6 +115,10 @@ final class PgNode {
                     "# The 5 s default makes a standby wait that long before it notices a promotion request.",
                     "wal_retrieve_retry_interval = '20ms'",
                     "wal_receiver_status_interval = '1s'",
+                    "# Little WAL kept between checkpoints: the lab holds a few MB of data, on a student's small disk.",
+                    "min_wal_size = '16MB'",
+                    "max_wal_size = '256MB'",
+                    "checkpoint_timeout = '1min'",
                     "password_encryption = 'scram-sha-256'",
                     "max_connections = 40",
                     "shared_buffers = '32MB'",
@@ -330,7 +339,6 @@ final class PgNode {
             }
         }
     }
-
 
     private void run(Duration timeout, String... command) throws IOException {
         Process p = new ProcessBuilder(account.command(List.of(command))).redirectErrorStream(true).start();

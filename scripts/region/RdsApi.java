@@ -1,5 +1,7 @@
 package region;
 
+//SOURCES ../common/Json.java ../common/Region.java ControlPlane.java
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import common.Json;

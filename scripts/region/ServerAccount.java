@@ -1,5 +1,7 @@
 package region;
 
+//SOURCES ../common/Problem.java
+
 import common.Problem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

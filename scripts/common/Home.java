@@ -1,0 +1,76 @@
+package common;
+
+//SOURCES Problem.java
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where DB007 keeps things, in one place so that every step, the grader and the tests agree:
+ * the layout of DB007_HOME (default ~/.db007), the download cache, and the kit's own files.
+ *
+ * <pre>
+ * DB007_HOME/
+ *   lab/                the local region (region.json, password, events.jsonl, logs)
+ *   evidence/maz/       the mission's evidence; evidence/pra/ the PRA workshop's
+ *   evidence/pra-drill/ the unattended PRA drill's; evidence/pra5/ exercise 5's
+ *   answers/            the student's written answers (maz.md, pra.md)
+ *   aws/                deployment.json and the RDS certificate bundle
+ *   pra/                the local PRA site: its volumes, supervisor and app log
+ *   pra-drill/, pra5/   the sites of the drill and of exercise 5, apart from the student's
+ *   pra-k8s/            what the kit keeps of a PRA run on Kubernetes
+ *   pra-offsite/        exercise 5's off-site copies, when kept in a folder
+ *   bench/              benchmark results
+ * </pre>
+ */
+public final class Home {
+    private Home() {}
+
+    public static Path dir() {
+        String env = System.getenv("DB007_HOME");
+        return env != null && !env.isBlank() ? Path.of(env).toAbsolutePath() : Path.of(System.getProperty("user.home"), ".db007");
+    }
+
+    public static Path lab(Path home) { return home.resolve("lab"); }
+
+    public static Path evidence(String workshop) { return dir().resolve("evidence").resolve(workshop); }
+
+    public static Path answers() { return dir().resolve("answers"); }
+
+    public static Path aws() { return dir().resolve("aws"); }
+
+    /** A PRA site's own folder: "pra" for the student's workshop, "pra-drill" and "pra5" for the unattended runs. */
+    public static Path site(String name) { return dir().resolve(name); }
+
+    public static Path praK8s() { return dir().resolve("pra-k8s"); }
+
+    public static Path offsite() { return dir().resolve("pra-offsite"); }
+
+    public static Path bench() { return dir().resolve("bench"); }
+
+    /** Downloads kept between labs: the embedded PostgreSQL binaries and the initdb template. */
+    public static Path cache() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("db007");
+    }
+
+    /**
+     * The kit's checkout, for its own files (solutions/, k8s/, cloudformation/): DB007_KIT, which
+     * the launcher sets, else the nearest folder up from here that holds jbang-catalog.json (the
+     * tests run from the checkout). The scripts run wherever the user stands, so "." is not it.
+     */
+    public static Path kit() {
+        String env = System.getenv("DB007_KIT");
+        if (env != null && !env.isBlank()) return Path.of(env).toAbsolutePath();
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.exists(p.resolve("jbang-catalog.json")) && Files.isDirectory(p.resolve("scripts"))) return p;
+        }
+        throw Problem.environment("kit.unknown");
+    }
+
+    /** One of the kit's own files, by its path in the checkout. */
+    public static Path kitFile(String relative) {
+        return kit().resolve(relative);
+    }
+}

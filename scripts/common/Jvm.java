@@ -1,0 +1,40 @@
+package common;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A new JVM for one of the kit's long-running parts (the control plane, the background agent,
+ * the PRA supervisor and its app): the same Java and class path as this command, text in UTF-8
+ * whatever the locale, nothing on its standard input, its output appended to a log.
+ */
+public final class Jvm {
+    private Jvm() {}
+
+    /** Options such as -Xmx come before the main class, arguments after it. */
+    public static ProcessBuilder child(List<String> options, String mainClass, List<String> args, Path log) {
+        return new ProcessBuilder(command(options, mainClass, args)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    }
+
+    /** The same in a session of its own: it outlives this command and the terminal's Ctrl-C is not for it. */
+    public static ProcessBuilder detached(List<String> options, String mainClass, List<String> args, Path log) {
+        ProcessBuilder pb = child(options, mainClass, args, log);
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) pb.command().add(0, "/usr/bin/setsid");
+        return pb;
+    }
+
+    private static List<String> command(List<String> options, String mainClass, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(List.of("-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8"));
+        cmd.addAll(options);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(args);
+        return cmd;
+    }
+}
