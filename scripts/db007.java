@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES *.java
+//SOURCES *.java common/Cli.java common/Json.java common/Messages.java common/Problem.java common/Region.java
 //DESCRIPTION Every DB007 command in one build; each alias of the catalog runs its own command from it.
 
 // The kit as one program, for speed.
@@ -12,58 +12,95 @@
 // minutes on a 2-core machine, compiling the shared code thirty times; built here together,
 // once, it takes about ten seconds, and the launcher can start any alias from this one build.
 
+import common.Cli;
+import common.Json;
+import common.Messages;
+import common.Problem;
+import common.Region;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.net.URI;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 public class db007 {
+    /** A command, and the arguments its alias always gives it first (pra1 is "pra_exercises 1"). */
+    record Launch(Supplier<Object> command, String... first) {}
+
     /** Every alias of jbang-catalog.json and the command it runs (CatalogTest keeps the two equal). */
-    static final Map<String, Consumer<String[]>> COMMANDS = new TreeMap<>(Map.ofEntries(
-            Map.entry("setup", setup::main),
-            Map.entry("lab", lab::main),
-            Map.entry("mission", mission::main),
-            Map.entry("maz1", maz1::main),
-            Map.entry("maz2", maz2::main),
-            Map.entry("maz3", maz3::main),
-            Map.entry("agent", maz3::main),
-            Map.entry("maz4", maz4::main),
-            Map.entry("maz5", maz5::main),
-            Map.entry("maz6", maz6::main),
-            Map.entry("maz7", maz7::main),
-            Map.entry("maz8", maz8::main),
-            Map.entry("maz9", maz9::main),
-            Map.entry("teardown", teardown::main),
-            Map.entry("bench", bench::main),
-            Map.entry("pra", pra::main),
-            Map.entry("pra-deploy", pra_deploy::main),
-            Map.entry("pra-pod-crash", pra_pod_crash::main),
-            Map.entry("pra-disaster", pra_disaster::main),
-            Map.entry("pra-backups", pra_backups::main),
-            Map.entry("pra-restore", pra_restore::main),
-            Map.entry("pra1", args -> pra_exercises.main(with("1", args))),
-            Map.entry("pra2", args -> pra_exercises.main(with("2", args))),
-            Map.entry("pra3", args -> pra_exercises.main(with("3", args))),
-            Map.entry("pra4", args -> pra_exercises.main(with("4", args))),
-            Map.entry("pra5", pra5::main),
-            Map.entry("pra-down", pra_down::main),
-            Map.entry("bundle", bundle::main),
-            Map.entry("grade", grade::main),
-            Map.entry("grade-bench", grade_bench::main)));
+    static final Map<String, Launch> COMMANDS = new TreeMap<>(Map.ofEntries(
+            Map.entry("setup", new Launch(setup::new)),
+            Map.entry("lab", new Launch(lab::new)),
+            Map.entry("mission", new Launch(mission::new)),
+            Map.entry("maz1", new Launch(maz1::new)),
+            Map.entry("maz2", new Launch(maz2::new)),
+            Map.entry("maz3", new Launch(maz3::new)),
+            Map.entry("agent", new Launch(maz3::new)),
+            Map.entry("maz4", new Launch(maz4::new)),
+            Map.entry("maz5", new Launch(maz5::new)),
+            Map.entry("maz6", new Launch(maz6::new)),
+            Map.entry("maz7", new Launch(maz7::new)),
+            Map.entry("maz8", new Launch(maz8::new)),
+            Map.entry("maz9", new Launch(maz9::new)),
+            Map.entry("teardown", new Launch(teardown::new)),
+            Map.entry("bench", new Launch(bench::new)),
+            Map.entry("pra", new Launch(pra::new)),
+            Map.entry("pra-deploy", new Launch(pra_deploy::new)),
+            Map.entry("pra-pod-crash", new Launch(pra_pod_crash::new)),
+            Map.entry("pra-disaster", new Launch(pra_disaster::new)),
+            Map.entry("pra-backups", new Launch(pra_backups::new)),
+            Map.entry("pra-restore", new Launch(pra_restore::new)),
+            Map.entry("pra1", new Launch(pra_exercises::new, "1")),
+            Map.entry("pra2", new Launch(pra_exercises::new, "2")),
+            Map.entry("pra3", new Launch(pra_exercises::new, "3")),
+            Map.entry("pra4", new Launch(pra_exercises::new, "4")),
+            Map.entry("pra5", new Launch(pra5::new)),
+            Map.entry("pra-down", new Launch(pra_down::new)),
+            Map.entry("bundle", new Launch(bundle::new)),
+            Map.entry("grade", new Launch(grade::new)),
+            Map.entry("grade-bench", new Launch(grade_bench::new))));
 
     public static void main(String[] args) {
-        Consumer<String[]> command = args.length == 0 ? null : COMMANDS.get(args[0]);
-        if (command == null) {
-            System.err.println("db007: run a command through the kit's launcher, for example ./jbang mission. Commands: " + String.join(", ", COMMANDS.keySet()));
-            System.exit(2);
+        if (args.length == 1 && args[0].equals(WARM_UP)) {
+            warmUp();
+            return;
         }
-        command.accept(Arrays.copyOfRange(args, 1, args.length));
+        Launch launch = args.length == 0 ? null : COMMANDS.get(args[0]);
+        if (launch == null) {
+            System.err.println("db007: run a command through the kit's launcher, for example ./jbang mission. Commands: " + String.join(", ", COMMANDS.keySet()));
+            System.exit(Problem.USAGE);
+        }
+        List<String> rest = new ArrayList<>(List.of(launch.first()));
+        rest.addAll(Arrays.asList(args).subList(1, args.length));
+        System.exit(Cli.run(launch.command().get(), rest.toArray(String[]::new)));
     }
 
-    private static String[] with(String first, String[] rest) {
-        String[] all = new String[rest.length + 1];
-        all[0] = first;
-        System.arraycopy(rest, 0, all, 1, rest.length);
-        return all;
+    /**
+     * What the launcher runs once after each build, recording the classes loaded into a
+     * class-data archive that every later command starts from: each command's parser and help
+     * in both languages, and the JSON mapper, as most commands start.
+     */
+    static final String WARM_UP = "--warm-up";
+
+    private static void warmUp() {
+        PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
+        for (String language : List.of("fr", "en")) {
+            Messages.use(language);
+            for (Launch launch : COMMANDS.values()) Cli.commandLine(launch.command().get()).usage(nowhere);
+        }
+        Json.read(Json.write(Map.of("warm", List.of(1, 2.5, "up"))), Map.class);
+        Json.read("{\"nodes\": [], \"events\": []}", Region.Status.class);
+        Messages.clock(java.time.Instant.now());
+        try {
+            // The control plane and the PRA app are asked over HTTP by most commands.
+            URI.create("http://127.0.0.1:9/").toURL().openConnection();
+        } catch (IOException notOpened) {
+            // Only the classes were wanted.
+        }
     }
 }

@@ -51,7 +51,7 @@ class CatalogTest {
                 assertTrue(source.startsWith("///usr/bin/env jbang \"$0\" \"$@\" ; exit $?\n//JAVA 17+\n//SOURCES "), script + " opens with the jbang line, //JAVA and //SOURCES");
                 assertTrue(source.contains("\n//DESCRIPTION "), script + " has a //DESCRIPTION");
                 if (!className.equals("db007")) {
-                    assertTrue(Files.readString(Path.of("scripts/db007.java")).contains(className + "::main") || Files.readString(Path.of("scripts/db007.java")).contains(className + ".main("),
+                    assertTrue(Files.readString(Path.of("scripts/db007.java")).contains(className + "::new"),
                             className + " is reachable from db007");
                 }
             }
