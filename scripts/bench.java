@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Journal.java common/Json.java common/Messages.java
-//SOURCES common/Problem.java common/Proof.java common/Rds.java common/Region.java region/LocalRegion.java region/Processes.java maz3.java
+//SOURCES common/Agent.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Journal.java common/Json.java
+//SOURCES common/Messages.java common/Problem.java common/Proof.java common/Rds.java common/Region.java region/LocalRegion.java region/Processes.java
 //DESCRIPTION Benchmark: N planned and N crash failovers of the local region with the agent writing; RTO, lost writes and throughput.
 
 // The kit's speed targets, measured rather than asserted in a unit test.
@@ -13,6 +13,7 @@
 // write from its trigger to the next one; at the end every acknowledged write is checked in the
 // database (lost writes must be 0). Prints a table and writes the figures as JSON.
 
+import common.Agent;
 import common.Cli;
 import common.Database;
 import common.Evidence;
@@ -28,18 +29,13 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,7 +74,7 @@ public class bench implements Callable<Integer> {
         options.target = "local";
         options.instance = Region.INSTANCE_ID;
 
-        maz3.Agent agent = new maz3.Agent(options, evidence, Duration.ZERO, quiet, false);
+        Agent agent = new Agent(options, evidence, Duration.ZERO, quiet, false);
         Thread agentThread = new Thread(() -> {
             try {
                 agent.run();
@@ -111,21 +107,14 @@ public class bench implements Callable<Integer> {
                 Thread.sleep(500);
             }
         } finally {
-            Files.writeString(evidence.file("agent.stop"), Instant.now().toString());
+            Agent.requestStop(evidence);
             agentThread.join(30_000);
         }
 
-        List<Journal.Entry> journal = Journal.read(evidence.file("journal.csv"));
-        maz3.Summary summary = Json.read(evidence.file("agent.json"), maz3.Summary.class);
-        Map<Long, Proof.Row> rows = new TreeMap<>();
+        List<Journal.Entry> journal = Journal.read(evidence.file(Journal.FILE));
+        Agent.Summary summary = Agent.Summary.read(evidence);
         Database.Login login = new Database.Login("postgres", "127.0.0.1", state.endpointPort(), Region.MASTER_USER, Region.password(Home.dir()), Region.DATABASE, null);
-        try (Connection c = Database.connect(login, 5, 120, "db007-bench");
-             PreparedStatement st = c.prepareStatement("SELECT seq, sent_at, payload, checksum FROM db007_writes WHERE run_id = ?")) {
-            st.setString(1, summary.runId());
-            try (ResultSet r = st.executeQuery()) {
-                while (r.next()) rows.put(r.getLong(1), new Proof.Row(r.getLong(1), r.getObject(2, OffsetDateTime.class).toInstant(), r.getString(3), r.getString(4)));
-            }
-        }
+        Map<Long, Proof.Row> rows = Proof.fetchRows(login, summary.runId());
         Proof proof = Proof.compute(summary.runId(), journal, rows, firstTrigger);
         List<Journal.Entry> acks = Proof.acknowledged(journal);
         List<Run> runs = new ArrayList<>();

@@ -1,7 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Bundle.java common/Cli.java common/Home.java common/Json.java common/Messages.java common/Problem.java common/Region.java
-//SOURCES recovery/Site.java
+//SOURCES common/Bundle.java common/Cli.java common/Home.java common/Json.java common/Messages.java common/Problem.java recovery/Site.java
 //DESCRIPTION Hand in: pack your evidence of both workshops into one zip with a manifest of SHA-256 hashes.
 
 // Handing in.
@@ -20,7 +19,6 @@ import common.Json;
 import common.Cli;
 import common.Messages;
 import common.Problem;
-import common.Region;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

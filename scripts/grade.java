@@ -1,20 +1,26 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Bundle.java common/Cli.java common/Evidence.java common/Folders.java common/Home.java common/Journal.java common/Json.java
-//SOURCES common/Messages.java common/Problem.java common/Proof.java recovery/Backups.java
+//SOURCES common/Agent.java common/Bundle.java common/Cli.java common/Evidence.java common/Folders.java common/Home.java common/Journal.java
+//SOURCES common/Json.java common/Messages.java common/Problem.java common/Proof.java recovery/App.java recovery/Backups.java recovery/Client.java
+//SOURCES recovery/Restore.java
 //DESCRIPTION The auto-grader: re-verify each student's evidence from raw data, score it, and grade a whole class.
 
 // Grading.
 //
-//   ./jbang grade db007-alice.zip db007-bob.zip …      or a folder of bundles
-//   ./jbang grade bundles/ --csv class.csv --junit class.xml
+//   ./jbang grade bundles/                                  every zip (or unpacked bundle) in the folder
+//   ./jbang grade a/submission.zip b/submission.zip …       an LMS export, each in its own folder
+//   ./jbang grade bundles/ --marks marks.csv --csv class.csv --junit class.xml
 //
-// Trusts no number a student could have typed: it checks the manifest's hashes, recomputes the
-// mission's RPO and RTO from the journal and the rows, restores the PRA backups the student
-// restored into a scratch folder and counts them itself. Points come from solutions/scale.json;
-// what no program can judge is shown for the instructor, never scored as if checked.
-// Exits 1 when any student fails a required check.
+// Trusts no number a student could have typed, and no file: every bundle is unpacked into a
+// scratch folder of its own, within limits, and nothing it names may reach outside it. The
+// mission's RPO and RTO are recomputed from the journal against the rows, which carry the
+// server's own times; the PRA backups the student restored are restored again here and counted.
+// Bundles that share a run, a journal or a backup are flagged. Points come from
+// solutions/scale.json, the Mission and the PRA workshop out of 20 each; what only a person can
+// judge comes from --marks. One bundle that cannot be read never stops the class: it gets its
+// reason, and the others are graded and written. Exits 1 when a student fails a required check.
 
+import common.Agent;
 import common.Bundle;
 import common.Cli;
 import common.Evidence;
@@ -25,14 +31,21 @@ import common.Json;
 import common.Messages;
 import common.Problem;
 import common.Proof;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,6 +57,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import recovery.Backups;
+import recovery.Client;
+import recovery.Restore;
 
 @Command(name = "grade", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
 public class grade implements Callable<Integer> {
@@ -51,6 +66,7 @@ public class grade implements Callable<Integer> {
     @Mixin Cli.Options cli;
     @Parameters(paramLabel = "BUNDLE", arity = "1..*", descriptionKey = "grade.bundles") List<Path> inputs;
     @Option(names = "--scale", paramLabel = "FILE", descriptionKey = "grade.scale") Path scaleFile;
+    @Option(names = "--marks", paramLabel = "FILE", descriptionKey = "grade.marks") Path marksFile;
     @Option(names = "--csv", paramLabel = "FILE", defaultValue = "grades.csv", descriptionKey = "grade.csv") Path csv;
     @Option(names = "--junit", paramLabel = "FILE", defaultValue = "grades.xml", descriptionKey = "grade.junit") Path junit;
     @Option(names = "--quiet", descriptionKey = "grade.quiet") boolean quiet;
@@ -59,99 +75,168 @@ public class grade implements Callable<Integer> {
         System.exit(Cli.run(new grade(), args));
     }
 
-    /** One line of the scale. */
+    /** One line of the scale. Checks named "maz.*" count for the Mission, "pra.*" for the PRA workshop. */
     record Rule(int points, boolean required, boolean instructor, String title, String titleFr) {
         String label() {
             return Messages.french() && titleFr != null ? titleFr : title;
         }
     }
 
-    record Scale(Map<String, Rule> checks) {}
+    record Scale(Map<String, Rule> checks) {
+        int max(String workshop) {
+            return checks.entrySet().stream().filter(e -> e.getKey().startsWith(workshop + ".")).mapToInt(e -> e.getValue().points()).sum();
+        }
+    }
 
-    /** One check's outcome for one student. */
-    record Check(String id, boolean passed, int points, String reason) {}
+    /**
+     * One check's outcome for one student. For a check only a person can judge, passed is null
+     * until the instructor's marks give its points, with their comment as the reason.
+     */
+    record Check(String id, Boolean passed, int points, String reason) {}
 
-    record Student(String name, String bundle, List<Check> checks, int score, int max, boolean failedRequired, String problem) {}
+    /** A written answer, in full, beside the key's text for it. */
+    record Answer(String workshop, String id, String text, String key) {}
+
+    /** What a bundle shares with another if it was copied: its agent's run, its journal, its backups. */
+    record Prints(String runId, String journal, Set<String> backups) {}
+
+    record Student(String name, String bundle, List<Check> checks, List<String> flags, List<Answer> answers, Prints prints, String problem) {
+        int score(String workshop) {
+            return checks.stream().filter(c -> c.id().startsWith(workshop + ".")).mapToInt(Check::points).sum();
+        }
+
+        int total() {
+            return score("maz") + score("pra");
+        }
+
+        boolean failedRequired(Scale scale) {
+            return problem != null || checks.stream().anyMatch(c -> Boolean.FALSE.equals(c.passed())
+                    && scale.checks().containsKey(c.id()) && scale.checks().get(c.id()).required());
+        }
+    }
+
+    /** An instructor's mark, from --marks: student,check,points,comment. */
+    record Mark(int line, String student, String check, int points, String comment) {}
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (scaleFile == null) scaleFile = Home.kitFile("solutions/scale.json");
-        if (!Files.exists(scaleFile)) throw Problem.environment("grade.scale.missing", scaleFile);
-        Scale scale = Json.read(scaleFile, Scale.class);
+        Scale scale = scale();
+        List<Mark> marks = marksFile == null ? List.of() : marks(marksFile);
+        List<Path> bundles = bundles();
+        Path scratchRoot = Files.createTempDirectory("db007-grade");
+        List<Student> students = new ArrayList<>();
+        try {
+            for (Path b : bundles) students.add(gradeSafely(b, scale, scratchRoot));
+        } finally {
+            Folders.delete(scratchRoot);
+        }
+        flagCopies(students);
+        students = applyMarks(students, marks, scale, out);
+        if (!quiet) for (Student s : students) printStudent(out, s, scale);
+        printClass(out, students, scale);
+        writeCsv(students, scale);
+        writeJunit(students, scale);
+        out.println(Messages.get("grade.written", csv.toAbsolutePath(), junit.toAbsolutePath()));
+        return students.stream().anyMatch(s -> s.failedRequired(scale)) ? Problem.CHECK_FAILED : 0;
+    }
+
+    private Scale scale() throws IOException {
+        Path file = scaleFile != null ? scaleFile : Home.kitFile("solutions/scale.json");
+        if (!Files.exists(file)) throw Problem.environment("grade.scale.missing", file);
+        Scale scale;
+        try {
+            scale = Json.read(file, Scale.class);
+        } catch (IOException e) {
+            throw Problem.environment("grade.scale.unreadable", file, plain(e));
+        }
+        if (scale.checks() == null || scale.checks().values().stream().anyMatch(Objects::isNull)) throw Problem.environment("grade.scale.unreadable", file, "checks");
+        return scale;
+    }
+
+    /** Each argument as given (relative to where the grader runs): a bundle, or a folder of them. */
+    private List<Path> bundles() throws IOException {
         List<Path> bundles = new ArrayList<>();
         for (Path in : inputs) {
-            if (!Files.exists(in)) throw Problem.environment("grade.missing", in);
-            boolean isBundleFolder = Files.isDirectory(in) && Files.exists(in.resolve(Bundle.MANIFEST));
-            if (Files.isDirectory(in) && !isBundleFolder) {
+            if (!Files.exists(in, LinkOption.NOFOLLOW_LINKS)) throw Problem.environment("grade.missing", in);
+            boolean isBundleFolder = Files.isDirectory(in, LinkOption.NOFOLLOW_LINKS) && Files.exists(in.resolve(Bundle.MANIFEST), LinkOption.NOFOLLOW_LINKS);
+            if (Files.isDirectory(in, LinkOption.NOFOLLOW_LINKS) && !isBundleFolder) {
                 try (Stream<Path> list = Files.list(in)) {
-                    list.filter(p -> p.toString().endsWith(".zip") || Files.exists(p.resolve(Bundle.MANIFEST))).sorted().forEach(bundles::add);
+                    list.filter(p -> p.toString().endsWith(".zip") || Files.exists(p.resolve(Bundle.MANIFEST), LinkOption.NOFOLLOW_LINKS))
+                            .sorted().forEach(bundles::add);
                 }
             } else {
                 bundles.add(in);
             }
         }
-        Path scratch = Files.createTempDirectory("db007-grade");
-        List<Student> students = new ArrayList<>();
-        try {
-            for (Path b : bundles) {
-                Student s = gradeOne(b, scale, scratch);
-                students.add(s);
-                if (!quiet) printStudent(out, s, scale);
-            }
-        } finally {
-            Folders.delete(scratch);
-        }
-        printClass(out, students);
-        writeCsv(students, scale);
-        writeJunit(students, scale);
-        out.println(Messages.get("grade.written", csv.toAbsolutePath(), junit.toAbsolutePath()));
-        return students.stream().anyMatch(Student::failedRequired) ? Problem.CHECK_FAILED : 0;
+        return bundles;
     }
 
     // ---- one student -------------------------------------------------------------------------
 
-    Student gradeOne(Path bundle, Scale scale, Path scratch) {
-        shownAnswers = Map.of();
-        Path root;
-        Bundle.Manifest manifest;
+    /** Grades one bundle in a scratch folder of its own, removed afterwards; whatever happens, a result. */
+    Student gradeSafely(Path bundle, Scale scale, Path scratchRoot) {
+        Path scratch = null;
         try {
-            root = Bundle.open(bundle, scratch);
-            manifest = Json.read(root.resolve(Bundle.MANIFEST), Bundle.Manifest.class);
-        } catch (Exception e) {
-            return new Student(bundle.getFileName().toString(), bundle.toString(), List.of(), 0, max(scale), true,
-                    Messages.get("grade.unreadable", e.getMessage()));
+            scratch = Files.createTempDirectory(scratchRoot, "bundle-");
+            return gradeOne(bundle, scale, scratch);
+        } catch (Problem p) {
+            return unreadable(bundle, scrub(p.getMessage(), scratch));
+        } catch (Exception | StackOverflowError e) {
+            return unreadable(bundle, Messages.get("grade.unexpected", e.getClass().getSimpleName()));
+        } finally {
+            try {
+                if (scratch != null) Folders.delete(scratch);
+            } catch (IOException ignored) {
+                // The whole scratch root is deleted at the end anyway.
+            }
         }
-        List<Check> checks = new ArrayList<>();
-        String manifestReason;
-        try {
-            manifestReason = manifestReason(root, manifest);
-        } catch (Exception e) {
-            manifestReason = e.getMessage();
-        }
-        checks.add(check(scale, "manifest", manifestReason));
-        Path maz = root.resolve("maz");
-        if (Files.isDirectory(maz)) checks.addAll(mission(scale, maz));
-        Path pra = root.resolve("pra");
-        if (Files.isDirectory(pra)) checks.addAll(pra(scale, pra, root.resolve("pra-backup")));
-        boolean failedRequired = scale.checks().entrySet().stream().filter(e -> e.getValue().required())
-                .anyMatch(e -> checks.stream().noneMatch(c -> c.id().equals(e.getKey()) && c.passed())
-                        && (e.getKey().startsWith("maz.") ? Files.isDirectory(maz) : e.getKey().startsWith("pra.") ? Files.isDirectory(pra) : true));
-        int score = checks.stream().mapToInt(Check::points).sum();
-        return new Student(manifest.student(), bundle.toString(), checks, score, max(scale), failedRequired, null);
     }
 
-    static String manifestReason(Path root, Bundle.Manifest m) throws Exception {
+    private static Student unreadable(Path bundle, String reason) {
+        return new Student(bundle.getFileName().toString(), bundle.toString(), List.of(), List.of(), List.of(), null,
+                Messages.get("grade.unreadable", reason));
+    }
+
+    Student gradeOne(Path bundle, Scale scale, Path scratch) throws Exception {
+        Path root = Bundle.unpack(bundle, scratch.resolve("bundle"), Bundle.Limits.CLASS);
+        Bundle.Manifest manifest = read(root, Bundle.MANIFEST, Bundle.Manifest.class);
+        String name = manifest.student() == null || manifest.student().isBlank() ? null : manifest.student();
+        List<Check> checks = new ArrayList<>();
+        List<String> flags = new ArrayList<>();
+        checks.add(check(scale, "manifest", name == null ? Messages.get("grade.file.field", Bundle.MANIFEST, "student") : manifestReason(root, manifest)));
+        boolean maz = Files.isDirectory(root.resolve("maz"));
+        boolean pra = Files.isDirectory(root.resolve("pra"));
+        if (!maz && !pra) throw Problem.failed("grade.empty");
+        String runId = null;
+        String journalHash = null;
+        if (maz) {
+            Mission m = new Mission(root, scale);
+            checks.addAll(m.checks(flags));
+            runId = m.runId;
+            journalHash = Files.isRegularFile(root.resolve("maz/" + Journal.FILE)) ? Bundle.sha256(root.resolve("maz/" + Journal.FILE)) : null;
+        }
+        if (pra) checks.addAll(new Pra(root, scratch, scale).checks(flags));
+        Set<String> backups = new LinkedHashSet<>();
+        for (Path b : backupFiles(root)) backups.add(Bundle.sha256(b));
+        List<Answer> answers = new ArrayList<>(answers(root, "maz"));
+        answers.addAll(answers(root, "pra"));
+        List<Check> scrubbed = checks.stream().map(c -> new Check(c.id(), c.passed(), c.points(), scrub(c.reason(), scratch))).toList();
+        return new Student(name == null ? bundle.getFileName().toString() : name, bundle.toString(), scrubbed, flags, answers,
+                new Prints(runId, journalHash, backups), null);
+    }
+
+    static String manifestReason(Path root, Bundle.Manifest m) throws IOException {
         if (m.files() == null || m.files().isEmpty()) return Messages.get("grade.manifest.empty");
         for (Map.Entry<String, String> f : m.files().entrySet()) {
             Path file = root.resolve(f.getKey()).normalize();
-            if (!file.startsWith(root) || !Files.exists(file)) return Messages.get("grade.manifest.missing", f.getKey());
-            if (!Bundle.sha256(file).equals(f.getValue())) return Messages.get("grade.manifest.changed", f.getKey());
+            if (!file.startsWith(root) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return Messages.get("grade.manifest.missing", Bundle.printable(f.getKey()));
+            if (!Bundle.sha256(file).equals(f.getValue())) return Messages.get("grade.manifest.changed", Bundle.printable(f.getKey()));
         }
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path f : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
                 String name = root.relativize(f).toString().replace('\\', '/');
-                if (!name.equals(Bundle.MANIFEST) && !m.files().containsKey(name)) return Messages.get("grade.manifest.extra", name);
+                if (!name.equals(Bundle.MANIFEST) && !m.files().containsKey(name)) return Messages.get("grade.manifest.extra", Bundle.printable(name));
             }
         }
         return null;
@@ -159,229 +244,356 @@ public class grade implements Callable<Integer> {
 
     // ---- the mission -------------------------------------------------------------------------
 
-    List<Check> mission(Scale scale, Path maz) {
-        List<Check> checks = new ArrayList<>();
-        Evidence ev;
-        try {
-            ev = new Evidence(maz);
-        } catch (Exception e) {
-            return List.of(check(scale, "maz.steps", e.getMessage()));
+    /** The mission's checks, from the raw journal and rows; the figures the student reported are compared, never used. */
+    static final class Mission {
+        final Path root;
+        final Scale scale;
+        String runId;
+
+        Mission(Path root, Scale scale) {
+            this.root = root;
+            this.scale = scale;
         }
-        // Steps: all nine, passed, started in order.
-        String stepsReason = null;
-        Instant previous = Instant.MIN;
-        Map<String, Evidence.Step> steps = new LinkedHashMap<>();
-        for (int i = 1; i <= 9 && stepsReason == null; i++) {
-            try {
-                Evidence.Step s = ev.step("maz" + i);
-                if (s == null) stepsReason = Messages.get("grade.maz.step.missing", i);
-                else if (!"pass".equals(s.verdict())) stepsReason = Messages.get("grade.maz.step.failed", i);
-                else if (Instant.parse(s.startedAt()).isBefore(previous)) stepsReason = Messages.get("grade.maz.step.order", i);
-                else {
-                    previous = Instant.parse(s.startedAt());
-                    steps.put("maz" + i, s);
+
+        List<Check> checks(List<String> flags) {
+            List<Check> checks = new ArrayList<>();
+            // Steps: all nine, passed, started in order.
+            Map<Integer, Evidence.Step> steps = new TreeMap<>();
+            String stepsReason = null;
+            Instant previous = Instant.MIN;
+            for (int i = 1; i <= 9 && stepsReason == null; i++) {
+                String file = "maz/steps/maz" + i + ".json";
+                try {
+                    if (!Files.exists(root.resolve(file))) {
+                        stepsReason = Messages.get("grade.maz.step.missing", i);
+                        break;
+                    }
+                    Evidence.Step s = read(root, file, Evidence.Step.class);
+                    Instant started = time(file, "started_at", s.startedAt());
+                    if (!"pass".equals(s.verdict())) stepsReason = Messages.get("grade.maz.step.failed", i);
+                    else if (started.isBefore(previous)) stepsReason = Messages.get("grade.maz.step.order", i);
+                    else {
+                        previous = started;
+                        steps.put(i, s);
+                    }
+                } catch (Problem p) {
+                    stepsReason = p.getMessage();
                 }
-            } catch (Exception e) {
-                stepsReason = Messages.get("grade.maz.step.unreadable", i, e.getMessage());
             }
-        }
-        checks.add(check(scale, "maz.steps", stepsReason));
+            checks.add(check(scale, "maz.steps", stepsReason));
 
-        Evidence.Step sabotage = steps.get("maz5");
-        Evidence.Step order = steps.get("maz9");
-        String orderReason = sabotage == null || order == null ? Messages.get("grade.maz.order.unknown")
-                : !String.valueOf(order.observed().get("primary_az")).equals(sabotage.observed().get("standby_az_before"))
-                  || !String.valueOf(order.observed().get("standby_az")).equals(sabotage.observed().get("primary_az_before"))
-                ? Messages.get("grade.maz.order.wrong", sabotage.observed().get("primary_az_before"), order.observed().get("primary_az"), order.observed().get("standby_az"))
-                : null;
-        checks.add(check(scale, "maz.order", orderReason));
-
-        // The proof, recomputed from the raw journal and rows only.
-        Proof recomputed = null;
-        String journalReason = null;
-        String rpoReason = null;
-        try {
-            List<Journal.Entry> journal = Journal.read(maz.resolve("journal.csv"));
-            Map<?, ?> agent = Json.read(maz.resolve("agent.json"), Map.class);
-            Map<Long, Proof.Row> rows = Proof.readRows(maz.resolve("database.csv"));
-            Instant sabotageAt = sabotage == null ? null : Instant.parse(String.valueOf(sabotage.observed().get("requested_at")));
-            recomputed = Proof.compute(String.valueOf(agent.get("run_id")), journal, rows, sabotageAt);
-            if (recomputed.journalHoles() > 0) journalReason = Messages.get("grade.maz.holes", recomputed.journalHoles());
-            if (recomputed.lostWrites() > 0 || recomputed.corruptRows() > 0 || recomputed.unjournaledRows() > 0 || recomputed.acknowledgedWrites() == 0) {
-                rpoReason = Messages.get("grade.maz.rpo", recomputed.acknowledgedWrites(), recomputed.lostWrites(), recomputed.corruptRows(), recomputed.unjournaledRows());
+            Evidence.Sabotage sabotage = null;
+            String orderReason;
+            try {
+                sabotage = steps.containsKey(5) ? observed(steps.get(5), 5, Evidence.Sabotage.class) : null;
+                Evidence.NewOrder order = steps.containsKey(9) ? observed(steps.get(9), 9, Evidence.NewOrder.class) : null;
+                orderReason = sabotage == null || order == null ? Messages.get("grade.maz.order.unknown")
+                        : !Objects.equals(order.primaryAz(), sabotage.standbyAzBefore()) || !Objects.equals(order.standbyAz(), sabotage.primaryAzBefore())
+                        ? Messages.get("grade.maz.order.wrong", sabotage.primaryAzBefore(), order.primaryAz(), order.standbyAz()) : null;
+            } catch (Problem p) {
+                orderReason = p.getMessage();
             }
-        } catch (Exception e) {
-            journalReason = e.getMessage();
-            rpoReason = e.getMessage();
-        }
-        checks.add(check(scale, "maz.journal", journalReason));
-        checks.add(check(scale, "maz.rpo", rpoReason));
+            checks.add(check(scale, "maz.order", orderReason));
 
-        String rtoReason;
-        String reportReason;
-        try {
-            Proof claimed = Json.read(maz.resolve("proof.json"), Proof.class);
-            rtoReason = recomputed == null ? Messages.get("grade.maz.rto.none")
-                    : !java.util.Objects.equals(recomputed.rtoMs(), claimed.rtoMs()) ? Messages.get("grade.maz.rto.differs", claimed.rtoMs(), recomputed.rtoMs()) : null;
-            Matcher m = Pattern.compile("(?s)<script type='application/json' id='db007-proof'>(.*?)</script>").matcher(Files.readString(maz.resolve("report.html")));
-            if (!m.find()) reportReason = Messages.get("grade.maz.report.none");
-            else {
+            // The proof, recomputed from the raw journal and rows only.
+            Proof recomputed = null;
+            String journalReason = null;
+            String rpoReason = null;
+            try {
+                List<Journal.Entry> journal = Journal.read(root.resolve("maz/" + Journal.FILE));
+                Agent.Summary agent = read(root, "maz/" + Agent.SUMMARY, Agent.Summary.class);
+                runId = require("maz/" + Agent.SUMMARY, "run_id", agent.runId());
+                Map<Long, Proof.Row> rows = Proof.readRows(root.resolve("maz/" + Proof.ROWS));
+                recomputed = Proof.compute(runId, journal, rows, sabotage == null ? null : sabotage.requestedAt());
+                if (recomputed.journalHoles() > 0) journalReason = Messages.get("grade.maz.holes", recomputed.journalHoles());
+                if (recomputed.lostWrites() > 0 || recomputed.corruptRows() > 0 || recomputed.unjournaledRows() > 0 || recomputed.acknowledgedWrites() == 0) {
+                    rpoReason = Messages.get("grade.maz.rpo", recomputed.acknowledgedWrites(), recomputed.lostWrites(), recomputed.corruptRows(),
+                            recomputed.unjournaledRows());
+                }
+                if (recomputed.implausibleUnknowns() > 0) {
+                    String said = Messages.get("grade.maz.unknowns", recomputed.implausibleUnknowns(), recomputed.implausibleSeqs());
+                    rpoReason = rpoReason == null ? said : rpoReason + " " + said;
+                    flags.add(Messages.get("grade.flag.unknowns", recomputed.implausibleUnknowns()));
+                }
+            } catch (Problem p) {
+                journalReason = p.getMessage();
+                rpoReason = p.getMessage();
+            }
+            checks.add(check(scale, "maz.journal", journalReason));
+            checks.add(check(scale, "maz.rpo", rpoReason));
+
+            String rtoReason;
+            String reportReason;
+            try {
+                Proof claimed = read(root, "maz/" + Proof.FILE, Proof.class);
+                if (recomputed == null) rtoReason = Messages.get("grade.maz.rto.none");
+                else if (recomputed.rowsOffClock() > 0 || recomputed.rowsOutOfOrder() > 0) {
+                    rtoReason = Messages.get("grade.maz.clock", recomputed.rowsOffClock(), recomputed.rowsOutOfOrder());
+                    flags.add(Messages.get("grade.flag.clock", recomputed.rowsOffClock() + recomputed.rowsOutOfOrder()));
+                } else if (!Objects.equals(recomputed.rtoMs(), claimed.rtoMs())) {
+                    rtoReason = Messages.get("grade.maz.rto.differs", claimed.rtoMs(), recomputed.rtoMs());
+                } else {
+                    rtoReason = null;
+                }
+                reportReason = reportReason(recomputed);
+            } catch (Problem p) {
+                rtoReason = p.getMessage();
+                reportReason = p.getMessage();
+            }
+            checks.add(check(scale, "maz.rto", rtoReason));
+            checks.add(check(scale, "maz.report", reportReason));
+            return checks;
+        }
+
+        private String reportReason(Proof recomputed) {
+            String file = "maz/" + Proof.REPORT;
+            if (!Files.isRegularFile(root.resolve(file))) return Messages.get("grade.file.missing", file);
+            try {
+                Matcher m = Pattern.compile("(?s)<script type='application/json' id='db007-proof'>(.*?)</script>").matcher(Files.readString(root.resolve(file)));
+                if (!m.find()) return Messages.get("grade.maz.report.none");
                 Proof shown = Json.read(m.group(1).replace("<\\/", "</"), Proof.class);
-                reportReason = recomputed != null && shown.acknowledgedWrites() == recomputed.acknowledgedWrites() && shown.lostWrites() == recomputed.lostWrites()
-                        && java.util.Objects.equals(shown.rtoMs(), recomputed.rtoMs()) ? null : Messages.get("grade.maz.report.differs");
+                return recomputed != null && shown.acknowledgedWrites() == recomputed.acknowledgedWrites() && shown.lostWrites() == recomputed.lostWrites()
+                        && Objects.equals(shown.rtoMs(), recomputed.rtoMs()) ? null : Messages.get("grade.maz.report.differs");
+            } catch (IOException | IllegalArgumentException e) {
+                return Messages.get("grade.file.malformed", file, plain(e));
             }
-        } catch (Exception e) {
-            rtoReason = e.getMessage();
-            reportReason = e.getMessage();
         }
-        checks.add(check(scale, "maz.rto", rtoReason));
-        checks.add(check(scale, "maz.report", reportReason));
-        return checks;
+
+        private static <T> T observed(Evidence.Step step, int n, Class<T> type) {
+            try {
+                return step.observed(type);
+            } catch (IllegalArgumentException e) {
+                throw Problem.failed("grade.file.malformed", "maz/steps/maz" + n + ".json", plain(e));
+            }
+        }
     }
 
     // ---- the PRA workshop --------------------------------------------------------------------
 
-    List<Check> pra(Scale scale, Path pra, Path backups) {
-        List<Check> checks = new ArrayList<>();
-        Path scratch = null;
-        try {
-            scratch = Files.createTempDirectory("db007-restore");
-            List<Map<?, ?>> restores = new ArrayList<>();
-            if (Files.isDirectory(pra.resolve("restores"))) {
-                try (Stream<Path> list = Files.list(pra.resolve("restores"))) {
-                    for (Path f : (Iterable<Path>) list.sorted()::iterator) restores.add(Json.read(f, Map.class));
-                }
-            } else if (Files.exists(pra.resolve("restore.json"))) {
-                restores.add(Json.read(pra.resolve("restore.json"), Map.class));
+    /** The PRA checks: every restore made again from the bundle's own backups, the loss recounted. */
+    static final class Pra {
+        final Path root;
+        final Path scratch;
+        final Scale scale;
+
+        Pra(Path root, Path scratch, Scale scale) {
+            this.root = root;
+            this.scratch = scratch;
+            this.scale = scale;
+        }
+
+        List<Check> checks(List<String> flags) throws IOException {
+            List<Check> checks = new ArrayList<>();
+            List<Restore.Result> restores;
+            try {
+                restores = Restore.readAll(root.resolve("pra"));
+            } catch (IOException e) {
+                checks.add(check(scale, "pra.restore", Messages.get("grade.file.malformed", "pra/" + Restore.ALL, plain(e))));
+                return checks;
             }
             if (restores.isEmpty()) {
                 checks.add(check(scale, "pra.restore", Messages.get("grade.pra.no-restore")));
                 return checks;
             }
+            // The backups the bundle really holds, each checked here: a name in a student's file is only a name.
+            Map<String, Backups.Point> points = new LinkedHashMap<>();
+            for (Path b : backupFiles(root)) points.put(b.getFileName().toString(), Backups.check(b));
+
             // Every restore the student made, made again here: same file, same count.
             String restoreReason = null;
-            List<Backups.Point> points = Backups.list(backups);
-            for (Map<?, ?> r : restores) {
-                String file = String.valueOf(r.get("restored_from"));
-                Path target = Files.createDirectories(scratch.resolve(file + "-" + restores.indexOf(r)));
-                Backups.restore(backups.resolve(file), target, false);
-                Backups.Point again = Backups.check(target.resolve(Backups.DATABASE));
-                long claimed = ((Number) r.get("restored_messages")).longValue();
-                if (!again.valid() || again.messages() != claimed) {
-                    restoreReason = Messages.get("grade.pra.restore.differs", file, claimed, again.valid() ? again.messages() : again.problem());
-                }
+            for (Restore.Result r : restores) {
+                String reason = restoredAgain(r, points);
+                if (reason != null) restoreReason = reason;
             }
             checks.add(check(scale, "pra.restore", restoreReason));
 
-            // RPO: acknowledged adds beyond the restored backup's last id, counted here.
-            Map<?, ?> last = restores.get(restores.size() - 1);
-            String rpoReason = null;
-            if (Files.exists(pra.resolve("adds.csv")) && Files.exists(pra.resolve("drill.json"))) {
-                Object restoredFrom = Json.read(pra.resolve("drill.json"), Map.class).get("restored_from");
-                Backups.Point restored = points.stream().filter(p -> p.file().equals(restoredFrom)).findFirst().orElse(null);
-                long lastId = restored == null || restored.lastId() == null ? 0 : restored.lastId();
-                long lost = Files.readAllLines(pra.resolve("adds.csv")).stream().skip(1).map(l -> l.split(",", -1))
-                        .filter(f -> f[4].equals("true") && !f[5].isEmpty() && Long.parseLong(f[5]) > lastId).count();
-                long claimed = ((Number) Json.read(pra.resolve("drill.json"), Map.class).get("lost_messages")).longValue();
-                if (lost != claimed) rpoReason = Messages.get("grade.pra.rpo.differs", claimed, lost);
-            } else if (Files.exists(pra.getParent().resolve("pra-log/app.log"))) {
-                rpoReason = lostFromAppLog(pra.getParent().resolve("pra-log/app.log"), restores);
-            } else {
-                rpoReason = Messages.get("grade.pra.rpo.none");
-            }
-            checks.add(check(scale, "pra.rpo", rpoReason));
+            checks.add(check(scale, "pra.rpo", rpoReason(restores, points)));
+            checks.add(check(scale, "pra.status", statusReason(points)));
+            checks.add(check(scale, "pra.point", pointReason(restores, points, flags)));
 
-            // Practical task 1: the /status answer names a backup that is really there, and valid.
-            String statusReason = null;
-            if (!Files.exists(pra.resolve("status.json"))) statusReason = Messages.get("grade.pra.status.none");
-            else {
-                Object named = Json.read(pra.resolve("status.json"), Map.class).get("last_backup_file");
-                if (named == null || points.stream().noneMatch(p -> p.file().equals(named) && p.valid())) {
-                    statusReason = Messages.get("grade.pra.status.differs", named);
-                }
-            }
-            checks.add(check(scale, "pra.status", statusReason));
-
-            // Practical task 2: a restore of a point that was not the newest valid one at the time.
-            boolean chosen = restores.stream().anyMatch(r -> {
-                Instant at = Instant.parse(String.valueOf(r.get("started_at")));
-                String newest = points.stream().filter(p -> p.valid() && !Instant.parse(p.time()).isAfter(at)).map(Backups.Point::file).findFirst().orElse(null);
-                return newest != null && !newest.equals(r.get("restored_from"));
-            });
-            checks.add(check(scale, "pra.point", chosen ? null : Messages.get("grade.pra.point.none")));
-
-            // Exercise 3 can be checked against the figures; the other written answers are the instructor's to judge.
-            Map<String, String> answers = answers(pra.getParent().resolve("answers/pra.md"));
-            Map<?, ?> measured = restores.stream().filter(r -> r.get("rpo_seconds") != null).findFirst().orElse(last);
+            // Exercise 3 is checked against the figures; the other written answers are the instructor's to judge.
+            Map<String, String> answers = sections(root.resolve("answers/pra.md"));
+            Restore.Result measured = restores.stream().filter(r -> r.rpoSeconds() != null).findFirst().orElse(restores.get(restores.size() - 1));
             checks.add(check(scale, "pra.exercise3", exercise3(answers.get("3"), measured)));
-            checks.add(new Check("pra.exercises", false, 0, answers.isEmpty() ? Messages.get("grade.answers.none")
-                    : Messages.get("grade.instructor", Messages.french() ? "solutions/pra/answers.fr.md" : "solutions/pra/answers.en.md")));
-            shownAnswers = answers;
-            checks.add(new Check("pra.readme", false, 0, Messages.get("grade.instructor.plain")));
-            checks.add(new Check("pra.process", false, 0, Messages.get("grade.instructor.plain")));
-        } catch (Exception e) {
-            checks.add(check(scale, "pra.restore", e.getMessage()));
-        } finally {
+            checks.add(new Check("pra.exercises", null, 0, answers.isEmpty() ? Messages.get("grade.answers.none") : Messages.get("grade.instructor.plain")));
+            checks.add(new Check("pra.readme", null, 0, Messages.get("grade.instructor.plain")));
+            checks.add(new Check("pra.process", null, 0, Messages.get("grade.instructor.plain")));
+            return checks;
+        }
+
+        /** The restore made again into this bundle's scratch folder, from the backup it names if the bundle holds it. */
+        private String restoredAgain(Restore.Result r, Map<String, Backups.Point> points) throws IOException {
+            String file = "pra/" + Restore.ALL;
+            if (r.restoredFrom() == null) return Messages.get("grade.file.field", file, "restored_from");
+            if (r.startedAt() == null) return Messages.get("grade.file.field", file, "started_at");
+            if (!points.containsKey(r.restoredFrom())) return Messages.get("grade.pra.not-a-backup", Bundle.name(r.restoredFrom()));
+            Path target = Files.createTempDirectory(scratch, "restore-");
             try {
-                if (scratch != null) Folders.delete(scratch);
-            } catch (Exception ignored) {
-                // A scratch folder left in the temporary directory harms nothing.
+                Backups.restore(root.resolve("pra-backup").resolve(r.restoredFrom()), target, false);
+                Backups.Point again = Backups.check(target.resolve(Backups.DATABASE));
+                if (!again.valid() || again.messages() != r.restoredMessages()) {
+                    return Messages.get("grade.pra.restore.differs", r.restoredFrom(), r.restoredMessages(), again.valid() ? again.messages() : again.problem());
+                }
+                return null;
+            } catch (Problem p) {
+                return p.getMessage();
+            } catch (java.sql.SQLException e) {
+                return Messages.get("grade.pra.restore.differs", r.restoredFrom(), r.restoredMessages(), plain(e));
+            } finally {
+                Folders.delete(target);
             }
         }
-        return checks;
+
+        /** The loss recounted: from the client's own log of /adds when the drill ran, else from the app's log. */
+        private String rpoReason(List<Restore.Result> restores, Map<String, Backups.Point> points) throws IOException {
+            Path adds = root.resolve("pra/" + Client.FILE);
+            Path drill = root.resolve("pra/drill.json");
+            Path appLog = root.resolve("pra-log/app.log");
+            if (Files.isRegularFile(adds) && Files.isRegularFile(drill)) {
+                Map<?, ?> d = read(root, "pra/drill.json", Map.class);
+                Backups.Point restored = d.get("restored_from") instanceof String f ? points.get(f) : null;
+                if (restored == null) return Messages.get("grade.pra.not-a-backup", Bundle.name(String.valueOf(d.get("restored_from"))));
+                if (!(d.get("lost_messages") instanceof Number claimed)) return Messages.get("grade.file.field", "pra/drill.json", "lost_messages");
+                long lastId = restored.lastId() == null ? 0 : restored.lastId();
+                List<Client.Add> all;
+                try {
+                    all = Client.read(adds);
+                } catch (IOException e) {
+                    return Messages.get("grade.file.malformed", "pra/" + Client.FILE, plain(e));
+                }
+                long lost = all.stream().filter(a -> a.acknowledged() && a.id() != null && a.id() > lastId).count();
+                return lost == claimed.longValue() ? null : Messages.get("grade.pra.rpo.differs", claimed.longValue(), lost);
+            }
+            if (Files.isRegularFile(appLog)) return lostFromAppLog(appLog, restores);
+            return Messages.get("grade.pra.rpo.none");
+        }
+
+        /** Practical task 1: the /status answer names a backup that is in the bundle, and valid. */
+        private String statusReason(Map<String, Backups.Point> points) throws IOException {
+            if (!Files.isRegularFile(root.resolve("pra/status.json"))) return Messages.get("grade.pra.status.none");
+            Map<?, ?> status = read(root, "pra/status.json", Map.class);
+            Object named = status.get("last_backup_file");
+            if (!(named instanceof String n) || !points.containsKey(n) || !points.get(n).valid()) {
+                return Messages.get("grade.pra.status.differs", Bundle.name(String.valueOf(named)));
+            }
+            return null;
+        }
+
+        /**
+         * Practical task 2: a restore of a point the student chose, older than the newest valid one
+         * when the restore began. The point must have existed then, and holds what the restore says.
+         */
+        private String pointReason(List<Restore.Result> restores, Map<String, Backups.Point> points, List<String> flags) {
+            for (Restore.Result r : restores) {
+                if (r.restoredFrom() == null || r.startedAt() == null || !points.containsKey(r.restoredFrom())) continue;
+                Backups.Point p = points.get(r.restoredFrom());
+                Instant started;
+                try {
+                    started = Instant.parse(r.startedAt());
+                } catch (RuntimeException e) {
+                    continue;
+                }
+                boolean existed = !Backups.timeOf(Path.of(r.restoredFrom())).isAfter(started);
+                if (!existed && !flags.contains(Messages.get("grade.flag.point"))) flags.add(Messages.get("grade.flag.point"));
+                boolean older = !r.restoredFrom().equals(newestBefore(points, r.startedAt()));
+                boolean holds = p.valid() && Objects.equals(p.messages(), r.restoredMessages()) && p.time().equals(r.backupTime());
+                if (existed && older && holds) return null;
+            }
+            return Messages.get("grade.pra.point.none");
+        }
+
+        private static String newestBefore(Map<String, Backups.Point> points, String startedAt) {
+            Instant at = Instant.parse(startedAt);
+            return points.values().stream().filter(p -> p.valid() && !Instant.parse(p.time()).isAfter(at))
+                    .max(java.util.Comparator.comparing(Backups.Point::time)).map(Backups.Point::file).orElse("");
+        }
     }
 
     /**
      * The loss of each restore recounted from the app's own log: the ADD lines between the
      * previous RESTORE mark and this restore's own, beyond the restored backup's last id.
      */
-    static String lostFromAppLog(Path appLog, List<Map<?, ?>> restores) throws Exception {
-        List<String> lines = Files.readAllLines(appLog);
-        for (Map<?, ?> r : restores) {
-            if (r.get("lost_messages") == null) continue;
-            Instant started = Instant.parse(String.valueOf(r.get("started_at")));
-            long lastId = r.get("backup_last_id") == null ? 0 : ((Number) r.get("backup_last_id")).longValue();
+    static String lostFromAppLog(Path appLog, List<Restore.Result> restores) throws IOException {
+        List<String> lines = Files.readAllLines(appLog, StandardCharsets.UTF_8);
+        for (Restore.Result r : restores) {
+            if (r.lostMessages() == null || r.startedAt() == null) continue;
+            Instant started = Instant.parse(r.startedAt());
+            long lastId = r.backupLastId() == null ? 0 : r.backupLastId();
             long lost = 0;
             for (String line : lines) {
-                if (line.startsWith("RESTORE ")) {
-                    // This restore's own mark ends the count; an earlier one starts it afresh.
-                    if (!Instant.parse(line.split(" ")[1].substring(3)).isBefore(started)) break;
-                    lost = 0;
-                } else if (line.startsWith("ADD id=") && Long.parseLong(line.split(" ")[1].substring(3)) > lastId) {
-                    lost++;
+                try {
+                    if (line.startsWith("RESTORE ")) {
+                        // This restore's own mark ends the count; an earlier one starts it afresh.
+                        if (!Instant.parse(line.split(" ")[1].substring(3)).isBefore(started)) break;
+                        lost = 0;
+                    } else if (line.startsWith("ADD id=") && Long.parseLong(line.split(" ")[1].substring(3)) > lastId) {
+                        lost++;
+                    }
+                } catch (RuntimeException e) {
+                    return Messages.get("grade.file.malformed", "pra-log/app.log", Bundle.printable(line));
                 }
             }
-            long claimed = ((Number) r.get("lost_messages")).longValue();
-            if (lost != claimed) return Messages.get("grade.pra.rpo.differs", claimed, lost);
+            if (lost != r.lostMessages()) return Messages.get("grade.pra.rpo.differs", r.lostMessages(), lost);
         }
         return null;
     }
 
-    /** The key points of the instructor's answers: "N. **title**" lines of solutions/pra/answers.en.md. */
-    static Map<String, String> keyPoints() {
-        Map<String, String> m = new LinkedHashMap<>();
-        try {
-            for (String line : Files.readAllLines(Home.kitFile(Messages.french() ? "solutions/pra/answers.fr.md" : "solutions/pra/answers.en.md"))) {
-                Matcher k = Pattern.compile("^(\\d)\\. \\*\\*(.+?)\\*\\*.*").matcher(line);
-                if (k.matches()) m.put(k.group(1), k.group(2));
-            }
-        } catch (java.io.IOException e) {
-            // Without the solutions folder, answers are shown without their key points.
+    /**
+     * The RPO and RTO the student wrote for exercise 3, read as "RPO … 12.3 s" and "RTO … 4 s",
+     * against the measured ones: within a tenth, or half a second.
+     */
+    static String exercise3(String answer, Restore.Result measured) {
+        if (answer == null) return Messages.get("grade.exercise3.none");
+        if (measured.rpoSeconds() == null || measured.rtoSeconds() == null) return Messages.get("grade.pra.rpo.none");
+        for (String name : new String[] {"RPO", "RTO"}) {
+            double value = name.equals("RPO") ? measured.rpoSeconds() : measured.rtoSeconds();
+            Matcher m = Pattern.compile(name + "[^0-9\\n]{0,40}?(\\d+(?:[.,]\\d+)?)\\s*s").matcher(answer);
+            if (!m.find()) return Messages.get("grade.exercise3.missing", name);
+            double written = Double.parseDouble(m.group(1).replace(',', '.'));
+            if (Math.abs(written - value) > Math.max(0.5, value * 0.1)) return Messages.get("grade.exercise3.differs", name, written, value);
         }
-        return m;
+        return null;
     }
 
-    /** The student's answers of the last bundle graded, shown beside the key points. */
-    private Map<String, String> shownAnswers = Map.of();
+    /** The backup files the bundle holds: only names the backup job writes, only plain files. */
+    static List<Path> backupFiles(Path root) throws IOException {
+        Path dir = root.resolve("pra-backup");
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return List.of();
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && Backups.isBackup(f.getFileName().toString())).sorted().toList();
+        }
+    }
 
-    /** A Markdown file with one "## N" heading per exercise, as the exercises ask. */
-    static Map<String, String> answers(Path file) throws Exception {
+    // ---- written answers ---------------------------------------------------------------------
+
+    /** A student's answers (answers/maz.md, answers/pra.md), each beside the key's full text for it. */
+    static List<Answer> answers(Path root, String workshop) throws IOException {
+        Map<String, String> given = sections(root.resolve("answers/" + workshop + ".md"));
+        Map<String, String> keys = keys(workshop);
+        List<Answer> answers = new ArrayList<>();
+        for (Map.Entry<String, String> a : given.entrySet()) answers.add(new Answer(workshop, a.getKey(), a.getValue(), keys.get(a.getKey())));
+        return answers;
+    }
+
+    /** The instructor's key, in the same shape as the answers: solutions/<workshop>/answers.<lang>.md. */
+    static Map<String, String> keys(String workshop) {
+        try {
+            return sections(Home.kitFile("solutions/" + workshop + "/answers." + (Messages.french() ? "fr" : "en") + ".md"));
+        } catch (Problem | IOException e) {
+            // Without the kit's solutions, answers are shown without their keys.
+            return Map.of();
+        }
+    }
+
+    /** A Markdown file cut at its "## N" headings: N (a number, or T1, T2 for the practical tasks) and its text. */
+    static Map<String, String> sections(Path file) throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
-        if (!Files.exists(file)) return m;
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return m;
         String current = null;
         StringBuilder text = new StringBuilder();
-        for (String line : Files.readAllLines(file)) {
-            Matcher h = Pattern.compile("^##\\s*(?:Exercise|Exercice)?\\s*(\\d)\\b.*").matcher(line);
+        Pattern heading = Pattern.compile("^##\\s*(?:Exercise|Exercice|Question|Task|Tâche|TP)?\\s*([0-9]+|T[0-9]+)\\b.*");
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            Matcher h = heading.matcher(line);
             if (h.matches()) {
                 if (current != null) m.put(current, text.toString().trim());
                 current = h.group(1);
@@ -394,26 +606,95 @@ public class grade implements Callable<Integer> {
         return m;
     }
 
-    /**
-     * The RPO and RTO the student wrote for exercise 3, read as "RPO … 12.3 s" and "RTO … 4 s",
-     * against the measured ones: within a tenth, or half a second.
-     */
-    static String exercise3(String answer, Map<?, ?> restore) {
-        if (answer == null) return Messages.get("grade.exercise3.none");
-        Object rpo = restore.get("rpo_seconds");
-        Object rto = restore.get("rto_seconds");
-        if (rpo == null || rto == null) return Messages.get("grade.pra.rpo.none");
-        for (String name : new String[] {"RPO", "RTO"}) {
-            double measured = ((Number) (name.equals("RPO") ? rpo : rto)).doubleValue();
-            Matcher m = Pattern.compile(name + "[^0-9\\n]{0,40}?(\\d+(?:[.,]\\d+)?)\\s*s").matcher(answer);
-            if (!m.find()) return Messages.get("grade.exercise3.missing", name);
-            double written = Double.parseDouble(m.group(1).replace(',', '.'));
-            if (Math.abs(written - measured) > Math.max(0.5, measured * 0.1)) return Messages.get("grade.exercise3.differs", name, written, measured);
+    // ---- copies, marks -----------------------------------------------------------------------
+
+    /** Bundles that share an agent run, a journal or a backup file were copied: each is flagged, naming the others. */
+    static void flagCopies(List<Student> students) {
+        for (Student s : students) {
+            if (s.prints() == null) continue;
+            Set<String> with = new LinkedHashSet<>();
+            for (Student o : students) {
+                if (o == s || o.prints() == null) continue;
+                Prints a = s.prints();
+                Prints b = o.prints();
+                boolean same = (a.runId() != null && a.runId().equals(b.runId())) || (a.journal() != null && a.journal().equals(b.journal()))
+                        || a.backups().stream().anyMatch(b.backups()::contains);
+                if (same) with.add(Bundle.name(o.name()) + " (" + Bundle.printable(o.bundle()) + ")");
+            }
+            if (!with.isEmpty()) s.flags().add(Messages.get("grade.flag.copy", String.join(", ", with)));
         }
-        return null;
     }
 
-    // ---- scoring and output ------------------------------------------------------------------
+    /** marks.csv: student,check,points,comment, with a header line; quotes as spreadsheets write them. */
+    static List<Mark> marks(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) throw Problem.environment("grade.marks.missing", file);
+        List<Mark> marks = new ArrayList<>();
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 1; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) continue;
+            List<String> f = csvFields(lines.get(i));
+            try {
+                if (f.size() < 3) throw new IllegalArgumentException();
+                marks.add(new Mark(i + 1, f.get(0).trim(), f.get(1).trim(), Integer.parseInt(f.get(2).trim()), f.size() > 3 ? f.get(3).trim() : ""));
+            } catch (IllegalArgumentException e) {
+                throw Problem.environment("grade.marks.line", file, i + 1);
+            }
+        }
+        return marks;
+    }
+
+    /** The fields of one CSV line, with quotes as spreadsheets write them ("a ""quoted"" word"). */
+    static List<String> csvFields(String line) {
+        List<String> fields = new ArrayList<>();
+        StringBuilder f = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    f.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    f.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                fields.add(f.toString());
+                f.setLength(0);
+            } else {
+                f.append(c);
+            }
+        }
+        fields.add(f.toString());
+        return fields;
+    }
+
+    /** The instructor's marks given to the checks only a person can judge; any other mark is named and left aside. */
+    static List<Student> applyMarks(List<Student> students, List<Mark> marks, Scale scale, PrintWriter out) {
+        List<Student> marked = new ArrayList<>();
+        for (Mark m : marks) {
+            Rule rule = scale.checks().get(m.check());
+            if (students.stream().noneMatch(s -> s.name().equals(m.student()))) out.println(Messages.get("grade.marks.no-student", m.line(), Bundle.name(m.student())));
+            else if (rule == null || !rule.instructor()) out.println(Messages.get("grade.marks.not-instructor", m.line(), Bundle.name(m.check())));
+            else if (m.points() < 0 || m.points() > rule.points()) out.println(Messages.get("grade.marks.points", m.line(), m.points(), rule.points()));
+        }
+        for (Student s : students) {
+            List<Check> checks = new ArrayList<>();
+            for (Check c : s.checks()) {
+                Rule rule = scale.checks().get(c.id());
+                Mark m = marks.stream().filter(x -> x.student().equals(s.name()) && x.check().equals(c.id()) && rule != null && rule.instructor()
+                        && x.points() >= 0 && x.points() <= rule.points()).reduce((a, b) -> b).orElse(null);
+                checks.add(m == null ? c : new Check(c.id(), true, m.points(), m.comment().isEmpty() ? null : Messages.get("grade.marks.comment", m.comment())));
+            }
+            marked.add(new Student(s.name(), s.bundle(), checks, s.flags(), s.answers(), s.prints(), s.problem()));
+        }
+        return marked;
+    }
+
+    // ---- output ------------------------------------------------------------------------------
 
     static Check check(Scale scale, String id, String reason) {
         Rule r = scale.checks().get(id);
@@ -421,86 +702,137 @@ public class grade implements Callable<Integer> {
         return new Check(id, reason == null, points, reason);
     }
 
-    static int max(Scale scale) {
-        return scale.checks().values().stream().mapToInt(Rule::points).sum();
-    }
-
     private void printStudent(PrintWriter out, Student s, Scale scale) {
         out.println();
-        out.println(Messages.get("grade.student", s.name(), s.bundle()));
+        out.println(Messages.get("grade.student", Bundle.name(s.name()), Bundle.printable(s.bundle())));
         if (s.problem() != null) {
-            out.println("  " + s.problem());
+            out.println("  " + Bundle.printable(s.problem()));
             return;
         }
         for (Check c : s.checks()) {
             Rule r = scale.checks().get(c.id());
-            String mark = r != null && r.instructor() ? "[instr]" : c.passed() ? "[ ok  ]" : "[FAIL ]";
-            out.printf("  %s %-14s %2d/%-2d %s%s%n", mark, c.id(), c.points(), r == null ? 0 : r.points(), r == null ? c.id() : r.label(),
-                    c.reason() == null ? "" : " - " + c.reason());
+            String mark = c.passed() == null ? "[instr]" : c.passed() ? "[ ok  ]" : "[FAIL ]";
+            String got = c.passed() == null ? " -" : String.format("%2d", c.points());
+            out.printf("  %s %-14s %s/%-2d %s%s%n", mark, c.id(), got, r == null ? 0 : r.points(), r == null ? c.id() : r.label(),
+                    c.reason() == null ? "" : " - " + Bundle.printable(c.reason()));
         }
-        Map<String, String> keys = keyPoints();
-        for (Map.Entry<String, String> a : shownAnswers.entrySet()) {
-            if (a.getKey().equals("3")) continue;
-            String text = a.getValue().replaceAll("\\s+", " ");
-            out.println("    " + Messages.get("grade.answer", a.getKey(), text.length() > 240 ? text.substring(0, 240) + "…" : text));
-            if (keys.containsKey(a.getKey())) out.println("      " + Messages.get("grade.key", keys.get(a.getKey())));
+        for (String flag : s.flags()) out.println("  " + Messages.get("grade.flag", Bundle.printable(flag)));
+        out.println(Messages.get("grade.score", s.score("maz"), scale.max("maz"), s.score("pra"), scale.max("pra"), s.total(),
+                scale.max("maz") + scale.max("pra"), s.failedRequired(scale) ? Messages.get("grade.required.failed") : ""));
+        for (Answer a : s.answers()) {
+            out.println("  " + Messages.get("grade.answer", Messages.get("grade.workshop." + a.workshop()), a.id()));
+            for (String line : a.text().split("\n")) out.println("      " + Bundle.printable(line));
+            if (a.key() != null) {
+                out.println("    " + Messages.get("grade.key"));
+                for (String line : a.key().split("\n")) out.println("      " + line);
+            }
         }
-        out.println(Messages.get("grade.score", s.score(), s.max(), s.failedRequired() ? Messages.get("grade.required.failed") : ""));
     }
 
-    private static void printClass(PrintWriter out, List<Student> students) {
+    private static void printClass(PrintWriter out, List<Student> students, Scale scale) {
         out.println();
         out.println(Messages.get("grade.class"));
+        out.println(String.format("  %-24s %8s %8s %8s  %s", Messages.get("grade.column.student"), Messages.get("grade.workshop.maz"),
+                Messages.get("grade.workshop.pra"), Messages.get("grade.column.total"), Messages.get("grade.column.notes")));
         for (Student s : students) {
-            out.printf("  %-20s %3d / %-3d %s%n", s.name(), s.score(), s.max(), s.failedRequired() ? Messages.get("grade.required.failed") : "");
+            String notes = (s.failedRequired(scale) ? Messages.get("grade.required.failed") + " " : "")
+                    + (s.flags().isEmpty() ? "" : Messages.get("grade.flags", s.flags().size()));
+            out.println(String.format("  %-24s %5d/%-2d %5d/%-2d %5d/%-2d  %s", Bundle.name(s.name()), s.score("maz"), scale.max("maz"),
+                    s.score("pra"), scale.max("pra"), s.total(), scale.max("maz") + scale.max("pra"), notes).stripTrailing());
         }
     }
 
-    private void writeCsv(List<Student> students, Scale scale) throws Exception {
-        StringBuilder b = new StringBuilder("student,score,max,failed_required");
+    private void writeCsv(List<Student> students, Scale scale) throws IOException {
+        StringBuilder b = new StringBuilder("student,bundle,mission,pra,total,max,failed_required,flags");
         for (String id : scale.checks().keySet()) b.append(',').append(id);
         b.append('\n');
         for (Student s : students) {
-            b.append(s.name().replace(',', ' ')).append(',').append(s.score()).append(',').append(s.max()).append(',').append(s.failedRequired());
+            b.append(cell(s.name())).append(',').append(cell(s.bundle())).append(',').append(s.score("maz")).append(',').append(s.score("pra"))
+                    .append(',').append(s.total()).append(',').append(scale.max("maz") + scale.max("pra")).append(',').append(s.failedRequired(scale))
+                    .append(',').append(cell(String.join("; ", s.problem() == null ? s.flags() : List.of(s.problem()))));
             for (String id : scale.checks().keySet()) {
                 Check c = s.checks().stream().filter(x -> x.id().equals(id)).findFirst().orElse(null);
-                b.append(',').append(c == null ? "" : c.points());
+                b.append(',').append(c == null || c.passed() == null ? "" : c.points());
             }
             b.append('\n');
         }
         Files.createDirectories(csv.toAbsolutePath().getParent());
-        Files.writeString(csv, b.toString());
+        Files.writeString(csv, b.toString(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A CSV cell from a student's text: quoted, and never the start of a formula, which a
+     * spreadsheet would run (=, +, -, @, a tab or a carriage return first).
+     */
+    static String cell(String text) {
+        String t = Bundle.printable(text);
+        if (!t.isEmpty() && "=+-@".indexOf(t.charAt(0)) >= 0) t = "'" + t;
+        return "\"" + t.replace("\"", "\"\"") + "\"";
     }
 
     /** One test suite per student, one test case per check, as GitHub Classroom and LMS importers read them. */
-    private void writeJunit(List<Student> students, Scale scale) throws Exception {
+    private void writeJunit(List<Student> students, Scale scale) throws IOException {
         StringBuilder x = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"db007\">\n");
         for (Student s : students) {
-            long failures = s.checks().stream().filter(c -> !c.passed() && !isInstructor(scale, c)).count() + (s.problem() == null ? 0 : 1);
+            long failures = s.checks().stream().filter(c -> Boolean.FALSE.equals(c.passed())).count() + (s.problem() == null ? 0 : 1);
             x.append("  <testsuite name=\"").append(xml(s.name())).append("\" tests=\"").append(Math.max(1, s.checks().size()))
                     .append("\" failures=\"").append(failures).append("\" skipped=\"")
-                    .append(s.checks().stream().filter(c -> isInstructor(scale, c)).count()).append("\">\n");
+                    .append(s.checks().stream().filter(c -> c.passed() == null).count()).append("\">\n");
             if (s.problem() != null) {
                 x.append("    <testcase name=\"bundle\"><failure message=\"").append(xml(s.problem())).append("\"/></testcase>\n");
             }
             for (Check c : s.checks()) {
                 x.append("    <testcase name=\"").append(xml(c.id())).append("\" classname=\"").append(xml(s.name())).append("\">");
-                if (isInstructor(scale, c)) x.append("<skipped message=\"").append(xml(String.valueOf(c.reason()))).append("\"/>");
+                if (c.passed() == null) x.append("<skipped message=\"").append(xml(String.valueOf(c.reason()))).append("\"/>");
                 else if (!c.passed()) x.append("<failure message=\"").append(xml(String.valueOf(c.reason()))).append("\"/>");
                 x.append("</testcase>\n");
             }
             x.append("  </testsuite>\n");
         }
         Files.createDirectories(junit.toAbsolutePath().getParent());
-        Files.writeString(junit, x.append("</testsuites>\n").toString());
-    }
-
-    private static boolean isInstructor(Scale scale, Check c) {
-        Rule r = scale.checks().get(c.id());
-        return r != null && r.instructor();
+        Files.writeString(junit, x.append("</testsuites>\n").toString(), StandardCharsets.UTF_8);
     }
 
     private static String xml(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return Bundle.printable(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    // ---- reading a student's files -----------------------------------------------------------
+
+    /** A JSON file of the bundle as a record; missing or malformed, a reason naming it as the student knows it. */
+    static <T> T read(Path root, String file, Class<T> type) {
+        Path f = root.resolve(file);
+        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) throw Problem.failed("grade.file.missing", file);
+        try {
+            return Json.read(Files.readString(f, StandardCharsets.UTF_8), type);
+        } catch (IOException | IllegalArgumentException e) {
+            throw Problem.failed("grade.file.malformed", file, plain(e));
+        }
+    }
+
+    static <T> T require(String file, String field, T value) {
+        if (value == null || (value instanceof String s && s.isBlank())) throw Problem.failed("grade.file.field", file, field);
+        return value;
+    }
+
+    static Instant time(String file, String field, String value) {
+        require(file, field, value);
+        try {
+            return Instant.parse(value);
+        } catch (RuntimeException e) {
+            throw Problem.failed("grade.file.malformed", file, field + " \"" + Bundle.printable(value) + "\"");
+        }
+    }
+
+    /** An exception's message without Java's class names, for a student to read. */
+    static String plain(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return Bundle.printable(m.replaceAll("(?:[a-z0-9_]+\\.)+[A-Z]\\w*(?:Exception|Error): ?", "").replaceAll("not valid JSON for \\w+: ", ""));
+    }
+
+    /** A reason never shows where the grader unpacked the bundle. */
+    private static String scrub(String reason, Path scratch) {
+        if (reason == null || scratch == null) return reason;
+        return reason.replace(scratch.resolve("bundle").toAbsolutePath() + "/", "").replace(scratch.toAbsolutePath().toString(), "");
     }
 }

@@ -25,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,6 +40,7 @@ public class grade_bench implements Callable<Integer> {
     @Mixin Cli.Options cli;
     @Option(names = "--from", paramLabel = "ZIP", required = true, descriptionKey = "grade-bench.from") Path from;
     @Option(names = "--bundles", paramLabel = "N", defaultValue = "100", descriptionKey = "grade-bench.bundles") int count;
+    @Option(names = "--bomb-mb", paramLabel = "MB", defaultValue = "900", descriptionKey = "grade-bench.bomb") int bombMb;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new grade_bench(), args));
@@ -61,6 +64,25 @@ public class grade_bench implements Callable<Integer> {
             o.put("seconds", seconds);
             o.put("ms_per_bundle", Math.round(seconds * 1000 / count));
             o.put("grader_exit_code", code);
+            if (bombMb > 0) {
+                // A zip of zeros that would inflate to bombMb, graded alone: how fast it is refused.
+                Path bombs = Files.createDirectories(dir.resolve("bomb"));
+                Path bomb = bombs.resolve("bomb.zip");
+                try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(bomb))) {
+                    z.putNextEntry(new ZipEntry("maz/journal.csv"));
+                    byte[] zeros = new byte[1 << 20];
+                    for (int i = 0; i < bombMb; i++) z.write(zeros);
+                    z.closeEntry();
+                }
+                CommandLine again = Cli.commandLine(new grade());
+                again.setOut(new PrintWriter(sink));
+                again.setErr(new PrintWriter(sink));
+                Instant b0 = Instant.now();
+                again.execute(bombs.toString(), "--quiet", "--csv", bombs.resolve("g.csv").toString(), "--junit", bombs.resolve("g.xml").toString());
+                o.put("bomb_zip_kb", Files.size(bomb) / 1024);
+                o.put("bomb_inflated_mb", bombMb);
+                o.put("bomb_refused_in_seconds", Duration.between(b0, Instant.now()).toMillis() / 1000.0);
+            }
             o.put("cores", Runtime.getRuntime().availableProcessors());
             spec.commandLine().getOut().println(Json.write(o));
             return code;

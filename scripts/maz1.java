@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Deployment.java common/Evidence.java common/Home.java common/Json.java common/Messages.java common/Problem.java
+//SOURCES common/Agent.java common/Cli.java common/Deployment.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java
 //SOURCES common/Rds.java common/Region.java common/Stacks.java region/LocalRegion.java
 //DESCRIPTION Mission step 1, terrain: the two Availability Zones the database will live in.
 
@@ -16,6 +16,7 @@
 // costs nothing by itself; maz2 adds the database, which does. This step also opens a fresh
 // evidence folder for the mission (an earlier one is kept beside it, renamed with its time).
 
+import common.Agent;
 import common.Cli;
 import common.Evidence;
 import common.Home;
@@ -120,15 +121,8 @@ public class maz1 implements Callable<Integer> {
     /** A new mission starts with an empty evidence folder, unless an agent still writes into the old one. */
     static Evidence freshEvidence(Path option) throws Exception {
         Path dir = Evidence.folder(option, "maz");
-        if (Files.exists(dir.resolve("agent.json")) && maz1AgentRunning(dir)) throw Problem.failed("maz1.agent.running", dir);
+        Agent.Summary agent = Files.isDirectory(dir) ? Agent.Summary.read(new Evidence(dir)) : null;
+        if (agent != null && agent.running() && agent.pid() != ProcessHandle.current().pid()) throw Problem.failed("maz1.agent.running", dir);
         return Evidence.fresh(dir);
     }
-
-    private static boolean maz1AgentRunning(Path dir) throws Exception {
-        Map<?, ?> agent = common.Json.read(dir.resolve("agent.json"), Map.class);
-        Object pid = agent.get("pid");
-        return "running".equals(agent.get("status")) && pid instanceof Number n && ProcessHandle.of(n.longValue()).map(ProcessHandle::isAlive).orElse(false)
-                && n.longValue() != ProcessHandle.current().pid();
-    }
-
 }

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Database.java common/Evidence.java common/Journal.java common/Json.java common/Jvm.java common/Messages.java
+//SOURCES common/Agent.java common/Cli.java common/Database.java common/Evidence.java common/Journal.java common/Jvm.java common/Messages.java
 //SOURCES common/Problem.java common/Rds.java
 //DESCRIPTION Mission step 3, the DB007 agent: writes and reads timestamped rows without pause, and journals every acknowledged write.
 
@@ -21,31 +21,19 @@ import common.Cli;
 import common.Database;
 import common.Evidence;
 import common.Journal;
-import common.Json;
+import common.Agent;
 import common.Jvm;
 import common.Messages;
 import common.Problem;
 import common.Rds;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,318 +59,30 @@ public class maz3 implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Evidence evidence = Evidence.of(evidenceDir, "maz");
         if (background) return startInBackground(evidence, out);
-        out.println(Messages.get("maz3.intro", evidence.file("journal.csv")));
-        Summary s = new Agent(rds, evidence, Duration.ofMillis((long) (duration * 1000)), out, true).run();
+        out.println(Messages.get("maz3.intro", evidence.file(Journal.FILE)));
+        Agent.Summary s = new Agent(rds, evidence, Duration.ofMillis((long) (duration * 1000)), out, true).run();
         out.println(Messages.get("maz3.summary", s.attempts(), s.acknowledged(), s.failed(), s.unknown(), s.reads()));
         return 0;
-    }
-
-    /** What agent.json holds: who the agent is, and its counts when it stopped. */
-    public record Summary(String runId, String target, String status, long pid, String startedAt, String stoppedAt,
-                          String endpoint, long attempts, long acknowledged, long failed, long unknown, long reads) {}
-
-    /**
-     * The agent itself. It runs in this thread until its duration is over or the evidence folder
-     * holds an "agent.stop" file: the same way to stop it whether it runs here, in a background
-     * process, or inside the mission.
-     */
-    public static final class Agent {
-        static final long RETRY_PAUSE_MS = 10;
-        private final Rds.Options options;
-        private final Evidence evidence;
-        private final Duration duration;
-        private final PrintWriter out;
-        private final boolean live;
-        private final String runId = Instant.now().toString().replaceAll("[-:.]", "").toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8);
-        private final AtomicLong attempts = new AtomicLong();
-        private final AtomicLong acks = new AtomicLong();
-        private final AtomicLong fails = new AtomicLong();
-        private final AtomicLong unknowns = new AtomicLong();
-        private final AtomicLong reads = new AtomicLong();
-        private volatile String az = "?";
-        private volatile Instant lastAck = Instant.now();
-        private volatile boolean failing;
-        private volatile boolean stopping;
-        private volatile Written lastWrite;
-
-        private record Written(long seq, String payload) {}
-
-        public Agent(Rds.Options options, Evidence evidence, Duration duration, PrintWriter out, boolean live) {
-            this.options = options;
-            this.evidence = evidence;
-            this.duration = duration;
-            this.out = out;
-            this.live = live;
-        }
-
-        public Summary run() throws Exception {
-            Path journalFile = evidence.file("journal.csv");
-            if (Files.exists(journalFile)) throw Problem.environment("maz3.journal.exists", journalFile);
-            Files.deleteIfExists(evidence.file("agent.stop"));
-            Rds.Instance instance;
-            try (Rds api = Rds.open(options)) {
-                instance = api.describe();
-            }
-            Database.Login login = Database.login(options, instance);
-            Instant started = Instant.now();
-            long pid = ProcessHandle.current().pid();
-            evidence.write("agent.json", summary("running", pid, started, null, login));
-            Thread status = live ? startStatusLine() : null;
-            Thread reader = new Thread(() -> readLoop(login), "agent-reader");
-            reader.setDaemon(true);
-            reader.start();
-            try (Journal journal = Journal.create(journalFile)) {
-                loop(journal, login, started);
-            } finally {
-                stopping = true;
-                reader.join(3000);
-                if (status != null) status.interrupt();
-            }
-            Summary s = summary("stopped", pid, started, Instant.now(), login);
-            evidence.write("agent.json", s);
-            evidence.step("maz3", started, s.acknowledged() > 0, common.Json.toMap(s));
-            return s;
-        }
-
-        private void loop(Journal journal, Database.Login login, Instant started) throws IOException, InterruptedException {
-            Instant end = duration.isZero() ? Instant.MAX : started.plus(duration);
-            Path stopFile = evidence.file("agent.stop");
-            long nextStopCheck = 0;
-            Connection c = null;
-            PreparedStatement insert = null;
-            String writerAz = null;
-            String server = null;
-            boolean tableReady = false;
-            for (long seq = 1; ; seq++) {
-                long now = System.nanoTime();
-                if (now >= nextStopCheck) {
-                    if (Files.exists(stopFile) || Instant.now().isAfter(end)) break;
-                    nextStopCheck = now + 50_000_000L;
-                }
-                String payload = "db007 " + runId + " #" + seq;
-                // PostgreSQL and MySQL's TIMESTAMP(6) keep microseconds: the row's time must be the journal's, to the digit.
-                Instant sentAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-                String checksum = Journal.checksum(runId, seq, sentAt, payload);
-                boolean sent = false;
-                attempts.incrementAndGet();
-                try {
-                    if (c == null) {
-                        c = Database.connect(login, 1, 2, "db007-agent");
-                        if (!tableReady) {
-                            createTable(c, login);
-                            tableReady = true;
-                        }
-                        // A connection stays on the server it reached: which one is asked once, here.
-                        String[] where = Database.server(c, login);
-                        writerAz = where[0];
-                        server = where[1];
-                        insert = c.prepareStatement("INSERT INTO db007_writes (run_id, seq, sent_at, payload, checksum) VALUES (?, ?, ?, ?, ?)");
-                    }
-                    insert.setString(1, runId);
-                    insert.setLong(2, seq);
-                    if (login.mysql()) {
-                        // As UTC text (the session is in UTC): MySQL's driver drops the microseconds of a Timestamp
-                        // when it takes the server for one older than 5.6.4, as it does MariaDB's "5.5.5-" version.
-                        insert.setString(3, MYSQL_TIME.format(sentAt));
-                    } else {
-                        insert.setTimestamp(3, Timestamp.from(sentAt));
-                    }
-                    insert.setString(4, payload);
-                    insert.setString(5, checksum);
-                    sent = true;
-                    insert.executeUpdate();
-                    Instant done = Instant.now();
-                    journal.append(new Journal.Entry(seq, sentAt, done, Journal.Outcome.ack, writerAz, server,
-                            Duration.between(sentAt, done).toNanos() / 1000, checksum, null));
-                    acks.incrementAndGet();
-                    lastAck = done;
-                    failing = false;
-                    az = writerAz == null ? server : writerAz;
-                    lastWrite = new Written(seq, payload);
-                } catch (SQLException e) {
-                    Journal.Outcome outcome = classify(e, sent);
-                    Instant done = Instant.now();
-                    journal.append(new Journal.Entry(seq, sentAt, done, outcome, null, null,
-                            Duration.between(sentAt, done).toNanos() / 1000, checksum, (sent ? "" : "connect: ") + firstLine(e)));
-                    (outcome == Journal.Outcome.unknown ? unknowns : fails).incrementAndGet();
-                    failing = true;
-                    close(c);
-                    c = null;
-                    Thread.sleep(RETRY_PAUSE_MS);
-                }
-            }
-            close(c);
-        }
-
-        /**
-         * Reads back the newest acknowledged row on a second connection, as the application's
-         * readers would, so that reading never slows the writes the proof is about.
-         */
-        private void readLoop(Database.Login login) {
-            Connection c = null;
-            PreparedStatement select = null;
-            long lastRead = 0;
-            while (!stopping) {
-                Written w = lastWrite;
-                try {
-                    if (w == null || w.seq() == lastRead) {
-                        Thread.sleep(1);
-                        continue;
-                    }
-                    if (c == null) {
-                        c = Database.connect(login, 1, 2, "db007-agent-reader");
-                        select = c.prepareStatement("SELECT payload FROM db007_writes WHERE run_id = ? AND seq = ?");
-                    }
-                    select.setString(1, runId);
-                    select.setLong(2, w.seq());
-                    try (ResultSet r = select.executeQuery()) {
-                        if (r.next() && w.payload().equals(r.getString(1))) reads.incrementAndGet();
-                    }
-                    lastRead = w.seq();
-                } catch (SQLException e) {
-                    close(c);
-                    c = null;
-                    sleepQuietly(RETRY_PAUSE_MS);
-                } catch (InterruptedException e) {
-                    break;
-                }
-            }
-            close(c);
-        }
-
-        private static void sleepQuietly(long ms) {
-            try {
-                Thread.sleep(ms);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        /**
-         * Whether a failed write may still have happened. Only an error the server sent back for
-         * this statement proves it did not; a broken connection or a server shutting down leaves
-         * the commit's fate unknown (it may have committed, even replicated, before the answer was lost).
-         */
-        static Journal.Outcome classify(SQLException e, boolean sent) {
-            if (!sent) return Journal.Outcome.fail;
-            String state = e.getSQLState();
-            boolean connectionLost = state == null || state.startsWith("08") || state.startsWith("57") || state.startsWith("58")
-                    || e.getCause() instanceof SocketTimeoutException || e.getCause() instanceof IOException;
-            return connectionLost ? Journal.Outcome.unknown : Journal.Outcome.fail;
-        }
-
-        private static final java.time.format.DateTimeFormatter MYSQL_TIME = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS")
-                .withZone(java.time.ZoneOffset.UTC);
-
-        /** The agent's table: the same columns on both engines, in each one's words. */
-        private static void createTable(Connection c, Database.Login login) throws SQLException {
-            try (Statement s = c.createStatement()) {
-                if (login.mysql()) {
-                    s.execute("CREATE TABLE IF NOT EXISTS db007_writes (run_id varchar(64) NOT NULL, seq bigint NOT NULL, sent_at timestamp(6) NOT NULL,"
-                            + " payload varchar(255) NOT NULL, checksum varchar(128) NOT NULL, written_at timestamp(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
-                            + " PRIMARY KEY (run_id, seq)) ENGINE=InnoDB");
-                } else {
-                    s.execute("CREATE TABLE IF NOT EXISTS db007_writes (run_id text NOT NULL, seq bigint NOT NULL, sent_at timestamptz NOT NULL,"
-                            + " payload text NOT NULL, checksum text NOT NULL, written_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-                            + " PRIMARY KEY (run_id, seq))");
-                }
-            }
-        }
-
-        private Thread startStatusLine() {
-            boolean terminal = System.console() != null;
-            Thread t = new Thread(() -> {
-                long lastAcks = 0;
-                long lastReads = 0;
-                long lastErrors = 0;
-                try {
-                    while (true) {
-                        Thread.sleep(1000);
-                        long a = acks.get();
-                        long r = reads.get();
-                        long e = fails.get() + unknowns.get();
-                        double outage = failing ? Duration.between(lastAck, Instant.now()).toMillis() / 1000.0 : 0;
-                        String line = Messages.get("maz3.live", a - lastAcks, r - lastReads, e - lastErrors, e, az, outage);
-                        if (terminal) out.print("\r" + line + "   ");
-                        else out.println(line);
-                        out.flush();
-                        lastAcks = a;
-                        lastReads = r;
-                        lastErrors = e;
-                    }
-                } catch (InterruptedException done) {
-                    if (terminal) out.println();
-                }
-            }, "agent-status");
-            t.setDaemon(true);
-            t.start();
-            return t;
-        }
-
-        private Summary summary(String state, long pid, Instant started, Instant stopped, Database.Login login) {
-            return new Summary(runId, options.target, state, pid, started.toString(), stopped == null ? null : stopped.toString(),
-                    login.toString(), attempts.get(), acks.get(), fails.get(), unknowns.get(), reads.get());
-        }
-
-        private static String firstLine(SQLException e) {
-            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            int nl = m.indexOf('\n');
-            return (e.getSQLState() == null ? "" : e.getSQLState() + " ") + (nl < 0 ? m : m.substring(0, nl));
-        }
-
-        private static void close(Connection c) {
-            try {
-                if (c != null) c.close();
-            } catch (SQLException ignored) {
-                // The connection was already broken; closing is only tidying up.
-            }
-        }
     }
 
     /** Runs the agent as its own process, detached from this terminal, and returns once it writes. */
     private int startInBackground(Evidence evidence, PrintWriter out) throws Exception {
         List<String> args = new ArrayList<>(List.of("--evidence", evidence.dir().toString(), "--duration", Double.toString(duration)));
         args.addAll(rds.arguments());
-        Files.deleteIfExists(evidence.file("agent.json"));
-        Process p = Jvm.detached(List.of("-Xmx256m"), "maz3", args, evidence.file("agent.log")).start();
+        Files.deleteIfExists(evidence.file(Agent.SUMMARY));
+        Process p = Jvm.detached(List.of("-Xmx256m"), "maz3", args, evidence.file(Agent.LOG)).start();
         Instant deadline = Instant.now().plusSeconds(30);
         while (Instant.now().isBefore(deadline)) {
-            if (!p.isAlive()) throw Problem.failed("maz3.background.died", evidence.file("agent.log"));
-            Summary s = readSummary(evidence);
-            if (s != null && Files.exists(evidence.file("journal.csv")) && Journal.read(evidence.file("journal.csv")).stream()
+            if (!p.isAlive()) throw Problem.failed("maz3.background.died", evidence.file(Agent.LOG));
+            Agent.Summary s = Agent.Summary.read(evidence);
+            if (s != null && Files.exists(evidence.file(Journal.FILE)) && Journal.read(evidence.file(Journal.FILE)).stream()
                     .anyMatch(e -> e.outcome() == Journal.Outcome.ack)) {
-                out.println(Messages.get("maz3.background.started", p.pid(), evidence.file("journal.csv")));
+                out.println(Messages.get("maz3.background.started", p.pid(), evidence.file(Journal.FILE)));
                 return 0;
             }
             Thread.sleep(100);
         }
-        throw Problem.failed("maz3.background.silent", evidence.file("agent.log"));
-    }
-
-    static Summary readSummary(Evidence evidence) {
-        try {
-            return Files.exists(evidence.file("agent.json")) ? Json.read(evidence.file("agent.json"), Summary.class) : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    /** Asks a running agent to stop, wherever it runs, and waits until it has closed its journal. */
-    static Summary stop(Evidence evidence, Duration timeout) throws IOException, InterruptedException {
-        Summary s = readSummary(evidence);
-        if (s == null) throw Problem.failed("maz3.none", evidence.dir());
-        if (s.status().equals("stopped")) return s;
-        Files.writeString(evidence.file("agent.stop"), Instant.now().toString());
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            s = readSummary(evidence);
-            if (s != null && s.status().equals("stopped")) return s;
-            if (s != null && s.pid() != ProcessHandle.current().pid() && ProcessHandle.of(s.pid()).isEmpty()) {
-                throw Problem.failed("maz3.vanished", s.pid(), evidence.file("agent.log"));
-            }
-            Thread.sleep(20);
-        }
-        throw Problem.failed("maz3.stop.timeout", timeout.toSeconds());
+        throw Problem.failed("maz3.background.silent", evidence.file(Agent.LOG));
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
@@ -393,7 +93,7 @@ public class maz3 implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Summary s = stop(Evidence.of(evidenceDir, "maz"), Duration.ofSeconds(30));
+            Agent.Summary s = Agent.stop(Evidence.of(evidenceDir, "maz"), Duration.ofSeconds(30));
             spec.commandLine().getOut().println(Messages.get("maz3.summary", s.attempts(), s.acknowledged(), s.failed(), s.unknown(), s.reads()));
             return 0;
         }

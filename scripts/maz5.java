@@ -23,8 +23,6 @@ import common.Region;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,29 +49,25 @@ public class maz5 implements Callable<Integer> {
         out.println(Messages.get("maz5.title"));
         Evidence evidence = Evidence.of(evidenceDir, "maz");
         if (crash && !rds.local()) throw Problem.environment("maz5.crash.local-only");
-        Map<String, Object> observed = new LinkedHashMap<>();
-        Instant requested;
+        Evidence.Sabotage done;
         try (Rds api = Rds.open(rds)) {
             Rds.Instance before = api.describe();
             if (before.standbyAz() == null || !"available".equals(before.status())) throw Problem.failed("maz5.not-ready", before.status());
-            observed.put("primary_az_before", before.primaryAz());
-            observed.put("standby_az_before", before.standbyAz());
-            observed.put("kind", crash ? "crash" : "reboot-with-failover");
-            requested = Instant.now();
+            Instant requested = Instant.now();
             if (crash) {
                 Region.State state = Region.load(Home.dir());
                 int killed = Processes.killIn(Path.of(state.dataRoot(), before.primaryAz()));
-                observed.put("processes_killed", killed);
                 out.println(Messages.get("maz5.crashed", before.primaryAz(), killed));
+                done = new Evidence.Sabotage("crash", before.primaryAz(), before.standbyAz(), requested, killed, null);
             } else {
+                // The lesson of this step, as on RDS: RebootDBInstance with ForceFailover.
                 Rds.Instance during = api.rebootWithFailover();
-                observed.put("status_after_request", during.status());
                 out.println(Messages.get("maz5.rebooting", before.primaryAz(), before.standbyAz(), during.status()));
+                done = new Evidence.Sabotage("reboot-with-failover", before.primaryAz(), before.standbyAz(), requested, null, during.status());
             }
         }
-        observed.put("requested_at", requested.toString());
         out.println(Messages.get("maz5.notice"));
-        evidence.step("maz5", requested, true, observed);
+        evidence.step("maz5", done.requestedAt(), true, done);
         return 0;
     }
 }

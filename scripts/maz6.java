@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Evidence.java common/Journal.java common/Json.java common/Messages.java common/Problem.java
+//SOURCES common/Agent.java common/Cli.java common/Evidence.java common/Journal.java common/Messages.java common/Problem.java
 //DESCRIPTION Mission step 6, turbulence: follow the agent through the outage, from the last write before it to the first one after.
 
 // Step 6 of Operation DB007: turbulence.
@@ -11,10 +11,10 @@
 // writes stopped, which errors the application saw and how many, and when writes came back and
 // on which AZ. This is the outage as the application lives it, not as the RDS console tells it.
 
+import common.Agent;
 import common.Cli;
 import common.Evidence;
 import common.Journal;
-import common.Json;
 import common.Messages;
 import common.Problem;
 import java.io.PrintWriter;
@@ -52,10 +52,10 @@ public class maz6 implements Callable<Integer> {
         Instant started = Instant.now();
         out.println(Messages.get("maz6.title"));
         Evidence evidence = Evidence.of(evidenceDir, "maz");
-        Path journal = evidence.file("journal.csv");
+        Path journal = evidence.file(Journal.FILE);
         if (!Files.exists(journal)) throw Problem.failed("maz6.no-journal", journal);
-        Evidence.Step sabotage = evidence.step("maz5");
-        Instant since = sabotage == null ? started : Instant.parse((String) sabotage.observed().get("requested_at"));
+        Evidence.Sabotage sabotage = evidence.sabotage();
+        Instant since = sabotage == null ? started : sabotage.requestedAt();
 
         long[] position = {0};
         Journal.Entry lastAck = null;
@@ -109,8 +109,8 @@ public class maz6 implements Callable<Integer> {
     }
 
     private static void requireAgentAlive(Evidence evidence) throws Exception {
-        Map<?, ?> agent = Json.read(evidence.file("agent.json"), Map.class);
-        if (!"running".equals(agent.get("status"))) throw Problem.failed("maz6.agent.stopped");
+        Agent.Summary agent = Agent.Summary.read(evidence);
+        if (agent == null || !agent.running()) throw Problem.failed("maz6.agent.stopped");
     }
 
 }

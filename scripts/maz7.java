@@ -20,7 +20,6 @@ import common.Problem;
 import common.Rds;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,10 +49,10 @@ public class maz7 implements Callable<Integer> {
         Instant started = Instant.now();
         out.println(Messages.get("maz7.title"));
         Evidence evidence = Evidence.of(evidenceDir, "maz");
-        Evidence.Step sabotage = evidence.step("maz5");
+        Evidence.Sabotage sabotage = evidence.sabotage();
         if (sabotage == null) throw Problem.failed("maz7.no-sabotage");
-        String before = (String) sabotage.observed().get("primary_az_before");
-        Instant requested = Instant.parse((String) sabotage.observed().get("requested_at"));
+        String before = sabotage.primaryAzBefore();
+        Instant requested = sabotage.requestedAt();
 
         Rds.Instance now;
         List<Rds.Event> events;
@@ -79,8 +78,7 @@ public class maz7 implements Callable<Integer> {
         for (Rds.Event e : events) out.println("  " + Messages.clock(e.time()) + "  [" + String.join(",", e.categories()) + "] " + e.message());
         out.println(Messages.get("maz7.notice"));
 
-        evidence.write("events.json", events.stream().map(e -> Map.of("time", e.time().toString(), "message", e.message(),
-                "categories", e.categories())).toList());
+        evidence.write(Rds.EVENTS, events);
         Map<String, Object> observed = new LinkedHashMap<>();
         observed.put("primary_az_after", now.primaryAz());
         observed.put("status", now.status());
@@ -93,7 +91,7 @@ public class maz7 implements Callable<Integer> {
     private static Journal.Entry waitForWriteOn(Evidence evidence, String az, Instant after, Instant deadline) throws Exception {
         long[] position = {0};
         while (Instant.now().isBefore(deadline)) {
-            for (Journal.Entry e : Journal.readFrom(evidence.file("journal.csv"), position)) {
+            for (Journal.Entry e : Journal.readFrom(evidence.file(Journal.FILE), position)) {
                 // On RDS the server cannot say its AZ (az is empty): any write after the sabotage then counts.
                 if (e.outcome() == Journal.Outcome.ack && e.doneAt().isAfter(after) && (e.az() == null || e.az().equals(az))) return e;
             }

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Database.java common/Evidence.java common/Journal.java common/Json.java common/Messages.java common/Problem.java
-//SOURCES common/Proof.java common/Rds.java maz3.java
+//SOURCES common/Agent.java common/Cli.java common/Database.java common/Evidence.java common/Journal.java common/Json.java common/Messages.java
+//SOURCES common/Problem.java common/Proof.java common/Rds.java
 //DESCRIPTION Mission step 8, proof: no acknowledged write lost (RPO = 0), and the outage measured (RTO), with an HTML report.
 
 // Step 8 of Operation DB007: the proof.
@@ -14,6 +14,7 @@
 // be there, and neither is a loss. The RTO is the longest time without an acknowledged write
 // around the failover. Writes proof.json, database.csv (the rows, for the grader) and report.html.
 
+import common.Agent;
 import common.Cli;
 import common.Database;
 import common.Evidence;
@@ -26,16 +27,12 @@ import common.Rds;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,31 +59,22 @@ public class maz8 implements Callable<Integer> {
         out.println(Messages.get("maz8.title"));
         Evidence evidence = Evidence.of(evidenceDir, "maz");
 
-        maz3.Summary agent = maz3.stop(evidence, Duration.ofSeconds(30));
+        Agent.Summary agent = Agent.stop(evidence, Duration.ofSeconds(30));
         out.println(Messages.get("maz8.agent", agent.attempts(), agent.acknowledged()));
-        List<Journal.Entry> journal = Journal.read(evidence.file("journal.csv"));
+        List<Journal.Entry> journal = Journal.read(evidence.file(Journal.FILE));
 
-        Map<Long, Proof.Row> rows = new TreeMap<>();
+        Map<Long, Proof.Row> rows;
         try (Rds api = Rds.open(rds)) {
-            Database.Login login = Database.login(rds, api.describe());
-            try (Connection c = Database.connect(login, 5, 60, "db007-proof");
-                 PreparedStatement st = c.prepareStatement("SELECT seq, sent_at, payload, checksum FROM db007_writes WHERE run_id = ? ORDER BY seq")) {
-                st.setString(1, agent.runId());
-                try (ResultSet r = st.executeQuery()) {
-                    while (r.next()) {
-                        rows.put(r.getLong(1), new Proof.Row(r.getLong(1), r.getTimestamp(2).toInstant(), r.getString(3), r.getString(4)));
-                    }
-                }
-            }
+            rows = Proof.fetchRows(Database.login(rds, api.describe()), agent.runId());
         }
-        Proof.writeRows(evidence.file("database.csv"), rows.values());
+        Proof.writeRows(evidence.file(Proof.ROWS), rows.values());
 
-        Evidence.Step sabotage = evidence.step("maz5");
-        Instant sabotageAt = sabotage == null ? null : Instant.parse((String) sabotage.observed().get("requested_at"));
+        Evidence.Sabotage sabotage = evidence.sabotage();
+        Instant sabotageAt = sabotage == null ? null : sabotage.requestedAt();
         Proof proof = Proof.compute(agent.runId(), journal, rows, sabotageAt);
-        evidence.write("proof.json", proof);
-        Path report = evidence.file("report.html");
-        Files.writeString(report, report(proof, journal, events(evidence), sabotage));
+        evidence.write(Proof.FILE, proof);
+        Path report = evidence.file(Proof.REPORT);
+        Files.writeString(report, report(proof, journal, Rds.events(evidence), sabotage));
 
         out.println(Messages.get("maz8.rpo", proof.acknowledgedWrites(), proof.lostWrites(), proof.corruptRows()));
         out.println(Messages.get("maz8.unknown", proof.unknownWrites(), proof.unknownFound()));
@@ -102,20 +90,9 @@ public class maz8 implements Callable<Integer> {
         return passed ? 0 : Problem.CHECK_FAILED;
     }
 
-    private static List<Map<String, Object>> events(Evidence evidence) {
-        try {
-            if (!Files.exists(evidence.file("events.json"))) return List.of();
-            @SuppressWarnings("unchecked")
-            List<Map<String, Object>> events = Json.read(evidence.file("events.json"), List.class);
-            return events;
-        } catch (java.io.IOException e) {
-            return List.of();
-        }
-    }
-
     // ---- report.html: one self-contained file, an inline SVG chart, no script to fetch -------
 
-    static String report(Proof p, List<Journal.Entry> journal, List<Map<String, Object>> events, Evidence.Step sabotage) {
+    static String report(Proof p, List<Journal.Entry> journal, List<Rds.Event> events, Evidence.Sabotage sabotage) {
         Instant t0 = journal.isEmpty() ? Instant.now() : journal.get(0).sentAt();
         Instant t1 = journal.isEmpty() ? t0.plusSeconds(1) : journal.get(journal.size() - 1).doneAt();
         long buckets = Math.max(1, Duration.between(t0, t1).toMillis() / 100 + 1);
@@ -164,13 +141,13 @@ public class maz8 implements Callable<Integer> {
         }
         svg.append("<polyline fill='none' stroke='#e07b00' stroke-width='1.5' points='").append(line).append("'/>");
         int n = 0;
-        for (Map<String, Object> e : events) {
-            Instant at = Instant.parse((String) e.get("time"));
+        for (Rds.Event e : events) {
+            Instant at = e.time();
             if (at.isBefore(t0) || at.isAfter(t1)) continue;
             double x = x(at, t0, t1, left, pw);
             n++;
             svg.append(String.format(Locale.ROOT, "<line x1='%.1f' x2='%.1f' y1='%d' y2='%.0f' stroke='#333' stroke-dasharray='4 3'><title>%s</title></line>"
-                    + "<text x='%.1f' y='%d' font-size='11' text-anchor='middle'>%d</text>", x, x, top, top + ph, esc(e.get("message").toString()), x, top - 5, n));
+                    + "<text x='%.1f' y='%d' font-size='11' text-anchor='middle'>%d</text>", x, x, top, top + ph, esc(e.message()), x, top - 5, n));
         }
         svg.append(String.format(Locale.ROOT, "<line x1='%d' x2='%.0f' y1='%.0f' y2='%.0f' stroke='#000'/>", left, left + pw, top + ph, top + ph));
         for (int s = 0; s <= Duration.between(t0, t1).toSeconds(); s += Math.max(1, (int) (Duration.between(t0, t1).toSeconds() / 10))) {
@@ -184,15 +161,15 @@ public class maz8 implements Callable<Integer> {
         svg.append("</svg>");
 
         StringBuilder legend = new StringBuilder("<ol>");
-        for (Map<String, Object> e : events) {
-            Instant at = Instant.parse((String) e.get("time"));
+        for (Rds.Event e : events) {
+            Instant at = e.time();
             if (at.isBefore(t0) || at.isAfter(t1)) continue;
-            legend.append("<li>").append(Messages.clock(at)).append(" — ").append(esc(e.get("message").toString())).append("</li>");
+            legend.append("<li>").append(Messages.clock(at)).append(" — ").append(esc(e.message())).append("</li>");
         }
         legend.append("</ol>");
 
         String verdictText = Messages.get(p.verdict().equals("pass") ? "report.verdict.pass" : "report.verdict.fail");
-        String kind = sabotage == null ? "-" : String.valueOf(sabotage.observed().get("kind"));
+        String kind = sabotage == null ? "-" : sabotage.kind();
         return "<!DOCTYPE html>\n<html lang='" + (Messages.french() ? "fr" : "en") + "'><head><meta charset='utf-8'><title>"
                 + esc(Messages.get("report.title")) + "</title><style>body{font-family:sans-serif;max-width:1040px;margin:2em auto;color:#222}"
                 + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:left}"

@@ -24,8 +24,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,10 +50,10 @@ public class maz9 implements Callable<Integer> {
         Instant started = Instant.now();
         out.println(Messages.get("maz9.title"));
         Evidence evidence = Evidence.of(evidenceDir, "maz");
-        Evidence.Step sabotage = evidence.step("maz5");
+        Evidence.Sabotage sabotage = evidence.sabotage();
         if (sabotage == null) throw Problem.failed("maz7.no-sabotage");
-        String oldPrimary = (String) sabotage.observed().get("primary_az_before");
-        String oldStandby = (String) sabotage.observed().get("standby_az_before");
+        String oldPrimary = sabotage.primaryAzBefore();
+        String oldStandby = sabotage.standbyAzBefore();
 
         Rds.Instance now;
         String syncState = null;
@@ -74,12 +72,7 @@ public class maz9 implements Callable<Integer> {
                 && (!rds.local() || "sync".equals(syncState));
         out.println(Messages.get("maz9.order", now.primaryAz(), now.standbyAz(), syncState == null ? "-" : syncState, now.status()));
         out.println(Messages.get("maz9.notice"));
-        Map<String, Object> observed = new LinkedHashMap<>();
-        observed.put("primary_az", now.primaryAz());
-        observed.put("standby_az", now.standbyAz());
-        observed.put("status", now.status());
-        observed.put("standby_sync_state", syncState);
-        evidence.step("maz9", started, passed, observed);
+        evidence.step("maz9", started, passed, new Evidence.NewOrder(now.primaryAz(), now.standbyAz(), now.status(), syncState));
         out.println(Messages.get(passed ? "step.pass" : "step.fail"));
         return passed ? 0 : Problem.CHECK_FAILED;
     }

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Database.java common/Evidence.java common/Journal.java common/Json.java common/Messages.java common/Problem.java
-//SOURCES common/Proof.java common/Rds.java maz1.java maz2.java maz3.java maz4.java maz5.java maz6.java maz7.java maz8.java maz9.java
+//SOURCES common/Agent.java common/Cli.java common/Database.java common/Evidence.java common/Journal.java common/Json.java common/Messages.java
+//SOURCES common/Problem.java common/Proof.java common/Rds.java maz1.java maz2.java maz4.java maz5.java maz6.java maz7.java maz8.java maz9.java
 //DESCRIPTION Operation DB007, the whole Multi-AZ mission unattended: steps 1 to 9, with the verdict.
 
 // Operation DB007, end to end.
@@ -13,9 +13,11 @@
 // Runs each step exactly as a student would, in order, with the agent writing in the background
 // from step 3 to step 8. Exits 0 only when every step passed and the proof holds.
 
+import common.Agent;
 import common.Cli;
 import common.Database;
 import common.Evidence;
+import common.Journal;
 import common.Json;
 import common.Messages;
 import common.Proof;
@@ -70,7 +72,7 @@ public class mission implements Callable<Integer> {
                 steps.println();
                 steps.println(Messages.get("maz3.title"));
                 steps.println(Messages.get("mission.agent"));
-                maz3.Agent agent = new maz3.Agent(rds, evidence, Duration.ZERO, steps, false);
+                Agent agent = new Agent(rds, evidence, Duration.ZERO, steps, false);
                 Exception[] agentFailure = new Exception[1];
                 agentThread = new Thread(() -> {
                     try {
@@ -94,7 +96,7 @@ public class mission implements Callable<Integer> {
             }
         } finally {
             if (agentThread != null && agentThread.isAlive()) {
-                Files.writeString(dir.resolve("agent.stop"), Instant.now().toString());
+                Agent.requestStop(new Evidence(dir));
                 agentThread.join(30_000);
             }
         }
@@ -129,25 +131,25 @@ public class mission implements Callable<Integer> {
     private static void waitForFirstWrite(Evidence evidence, Thread agent) throws Exception {
         Instant deadline = Instant.now().plusSeconds(30);
         while (Instant.now().isBefore(deadline) && agent.isAlive()) {
-            if (Files.exists(evidence.file("journal.csv")) && Files.size(evidence.file("journal.csv")) > common.Journal.HEADER.length() + 1) return;
+            if (Files.exists(evidence.file(Journal.FILE)) && Files.size(evidence.file(Journal.FILE)) > Journal.HEADER.length() + 1) return;
             Thread.sleep(20);
         }
     }
 
     private int conclude(PrintWriter out, Path dir, Map<String, String> verdicts, long took) throws Exception {
         Evidence evidence = new Evidence(dir);
-        Evidence.Step sabotage = evidence.step("maz5");
-        Evidence.Step order = evidence.step("maz9");
-        Proof proof = Files.exists(evidence.file("proof.json")) ? Json.read(evidence.file("proof.json"), Proof.class) : null;
+        Evidence.Sabotage sabotage = evidence.sabotage();
+        Evidence.NewOrder order = evidence.newOrder();
+        Proof proof = Files.exists(evidence.file(Proof.FILE)) ? Json.read(evidence.file(Proof.FILE), Proof.class) : null;
         boolean pass = verdicts.size() == 9 && verdicts.values().stream().allMatch("pass"::equals) && proof != null && proof.verdict().equals("pass");
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("verdict", pass ? "pass" : "fail");
         o.put("target", rds.target);
         o.put("failover", crash ? "crash" : "reboot-with-failover");
-        o.put("primary_az_before", sabotage == null ? null : sabotage.observed().get("primary_az_before"));
-        o.put("standby_az_before", sabotage == null ? null : sabotage.observed().get("standby_az_before"));
-        o.put("primary_az_after", order == null ? null : order.observed().get("primary_az"));
-        o.put("standby_az_after", order == null ? null : order.observed().get("standby_az"));
+        o.put("primary_az_before", sabotage == null ? null : sabotage.primaryAzBefore());
+        o.put("standby_az_before", sabotage == null ? null : sabotage.standbyAzBefore());
+        o.put("primary_az_after", order == null ? null : order.primaryAz());
+        o.put("standby_az_after", order == null ? null : order.standbyAz());
         o.put("acknowledged_writes", proof == null ? null : proof.acknowledgedWrites());
         o.put("lost_writes", proof == null ? null : proof.lostWrites());
         o.put("unknown_writes", proof == null ? null : proof.unknownWrites());

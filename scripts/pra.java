@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java recovery/Backups.java recovery/Site.java
-//SOURCES pra_disaster.java pra_pod_crash.java pra_restore.java
+//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java recovery/Backups.java recovery/Client.java
+//SOURCES recovery/Restore.java recovery/Site.java
 //DESCRIPTION The PRA drill unattended: the app writing, minute backups (shortened), a pod crash, the data volume lost, the restore, RPO and RTO measured.
 
 // The PRA workshop's whole drill, unattended.
@@ -21,15 +21,10 @@ import common.Evidence;
 import common.Json;
 import common.Messages;
 import common.Problem;
-import java.io.BufferedWriter;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +36,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import recovery.Backups;
+import recovery.Client;
+import recovery.Restore;
 import recovery.Site;
 
 @Command(name = "pra", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
@@ -55,9 +52,6 @@ public class pra implements Callable<Integer> {
     public static void main(String[] args) {
         System.exit(Cli.run(new pra(), args));
     }
-
-    /** One answer to /add, as the client saw it. */
-    record Add(long n, String message, Instant sentAt, Instant doneAt, boolean acknowledged, Long id) {}
 
     @Override
     public Integer call() throws Exception {
@@ -74,16 +68,13 @@ public class pra implements Callable<Integer> {
         site.deploy(backupEvery);
         if (site.target().equals("k8s") && backupEvery < 60) out.println(Messages.get("pra.k8s.minute"));
 
-        List<Add> adds = java.util.Collections.synchronizedList(new ArrayList<>());
-        boolean[] writing = {true};
-        Thread writer = new Thread(() -> write(site, adds, writing), "client");
-        writer.start();
+        Client client = Client.start(site);
 
         // Two backups, then a little more writing: the messages after the last backup are the ones at risk.
         site.waitForBackups(2, Duration.ofMinutes(2));
         Thread.sleep(backupEvery * 500L);
         out.println(Messages.get("pra.drill.crash"));
-        pra_pod_crash.Crash crash = pra_pod_crash.crash(site);
+        Site.Crash crash = site.crashApp();
         if (crash.countAfter() < crash.countBefore()) throw Problem.failed("pra.crash.lost", crash.countBefore(), crash.countAfter());
         long crashMs = crash.unavailableMs();
         Map<String, Object> crashSeen = new LinkedHashMap<>(Json.toMap(crash));
@@ -93,26 +84,22 @@ public class pra implements Callable<Integer> {
         site.waitForBackups(3, Duration.ofMinutes(2));
         Thread.sleep(backupEvery * 500L);
 
-        Instant disaster = pra_disaster.strike(site);
+        Instant disaster = site.strikeDisaster();
         out.println(Messages.get("pra.drill.disaster", Messages.clock(disaster)));
         evidence.step("pra-disaster", disaster, true, Map.of("disaster_at", disaster.toString(), "target", site.target()));
-        writing[0] = false;
-        writer.join();
+        List<Client.Add> adds = client.stop();
 
         List<Backups.Point> points = site.points();
         evidence.write("backups.json", points);
         out.println(Messages.get("pra.drill.points", points.size()));
-        pra_restore.Restored restored = pra_restore.restore(site, null, false, out);
-        evidence.write("restore.json", restored);
-        Files.createDirectories(evidence.file("restores"));
-        evidence.write("restores/" + restored.startedAt().replaceAll("[:.]", "") + ".json", restored);
-        evidence.step("pra-restore", Instant.parse(restored.startedAt()), restored.verified(), Json.toMap(restored));
+        Restore.Result restored = Restore.run(site, null, false, out);
+        restored.record(evidence);
 
         evidence.write("status.json", Json.read(site.get("/status").body(), Map.class));
 
-        List<Add> acked = adds.stream().filter(Add::acknowledged).toList();
-        Set<String> present = present(site);
-        List<Add> lost = lost(present, acked);
+        List<Client.Add> acked = adds.stream().filter(Client.Add::acknowledged).toList();
+        Set<String> present = Client.present(site);
+        List<Client.Add> lost = Client.lost(present, acked);
         // Sent and stored, but never answered (the pod was killed between the two): no one was told
         // it was kept, so it is neither acknowledged nor lost, yet the restored data may hold it.
         long unansweredKept = adds.stream().filter(a -> !a.acknowledged() && present.contains(a.message())).count();
@@ -122,7 +109,7 @@ public class pra implements Callable<Integer> {
         double rpo = lost.isEmpty() ? 0 : Duration.between(backupTime, lost.get(lost.size() - 1).doneAt()).toMillis() / 1000.0;
         // The restore measured the RTO itself, from the disaster to the first message it got accepted.
         Double rto = restored.rtoSeconds();
-        writeAdds(evidence.file("adds.csv"), adds);
+        Client.write(evidence.file(Client.FILE), adds);
         // The drill's short interval was for the drill: the deployment goes back to the workshop's minute.
         site.deploy(60);
 
@@ -154,40 +141,5 @@ public class pra implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return pass ? 0 : Problem.CHECK_FAILED;
-    }
-
-    /** The messages the app holds now, by their text, which is unique per add. */
-    static Set<String> present(Site site) throws Exception {
-        Set<String> present = new HashSet<>();
-        for (Object m : Json.read(site.get("/consultation").body(), List.class)) present.add(String.valueOf(((Map<?, ?>) m).get("message")));
-        return present;
-    }
-
-    /** The acknowledged messages the app no longer holds. */
-    static List<Add> lost(Set<String> present, List<Add> acked) {
-        return acked.stream().filter(a -> !present.contains(a.message())).toList();
-    }
-
-    /** Adds a numbered message every 50 ms and keeps every answer. */
-    static void write(Site site, List<Add> adds, boolean[] writing) {
-        for (long n = 1; writing[0]; n++) {
-            String message = "pra-" + n;
-            Instant sent = Instant.now();
-            try {
-                Site.Reply r = site.get("/add?message=" + message);
-                Long id = r.status() == 200 && Json.read(r.body(), Map.class).get("id") instanceof Number num ? num.longValue() : null;
-                adds.add(new Add(n, message, sent, Instant.now(), r.status() == 200, id));
-                Thread.sleep(50);
-            } catch (Exception e) {
-                adds.add(new Add(n, message, sent, Instant.now(), false, null));
-            }
-        }
-    }
-
-    private static void writeAdds(Path file, List<Add> adds) throws Exception {
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write("n,message,sent_at,done_at,acknowledged,id\n");
-            for (Add a : adds) w.write(a.n() + "," + a.message() + "," + a.sentAt() + "," + a.doneAt() + "," + a.acknowledged() + "," + (a.id() == null ? "" : a.id()) + "\n");
-        }
     }
 }

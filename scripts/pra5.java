@@ -1,8 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Aws.java common/Cli.java common/Evidence.java common/Folders.java common/Home.java common/Json.java common/Messages.java
-//SOURCES common/Problem.java common/Region.java recovery/Backups.java recovery/LocalSite.java recovery/Offsite.java pra.java pra_disaster.java
-//SOURCES pra_restore.java
+//SOURCES common/Problem.java recovery/Backups.java recovery/Client.java recovery/LocalSite.java recovery/Offsite.java recovery/Restore.java
 //DESCRIPTION PRA exercise 5: run a stronger design (shorter interval, off-site copy, backup-age alert, automated restore test) and measure the difference.
 
 // PRA workshop, exercise 5: a stronger design, measured rather than argued.
@@ -28,13 +27,11 @@ import common.Home;
 import common.Json;
 import common.Messages;
 import common.Problem;
-import common.Region;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +42,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import recovery.Backups;
+import recovery.Client;
 import recovery.LocalSite;
 import recovery.Offsite;
+import recovery.Restore;
 
 @Command(name = "pra5", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
 public class pra5 implements Callable<Integer> {
@@ -82,10 +81,7 @@ public class pra5 implements Callable<Integer> {
         Shipping shipping = new Shipping(site.backups(), offsite);
         shipping.start();
         out.println(Messages.get("pra5.deployed", offsite.describe()));
-        List<pra.Add> adds = java.util.Collections.synchronizedList(new ArrayList<>());
-        boolean[] writing = {true};
-        Thread writer = new Thread(() -> pra.write(site, adds, writing), "client");
-        writer.start();
+        Client client = Client.start(site);
         site.waitForBackups(3, Duration.ofMinutes(2));
 
         // The alert: the job is paused, and the age of the newest backup is watched as a monitor would.
@@ -116,10 +112,9 @@ public class pra5 implements Callable<Integer> {
         Thread.sleep(500);
 
         // The site is lost: the data volume and the backup volume alike. The copy job goes with it.
-        Instant disaster = pra_disaster.strike(site);
+        Instant disaster = site.strikeDisaster();
         shipping.stop();
-        writing[0] = false;
-        writer.join();
+        List<Client.Add> adds = client.stop();
         Folders.delete(site.backups());
         out.println(Messages.get("pra5.site-lost", Messages.clock(disaster)));
 
@@ -127,9 +122,9 @@ public class pra5 implements Callable<Integer> {
         Files.createDirectories(site.backups());
         String fetched = fetchNewestValid(offsite, site.backups(), out);
         out.println(Messages.get("pra5.fetched", fetched, offsite.describe()));
-        pra_restore.Restored restored = pra_restore.restore(site, null, false, out);
-        List<pra.Add> acked = adds.stream().filter(pra.Add::acknowledged).toList();
-        List<pra.Add> lost = pra.lost(pra.present(site), acked);
+        Restore.Result restored = Restore.run(site, null, false, out);
+        List<Client.Add> acked = adds.stream().filter(Client.Add::acknowledged).toList();
+        List<Client.Add> lost = Client.lost(Client.present(site), acked);
         double rpo = lost.isEmpty() ? 0 : Duration.between(Instant.parse(restored.backupTime()), lost.get(lost.size() - 1).doneAt()).toMillis() / 1000.0;
         // The restore measured the RTO itself, from the disaster to the first message it got accepted.
         Double rto = restored.rtoSeconds();
@@ -226,7 +221,7 @@ public class pra5 implements Callable<Integer> {
         private void run() {
             while (running) {
                 try (var files = Files.list(backups)) {
-                    List<Path> fresh = files.filter(f -> Offsite.isBackup(f.getFileName().toString()) && !shipped(f)).sorted().toList();
+                    List<Path> fresh = files.filter(f -> Backups.isBackup(f.getFileName().toString()) && !shipped(f)).sorted().toList();
                     for (Path f : fresh) {
                         Backups.Point p = Backups.check(f);
                         if (p.valid()) {

@@ -17,7 +17,6 @@ import common.Json;
 import common.Messages;
 import common.Problem;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -49,7 +48,7 @@ public class pra_disaster implements Callable<Integer> {
             Site.Reply status = site.get("/status");
             if (status.status() != 200) throw Problem.failed("pra.app.not-running");
             Map<?, ?> before = Json.read(status.body(), Map.class);
-            Instant at = strike(site);
+            Instant at = site.strikeDisaster();
             out.println(Messages.get("pra.drill.disaster", Messages.clock(at)));
             out.println(Messages.get("pra.disaster.notice", before.get("count"), before.get("last_backup_file")));
             Map<String, Object> observed = new LinkedHashMap<>();
@@ -59,15 +58,5 @@ public class pra_disaster implements Callable<Integer> {
             Evidence.of(evidenceDir, "pra").step("pra-disaster", at, true, observed);
             return 0;
         }
-    }
-
-    /** Stops the app, suspends the backups, deletes the data volume; returns when it struck. */
-    public static Instant strike(Site site) throws Exception {
-        Instant at = Instant.now();
-        Files.createDirectories(site.home());
-        Files.writeString(site.disasterFile(), at.toString());
-        site.stopApp();
-        site.deleteData();
-        return at;
     }
 }

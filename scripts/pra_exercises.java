@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java recovery/Backups.java recovery/Site.java
+//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java recovery/Site.java
 //DESCRIPTION PRA workshop exercises 1 to 4: each question, with the facts from your own run that bear on it.
 
 // PRA workshop, the exercises (aliases pra1 to pra4 run this with their number).
@@ -29,7 +29,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import recovery.Backups;
 import recovery.Site;
 
 @Command(name = "pra-exercise", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)

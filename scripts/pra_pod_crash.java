@@ -19,7 +19,6 @@ import common.Messages;
 import common.Problem;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,18 +41,15 @@ public class pra_pod_crash implements Callable<Integer> {
         System.exit(Cli.run(new pra_pod_crash(), args));
     }
 
-    /** What the crash cost. */
-    public record Crash(long countBefore, long countAfter, long unavailableMs) {}
-
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Instant started = Instant.now();
         out.println(Messages.get("pra.crash.title"));
-        Crash c;
+        Site.Crash c;
         String target;
         try (Site site = where.open()) {
-            c = crash(site);
+            c = site.crashApp();
             target = site.target();
         }
         boolean ok = c.countAfter() >= c.countBefore();
@@ -63,14 +59,5 @@ public class pra_pod_crash implements Callable<Integer> {
         observed.put("target", target);
         Evidence.of(evidenceDir, "pra").step("pra-pod-crash", started, ok, observed);
         return ok ? 0 : Problem.CHECK_FAILED;
-    }
-
-    public static Crash crash(Site site) throws Exception {
-        long before = site.count();
-        Instant killed = Instant.now();
-        site.killApp();
-        site.waitHealthy(Duration.ofSeconds(120));
-        long unavailable = Duration.between(killed, Instant.now()).toMillis();
-        return new Crash(before, site.count(), unavailable);
     }
 }

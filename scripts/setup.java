@@ -1,7 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Home.java common/Json.java common/Messages.java common/Problem.java
-//SOURCES region/PgBinaries.java region/ServerAccount.java
+//SOURCES common/Cli.java common/Home.java common/Json.java common/Messages.java common/Problem.java region/PgBinaries.java region/ServerAccount.java
 //DESCRIPTION Before class: checks Java, PostgreSQL, ports and disk space, builds every command once, and says whether this machine is ready.
 
 // Getting a machine ready, the day before the class.

@@ -1,14 +1,27 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import common.Bundle;
+import common.Journal;
 import common.Json;
+import common.Proof;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import recovery.Restore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,9 +70,10 @@ class GradeTest {
     void aBundleFromRealRunsPassesEveryAutomatedCheck(@TempDir Path dir) throws Exception {
         Kit.Result r = grade(dir, zip);
         assertEquals(0, r.exit(), r.all());
-        assertTrue(r.out().contains("alice") && r.out().contains("29 / 40"), r.out());
+        assertTrue(r.out().contains("alice") && r.out().contains("Mission 20/20   PRA 9/20   Total 29/40"), r.out());
+        assertFalse(r.out().contains("FLAG"), r.out());
         String csv = Files.readString(dir.resolve("g.csv"));
-        assertTrue(csv.lines().anyMatch(l -> l.startsWith("alice,29,40,false")), csv);
+        assertTrue(csv.lines().anyMatch(l -> l.startsWith("\"alice\",\"" + zip + "\",20,9,29,40,false,\"\"")), csv);
         String xml = Files.readString(dir.resolve("g.xml"));
         assertTrue(xml.contains("<testsuite name=\"alice\"") && xml.contains("failures=\"0\""), xml);
     }
@@ -154,8 +168,217 @@ class GradeTest {
         Files.writeString(folder.resolve("bob.zip"), "not a zip at all");
         Kit.Result r = grade(dir, folder);
         assertEquals(1, r.exit(), r.all());
-        assertTrue(r.out().contains("cannot be read"), r.out());
-        assertTrue(r.out().contains("29 / 40"), "alice is graded all the same: " + r.out());
+        assertTrue(r.out().contains("cannot be read") && r.out().contains("not a readable zip"), r.out());
+        assertTrue(r.out().contains("Total 29/40"), "alice is graded all the same: " + r.out());
+    }
+
+    // ---- hostile bundles: made from the real one, each edited the way a student could --------
+
+    /**
+     * A class where every bundle but alice's is hostile. The grader must grade alice, give each of
+     * the others its reason, and leave no file anywhere but in its own scratch folder.
+     */
+    @Test
+    void hostileBundlesNeverReachOutsideTheirScratchFolderAndTheHonestOneIsGraded(@TempDir Path dir) throws Exception {
+        Path klass = Files.createDirectories(dir.resolve("class"));
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.copy(zip, klass.resolve("alice.zip"));
+
+        // restored_from climbing out of the bundle, and pointing at a database elsewhere on the machine.
+        Path outside = elsewhere.resolve("app.db");
+        Files.copy(firstBackup(unpacked(dir)), outside);
+        zipped(withRestoredFrom(unpacked(dir), "../x"), klass.resolve("dotdot.zip"));
+        zipped(withRestoredFrom(unpacked(dir), outside.toString()), klass.resolve("absolute.zip"));
+
+        // A manifest with no student; a name that forges lines, moves the terminal and starts a formula.
+        Path noName = unpacked(dir);
+        rewriteManifest(noName, null);
+        zipped(noName, klass.resolve("noname.zip"));
+        Path mallory = unpacked(dir);
+        String evil = "=HYPERLINK(\"http://evil\")\n  mallory            20/20    20/20    40/40\u001b[2J\u001b[31m";
+        rewriteManifest(mallory, evil);
+        zipped(mallory, klass.resolve("mallory.zip"));
+
+        // A zip bomb: a few hundred KB that inflate to 300 MB.
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(klass.resolve("bomb.zip")))) {
+            z.putNextEntry(new ZipEntry("maz/journal.csv"));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 300; i++) z.write(zeros);
+            z.closeEntry();
+        }
+        // A folder bundle whose journal is a link to a file of the instructor's machine.
+        Path linked = unpacked(dir);
+        Files.delete(linked.resolve("maz/journal.csv"));
+        Files.createSymbolicLink(linked.resolve("maz/journal.csv"), outside);
+
+        Map<Path, Set<String>> before = listings(klass, elsewhere, linked, Path.of(System.getProperty("java.io.tmpdir")));
+        Path results = Files.createDirectories(dir.resolve("results"));
+        Kit.Result r = kit.run("grade", klass.toString(), linked.toString(), "--csv", results.resolve("g.csv").toString(),
+                "--junit", results.resolve("g.xml").toString());
+        assertEquals(before, listings(klass, elsewhere, linked, Path.of(System.getProperty("java.io.tmpdir"))),
+                "nothing was written or left beside the bundles, the outside file or in the temporary folder");
+
+        assertEquals(1, r.exit(), r.all());
+        String out = r.out();
+        assertTrue(section(out, "alice.zip").contains("Total 29/40"), "the honest bundle is graded as alone: " + out);
+        assertTrue(section(out, "dotdot.zip").matches("(?s).*\\[FAIL \\] pra\\.restore.*names \"\\.\\./x\", which is not a backup file.*"), out);
+        assertTrue(section(out, "absolute.zip").contains("names \"" + outside + "\", which is not a backup file"), out);
+        assertTrue(section(out, "noname.zip").contains("manifest.json has no student"), out);
+        assertTrue(section(out, "bomb.zip").contains("inflates more than 200 times its packed size"), out);
+        assertTrue(out.contains("holds a link, maz/journal.csv"), out);
+        assertFalse(out.contains("\u001b"), "no escape sequence reaches the terminal");
+        assertFalse(out.lines().anyMatch(l -> l.startsWith("  mallory ")), "no forged line in the class table: " + out);
+        assertFalse(out.contains(System.getProperty("java.io.tmpdir") + "/db007-grade"), "no reason shows a temporary path: " + out);
+
+        String csv = Files.readString(results.resolve("g.csv"));
+        assertTrue(csv.contains("\"'=HYPERLINK(\"\"http://evil\"\")?"), "a name cannot start a formula in a spreadsheet: " + csv);
+        assertEquals(8, csv.lines().count(), "a header and all seven bundles: " + csv);
+        String xml = Files.readString(results.resolve("g.xml"));
+        assertFalse(xml.contains("\u001b"), xml);
+    }
+
+    /** LMS exports name every file alike: each bundle is unpacked apart, and bob sees nothing of alice's. */
+    @Test
+    void bundlesOfTheSameNameInDifferentFoldersAreGradedApart(@TempDir Path dir) throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a"));
+        Path b = Files.createDirectories(dir.resolve("b"));
+        Files.copy(zip, a.resolve("submission.zip"));
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(b.resolve("submission.zip")))) {
+            z.putNextEntry(new ZipEntry(Bundle.MANIFEST));
+            z.write(Json.write(new Bundle.Manifest("DB007 1.0.0", "bob", Instant.now().toString(), Map.of())).getBytes(StandardCharsets.UTF_8));
+            z.closeEntry();
+        }
+        Kit.Result r = kit.run("grade", a.resolve("submission.zip").toString(), b.resolve("submission.zip").toString(),
+                "--csv", dir.resolve("g.csv").toString(), "--junit", dir.resolve("g.xml").toString());
+        assertTrue(section(r.out(), "alice").contains("Total 29/40"), r.out());
+        String bob = section(r.out(), "b/submission.zip");
+        assertTrue(bob.contains("holds no evidence"), r.out());
+        assertFalse(bob.contains("Total 29/40") || bob.contains("answer"), "bob is not graded on alice's files: " + bob);
+    }
+
+    /** A lost write hidden as "unknown", its row deleted, and the proof and report edited to match. */
+    @Test
+    void aLostWriteDisguisedAsUnknownIsCountedLost(@TempDir Path dir) throws Exception {
+        Path b = unpacked(dir);
+        List<Journal.Entry> journal = Journal.read(b.resolve("maz/journal.csv"));
+        Journal.Entry victim = journal.stream().filter(e -> e.outcome() == Journal.Outcome.ack && e.seq() > 100).findFirst().orElseThrow();
+        List<Journal.Entry> edited = journal.stream().map(e -> e.seq() != victim.seq() ? e : new Journal.Entry(e.seq(), e.sentAt(), e.doneAt(),
+                Journal.Outcome.unknown, e.conn(), null, null, e.latencyMicros(), e.checksum(), "08006 An I/O error occurred")).toList();
+        writeJournal(b, edited);
+        Map<Long, Proof.Row> rows = Proof.readRows(b.resolve("maz/database.csv"));
+        rows.remove(victim.seq());
+        Proof.writeRows(b.resolve("maz/database.csv"), rows.values());
+        Path proof = b.resolve("maz/proof.json");
+        Files.writeString(proof, Files.readString(proof).replaceAll("\"unknown_writes\": (\\d+)", "\"unknown_writes\": 2"));
+        rehash(b);
+        Kit.Result r = grade(dir, b);
+        assertEquals(1, r.exit(), r.all());
+        assertTrue(r.out().matches("(?s).*\\[FAIL \\] maz\\.rpo.*1 lost.*cannot have lost their answer.*\\[" + victim.seq() + "\\].*"), r.out());
+        assertTrue(r.out().contains("FLAG: 1 \"unknown\" write(s) where no connection broke"), r.out());
+    }
+
+    /** The outage shortened: every attempt after it moved earlier, in the journal and the rows' client times alike. */
+    @Test
+    void anOutageShortenedConsistentlyInTheStudentsFilesDisagreesWithTheServer(@TempDir Path dir) throws Exception {
+        Path b = unpacked(dir);
+        Proof claimed = Json.read(b.resolve("maz/proof.json"), Proof.class);
+        Instant resumed = Instant.parse(claimed.outageTo());
+        long shift = claimed.rtoMs() / 2;
+        String runId = (String) Json.read(b.resolve("maz/agent.json"), Map.class).get("run_id");
+        Map<Long, Proof.Row> rows = Proof.readRows(b.resolve("maz/database.csv"));
+        List<Journal.Entry> edited = new ArrayList<>();
+        for (Journal.Entry e : Journal.read(b.resolve("maz/journal.csv"))) {
+            if (e.doneAt().isBefore(resumed)) {
+                edited.add(e);
+                continue;
+            }
+            Instant sent = e.sentAt().minusMillis(shift);
+            Proof.Row row = rows.get(e.seq());
+            String checksum = row == null ? e.checksum() : Journal.checksum(runId, e.seq(), sent, row.payload());
+            edited.add(new Journal.Entry(e.seq(), sent, e.doneAt().minusMillis(shift), e.outcome(), e.conn(), e.az(), e.server(), e.latencyMicros(), checksum, e.error()));
+            if (row != null) rows.put(e.seq(), new Proof.Row(row.seq(), sent, row.writtenAt(), row.xid(), row.payload(), checksum));
+        }
+        writeJournal(b, edited);
+        Proof.writeRows(b.resolve("maz/database.csv"), new TreeMap<>(rows).values());
+        Path proof = b.resolve("maz/proof.json");
+        Files.writeString(proof, Files.readString(proof).replaceAll("\"rto_ms\": \\d+", "\"rto_ms\": " + (claimed.rtoMs() - shift)));
+        rehash(b);
+        Kit.Result r = grade(dir, b);
+        assertTrue(r.out().matches("(?s).*\\[FAIL \\] maz\\.rto.*the journal disagrees with the database.*"), r.out());
+        assertTrue(r.out().contains("FLAG:") && r.out().contains("server time or transaction order disagrees"), r.out());
+    }
+
+    /** Practical task 2 claimed with the newest backup of the volume, taken after the restore began. */
+    @Test
+    void aChosenPointThatDidNotExistYetDoesNotCount(@TempDir Path dir) throws Exception {
+        Path b = unpacked(dir);
+        Path newest;
+        try (Stream<Path> list = Files.list(b.resolve("pra-backup"))) {
+            newest = list.filter(p -> p.toString().endsWith(".db")).max(Path::compareTo).orElseThrow();
+        }
+        recovery.Backups.Point p = recovery.Backups.check(newest);
+        try (Stream<Path> list = Files.list(b.resolve("pra/restores"))) {
+            for (Path f : (Iterable<Path>) list::iterator) {
+                Restore.Result r = Json.read(f, Restore.Result.class);
+                Files.writeString(f, Json.write(new Restore.Result(r.startedAt(), newest.getFileName().toString(), p.time(), p.messages(), p.lastId(),
+                        p.messages(), r.skipped(), r.keptAside(), r.healthyAt(), true, r.disasterAt(), r.lostMessages(), r.rpoSeconds(), r.firstAddAt(), r.rtoSeconds())));
+            }
+        }
+        rehash(b);
+        Kit.Result r = grade(dir, b);
+        assertTrue(r.out().matches("(?s).*\\[FAIL \\] pra\\.point.*"), r.out());
+        assertTrue(r.out().contains("FLAG: a restore names a backup taken after that restore began"), r.out());
+    }
+
+    /** One bundle handed in three times under three names: all three are flagged, naming each other. */
+    @Test
+    void copiesOfOneBundleAreFlaggedEachNamingTheOthers(@TempDir Path dir) throws Exception {
+        Path klass = Files.createDirectories(dir.resolve("class"));
+        for (String who : List.of("alice", "bob", "carol")) {
+            Path copy = unpacked(dir);
+            rewriteManifest(copy, who);
+            zipped(copy, klass.resolve(who + ".zip"));
+        }
+        Kit.Result r = grade(dir, klass);
+        for (String who : List.of("alice", "bob", "carol")) {
+            String s = section(r.out(), who + ".zip");
+            assertTrue(s.contains("FLAG: shares its agent run, journal or a backup with"), r.out());
+            for (String other : List.of("alice", "bob", "carol")) if (!other.equals(who)) assertTrue(s.contains(other + " ("), s);
+        }
+        assertTrue(Files.readString(dir.resolve("g.csv")).contains("a copy?"), "the flags are in the class CSV");
+    }
+
+    /** The instructor's marks complete the grade: only for what a person judges, and the CSV carries the total. */
+    @Test
+    void marksCompleteTheGradeForWhatOnlyAPersonCanJudge(@TempDir Path dir) throws Exception {
+        Path marks = dir.resolve("marks.csv");
+        Files.writeString(marks, String.join("\n", "student,check,points,comment",
+                "alice,pra.exercises,3,\"clear, but exercise 5 forgets the off-site lag\"",
+                "alice,pra.readme,2,",
+                "alice,maz.rpo,5,not the instructor's to give",
+                "zoe,pra.process,4,nobody of that name", ""));
+        Kit.Result r = kit.run("grade", zip.toString(), "--marks", marks.toString(), "--csv", dir.resolve("g.csv").toString(),
+                "--junit", dir.resolve("g.xml").toString());
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("Mission 20/20   PRA 14/20   Total 34/40"), r.out());
+        assertTrue(r.out().contains("instructor: clear, but exercise 5 forgets the off-site lag"), r.out());
+        assertTrue(r.out().contains("marks line 4: \"maz.rpo\" is not a check the instructor marks") && r.out().contains("marks line 5: no student named \"zoe\""), r.out());
+        assertTrue(Files.readString(dir.resolve("g.csv")).lines().anyMatch(l -> l.startsWith("\"alice\",") && l.contains(",20,14,34,40,")), r.out());
+        assertTrue(r.out().contains("Our RPO was") && r.out().contains("Key points:"), "answers and keys in full: " + r.out());
+    }
+
+    /** A student's damaged file gets a reason naming it as the student knows it, never a temporary path. */
+    @Test
+    void aDamagedFileIsNamedAsTheStudentKnowsIt(@TempDir Path dir) throws Exception {
+        Path b = unpacked(dir);
+        try (Stream<Path> list = Files.list(b.resolve("pra/restores"))) {
+            Files.writeString(list.findFirst().orElseThrow(), "{ \"restored_from\": 42, ");
+        }
+        rehash(b);
+        Kit.Result r = grade(dir, b);
+        assertTrue(r.out().matches("(?s).*\\[FAIL \\] pra\\.restore.*pra/restores cannot be read: [0-9TZ-]+\\.json: End of input.*"), r.out());
+        assertFalse(r.out().contains("db007-grade"), "no reason shows where the grader unpacked the bundle: " + r.out());
+        assertTrue(r.out().contains("[ ok  ] maz.rpo"), "the mission is still graded: " + r.out());
     }
 
     private Kit.Result grade(Path dir, Path bundle) {
@@ -169,7 +392,81 @@ class GradeTest {
     }
 
     private Path unpacked(Path dir) throws Exception {
-        return Bundle.open(zip, dir);
+        return Bundle.unpack(zip, Files.createTempDirectory(dir, "b"), Bundle.Limits.CLASS);
+    }
+
+    /** The lines of the grader's output about one student, from their heading to the next. */
+    private static String section(String out, String who) {
+        int start = out.indexOf("== ");
+        while (start >= 0 && !out.substring(start, out.indexOf('\n', start)).contains(who)) start = out.indexOf("== ", start + 3);
+        if (start < 0) return "";
+        int end = out.indexOf("\n== ", start + 3);
+        int table = out.indexOf("\nClass:", start);
+        return out.substring(start, end < 0 || (table >= 0 && table < end) ? (table < 0 ? out.length() : table) : end);
+    }
+
+    private static Path firstBackup(Path bundle) throws IOException {
+        try (Stream<Path> list = Files.list(bundle.resolve("pra-backup"))) {
+            return list.filter(p -> p.toString().endsWith(".db")).sorted().findFirst().orElseThrow();
+        }
+    }
+
+    /** Every recorded restore now names this as its backup. */
+    private static Path withRestoredFrom(Path bundle, String name) throws Exception {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(bundle.resolve("pra/restores"))) {
+            files = new ArrayList<>(list.toList());
+        }
+        files.add(bundle.resolve("pra/restore.json"));
+        for (Path f : files) {
+            Restore.Result r = Json.read(f, Restore.Result.class);
+            Files.writeString(f, Json.write(new Restore.Result(r.startedAt(), name, r.backupTime(), r.backupMessages(), r.backupLastId(),
+                    r.restoredMessages(), r.skipped(), r.keptAside(), r.healthyAt(), r.verified(), r.disasterAt(), r.lostMessages(), r.rpoSeconds(),
+                    r.firstAddAt(), r.rtoSeconds())));
+        }
+        rehash(bundle);
+        return bundle;
+    }
+
+    private static void rewriteManifest(Path bundle, String student) throws Exception {
+        Bundle.Manifest m = Json.read(bundle.resolve(Bundle.MANIFEST), Bundle.Manifest.class);
+        Files.writeString(bundle.resolve(Bundle.MANIFEST), Json.write(new Bundle.Manifest(m.kit(), student, m.createdAt(), m.files())));
+    }
+
+    private static void writeJournal(Path bundle, List<Journal.Entry> entries) throws IOException {
+        Path file = bundle.resolve("maz/journal.csv");
+        Files.delete(file);
+        try (Journal j = Journal.create(file)) {
+            for (Journal.Entry e : entries) j.append(e);
+        }
+    }
+
+    /** A folder zipped again, as a student would after editing it. */
+    private static Path zipped(Path folder, Path zipFile) throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(folder)) {
+            files = walk.filter(Files::isRegularFile).sorted().toList();
+        }
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zipFile))) {
+            for (Path f : files) {
+                z.putNextEntry(new ZipEntry(folder.relativize(f).toString()));
+                Files.copy(f, z);
+                z.closeEntry();
+            }
+        }
+        return zipFile;
+    }
+
+    /** Every file below each folder (and the folder's own entries for the temporary folder). */
+    private static Map<Path, Set<String>> listings(Path... folders) throws IOException {
+        Map<Path, Set<String>> m = new TreeMap<>();
+        for (Path f : folders) {
+            boolean tmp = f.equals(Path.of(System.getProperty("java.io.tmpdir")));
+            try (Stream<Path> walk = tmp ? Files.list(f) : Files.walk(f)) {
+                m.put(f, walk.filter(p -> !tmp || p.getFileName().toString().startsWith("db007")).map(Path::toString).collect(Collectors.toCollection(TreeSet::new)));
+            }
+        }
+        return m;
     }
 
     /** A careful cheat re-hashes what they changed: the grader must catch it from the data. */

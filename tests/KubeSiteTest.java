@@ -34,6 +34,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import recovery.KubeSite;
+import recovery.Restore;
+import recovery.Site;
 
 /**
  * The Kubernetes path against Fabric8's mock API server in CRUD mode. No controller and no pod
@@ -101,13 +103,13 @@ class KubeSiteTest {
         assertNull(job("pra-restore"), "no restore Job until a restore");
         assertEquals(3, site.count(), "the app answers through the API server's service proxy");
 
-        pra_pod_crash.Crash crash = pra_pod_crash.crash(site);
+        Site.Crash crash = site.crashApp();
         assertEquals(3, crash.countAfter());
         client.pods().inNamespace("pra").withName("pra-app-2").waitUntilCondition(p -> p != null, 10, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(List.of("pra-app-2"), appPods().stream().map(p -> p.getMetadata().getName()).toList(), "a new pod replaced the deleted one");
         assertEquals(List.of(1L, 2L, 3L), ids(), "the crashed pod's acknowledged adds are kept before its log dies with it");
 
-        Instant disaster = pra_disaster.strike(site);
+        Instant disaster = site.strikeDisaster();
         assertEquals(disaster, site.disasterTime());
         assertEquals(0, deployment().getSpec().getReplicas());
         assertEquals(Boolean.TRUE, cron().getSpec().getSuspend());
@@ -116,7 +118,7 @@ class KubeSiteTest {
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), ids());
 
         StringWriter said = new StringWriter();
-        pra_restore.Restored r = pra_restore.restore(site, null, false, new PrintWriter(said, true));
+        Restore.Result r = Restore.run(site, null, false, new PrintWriter(said, true));
         assertTrue(said.toString().contains("Skipping app-20261122T040100.000Z.db"), said.toString());
         assertNotNull(pvc("pra-data"), "a new data volume");
         Map<String, String> env = job("pra-restore").getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
@@ -140,7 +142,7 @@ class KubeSiteTest {
         assertTrue(Files.exists(copied.resolve("backup.log")));
 
         // A second restore finds the claim in use: refused before anything is stopped.
-        Problem refused = assertThrows(Problem.class, () -> pra_restore.restore(site, null, false, new PrintWriter(new StringWriter())));
+        Problem refused = assertThrows(Problem.class, () -> Restore.run(site, null, false, new PrintWriter(new StringWriter())));
         assertTrue(refused.getMessage().contains("--force"), refused.getMessage());
         assertEquals(1, deployment().getSpec().getReplicas(), "the app still runs");
     }

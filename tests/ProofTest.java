@@ -20,22 +20,31 @@ class ProofTest {
     static final String RUN = "run1";
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-    /** Writes every 10 ms, acknowledged except between 2000 and 2300 ms, where they fail. */
+    /**
+     * Writes every 10 ms, acknowledged except between 2000 and 2300 ms, where each attempt fails
+     * to connect: connection 1 before the outage, one connection attempt per failure, then a
+     * last connection after it.
+     */
     private static List<Journal.Entry> journal() {
         List<Journal.Entry> j = new ArrayList<>();
+        long conn = 1;
         for (int i = 1; i <= 400; i++) {
             Instant sent = T0.plusMillis(i * 10L);
             boolean down = i * 10 > 2000 && i * 10 < 2300;
-            j.add(new Journal.Entry(i, sent, sent.plusMillis(1), down ? Journal.Outcome.fail : Journal.Outcome.ack, "az1", null, 1000,
+            if (down || i * 10 == 2300) conn++;
+            j.add(new Journal.Entry(i, sent, sent.plusMillis(1), down ? Journal.Outcome.fail : Journal.Outcome.ack, conn, "az1", null, 1000,
                     Journal.checksum(RUN, i, sent, "p" + i), down ? "connect: refused" : null));
         }
         return j;
     }
 
+    /** The rows as the server wrote them: half a millisecond into each attempt, one transaction each. */
     private static Map<Long, Proof.Row> rows(List<Journal.Entry> journal) {
         Map<Long, Proof.Row> rows = new HashMap<>();
         for (Journal.Entry e : journal) {
-            if (e.outcome() == Journal.Outcome.ack) rows.put(e.seq(), new Proof.Row(e.seq(), e.sentAt(), "p" + e.seq(), e.checksum()));
+            if (e.outcome() == Journal.Outcome.ack) {
+                rows.put(e.seq(), new Proof.Row(e.seq(), e.sentAt(), e.sentAt().plusMillis(0).plusNanos(500_000), 1000 + e.seq(), "p" + e.seq(), e.checksum()));
+            }
         }
         return rows;
     }
@@ -60,7 +69,7 @@ class ProofTest {
         rows.remove(7L);
         rows.remove(350L);
         Proof.Row r = rows.get(9L);
-        rows.put(9L, new Proof.Row(9, r.sentAt(), "tampered", r.checksum()));
+        rows.put(9L, new Proof.Row(9, r.sentAt(), r.writtenAt(), r.xid(), "tampered", r.checksum()));
         Proof p = Proof.compute(RUN, j, rows, null);
         assertEquals("fail", p.verdict());
         assertEquals(2, p.lostWrites());
@@ -80,17 +89,74 @@ class ProofTest {
         assertEquals(1, p.unjournaledRows());
     }
 
+    /** The last write on the connection that broke at the outage: its answer was lost, and it is not in the table. */
     @Test
-    void unknownWritesAreNeitherLostNorAcknowledged() {
+    void anUnknownWriteWhereTheConnectionBrokeIsNeitherLostNorAcknowledged() {
         List<Journal.Entry> j = journal();
-        Journal.Entry e = j.get(10);
-        j.set(10, new Journal.Entry(e.seq(), e.sentAt(), e.doneAt(), Journal.Outcome.unknown, null, null, 0, e.checksum(), "08006 I/O error"));
+        Journal.Entry e = j.get(199);
+        j.set(199, new Journal.Entry(e.seq(), e.sentAt(), e.doneAt(), Journal.Outcome.unknown, e.conn(), null, null, 0, e.checksum(), "08006 I/O error"));
         Map<Long, Proof.Row> rows = rows(j);
-        Proof p = Proof.compute(RUN, j, rows, null);
+        rows.remove(200L);
+        Proof p = Proof.compute(RUN, j, rows, T0.plusMillis(1990));
         assertEquals("pass", p.verdict());
         assertEquals(1, p.unknownWrites());
         assertEquals(0, p.unknownFound());
+        assertEquals(0, p.implausibleUnknowns());
         assertEquals(370, p.acknowledgedWrites());
+    }
+
+    /**
+     * The cheat: a lost write hidden by turning its "ack" into "unknown". Its connection went on
+     * taking writes, so its answer cannot have been lost: it counts as acknowledged, and lost.
+     */
+    @Test
+    void anUnknownOnAConnectionThatLivedOnCountsAsAcknowledged() {
+        List<Journal.Entry> j = journal();
+        Journal.Entry e = j.get(150);
+        j.set(150, new Journal.Entry(e.seq(), e.sentAt(), e.doneAt(), Journal.Outcome.unknown, e.conn(), null, null, 0, e.checksum(), "08006 I/O error"));
+        Map<Long, Proof.Row> rows = rows(j);
+        rows.remove(151L);
+        Proof p = Proof.compute(RUN, j, rows, T0.plusMillis(1990));
+        assertEquals("fail", p.verdict());
+        assertEquals(1, p.implausibleUnknowns());
+        assertEquals(List.of(151L), p.implausibleSeqs());
+        assertEquals(1, p.lostWrites());
+        assertEquals(List.of(151L), p.lostSeqs());
+    }
+
+    /** The cheat: the writes after the outage moved 200 ms earlier in the journal and in the rows' client times. */
+    @Test
+    void anOutageShortenedInTheJournalDisagreesWithTheServersClock() {
+        List<Journal.Entry> honest = journal();
+        Map<Long, Proof.Row> honestRows = rows(honest);
+        List<Journal.Entry> j = new ArrayList<>();
+        Map<Long, Proof.Row> rows = new HashMap<>();
+        for (Journal.Entry e : honest) {
+            boolean after = e.seq() >= 230;
+            Instant sent = after ? e.sentAt().minusMillis(200) : e.sentAt();
+            String checksum = Journal.checksum(RUN, e.seq(), sent, "p" + e.seq());
+            j.add(new Journal.Entry(e.seq(), sent, after ? e.doneAt().minusMillis(200) : e.doneAt(), e.outcome(), e.conn(), e.az(), e.server(),
+                    e.latencyMicros(), checksum, e.error()));
+            Proof.Row r = honestRows.get(e.seq());
+            if (r != null) rows.put(e.seq(), new Proof.Row(r.seq(), sent, r.writtenAt(), r.xid(), r.payload(), checksum));
+        }
+        Proof p = Proof.compute(RUN, j, rows, T0.plusMillis(1990));
+        assertEquals(100, p.rtoMs(), "the journal alone now says 100 ms");
+        assertEquals("fail", p.verdict());
+        assertEquals(171, p.rowsOffClock(), "every row after the outage was written 200 ms after its attempt ended");
+    }
+
+    /** The cheat: a lost write put back by hand after the run. Its transaction and its time come last. */
+    @Test
+    void aRowInsertedAfterTheFactIsOutOfOrder() {
+        List<Journal.Entry> j = journal();
+        Map<Long, Proof.Row> rows = rows(j);
+        Proof.Row r = rows.get(120L);
+        rows.put(120L, new Proof.Row(120, r.sentAt(), T0.plusSeconds(60), 9999L, r.payload(), r.checksum()));
+        Proof p = Proof.compute(RUN, j, rows, T0.plusMillis(1990));
+        assertEquals("fail", p.verdict());
+        assertEquals(1, p.rowsOffClock());
+        assertTrue(p.rowsOutOfOrder() >= 1, "the row after it has an older transaction and time: " + p.rowsOutOfOrder());
     }
 
     @Test

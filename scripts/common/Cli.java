@@ -1,6 +1,7 @@
 package common;
 
 //SOURCES Messages.java Problem.java
+
 // The sources hold French text, and a student's locale may be POSIX: javac and the JVM are told UTF-8.
 //COMPILE_OPTIONS -encoding UTF-8
 //RUNTIME_OPTIONS -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8

@@ -1,6 +1,7 @@
 package common;
 
 //SOURCES Aws.java Deployment.java Home.java Json.java Problem.java Rds.java Region.java
+
 //DEPS org.postgresql:postgresql:42.7.14
 //DEPS com.mysql:mysql-connector-j:9.5.0
 //DEPS software.amazon.awssdk:secretsmanager:2.42.33

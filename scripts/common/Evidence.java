@@ -45,16 +45,45 @@ public final class Evidence {
     public Path file(String name) { return dir.resolve(name); }
 
     /** One step's record: when it ran, its verdict, and what it observed. */
-    public record Step(String step, String startedAt, String finishedAt, String verdict, Map<String, Object> observed) {}
+    public record Step(String step, String startedAt, String finishedAt, String verdict, Map<String, Object> observed) {
+        /** What the step observed, as the record its step writes. */
+        public <T> T observed(Class<T> type) {
+            return Json.read(Json.write(observed == null ? Map.of() : observed), type);
+        }
+    }
+
+    /** Step 5's observations: the sabotage, and where the pair stood before it. */
+    public record Sabotage(String kind, String primaryAzBefore, String standbyAzBefore, Instant requestedAt, Integer processesKilled,
+                           String statusAfterRequest) {}
+
+    /** Step 9's observations: the new order. */
+    public record NewOrder(String primaryAz, String standbyAz, String status, String standbySyncState) {}
 
     public void step(String step, Instant startedAt, boolean passed, Map<String, Object> observed) throws IOException {
         Json.writeAtomically(dir.resolve("steps").resolve(step + ".json"),
                 new Step(step, startedAt.toString(), Instant.now().toString(), passed ? "pass" : "fail", new LinkedHashMap<>(observed)));
     }
 
+    /** The same with the step's observations as a record. */
+    public void step(String step, Instant startedAt, boolean passed, Record observed) throws IOException {
+        step(step, startedAt, passed, Json.toMap(observed));
+    }
+
     public Step step(String step) throws IOException {
         Path f = dir.resolve("steps").resolve(step + ".json");
         return Files.exists(f) ? Json.read(f, Step.class) : null;
+    }
+
+    /** Step 5's observations, or null before the sabotage. */
+    public Sabotage sabotage() throws IOException {
+        Step s = step("maz5");
+        return s == null ? null : s.observed(Sabotage.class);
+    }
+
+    /** Step 9's observations, or null before it ran. */
+    public NewOrder newOrder() throws IOException {
+        Step s = step("maz9");
+        return s == null ? null : s.observed(NewOrder.class);
     }
 
     public void write(String name, Object value) throws IOException {

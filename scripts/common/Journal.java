@@ -23,15 +23,20 @@ import java.util.List;
  * line leaves a hole that shows.
  */
 public final class Journal implements AutoCloseable {
-    public static final String HEADER = "seq,sent_at,done_at,outcome,az,server,latency_us,checksum,error";
+    public static final String FILE = "journal.csv";
+    public static final String HEADER = "seq,sent_at,done_at,outcome,conn,az,server,latency_us,checksum,error";
 
     /** ack: the commit was acknowledged. fail: the write certainly did not happen. unknown: sent, no answer. */
     public enum Outcome { ack, fail, unknown }
 
-    public record Entry(long seq, Instant sentAt, Instant doneAt, Outcome outcome, String az, String server,
+    /**
+     * One attempt. conn numbers the agent's connection attempts: every attempt made on one
+     * connection has the same number, and a write whose answer was lost ends its connection.
+     */
+    public record Entry(long seq, Instant sentAt, Instant doneAt, Outcome outcome, long conn, String az, String server,
                         long latencyMicros, String checksum, String error) {
         String csv() {
-            return seq + "," + sentAt + "," + doneAt + "," + outcome + "," + clean(az) + "," + clean(server) + ","
+            return seq + "," + sentAt + "," + doneAt + "," + outcome + "," + conn + "," + clean(az) + "," + clean(server) + ","
                     + latencyMicros + "," + checksum + "," + clean(error);
         }
     }
@@ -100,13 +105,13 @@ public final class Journal implements AutoCloseable {
     }
 
     private static Entry parse(Path file, int lineNo, String line) {
-        String[] f = line.split(",", 9);
+        String[] f = line.split(",", 10);
         try {
-            if (f.length != 9) throw new IllegalArgumentException(f.length + " fields instead of 9");
-            return new Entry(Long.parseLong(f[0]), Instant.parse(f[1]), Instant.parse(f[2]), Outcome.valueOf(f[3]),
-                    f[4].isEmpty() ? null : f[4], f[5].isEmpty() ? null : f[5], Long.parseLong(f[6]), f[7], f[8].isEmpty() ? null : f[8]);
+            if (f.length != 10) throw new IllegalArgumentException(f.length + " fields instead of 10");
+            return new Entry(Long.parseLong(f[0]), Instant.parse(f[1]), Instant.parse(f[2]), Outcome.valueOf(f[3]), Long.parseLong(f[4]),
+                    f[5].isEmpty() ? null : f[5], f[6].isEmpty() ? null : f[6], Long.parseLong(f[7]), f[8], f[9].isEmpty() ? null : f[9]);
         } catch (RuntimeException e) {
-            throw Problem.failed("journal.line", file, lineNo, e.getMessage());
+            throw Problem.failed("journal.line", file.getFileName(), lineNo, e.getMessage());
         }
     }
 

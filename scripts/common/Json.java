@@ -5,12 +5,18 @@ package common;
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
 import com.google.gson.ToNumberPolicy;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 /**
@@ -19,6 +25,24 @@ import java.util.Map;
  * milliseconds where Jackson took 400 here.
  */
 public final class Json {
+    /** Times in files are ISO-8601 in UTC, as Instant.toString writes them. */
+    private static final TypeAdapter<Instant> INSTANT = new TypeAdapter<>() {
+        @Override
+        public void write(JsonWriter out, Instant value) throws IOException {
+            out.value(value.toString());
+        }
+
+        @Override
+        public Instant read(JsonReader in) throws IOException {
+            String text = in.nextString();
+            try {
+                return Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                throw new JsonParseException("\"" + text + "\" is not a time (expected like 2026-11-22T04:17:14.421Z)");
+            }
+        }
+    };
+
     private static final Gson PRETTY = builder().setPrettyPrinting().create();
     private static final Gson COMPACT = builder().create();
 
@@ -28,6 +52,7 @@ public final class Json {
         return new GsonBuilder()
                 .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
                 .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE)
+                .registerTypeAdapter(Instant.class, INSTANT.nullSafe())
                 .disableHtmlEscaping();
     }
 
@@ -55,7 +80,7 @@ public final class Json {
         try {
             return read(Files.readString(file, StandardCharsets.UTF_8), type);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
+            throw new IOException(file.getFileName() + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,6 @@
 package common;
 
-//SOURCES Journal.java Problem.java
+//SOURCES Database.java Journal.java Problem.java
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -8,10 +8,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,29 +30,63 @@ import java.util.TreeMap;
  * bench computes it per failover, and the grader computes it again from a student's evidence.
  */
 public record Proof(String verdict, String runId, long attempts, long acknowledgedWrites, long lostWrites, long corruptRows,
-                    long unknownWrites, long unknownFound, long failedWrites, long failedButPresent, long journalHoles,
-                    long unjournaledRows, Long rtoMs, String outageFrom, String outageTo, Long firstErrorToSuccessMs,
-                    double steadyWritesPerSecond, List<Long> lostSeqs, List<Long> corruptSeqs) {
+                    long unknownWrites, long unknownFound, long implausibleUnknowns, long failedWrites, long failedButPresent,
+                    long journalHoles, long unjournaledRows, long rowsOffClock, long rowsOutOfOrder, Long serverClockOffsetMs,
+                    Long rtoMs, String outageFrom, String outageTo, Long firstErrorToSuccessMs,
+                    double steadyWritesPerSecond, List<Long> lostSeqs, List<Long> corruptSeqs, List<Long> implausibleSeqs) {
 
-    /** One row of the agent's table, as the database returned it. */
-    public record Row(long seq, Instant sentAt, String payload, String checksum) {}
+    /**
+     * How far a row's server time may lie outside its attempt, once the two clocks' offset is
+     * taken out: the server stamps the row while the client waits, so honestly it never does by
+     * more than the clocks' jitter.
+     */
+    static final Duration CLOCK_TOLERANCE = Duration.ofMillis(50);
 
-    public static final String ROWS_HEADER = "seq,sent_at,checksum,payload";
+    /** The proof's files in the evidence folder. */
+    public static final String FILE = "proof.json";
+    public static final String ROWS = "database.csv";
+    public static final String REPORT = "report.html";
+
+    /**
+     * One row of the agent's table, as the database returned it: the client's time and the
+     * server's (written_at, the server's clock when it took the row), and on PostgreSQL the id of
+     * the transaction that wrote it (xid, null on MySQL), which grows with every commit.
+     */
+    public record Row(long seq, Instant sentAt, Instant writtenAt, Long xid, String payload, String checksum) {}
+
+    public static final String ROWS_HEADER = "seq,sent_at,written_at,xid,checksum,payload";
 
     /**
      * RTO is the longest time without an acknowledged write from one second before the
      * sabotage on (the whole run when there was none); beside it, the time from the first
      * failed attempt in that gap to the first success.
+     *
+     * An "unknown" outcome says that a connection broke while its write was in flight; one that
+     * cannot be that (more writes followed on the same connection, or it came before the
+     * sabotage) is taken for what the agent would have written, an acknowledged write. Each row's
+     * server time must fall within its attempt, and rows must have been written in the order of
+     * their sequence numbers: a journal edited without the database does not.
      */
     public static Proof compute(String runId, List<Journal.Entry> journal, Map<Long, Row> rows, Instant sabotageAt) {
-        long acks = 0, lost = 0, corrupt = 0, unknown = 0, unknownFound = 0, fails = 0, failedPresent = 0;
+        long acks = 0, lost = 0, corrupt = 0, unknown = 0, unknownFound = 0, implausible = 0, fails = 0, failedPresent = 0;
         List<Long> lostSeqs = new ArrayList<>();
         List<Long> corruptSeqs = new ArrayList<>();
+        List<Long> implausibleSeqs = new ArrayList<>();
         Set<Long> journaled = new HashSet<>();
+        Map<Long, Long> lastSeqOfConnection = new HashMap<>();
+        for (Journal.Entry e : journal) lastSeqOfConnection.merge(e.conn(), e.seq(), Math::max);
+        Instant unknownsFrom = sabotageAt == null ? Instant.MIN : sabotageAt.minusSeconds(1);
+        List<Journal.Entry> withRows = new ArrayList<>();
         for (Journal.Entry e : journal) {
             journaled.add(e.seq());
             Row row = rows.get(e.seq());
-            switch (e.outcome()) {
+            Journal.Outcome outcome = e.outcome();
+            if (outcome == Journal.Outcome.unknown && (lastSeqOfConnection.get(e.conn()) != e.seq() || e.sentAt().isBefore(unknownsFrom))) {
+                implausible++;
+                if (implausibleSeqs.size() < 50) implausibleSeqs.add(e.seq());
+                outcome = Journal.Outcome.ack;
+            }
+            switch (outcome) {
                 case ack -> {
                     acks++;
                     if (row == null) {
@@ -55,6 +95,8 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
                     } else if (!row.checksum().equals(e.checksum()) || !Journal.checksum(runId, row.seq(), row.sentAt(), row.payload()).equals(e.checksum())) {
                         corrupt++;
                         if (corruptSeqs.size() < 50) corruptSeqs.add(e.seq());
+                    } else {
+                        withRows.add(e);
                     }
                 }
                 case unknown -> {
@@ -68,8 +110,12 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
             }
         }
         long maxSeq = journal.stream().mapToLong(Journal.Entry::seq).max().orElse(0);
-        long holes = maxSeq - journaled.size();
+        // A line removed and another repeated would leave the count right: every missing number is a hole.
+        long holes = maxSeq - journaled.size() + (journal.size() - journaled.size());
         long unjournaled = rows.keySet().stream().filter(s -> !journaled.contains(s)).count();
+        Long offset = clockOffsetMillis(withRows, rows);
+        long offClock = offset == null ? 0 : withRows.stream().filter(e -> !onTime(e, rows.get(e.seq()), offset)).count();
+        long outOfOrder = outOfOrder(withRows, rows);
 
         List<Journal.Entry> ackList = acknowledged(journal);
         Journal.Entry[] gap = longestGap(ackList, sabotageAt == null ? Instant.MIN : sabotageAt.minusSeconds(1), Instant.MAX);
@@ -84,10 +130,44 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
                     .map(Journal.Entry::sentAt).min(Comparator.naturalOrder()).map(first -> Duration.between(first, to).toMillis()).orElse(null);
         }
         double steady = steadyRate(ackList, sabotageAt);
-        boolean pass = acks > 0 && lost == 0 && corrupt == 0 && holes == 0 && unjournaled == 0;
-        return new Proof(pass ? "pass" : "fail", runId, journal.size(), acks, lost, corrupt, unknown, unknownFound, fails, failedPresent,
-                holes, unjournaled, rto, gapFrom == null ? null : gapFrom.doneAt().toString(), gapTo == null ? null : gapTo.doneAt().toString(),
-                errorToSuccess, steady, lostSeqs, corruptSeqs);
+        boolean pass = acks > 0 && lost == 0 && corrupt == 0 && holes == 0 && unjournaled == 0 && offClock == 0 && outOfOrder == 0;
+        return new Proof(pass ? "pass" : "fail", runId, journal.size(), acks, lost, corrupt, unknown, unknownFound, implausible, fails, failedPresent,
+                holes, unjournaled, offClock, outOfOrder, offset, rto, gapFrom == null ? null : gapFrom.doneAt().toString(),
+                gapTo == null ? null : gapTo.doneAt().toString(), errorToSuccess, steady, lostSeqs, corruptSeqs, implausibleSeqs);
+    }
+
+    /**
+     * How far the server's clock runs ahead of the client's, in whole milliseconds: the median,
+     * over the written rows, of the server's time less the middle of the attempt. Zero on one
+     * machine; on RDS, whatever NTP leaves between the two.
+     */
+    static Long clockOffsetMillis(List<Journal.Entry> written, Map<Long, Row> rows) {
+        List<Long> offsets = new ArrayList<>();
+        for (Journal.Entry e : written) {
+            Instant middle = e.sentAt().plus(Duration.between(e.sentAt(), e.doneAt()).dividedBy(2));
+            offsets.add(Duration.between(middle, rows.get(e.seq()).writtenAt()).toMillis());
+        }
+        if (offsets.isEmpty()) return null;
+        Collections.sort(offsets);
+        return offsets.get(offsets.size() / 2);
+    }
+
+    private static boolean onTime(Journal.Entry e, Row row, long offsetMillis) {
+        Instant server = row.writtenAt().minusMillis(offsetMillis);
+        return !server.isBefore(e.sentAt().minus(CLOCK_TOLERANCE)) && !server.isAfter(e.doneAt().plus(CLOCK_TOLERANCE));
+    }
+
+    /** Rows whose transaction id, or server time, goes backwards from the row before in sequence order. */
+    private static long outOfOrder(List<Journal.Entry> written, Map<Long, Row> rows) {
+        long n = 0;
+        Row previous = null;
+        for (Journal.Entry e : written.stream().sorted(Comparator.comparingLong(Journal.Entry::seq)).toList()) {
+            Row row = rows.get(e.seq());
+            if (previous != null && ((previous.xid() != null && row.xid() != null && row.xid() <= previous.xid())
+                    || row.writtenAt().isBefore(previous.writtenAt().minus(CLOCK_TOLERANCE)))) n++;
+            previous = row;
+        }
+        return n;
     }
 
     public static List<Journal.Entry> acknowledged(List<Journal.Entry> journal) {
@@ -118,13 +198,35 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
         return seconds <= 0 ? 0 : Math.round(n / seconds * 10) / 10.0;
     }
 
+    /**
+     * Every row of one run, read back from the database, with the server's own time and, on
+     * PostgreSQL, the id of the transaction that wrote it: evidence that a student cannot make
+     * agree with an edited journal without rewriting the database as well.
+     */
+    public static Map<Long, Row> fetchRows(Database.Login login, String runId) throws SQLException {
+        Map<Long, Row> rows = new TreeMap<>();
+        String xid = login.mysql() ? "NULL" : "xmin::text::bigint";
+        try (Connection c = Database.connect(login, 5, 120, "db007-proof");
+             PreparedStatement st = c.prepareStatement("SELECT seq, sent_at, written_at, " + xid + ", payload, checksum FROM db007_writes WHERE run_id = ? ORDER BY seq")) {
+            st.setString(1, runId);
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    long x = r.getLong(4);
+                    Long id = r.wasNull() ? null : x;
+                    rows.put(r.getLong(1), new Row(r.getLong(1), r.getTimestamp(2).toInstant(), r.getTimestamp(3).toInstant(), id, r.getString(5), r.getString(6)));
+                }
+            }
+        }
+        return rows;
+    }
+
     /** The database's rows as evidence, so that the proof can be recomputed without the database. */
     public static void writeRows(Path file, Iterable<Row> rows) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write(ROWS_HEADER);
             w.newLine();
             for (Row r : rows) {
-                w.write(r.seq() + "," + r.sentAt() + "," + r.checksum() + "," + r.payload());
+                w.write(r.seq() + "," + r.sentAt() + "," + r.writtenAt() + "," + (r.xid() == null ? "" : r.xid()) + "," + r.checksum() + "," + r.payload());
                 w.newLine();
             }
         }
@@ -133,19 +235,21 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
     public static Map<Long, Row> readRows(Path file) {
         Map<Long, Row> rows = new TreeMap<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            if (!ROWS_HEADER.equals(r.readLine())) throw Problem.failed("rows.header", file);
+            if (!ROWS_HEADER.equals(r.readLine())) throw Problem.failed("rows.header", file.getFileName());
             int n = 1;
             for (String line; (line = r.readLine()) != null; ) {
                 n++;
-                String[] f = line.split(",", 4);
+                String[] f = line.split(",", 6);
                 try {
-                    rows.put(Long.parseLong(f[0]), new Row(Long.parseLong(f[0]), Instant.parse(f[1]), f[3], f[2]));
+                    if (f.length != 6) throw new IllegalArgumentException(f.length + " fields instead of 6");
+                    Row row = new Row(Long.parseLong(f[0]), Instant.parse(f[1]), Instant.parse(f[2]), f[3].isEmpty() ? null : Long.valueOf(f[3]), f[5], f[4]);
+                    if (rows.put(row.seq(), row) != null) throw new IllegalArgumentException("sequence number " + row.seq() + " twice");
                 } catch (RuntimeException e) {
-                    throw Problem.failed("rows.line", file, n, e.toString());
+                    throw Problem.failed("rows.line", file.getFileName(), n, e.getMessage());
                 }
             }
         } catch (IOException e) {
-            throw new Problem(Problem.CHECK_FAILED, e, "rows.unreadable", file, e.getMessage());
+            throw new Problem(Problem.CHECK_FAILED, e, "rows.unreadable", file.getFileName(), e.getMessage());
         }
         return rows;
     }

@@ -1,11 +1,13 @@
 package common;
 
-//SOURCES Aws.java Deployment.java Home.java Problem.java Region.java
+//SOURCES Aws.java Deployment.java Evidence.java Home.java Json.java Problem.java Region.java
+
 //DEPS software.amazon.awssdk:rds:2.42.33
 
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -65,8 +67,16 @@ public final class Rds implements AutoCloseable {
     public record Instance(String id, String status, String engine, String primaryAz, String standbyAz, boolean multiAz,
                            String host, int port, String masterUser, String secretArn) {}
 
-    /** One RDS event, as DescribeEvents returns it. */
+    /** One RDS event, as DescribeEvents returns it; step 7 keeps those of the failover in events.json. */
     public record Event(Instant time, String message, List<String> categories) {}
+
+    public static final String EVENTS = "events.json";
+
+    /** The events step 7 kept, or none before it ran. */
+    public static List<Event> events(Evidence evidence) throws IOException {
+        Path f = evidence.file(EVENTS);
+        return Files.exists(f) ? List.of(Json.read(f, Event[].class)) : List.of();
+    }
 
     private final RdsClient client;
     private final String instance;

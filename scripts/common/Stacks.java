@@ -1,6 +1,7 @@
 package common;
 
 //SOURCES Aws.java Home.java Messages.java Problem.java Rds.java
+
 //DEPS software.amazon.awssdk:cloudformation:2.42.33
 
 import java.io.IOException;

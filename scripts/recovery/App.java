@@ -1,6 +1,7 @@
 package recovery;
 
 //SOURCES ../common/Json.java Backups.java
+
 //DEPS org.xerial:sqlite-jdbc:3.54.1.0
 
 import com.sun.net.httpserver.HttpExchange;
@@ -166,7 +167,7 @@ public final class App {
 
     /** A backup or the backup job's log: the only files /backup hands out. */
     static boolean backupFile(String name) {
-        return name.matches("app-[0-9]{8}T[0-9]{6}\\.[0-9]{3}Z\\.db") || name.equals(Backups.LOG);
+        return Backups.isBackup(name) || name.equals(Backups.LOG);
     }
 
     private static void reply(HttpExchange ex, int status, String type, String body) throws IOException {

@@ -1,6 +1,7 @@
 package recovery;
 
 //SOURCES ../common/Json.java ../common/Problem.java
+
 //DEPS org.xerial:sqlite-jdbc:3.54.1.0
 
 import common.Json;
@@ -35,6 +36,14 @@ public final class Backups {
 
     private Backups() {}
 
+    /**
+     * Whether a file name is one the backup job writes: app-<UTC time>.db. Nothing else in a
+     * backup volume is taken for a backup, and nothing else may be asked for by name.
+     */
+    public static boolean isBackup(String name) {
+        return name.matches("app-[0-9]{8}T[0-9]{6}\\.[0-9]{3}Z\\.db");
+    }
+
     /** One restore point. */
     public record Point(String file, String time, long size, Long messages, Long lastId, boolean valid, String problem) {}
 
@@ -61,7 +70,7 @@ public final class Backups {
         List<Point> points = new ArrayList<>();
         if (!Files.isDirectory(backupDir)) return points;
         try (Stream<Path> files = Files.list(backupDir)) {
-            for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString().matches("app-.*\\.db"))::iterator) {
+            for (Path f : (Iterable<Path>) files.filter(f -> isBackup(f.getFileName().toString()) && Files.isRegularFile(f))::iterator) {
                 points.add(inspect(f, timeOf(f)));
             }
         }
@@ -75,7 +84,7 @@ public final class Backups {
                 .orElseThrow(() -> Problem.failed("pra.backups.none", backupDir));
     }
 
-    static Instant timeOf(Path f) {
+    public static Instant timeOf(Path f) {
         String name = f.getFileName().toString();
         try {
             return Instant.from(NAME.parse(name.substring(4, name.length() - 3)));

@@ -1,6 +1,7 @@
 package recovery;
 
 //SOURCES ../common/Folders.java ../common/Json.java ../common/Messages.java ../common/Problem.java Backups.java Site.java
+
 //DEPS io.fabric8:kubernetes-client:7.8.0
 // Fabric8 logs through SLF4J; without a binding, SLF4J prints a warning into every student's output.
 //DEPS org.slf4j:slf4j-nop:2.0.17

@@ -1,13 +1,11 @@
 package recovery;
 
-//SOURCES ../common/Folders.java ../common/Home.java ../common/Json.java ../common/Jvm.java ../common/Problem.java ../common/Region.java App.java
-//SOURCES Backups.java Site.java
+//SOURCES ../common/Folders.java ../common/Home.java ../common/Json.java ../common/Jvm.java ../common/Problem.java App.java Backups.java Site.java
 
 import common.Home;
 import common.Json;
 import common.Jvm;
 import common.Problem;
-import common.Region;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -20,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**

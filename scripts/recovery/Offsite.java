@@ -1,6 +1,7 @@
 package recovery;
 
-//SOURCES ../common/Aws.java ../common/Problem.java
+//SOURCES ../common/Aws.java ../common/Problem.java Backups.java
+
 //DEPS software.amazon.awssdk:s3:2.42.33
 
 import common.Aws;
@@ -54,9 +55,6 @@ public interface Offsite extends AutoCloseable {
     default void close() {}
 
     /** Backups only: the backup job's log and half-written files stay on site. */
-    static boolean isBackup(String name) {
-        return name.matches("app-.*\\.db");
-    }
 
     /** A folder; on this machine it stands for another site. */
     record Folder(Path dir) implements Offsite {
@@ -76,7 +74,7 @@ public interface Offsite extends AutoCloseable {
         @Override public List<String> names() throws IOException {
             if (!Files.isDirectory(dir)) return List.of();
             try (Stream<Path> files = Files.list(dir)) {
-                return files.map(f -> f.getFileName().toString()).filter(Offsite::isBackup).sorted(Comparator.reverseOrder()).toList();
+                return files.map(f -> f.getFileName().toString()).filter(Backups::isBackup).sorted(Comparator.reverseOrder()).toList();
             }
         }
 
@@ -148,7 +146,7 @@ public interface Offsite extends AutoCloseable {
             try {
                 for (S3Object o : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents()) {
                     String name = o.key().substring(prefix.length());
-                    if (!name.contains("/") && isBackup(name)) names.add(name);
+                    if (!name.contains("/") && Backups.isBackup(name)) names.add(name);
                 }
             } catch (SdkException e) {
                 throw Aws.explain(e, "pra5.offsite.call", describe());

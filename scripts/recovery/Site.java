@@ -1,10 +1,9 @@
 package recovery;
 
-//SOURCES ../common/Home.java ../common/Json.java ../common/Problem.java ../common/Region.java Backups.java KubeSite.java LocalSite.java
+//SOURCES ../common/Home.java ../common/Json.java ../common/Problem.java Backups.java KubeSite.java LocalSite.java
 
 import common.Home;
 import common.Problem;
-import common.Region;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,6 +91,28 @@ public abstract class Site implements AutoCloseable {
 
     /** Kills the app as a crash would (no warning, no clean shutdown); returns once it is dead. */
     public abstract void killApp() throws Exception;
+
+    /** What a pod crash cost: the count before and after, and how long the app did not answer. */
+    public record Crash(long countBefore, long countAfter, long unavailableMs) {}
+
+    /** A pod crash: the app killed, and back by itself (its Deployment, or the local supervisor). */
+    public Crash crashApp() throws Exception {
+        long before = count();
+        Instant killed = Instant.now();
+        killApp();
+        waitHealthy(Duration.ofSeconds(120));
+        return new Crash(before, count(), Duration.between(killed, Instant.now()).toMillis());
+    }
+
+    /** The disaster: the app stopped, the backups suspended, the data volume deleted; returns when it struck. */
+    public Instant strikeDisaster() throws Exception {
+        Instant at = Instant.now();
+        Files.createDirectories(home);
+        Files.writeString(disasterFile(), at.toString());
+        stopApp();
+        deleteData();
+        return at;
+    }
 
     /** Replicas 0 and backups suspended; returns once no app runs. */
     public abstract void stopApp() throws Exception;

@@ -1,13 +1,11 @@
 package region;
 
-//SOURCES ../common/Home.java ../common/Messages.java ../common/Problem.java ../common/Region.java ServerAccount.java
+//SOURCES ../common/Home.java ../common/Messages.java ../common/Problem.java ServerAccount.java
 
 import common.Home;
 import common.Messages;
 import common.Problem;
-import common.Region;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;

@@ -1,6 +1,7 @@
 package region;
 
 //SOURCES ../common/Folders.java ../common/Home.java ../common/Region.java PgBinaries.java Processes.java ServerAccount.java
+
 //DEPS org.postgresql:postgresql:42.7.14
 
 import common.Home;
@@ -22,7 +23,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
