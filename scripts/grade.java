@@ -1,8 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Agent.java common/Bundle.java common/Cli.java common/Evidence.java common/Folders.java common/Home.java common/Journal.java
-//SOURCES common/Json.java common/Messages.java common/Problem.java common/Proof.java recovery/App.java recovery/Backups.java recovery/Client.java
-//SOURCES recovery/Restore.java
+//SOURCES common/Json.java common/Messages.java common/Problem.java common/Proof.java recovery/Backups.java recovery/Client.java recovery/Restore.java
 //DESCRIPTION The auto-grader: re-verify each student's evidence from raw data, score it, and grade a whole class.
 
 // Grading.

@@ -137,6 +137,7 @@ public class lab implements Callable<Integer> {
         long took = Duration.between(t0, Instant.now()).toMillis();
         Long failoverMs = between(after, t0, "failover-started", "failover-completed");
         Long syncMs = between(after, t0, "failover-completed", "standby-in-sync");
+        Long unprotectedMs = LocalRegion.unprotectedMillis(after, t0);
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("primary_az_before", before.primaryAz());
@@ -146,12 +147,14 @@ public class lab implements Callable<Integer> {
             o.put("detect_ms", between(after, t0, null, "failover-started"));
             o.put("failover_ms", failoverMs);
             o.put("standby_in_sync_ms", syncMs);
+            o.put("unprotected_ms", unprotectedMs);
             o.put("took_ms", took);
             o.put("events", after.events().stream().filter(e -> !Instant.parse(e.time()).isBefore(t0)).toList());
             out.println(Json.write(o));
         } else {
             out.println(Messages.get("lab.failover.done", before.primaryAz(), after.primaryAz(), failoverMs, after.standbyAz(),
                     LocalRegion.seconds(syncMs == null ? 0 : syncMs)));
+            if (unprotectedMs != null) out.println(Messages.get("lab.failover.protection", LocalRegion.seconds(unprotectedMs)));
             out.println(Messages.get("lab.failover.took", LocalRegion.seconds(took)));
         }
         return 0;

@@ -2,6 +2,7 @@ package common;
 
 //SOURCES Home.java Json.java
 
+import com.google.gson.annotations.SerializedName;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,22 +49,32 @@ public final class Region {
 
     public record NodeSpec(String az, int port) {}
 
-    /** What the control plane answers at /db007/status, and {@code lab status --json} prints. */
-    public record Status(String primaryAz, String standbyAz, String phase, String instanceStatus,
+    /**
+     * What the control plane answers at /db007/status, and {@code lab status --json} prints.
+     * "protected" says whether a synchronous standby protects every commit; when it does not,
+     * since when and why (unprotected_reason: starting, failover, primary-restarted,
+     * standby-lost, standby-hung). failure says what went wrong when phase is "failed".
+     */
+    public record Status(String primaryAz, String standbyAz, String phase, String failure, String instanceStatus,
+                         @SerializedName("protected") boolean writesProtected, String unprotectedSince, String unprotectedReason,
                          Endpoint endpoint, int apiPort, List<Node> nodes, List<Event> events) {
         public Node node(String az) {
             return nodes.stream().filter(n -> n.az().equals(az)).findFirst().orElse(null);
         }
 
+        /** Ready, a synchronous standby in sync, and both servers answering: never while a client's commit would wait. */
         public boolean healthy() {
             Node standby = standbyAz == null ? null : node(standbyAz);
-            return "ready".equals(phase) && standby != null && "sync".equals(standby.syncState());
+            Node primary = primaryAz == null ? null : node(primaryAz);
+            return "ready".equals(phase) && writesProtected && standby != null && "sync".equals(standby.syncState())
+                    && primary != null && "ok".equals(primary.health()) && "ok".equals(standby.health());
         }
     }
 
     public record Endpoint(String address, int port) {}
 
-    public record Node(String az, String role, int port, Long pid, String syncState) {}
+    /** One server: its role, and its health as the control plane last saw it (ok, down, frozen, hung, silent). */
+    public record Node(String az, String role, int port, Long pid, String syncState, String health) {}
 
     /** One transition of the topology, with its UTC time; type is a stable key, message is RDS-like English. */
     public record Event(String time, String type, String az, String message) {}

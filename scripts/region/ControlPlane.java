@@ -1,8 +1,9 @@
 package region;
 
-//SOURCES ../common/Folders.java ../common/Home.java ../common/Json.java ../common/Region.java PgBinaries.java PgNode.java RdsApi.java
-//SOURCES ServerAccount.java WriterEndpoint.java
+//SOURCES ../common/Folders.java ../common/Home.java ../common/Json.java ../common/Region.java PgBinaries.java PgNode.java Prober.java RdsApi.java
+//SOURCES ServerAccount.java Topology.java Verdict.java WriterEndpoint.java
 
+import common.Folders;
 import common.Home;
 import common.Json;
 import common.Region;
@@ -26,38 +27,48 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
- * The local region's control plane, which owns the topology as RDS does: it watches the primary
- * every 100 ms, and when the primary is lost (or a reboot with failover is asked for) it fences
- * the old primary, promotes the synchronous standby, points the writer endpoint at it, and then
- * builds a fresh standby in the AZ that was lost. Every transition is an event with its time.
- * Topology changes run one at a time on a single thread, so two of them never interleave.
+ * The local region's control plane, which owns the topology as RDS does.
+ *
+ * Three kinds of thread, each with its own part:
+ * - the topology thread makes every change, one at a time (create, fail over, rebuild, drop a
+ *   standby), and alone writes the Topology, publishing each new value whole;
+ * - two probers ask the servers, every 100 ms, a commit on the primary and a question on the
+ *   standby, each on a connection of its own, and say how long they wait for an answer;
+ * - the monitor looks at the processes and the probers every 100 ms, asks Verdict what to do,
+ *   and hands the action to the topology thread. It never stops watching: not while a standby is
+ *   rebuilt (a primary lost then abandons the rebuild at once), not while a failover runs.
+ *
+ * The order of a failover matters for RPO = 0: the old primary is silenced and fenced before the
+ * standby is promoted, so no write is ever acknowledged by two primaries.
  */
 public final class ControlPlane {
     private static final long CHECK_EVERY_MS = 100;
-    /** A postmaster seen stopped this many checks in a row is treated as lost. */
-    private static final int FROZEN_CHECKS = 3;
-    /** A primary that answers no query for this long is treated as lost. */
-    private static final Duration UNANSWERED = Duration.ofSeconds(2);
+    /** A standby restarted from its data must stream again this soon; otherwise it is rebuilt from a base backup. */
+    private static final Duration REJOIN_WITHIN = Duration.ofSeconds(5);
 
     private final Path home;
     private final PrintStream log;
     private final String password;
     private final Map<String, PgNode> nodes = new LinkedHashMap<>();
-    private final Map<String, String> roles = new HashMap<>();
-    private final Map<String, String> syncStates = new HashMap<>();
     private final List<Region.Event> events = new ArrayList<>();
     private final ExecutorService changes = Executors.newSingleThreadExecutor(r -> new Thread(r, "topology"));
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private Region.State state;
+    /** What is queued or running on the topology thread, so that the monitor asks once per incident. */
+    private final AtomicReference<Pending> pending = new AtomicReference<>();
+    private volatile Topology topology;
+    private volatile Region.State state;
+    private volatile String failure;
+    /** The latest look at the servers, for status: never a dead or hung node shown as healthy. */
+    private volatile Map<String, String> health = Map.of();
+    /** Raised by the monitor to make a rebuild in progress give up: its primary is gone. */
+    private volatile boolean abandonRebuild;
+    private volatile boolean shuttingDown;
     private WriterEndpoint endpoint;
     private RdsApi api;
-    private volatile String phase = "starting";
-    private volatile String instanceStatus = "creating";
-    private volatile boolean busy = true;
-    private volatile boolean shuttingDown;
-    private Connection health;
 
     /** Started by LocalRegion in its own JVM, with DB007_HOME set; logs to standard output. */
     public static void main(String[] args) throws Exception {
@@ -79,6 +90,7 @@ public final class ControlPlane {
         if (Files.exists(file)) {
             for (String line : Files.readAllLines(file)) if (!line.isBlank()) events.add(Json.read(line, Region.Event.class));
         }
+        topology = Topology.starting(state.primaryAz());
     }
 
     /** Runs until shut down: API first, so that lab up can follow progress, then the region itself. */
@@ -98,7 +110,7 @@ public final class ControlPlane {
         state = state.withControlPlane(ProcessHandle.current().pid());
         Json.writeAtomically(Region.stateFile(home), state);
         log("control plane " + ProcessHandle.current().pid() + " listening, " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms after its JVM started");
-        changes.submit(this::converge);
+        submit(Verdict.Action.RESTART_PRIMARY, this::converge);
         Thread monitor = new Thread(this::monitor, "monitor");
         monitor.setDaemon(true);
         monitor.start();
@@ -107,90 +119,106 @@ public final class ControlPlane {
 
     // ---- bringing the region to its intended shape -------------------------------------------
 
-    /** Up, repair and restart after a reboot: whatever is missing is started or rebuilt. */
-    private void converge() {
-        busy = true;
-        try {
-            String primaryAz = state.primaryAz();
-            String otherAz = otherThan(primaryAz);
-            PgNode primary = nodes.get(primaryAz);
-            PgNode other = nodes.get(otherAz);
-            if (!primary.hasData() && other.hasData()) {
-                // The primary's data is gone while the control plane was away: the standby carries on.
-                PgNode t = primary;
-                primary = other;
-                other = t;
-                primaryAz = primary.az;
-                otherAz = other.az;
-            }
-            if (!primary.hasData()) {
-                phase("creating-primary");
-                Files.createDirectories(primary.dataDir.getParent());
-                common.Folders.delete(primary.dataDir);
-                Instant t = Instant.now();
-                primary.initdb(password);
-                long initdb = Duration.between(t, Instant.now()).toMillis();
-                primary.configure(null, null, password);
-                primary.start();
-                log("primary " + primaryAz + ": initdb " + initdb + " ms, start " + (Duration.between(t, Instant.now()).toMillis() - initdb) + " ms");
-                event("primary-created", primaryAz, "DB instance created; primary in " + primaryAz + ".");
-            } else if (!primary.running()) {
-                phase("starting-primary");
-                primary.configure(null, null, password);
-                primary.start();
-                event("node-started", primaryAz, "Primary restarted in " + primaryAz + ".");
-            }
-            resetSynchronousStandby(primary);
-            roles.put(primaryAz, "primary");
-            setPrimary(primaryAz);
-            endpoint.routeTo(primary.port);
-            instanceStatus = "available";
-
-            boolean standbyUp = false;
-            if (other.hasData()) {
-                phase("starting-standby");
-                if (!other.running()) {
-                    other.configure(null, primary, password);
-                    try {
-                        other.start();
-                    } catch (IOException e) {
-                        log("standby " + otherAz + " did not start, it will be rebuilt: " + e.getMessage());
-                    }
-                }
-                standbyUp = other.running() && streaming(primary, other.az, Duration.ofSeconds(5));
-            }
-            if (!standbyUp) buildStandby(primary, other);
-            else makeSynchronous(primary, other);
-            phase("ready");
-        } catch (Exception e) {
-            log("converge failed: " + e);
-            phase("failed: " + e.getMessage());
-        } finally {
-            busy = false;
+    /** Up, repair, restart after a reboot or after losing the primary: whatever is missing is started or rebuilt. */
+    private void converge() throws Exception {
+        String primaryAz = topology.primaryAz();
+        PgNode primary = nodes.get(primaryAz);
+        PgNode other = nodes.get(otherThan(primaryAz));
+        if (!primary.hasData() && other.hasData()) {
+            // The primary's data is gone while the control plane was away: the standby carries on.
+            PgNode t = primary;
+            primary = other;
+            other = t;
         }
+        boolean wasUp = primary.running() && !primary.frozen();
+        if (!primary.hasData()) {
+            publish(topology.withPrimary(primary.az).in(Topology.Phase.CREATING_PRIMARY));
+            Files.createDirectories(primary.dataDir.getParent());
+            Folders.delete(primary.dataDir);
+            Instant t = Instant.now();
+            primary.initdb(password);
+            long initdb = Duration.between(t, Instant.now()).toMillis();
+            primary.configure(null, null, password);
+            primary.start();
+            log("primary " + primary.az + ": initdb " + initdb + " ms, start " + (Duration.between(t, Instant.now()).toMillis() - initdb) + " ms");
+            event("primary-created", primary.az, "DB instance created; primary in " + primary.az + ".");
+        } else if (!wasUp) {
+            publish(topology.withPrimary(primary.az).in(Topology.Phase.RESTARTING_PRIMARY).status("rebooting"));
+            // Whatever is left of it (a frozen postmaster, orphaned backends) goes first: it restarts from its data.
+            primary.kill();
+            primary.configure(null, null, password);
+            primary.start();
+            event("node-started", primary.az, "Primary restarted in " + primary.az + ".");
+        }
+        setPrimary(primary.az);
+        Topology t = topology.withPrimary(primary.az).with(primary.az, Topology.Role.PRIMARY).status("available");
+        endpoint.routeTo(primary.port);
+        if (wasUp && other.running() && "sync".equals(replicationState(primary, other.az, "sync_state"))) {
+            // A region found whole (a control plane restarted beside running servers) is adopted as it is.
+            publish(t.with(other.az, Topology.Role.STANDBY).protectedAgain().in(Topology.Phase.READY));
+            return;
+        }
+        // Commits must not wait for a standby that does not stream yet; made synchronous once it does.
+        setSynchronousStandby(primary, null);
+        if (t.protectedWrites()) {
+            t = t.unprotected(wasUp ? Topology.Exposure.STARTING : Topology.Exposure.PRIMARY_RESTARTED);
+            event("unprotected", primary.az, "Writes are not protected by a synchronous standby (" + t.exposure().key() + ").");
+        }
+        publish(t);
+        bringBackStandby(primary, other);
     }
 
-    private void resetSynchronousStandby(PgNode primary) throws SQLException {
-        try (Connection c = primary.connect(password, "postgres", 30); Statement s = c.createStatement()) {
-            // Writes must not wait for a standby that does not stream yet; made synchronous once it does.
-            s.execute("ALTER SYSTEM SET synchronous_standby_names = ''");
-            s.execute("SELECT pg_reload_conf()");
+    /**
+     * The standby in the other AZ, in sync again: restarted from its own data when it still
+     * streams from there (a few hundred milliseconds), else rebuilt from a base backup.
+     */
+    private void bringBackStandby(PgNode primary, PgNode standby) throws Exception {
+        abandonRebuild = false;
+        if (standby.hasData()) {
+            publish(topology.with(standby.az, Topology.Role.BUILDING).in(Topology.Phase.REJOINING_STANDBY));
+            Instant t = Instant.now();
+            try {
+                if (!standby.running() || standby.frozen()) {
+                    standby.kill();
+                    standby.configure(null, primary, password);
+                    ensureSlot(primary, standby);
+                    standby.start();
+                }
+                if (streaming(primary, standby.az, REJOIN_WITHIN)) {
+                    event("standby-restarted", standby.az, "The standby in " + standby.az + " streams again from the primary in " + primary.az
+                            + " (" + Duration.between(t, Instant.now()).toMillis() + " ms).");
+                    makeSynchronous(primary, standby);
+                    return;
+                }
+                log("standby " + standby.az + " does not stream after " + REJOIN_WITHIN.toMillis() + " ms: rebuilding it");
+            } catch (IOException | SQLException e) {
+                if (abandonRebuild) throw new Abandoned();
+                log("standby " + standby.az + " did not restart, rebuilding it: " + e.getMessage());
+            }
         }
+        buildStandby(primary, standby);
     }
 
     /** A fresh standby in the given AZ, cloned from the primary, then made synchronous. */
     private void buildStandby(PgNode primary, PgNode standby) throws Exception {
-        phase("building-standby");
-        roles.put(standby.az, "building");
+        abandonIfAsked();
+        publish(topology.with(standby.az, Topology.Role.BUILDING).in(Topology.Phase.BUILDING_STANDBY));
         event("standby-rebuild-started", standby.az, "Building a new standby in " + standby.az + " from the primary in " + primary.az + ".");
         Instant t = Instant.now();
         standby.kill();
-        standby.cloneFrom(primary, password);
+        try {
+            standby.cloneFrom(primary, password, () -> abandonRebuild);
+        } catch (IOException | SQLException e) {
+            abandonIfAsked();
+            throw e;
+        }
+        abandonIfAsked();
         long cloned = Duration.between(t, Instant.now()).toMillis();
         standby.configure(null, primary, password);
         standby.start();
         long started = Duration.between(t, Instant.now()).toMillis();
         if (!streaming(primary, standby.az, Duration.ofSeconds(30))) {
+            abandonIfAsked();
             throw new IOException("the new standby in " + standby.az + " does not stream from " + primary.az + "; see " + standby.logFile);
         }
         long streaming = Duration.between(t, Instant.now()).toMillis();
@@ -200,203 +228,310 @@ public final class ControlPlane {
     }
 
     private void makeSynchronous(PgNode primary, PgNode standby) throws Exception {
-        try (Connection c = primary.connect(password, "postgres", 30); Statement s = c.createStatement()) {
-            s.execute("ALTER SYSTEM SET synchronous_standby_names = '" + standby.az + "'");
-            s.execute("SELECT pg_reload_conf()");
-        }
+        setSynchronousStandby(primary, standby.az);
         if (!waitFor(() -> "sync".equals(replicationState(primary, standby.az, "sync_state")), Duration.ofSeconds(30))) {
+            abandonIfAsked();
             throw new IOException("the standby in " + standby.az + " streams but is not synchronous");
         }
-        roles.put(standby.az, "standby");
-        syncStates.put(standby.az, "sync");
         event("standby-in-sync", standby.az, "The standby in " + standby.az + " is in sync with the primary in " + primary.az + ".");
+        Topology t = topology;
+        if (!t.protectedWrites()) {
+            long ms = Duration.between(t.unprotectedSince(), Instant.now()).toMillis();
+            event("protected", standby.az, "Writes are protected again: the standby in " + standby.az + " is synchronous ("
+                    + ms + " ms without protection).");
+        }
+        publish(topology.with(standby.az, Topology.Role.STANDBY).protectedAgain().in(Topology.Phase.READY));
     }
 
-    // ---- failover ----------------------------------------------------------------------------
+    /** The standby commits wait for, or none; a reload releases the commits that waited for a standby now dropped. */
+    private void setSynchronousStandby(PgNode primary, String az) throws SQLException {
+        try (Connection c = primary.connect(password, "postgres", 10); Statement s = c.createStatement()) {
+            s.execute("ALTER SYSTEM SET synchronous_standby_names = '" + (az == null ? "" : az) + "'");
+            s.execute("SELECT pg_reload_conf()");
+        }
+    }
+
+    private void ensureSlot(PgNode primary, PgNode standby) throws SQLException {
+        try (Connection c = primary.connect(password, "postgres", 10); Statement s = c.createStatement()) {
+            try (ResultSet r = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + standby.slotName() + "'")) {
+                r.next();
+                if (r.getInt(1) == 0) s.execute("SELECT pg_create_physical_replication_slot('" + standby.slotName() + "', true)");
+            }
+        }
+    }
+
+    // ---- what the monitor decided --------------------------------------------------------------
+
+    /**
+     * The standby is lost or hung: commits stop waiting for it at once (writes go on, unprotected,
+     * which an event says), then it is brought back and made synchronous again.
+     */
+    private void dropStandby() throws Exception {
+        Topology t = topology;
+        String az = otherThan(t.primaryAz());
+        PgNode primary = nodes.get(t.primaryAz());
+        PgNode standby = nodes.get(az);
+        String why = standby.running() && !standby.frozen() ? "no answer for " + Verdict.STANDBY_BOUND.toMillis() + " ms" : "process gone or stopped";
+        event("standby-lost", az, "The standby in " + az + " is lost (" + why + ").");
+        setSynchronousStandby(primary, null);
+        Topology.Exposure exposure = standby.running() ? Topology.Exposure.STANDBY_HUNG : Topology.Exposure.STANDBY_LOST;
+        publish(topology.unprotected(exposure).with(az, Topology.Role.DOWN));
+        event("unprotected", t.primaryAz(), "Writes no longer wait for the standby in " + az + ": until a standby is in sync again, "
+                + "an acknowledged write exists in one AZ only.");
+        standby.kill();
+        bringBackStandby(primary, standby);
+    }
 
     /** RebootDBInstance: with failover the standby takes over; without, the primary restarts in place. */
     String requestReboot(boolean forceFailover) {
         if (shuttingDown) return "The region is shutting down.";
-        if (busy) return "DB instance is not in available state (" + phase + "). Try again when it is.";
-        if (forceFailover && !"sync".equals(syncStates.get(standbyAz()))) {
-            return "Cannot fail over: no synchronous standby is ready. Wait until the standby is in sync.";
+        Topology t = topology;
+        if (t.phase() != Topology.Phase.READY || pending.get() != null) {
+            return "DB instance is not in available state (" + t.phase().key() + "). Try again when it is.";
         }
-        busy = true;
-        instanceStatus = "rebooting";
-        changes.submit(() -> {
-            if (forceFailover) failover(true);
-            else restartPrimary();
-        });
-        return null;
+        if (forceFailover && !t.synchronous()) return "Cannot fail over: no synchronous standby is ready. Wait until the standby is in sync.";
+        Verdict.Action action = forceFailover ? Verdict.Action.FAIL_OVER : Verdict.Action.RESTART_PRIMARY;
+        publish(topology.status("rebooting"));
+        return submit(action, forceFailover ? () -> failover(true) : this::restartPrimary) ? null : "Another change is under way. Try again.";
     }
 
-    /**
-     * The order matters for RPO = 0: the old primary is silenced and fenced before the standby
-     * is promoted, so no write is ever acknowledged by two primaries.
-     */
-    private void failover(boolean planned) {
-        busy = true;
-        String oldAz = state.primaryAz();
+    private void failover(boolean planned) throws Exception {
+        Topology t = topology;
+        String oldAz = t.primaryAz();
         String newAz = otherThan(oldAz);
         PgNode old = nodes.get(oldAz);
         PgNode next = nodes.get(newAz);
         Instant started = Instant.now();
-        try {
-            phase("failing-over");
-            instanceStatus = "rebooting";
-            event("failover-started", oldAz, planned ? "Multi-AZ instance failover started."
-                    : "The primary in " + oldAz + " was lost. Multi-AZ instance failover started.");
-            endpoint.routeTo(-1);
-            endpoint.cutAll();
-            closeHealth();
-            if (planned) {
-                try {
-                    old.stopFast(Duration.ofSeconds(3));
-                } catch (IOException e) {
-                    log("fast stop of " + oldAz + " failed, killing it: " + e.getMessage());
-                }
+        publish(t.in(Topology.Phase.FAILING_OVER).status("rebooting").unprotected(Topology.Exposure.FAILOVER));
+        event("failover-started", oldAz, planned ? "Multi-AZ instance failover started."
+                : "The primary in " + oldAz + " was lost. Multi-AZ instance failover started.");
+        event("unprotected", oldAz, "Writes are not protected by a synchronous standby until a new one is in sync.");
+        endpoint.routeTo(-1);
+        endpoint.cutAll();
+        boolean clean = false;
+        if (planned) {
+            try {
+                old.stopFast(Duration.ofSeconds(3));
+                clean = true;
+            } catch (IOException e) {
+                log("fast stop of " + oldAz + " failed, killing it: " + e.getMessage());
             }
-            long stopped = Duration.between(started, Instant.now()).toMillis();
-            old.kill();
-            Path fenced = old.fence();
-            long isolated = Duration.between(started, Instant.now()).toMillis();
-            roles.put(oldAz, "fenced");
-            syncStates.remove(oldAz);
-            next.promote(password, Duration.ofSeconds(30));
-            roles.put(newAz, "primary");
-            setPrimary(newAz);
-            endpoint.routeTo(next.port);
-            instanceStatus = "available";
-            long ms = Duration.between(started, Instant.now()).toMillis();
-            log("failover timings: old primary stopped at " + stopped + " ms, fenced at " + isolated + " ms, standby promoted at " + ms + " ms");
-            event("standby-promoted", newAz, "The standby in " + newAz + " was promoted to primary.");
-            event("failover-completed", newAz, "Multi-AZ instance failover completed (" + ms + " ms).");
-            buildStandby(next, old);
-            // Deleted only now: the new standby's base backup matters more than disk space.
-            if (fenced != null) common.Folders.delete(fenced);
-            phase("ready");
-        } catch (Exception e) {
-            log("failover failed: " + e);
-            phase("failed: " + e.getMessage());
-        } finally {
-            busy = false;
         }
+        long stoppedMs = Duration.between(started, Instant.now()).toMillis();
+        old.kill();
+        Path fenced = old.fence();
+        long isolated = Duration.between(started, Instant.now()).toMillis();
+        publish(topology.with(oldAz, Topology.Role.FENCED));
+        next.promote(password, Duration.ofSeconds(30));
+        setPrimary(newAz);
+        publish(topology.withPrimary(newAz).with(newAz, Topology.Role.PRIMARY).status("available"));
+        endpoint.routeTo(next.port);
+        long ms = Duration.between(started, Instant.now()).toMillis();
+        log("failover timings: old primary stopped at " + stoppedMs + " ms, fenced at " + isolated + " ms, standby promoted at " + ms + " ms");
+        event("standby-promoted", newAz, "The standby in " + newAz + " was promoted to primary.");
+        event("failover-completed", newAz, "Multi-AZ instance failover completed (" + ms + " ms).");
+        if (clean && fenced != null && rejoin(next, old, fenced)) {
+            return;
+        }
+        buildStandby(next, old);
+        // Deleted only now: the new standby's base backup matters more than disk space.
+        if (fenced != null) Folders.delete(fenced);
     }
 
-    private void restartPrimary() {
-        String az = state.primaryAz();
-        PgNode primary = nodes.get(az);
+    /**
+     * After a planned failover the old primary stopped cleanly, and everything it wrote reached
+     * the standby before the promotion: it can follow the new primary as it is, far sooner than a
+     * base backup is copied. It is unfenced only as a standby, never as a primary.
+     */
+    private boolean rejoin(PgNode primary, PgNode old, Path fenced) throws Exception {
+        abandonRebuild = false;
+        publish(topology.with(old.az, Topology.Role.BUILDING).in(Topology.Phase.REJOINING_STANDBY));
+        Instant t = Instant.now();
         try {
-            phase("rebooting");
-            event("reboot-started", az, "DB instance shutdown.");
-            endpoint.routeTo(-1);
-            endpoint.cutAll();
-            closeHealth();
-            primary.stopFast(Duration.ofSeconds(10));
-            primary.start();
-            endpoint.routeTo(primary.port);
-            instanceStatus = "available";
-            event("reboot-completed", az, "DB instance restarted.");
-            phase("ready");
-        } catch (Exception e) {
-            log("reboot failed: " + e);
-            phase("failed: " + e.getMessage());
-        } finally {
-            busy = false;
+            Files.move(fenced, old.dataDir);
+            old.configure(null, primary, password);
+            ensureSlot(primary, old);
+            old.start();
+            if (streaming(primary, old.az, REJOIN_WITHIN)) {
+                event("standby-rejoined", old.az, "The old primary in " + old.az + " follows the new primary in " + primary.az + " as its standby ("
+                        + Duration.between(t, Instant.now()).toMillis() + " ms).");
+                makeSynchronous(primary, old);
+                return true;
+            }
+            log("old primary " + old.az + " does not stream after " + REJOIN_WITHIN.toMillis() + " ms: rebuilding it from a base backup");
+        } catch (IOException | SQLException e) {
+            abandonIfAsked();
+            log("old primary " + old.az + " could not rejoin, rebuilding it: " + e.getMessage());
         }
+        old.kill();
+        return false;
+    }
+
+    /** RebootDBInstance without failover: the primary stops and starts where it is. */
+    private void restartPrimary() throws Exception {
+        Topology t = topology;
+        String az = t.primaryAz();
+        PgNode primary = nodes.get(az);
+        publish(t.in(Topology.Phase.REBOOTING).status("rebooting"));
+        event("reboot-started", az, "DB instance shutdown.");
+        endpoint.routeTo(-1);
+        endpoint.cutAll();
+        primary.stopFast(Duration.ofSeconds(10));
+        primary.start();
+        endpoint.routeTo(primary.port);
+        event("reboot-completed", az, "DB instance restarted.");
+        publish(topology.in(Topology.Phase.READY).status("available"));
     }
 
     // ---- watching ----------------------------------------------------------------------------
 
     private void monitor() {
-        int frozen = 0;
-        Instant lastAnswer = Instant.now();
-        long tick = 0;
+        Prober commits = null;
+        Prober answers = null;
+        Instant primaryFrozenSince = null;
+        String frozenAz = null;
+        // A server is judged only from when it took its part: silence from before (while it was
+        // restarted, or rebuilt) is not held against it.
+        Instant primaryWatchedSince = null;
+        Instant standbyWatchedSince = null;
+        String watchedPrimary = null;
         while (!shuttingDown) {
             PgNode.sleep(CHECK_EVERY_MS);
-            if (busy || shuttingDown) {
-                frozen = 0;
-                lastAnswer = Instant.now();
-                continue;
+            Topology t = topology;
+            if (t.phase() == Topology.Phase.STARTING || t.phase() == Topology.Phase.STOPPING) continue;
+            PgNode primary = nodes.get(t.primaryAz());
+            PgNode standby = nodes.get(otherThan(t.primaryAz()));
+            // The probers follow the topology: a new primary or standby gets its own.
+            if (commits == null || !commits.az().equals(primary.az)) {
+                if (commits != null) commits.close();
+                commits = new Prober(primary, password, List.of(
+                        "CREATE TABLE IF NOT EXISTS db007_health (id int PRIMARY KEY, at timestamptz NOT NULL)",
+                        "INSERT INTO db007_health VALUES (1, clock_timestamp()) ON CONFLICT (id) DO NOTHING"),
+                        "UPDATE db007_health SET at = clock_timestamp() WHERE id = 1", "commit-probe");
             }
-            tick++;
-            PgNode primary = nodes.get(state.primaryAz());
-            String lost = null;
-            if (!primary.running()) lost = "process gone";
-            else if (primary.frozen()) {
-                if (++frozen >= FROZEN_CHECKS) lost = "stopped (SIGSTOP) for " + frozen * CHECK_EVERY_MS + " ms";
-            } else {
-                frozen = 0;
+            if (answers == null || !answers.az().equals(standby.az)) {
+                if (answers != null) answers.close();
+                answers = new Prober(standby, password, List.of(), "SELECT pg_last_wal_receive_lsn()", "standby-probe");
             }
-            if (lost == null && tick % 2 == 0) {
-                if (refreshReplication(primary)) lastAnswer = Instant.now();
-                else if (Duration.between(lastAnswer, Instant.now()).compareTo(UNANSWERED) > 0) lost = "no answer for " + UNANSWERED.toMillis() + " ms";
+            Instant now = Instant.now();
+            boolean watched = t.phase() == Topology.Phase.READY || t.phase() == Topology.Phase.BUILDING_STANDBY
+                    || t.phase() == Topology.Phase.REJOINING_STANDBY;
+            if (!watched || !primary.az.equals(watchedPrimary)) primaryWatchedSince = null;
+            if (watched && primaryWatchedSince == null) {
+                primaryWatchedSince = now;
+                watchedPrimary = primary.az;
             }
-            if (lost != null) {
-                String standby = standbyAz();
-                log("primary " + primary.az + " lost: " + lost);
-                busy = true;
-                if (standby != null && "sync".equals(syncStates.get(standby))) {
-                    event("primary-lost", primary.az, "The primary in " + primary.az + " is lost (" + lost + ").");
-                    changes.submit(() -> failover(false));
-                } else {
-                    event("primary-lost", primary.az, "The primary in " + primary.az + " is lost (" + lost + ") and no synchronous standby can take over.");
-                    changes.submit(this::converge);
+            if (t.role(standby.az) != Topology.Role.STANDBY) standbyWatchedSince = null;
+            else if (standbyWatchedSince == null) standbyWatchedSince = now;
+            boolean primaryRunning = primary.running();
+            boolean frozen = primaryRunning && primary.frozen();
+            if (!frozen || !primary.az.equals(frozenAz)) primaryFrozenSince = null;
+            if (frozen && primaryFrozenSince == null) {
+                primaryFrozenSince = now;
+                frozenAz = primary.az;
+            }
+            boolean standbyRunning = standby.running() && !standby.frozen();
+            Verdict.Observation o = new Verdict.Observation(now, primaryRunning, primaryFrozenSince, latest(commits.unansweredSince(), primaryWatchedSince),
+                    standbyRunning, answers.lastAnswer(), latest(answers.unansweredSince(), standbyWatchedSince));
+            health = describe(o, primary.az, standby.az, t);
+            Verdict.Action action = Verdict.of(o, new Verdict.Situation(t.phase(), t.role(standby.az), t.synchronous()));
+            if (action != Verdict.Action.NONE) act(action, o, primary.az);
+        }
+        if (commits != null) commits.close();
+        if (answers != null) answers.close();
+    }
+
+    /** The later of two times, or null when the first is: how long something waited, counted from when it is watched. */
+    private static Instant latest(Instant waitingSince, Instant watchedSince) {
+        if (waitingSince == null) return null;
+        return watchedSince != null && watchedSince.isAfter(waitingSince) ? watchedSince : waitingSince;
+    }
+
+    /** Each node's health as status shows it: ok, down (no process), frozen (stopped), hung (a commit stuck), silent (no answer). */
+    private static Map<String, String> describe(Verdict.Observation o, String primaryAz, String standbyAz, Topology t) {
+        Map<String, String> h = new HashMap<>();
+        h.put(primaryAz, !o.primaryRunning() ? "down" : o.primaryFrozenSince() != null ? "frozen"
+                : o.stuck().compareTo(Verdict.COMMIT_BOUND) >= 0 ? "hung" : "ok");
+        boolean standbyExpected = t.role(standbyAz) == Topology.Role.STANDBY;
+        h.put(standbyAz, !o.standbyRunning() ? "down" : standbyExpected && o.standbySilent() ? "silent" : "ok");
+        return Map.copyOf(h);
+    }
+
+    /** Hands the monitor's verdict to the topology thread, once per incident; a lost primary cuts a rebuild short. */
+    private void act(Verdict.Action action, Verdict.Observation o, String primaryAz) {
+        boolean urgent = action == Verdict.Action.FAIL_OVER || action == Verdict.Action.RESTART_PRIMARY;
+        if (pending.get() != null) {
+            Topology.Phase phase = topology.phase();
+            boolean rebuilding = phase == Topology.Phase.BUILDING_STANDBY || phase == Topology.Phase.REJOINING_STANDBY;
+            // Only a lost primary cuts into a change under way, and only a rebuild, once.
+            if (!urgent || !rebuilding || abandonRebuild) return;
+            log("primary " + primaryAz + " lost during the rebuild of the standby: abandoning the rebuild");
+            abandonRebuild = true;
+        }
+        String why = !o.primaryRunning() ? "process gone" : o.primaryFrozenSince() != null ? "stopped (SIGSTOP)"
+                : "a commit waited " + o.stuck().toMillis() + " ms";
+        switch (action) {
+            case FAIL_OVER -> {
+                if (submit(action, () -> failover(false))) {
+                    log("primary " + primaryAz + " lost: " + why);
+                    event("primary-lost", primaryAz, "The primary in " + primaryAz + " is lost (" + why + ").");
                 }
-                frozen = 0;
-                continue;
             }
-            String standby = standbyAz();
-            if (standby != null && "standby".equals(roles.get(standby)) && !nodes.get(standby).running()) {
-                log("standby " + standby + " lost, rebuilding it");
-                busy = true;
-                syncStates.remove(standby);
-                changes.submit(() -> {
-                    busy = true;
-                    try {
-                        resetSynchronousStandby(primary);
-                        buildStandby(primary, nodes.get(standby));
-                        phase("ready");
-                    } catch (Exception e) {
-                        phase("failed: " + e.getMessage());
-                    } finally {
-                        busy = false;
-                    }
-                });
+            case RESTART_PRIMARY -> {
+                if (submit(action, this::converge)) {
+                    log("primary " + primaryAz + " lost: " + why + "; no synchronous standby can take over: restarting it");
+                    event("primary-lost", primaryAz, "The primary in " + primaryAz + " is lost (" + why
+                            + ") and no synchronous standby can take over: it is restarted from its data.");
+                }
             }
+            case DROP_STANDBY -> submit(action, this::dropStandby);
+            default -> { }
         }
     }
 
-    /** One query on a kept connection: the primary's health and its standbys' sync states at once. */
-    private boolean refreshReplication(PgNode primary) {
-        try {
-            if (health == null) health = primary.connect(password, "postgres", 1);
-            Map<String, String> seen = new HashMap<>();
-            try (Statement s = health.createStatement();
-                 ResultSet r = s.executeQuery("SELECT application_name, sync_state FROM pg_stat_replication")) {
-                while (r.next()) seen.put(r.getString(1), r.getString(2));
+    /** One change handed to the topology thread. */
+    private record Pending(Verdict.Action action) {}
+
+    /**
+     * A change for the topology thread; refused while one of the same kind waits to start. A
+     * change that abandons a rebuild is queued behind it whatever is pending.
+     */
+    private boolean submit(Verdict.Action action, Change change) {
+        Pending before = pending.get();
+        if (before != null && before.action() == action && !abandonRebuild) return false;
+        Pending mine = new Pending(action);
+        pending.set(mine);
+        changes.submit(() -> {
+            try {
+                change.run();
+                failure = null;
+            } catch (Abandoned a) {
+                event("rebuild-abandoned", otherThan(topology.primaryAz()), "The rebuild of the standby was abandoned: the primary it copied from was lost.");
+            } catch (Exception e) {
+                log("change failed: " + e);
+                failure = String.valueOf(e.getMessage());
+                publish(topology.in(Topology.Phase.FAILED));
+            } finally {
+                pending.compareAndSet(mine, null);
             }
-            synchronized (syncStates) {
-                for (String az : nodes.keySet()) {
-                    if (az.equals(primary.az)) continue;
-                    if (seen.containsKey(az)) syncStates.put(az, seen.get(az));
-                    else syncStates.remove(az);
-                }
-            }
-            return true;
-        } catch (SQLException e) {
-            closeHealth();
-            return false;
+        });
+        return true;
+    }
+
+    @FunctionalInterface
+    private interface Change {
+        void run() throws Exception;
+    }
+
+    /** Thrown inside a rebuild that the monitor asked to give up. */
+    private static final class Abandoned extends RuntimeException {
+        Abandoned() {
+            super("abandoned", null, false, false);
         }
     }
 
-    private void closeHealth() {
-        try {
-            if (health != null) health.close();
-        } catch (SQLException ignored) {
-            // It was being thrown away.
-        }
-        health = null;
+    private void abandonIfAsked() {
+        if (abandonRebuild) throw new Abandoned();
     }
 
     private boolean streaming(PgNode primary, String az, Duration timeout) {
@@ -412,29 +547,52 @@ public final class ControlPlane {
         }
     }
 
+    /** Waits for the condition; a rebuild that is abandoned stops waiting at once. */
+    private boolean waitFor(BooleanSupplier condition, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            abandonIfAsked();
+            if (condition.getAsBoolean()) return true;
+            PgNode.sleep(20);
+        }
+        return condition.getAsBoolean();
+    }
+
     // ---- status, events, state ---------------------------------------------------------------
 
     public Region.Status status() {
-        String primaryAz = state.primaryAz();
-        String standbyAz = standbyAz();
+        Topology t = topology;
+        Map<String, String> h = health;
         List<Region.Node> list = new ArrayList<>();
+        Map<String, String> sync = t.phase() == Topology.Phase.STOPPING ? Map.of() : syncStates(t);
         for (PgNode n : nodes.values()) {
-            String role = n.az.equals(primaryAz) ? "primary" : roles.getOrDefault(n.az, "down");
-            list.add(new Region.Node(n.az, role, n.port, n.postmasterPid(), n.az.equals(primaryAz) ? null : syncStates.get(n.az)));
+            String role = n.az.equals(t.primaryAz()) ? Topology.Role.PRIMARY.key() : t.role(n.az).key();
+            list.add(new Region.Node(n.az, role, n.port, n.postmasterPid(), n.az.equals(t.primaryAz()) ? null : sync.get(n.az), h.getOrDefault(n.az, "ok")));
         }
         List<Region.Event> copy;
         synchronized (events) {
             copy = List.copyOf(events);
         }
-        return new Region.Status(primaryAz, standbyAz, phase, instanceStatus,
-                new Region.Endpoint("127.0.0.1", state.endpointPort()), state.apiPort(), list, copy);
+        return new Region.Status(t.primaryAz(), t.standbyAz(), t.phase().key(), t.phase() == Topology.Phase.FAILED ? failure : null,
+                t.instanceStatus(), t.protectedWrites(), t.unprotectedSince() == null ? null : t.unprotectedSince().truncatedTo(ChronoUnit.MILLIS).toString(),
+                t.exposure() == null ? null : t.exposure().key(), new Region.Endpoint("127.0.0.1", state.endpointPort()), state.apiPort(), list, copy);
     }
 
-    private String standbyAz() {
-        String other = otherThan(state.primaryAz());
-        String role = roles.get(other);
-        return role != null && (role.equals("standby") || role.equals("building")) ? other : null;
+    /** The standbys' sync states, asked of the primary now: status says what is, not what was meant. */
+    private Map<String, String> syncStates(Topology t) {
+        Map<String, String> m = new HashMap<>();
+        PgNode primary = nodes.get(t.primaryAz());
+        if (!"ok".equals(health.getOrDefault(primary.az, "ok"))) return m;
+        try (Connection c = primary.connect(password, "postgres", 1); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT application_name, sync_state FROM pg_stat_replication")) {
+            while (r.next()) m.put(r.getString(1), r.getString(2));
+        } catch (SQLException e) {
+            // A primary that does not answer has no standby in sync.
+        }
+        return m;
     }
+
+    Topology topology() { return topology; }
 
     private String otherThan(String az) {
         return nodes.keySet().stream().filter(a -> !a.equals(az)).findFirst().orElseThrow();
@@ -443,6 +601,13 @@ public final class ControlPlane {
     private void setPrimary(String az) throws IOException {
         state = state.withPrimary(az);
         Json.writeAtomically(Region.stateFile(home), state);
+    }
+
+    /** Only the topology thread calls this (and the constructor before any thread starts). */
+    private void publish(Topology next) {
+        Topology before = topology;
+        topology = next;
+        if (before.phase() != next.phase()) log("phase " + next.phase().key());
     }
 
     private void event(String type, String az, String message) {
@@ -460,31 +625,27 @@ public final class ControlPlane {
 
     private Path eventsFile() { return Home.lab(home).resolve("events.jsonl"); }
 
-    private void phase(String p) {
-        phase = p;
-        log("phase " + p);
-    }
-
     private void log(String line) {
-        log.println(Instant.now().truncatedTo(ChronoUnit.MILLIS) + " " + line);
-        log.flush();
+        synchronized (log) {
+            log.println(Instant.now().truncatedTo(ChronoUnit.MILLIS) + " " + line);
+            log.flush();
+        }
     }
 
     void requestRepair() {
-        if (busy || shuttingDown) return;
-        busy = true;
-        changes.submit(this::converge);
+        if (shuttingDown || pending.get() != null) return;
+        submit(Verdict.Action.RESTART_PRIMARY, this::converge);
     }
 
     /** Stops both servers, the endpoint and the API, then lets run() return. */
     void requestShutdown() {
         if (shuttingDown) return;
         shuttingDown = true;
+        abandonRebuild = true;
         Thread t = new Thread(() -> {
             changes.shutdownNow();
-            phase("stopping");
-            instanceStatus = "stopping";
-            closeHealth();
+            topology = topology.in(Topology.Phase.STOPPING).status("stopping");
+            log("phase stopping");
             try {
                 endpoint.close();
             } catch (IOException ignored) {
@@ -492,7 +653,7 @@ public final class ControlPlane {
             }
             for (PgNode n : nodes.values()) {
                 try {
-                    if (n.running()) n.stopFast(Duration.ofSeconds(10));
+                    if (n.running() && !n.frozen()) n.stopFast(Duration.ofSeconds(10));
                 } catch (IOException e) {
                     log("fast stop of " + n.az + " failed: " + e.getMessage());
                 }
@@ -509,14 +670,5 @@ public final class ControlPlane {
             stopped.countDown();
         }, "shutdown");
         t.start();
-    }
-
-    private static boolean waitFor(java.util.function.BooleanSupplier condition, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (condition.getAsBoolean()) return true;
-            PgNode.sleep(20);
-        }
-        return condition.getAsBoolean();
     }
 }

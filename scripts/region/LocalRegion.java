@@ -206,12 +206,12 @@ public final class LocalRegion {
                     for (Region.Event e : s.events().subList(Math.min(shown, s.events().size()), s.events().size())) {
                         out.println("  " + Messages.clock(Instant.parse(e.time())) + "  " + Messages.get("event." + e.type(), e.az()));
                     }
-                    if (!s.phase().equals(lastPhase) && !s.phase().startsWith("failed")) out.println("  ... " + Messages.get("phase." + s.phase()));
+                    if (!s.phase().equals(lastPhase) && !s.phase().equals("failed")) out.println("  ... " + Messages.get("phase." + s.phase()));
                     out.flush();
                 }
                 shown = s.events().size();
                 lastPhase = s.phase();
-                if (s.phase().startsWith("failed")) throw Problem.failed("lab.failed", s.phase().substring("failed:".length()).trim(), log);
+                if (s.phase().equals("failed")) throw Problem.failed("lab.failed", String.valueOf(s.failure()), log);
                 if (done.test(s)) return s;
             }
             try {
@@ -227,11 +227,31 @@ public final class LocalRegion {
     public static void printStatus(PrintWriter out, Region.Status s) {
         out.println(Messages.get("lab.status.endpoint", s.endpoint().address() + ":" + s.endpoint().port(), "http://127.0.0.1:" + s.apiPort()));
         for (Region.Node n : s.nodes()) {
-            out.println(String.format("  %-4s %-9s %s  %s", n.az(), Messages.get("role." + n.role()), Messages.get("lab.status.port", n.port()),
-                    n.syncState() == null ? "" : n.syncState()).stripTrailing());
+            out.println(String.format("  %-4s %-9s %s  %s %s", n.az(), Messages.get("role." + n.role()), Messages.get("lab.status.port", n.port()),
+                    n.syncState() == null ? "" : n.syncState(), n.health() == null ? "" : Messages.get("health." + n.health())).stripTrailing());
         }
-        out.println(Messages.get("lab.status.phase", Messages.get("phase." + s.phase())));
+        out.println(Messages.get("lab.status.phase", Messages.get("phase." + s.phase())) + (s.failure() == null ? "" : " (" + s.failure() + ")"));
+        if (s.writesProtected()) out.println(Messages.get("lab.status.protected", s.standbyAz()));
+        else if (s.unprotectedSince() != null) {
+            out.println(Messages.get("lab.status.unprotected", Messages.clock(Instant.parse(s.unprotectedSince())),
+                    Messages.get("exposure." + s.unprotectedReason())));
+        }
         out.flush();
+    }
+
+    /**
+     * How long writes went without a synchronous standby after a moment: from the first
+     * "unprotected" event on or after it to the "protected" event that ended it; null if not ended.
+     */
+    public static Long unprotectedMillis(Region.Status s, Instant since) {
+        Instant from = null;
+        for (Region.Event e : s.events()) {
+            Instant at = Instant.parse(e.time());
+            if (at.isBefore(since.minusMillis(5))) continue;
+            if (from == null && e.type().equals("unprotected")) from = at;
+            else if (from != null && e.type().equals("protected")) return Duration.between(from, at).toMillis();
+        }
+        return null;
     }
 
     /** Kills every PostgreSQL process running out of any data folder below root. */

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -279,10 +280,14 @@ final class PgNode {
     /**
      * Makes this node a copy of the running primary with PostgreSQL's low-level base backup:
      * a replication slot first, so the primary keeps the WAL the copy will need, then
-     * backup start, a file copy, backup stop and the backup label it returns.
+     * backup start, a file copy, backup stop and the backup label it returns. The copy is made
+     * beside the data folder and takes its place only once whole: half a copy, left by a primary
+     * lost in the middle, can never be started as a server.
      */
-    void cloneFrom(PgNode primary, String password) throws IOException, SQLException {
+    void cloneFrom(PgNode primary, String password, BooleanSupplier abandoned) throws IOException, SQLException {
         if (Files.exists(dataDir)) common.Folders.delete(dataDir);
+        Path copy = dataDir.resolveSibling(az + ".partial");
+        common.Folders.delete(copy);
         try (Connection c = primary.connect(password, "postgres", 120); Statement s = c.createStatement()) {
             s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slotName() + "' AND NOT active");
             try (ResultSet r = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slotName() + "'")) {
@@ -291,17 +296,21 @@ final class PgNode {
             }
             boolean modern = bin.major() >= 15;
             s.execute(modern ? "SELECT pg_backup_start('db007 " + az + "', true)" : "SELECT pg_start_backup('db007 " + az + "', true, false)");
-            copyData(primary.dataDir, dataDir);
+            copyData(primary.dataDir, copy, abandoned);
             try (ResultSet r = s.executeQuery(modern ? "SELECT labelfile, spcmapfile FROM pg_backup_stop(false)"
                     : "SELECT labelfile, spcmapfile FROM pg_stop_backup(false, false)")) {
                 r.next();
-                Files.writeString(dataDir.resolve("backup_label"), r.getString(1));
+                Files.writeString(copy.resolve("backup_label"), r.getString(1));
                 String map = r.getString(2);
-                if (map != null && !map.isBlank()) Files.writeString(dataDir.resolve("tablespace_map"), map);
+                if (map != null && !map.isBlank()) Files.writeString(copy.resolve("tablespace_map"), map);
             }
+        } catch (IOException | SQLException e) {
+            common.Folders.delete(copy);
+            throw e;
         }
-        Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
-        account.ownTree(dataDir);
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwx------"));
+        account.ownTree(copy);
+        Files.move(copy, dataDir, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** What a base backup leaves out: the server's runtime files, and the contents of WAL and runtime folders. */
@@ -310,7 +319,7 @@ final class PgNode {
     private static final Set<String> EMPTY_DIRS = Set.of("pg_wal", "pg_replslot", "pg_dynshmem", "pg_notify", "pg_serial",
             "pg_snapshots", "pg_stat_tmp", "pg_subtrans");
 
-    private static void copyData(Path from, Path to) throws IOException {
+    private static void copyData(Path from, Path to, BooleanSupplier abandoned) throws IOException {
         Files.createDirectories(to);
         List<Path> all;
         try (Stream<Path> walk = Files.walk(from)) {
@@ -322,6 +331,7 @@ final class PgNode {
             }
         }
         for (Path src : all) {
+            if (abandoned.getAsBoolean()) throw new IOException("base backup abandoned");
             Path rel = from.relativize(src);
             if (rel.toString().isEmpty()) continue;
             String top = rel.getName(0).toString();

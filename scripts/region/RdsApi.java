@@ -122,9 +122,9 @@ final class RdsApi implements AutoCloseable {
     static String category(String type) {
         return switch (type) {
             case "failover-started", "standby-promoted", "failover-completed" -> "failover";
-            case "primary-lost" -> "failure";
-            case "standby-rebuild-started", "standby-in-sync" -> "recovery";
-            case "reboot-started", "reboot-completed" -> "availability";
+            case "primary-lost", "standby-lost", "rebuild-abandoned" -> "failure";
+            case "standby-rebuild-started", "standby-in-sync", "standby-restarted", "standby-rejoined", "unprotected", "protected" -> "recovery";
+            case "reboot-started", "reboot-completed", "node-started" -> "availability";
             default -> "notification";
         };
     }

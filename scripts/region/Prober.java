@@ -1,0 +1,91 @@
+package region;
+
+//SOURCES PgNode.java
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Asks one server the same thing every 100 ms, on a connection it keeps as a client would, and
+ * says when the server last answered and since when a question has gone unanswered. It never
+ * blocks the one who reads it: a hung server only makes the unanswered time grow.
+ */
+final class Prober implements AutoCloseable {
+    private static final long EVERY_MS = 100;
+
+    private final PgNode node;
+    private final String password;
+    private final List<String> setup;
+    private final String question;
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile Connection connection;
+    private volatile Instant lastAnswer;
+    private volatile Instant unansweredSince;
+
+    /** The setup statements run once per connection; the question, every 100 ms. */
+    Prober(PgNode node, String password, List<String> setup, String question, String name) {
+        this.node = node;
+        this.password = password;
+        this.setup = setup;
+        this.question = question;
+        this.thread = new Thread(this::run, name + "-" + node.az);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    String az() { return node.az; }
+
+    /** When the server last answered; null if it never did. */
+    Instant lastAnswer() { return lastAnswer; }
+
+    /** Since when the server has been asked without answering (connecting included); null when it just answered. */
+    Instant unansweredSince() { return unansweredSince; }
+
+    private void run() {
+        while (!closed) {
+            if (unansweredSince == null) unansweredSince = Instant.now();
+            try {
+                if (connection == null) {
+                    // A long socket timeout: a hung server is noticed from the time it takes, not from an error.
+                    Connection c = node.connect(password, "postgres", 60);
+                    try (Statement s = c.createStatement()) {
+                        for (String sql : setup) s.execute(sql);
+                    }
+                    connection = c;
+                }
+                try (Statement s = connection.createStatement()) {
+                    s.execute(question);
+                }
+                lastAnswer = Instant.now();
+                unansweredSince = null;
+            } catch (SQLException e) {
+                dropConnection();
+            }
+            PgNode.sleep(EVERY_MS);
+        }
+        dropConnection();
+    }
+
+    private void dropConnection() {
+        Connection c = connection;
+        connection = null;
+        if (c == null) return;
+        try {
+            // abort, not close: close would wait for a hung server's answer.
+            c.abort(Runnable::run);
+        } catch (SQLException ignored) {
+            // It is being thrown away.
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        dropConnection();
+        thread.interrupt();
+    }
+}

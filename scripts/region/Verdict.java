@@ -1,0 +1,99 @@
+package region;
+
+//SOURCES Topology.java
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What the control plane concludes from one look at the region: a pure function of the latest
+ * observations, so that every case (a frozen postmaster, frozen backends, a frozen or lost
+ * standby, a primary lost during a rebuild, both lost) is decided the same way every time and
+ * tested on a table.
+ *
+ * Health means that commits complete. The control plane commits a tiny write every 100 ms on a
+ * connection it keeps to the primary, as a client does, and asks the standby a question on a
+ * connection of its own. A commit that waits longer than {@link #COMMIT_BOUND} is stuck: if the
+ * standby answered since the commit got stuck, the primary is at fault; if the standby has not
+ * answered for {@link #STANDBY_BOUND}, the standby is.
+ */
+public final class Verdict {
+    /**
+     * A commit of one row takes a few milliseconds here, and stays under 100 ms even with the
+     * disk loaded by a second writer (bench). A quarter of a second without an answer is a hang,
+     * not a slow disk; longer would stop every client's writes that much longer.
+     */
+    public static final Duration COMMIT_BOUND = Duration.ofMillis(250);
+    /** The standby answers a query on its own connection in a few milliseconds; silent this long, it is hung or gone. */
+    public static final Duration STANDBY_BOUND = Duration.ofMillis(250);
+    /** A postmaster seen stopped (SIGSTOP) this long takes no new connection: for a client, the primary is down. */
+    public static final Duration FROZEN_BOUND = Duration.ofMillis(300);
+    /**
+     * With no synchronous standby to take over, the cure for a hung primary is to kill and restart
+     * it, which costs a crash recovery: it is done only after a full second of stuck commits, so
+     * that a slow moment (a base backup's checkpoint) is never mistaken for a hang.
+     */
+    public static final Duration ALONE_BOUND = Duration.ofSeconds(1);
+
+    private Verdict() {}
+
+    /** What the control plane does next. */
+    public enum Action {
+        /** Nothing: the region is as it should be, or a change already under way will make it so. */
+        NONE,
+        /** The primary is lost or hung and a synchronous standby can take over: fence, promote. */
+        FAIL_OVER,
+        /** The primary is lost or hung and nothing can take over: kill it and start it again from its data. */
+        RESTART_PRIMARY,
+        /** The standby is lost or hung: drop it from synchronous replication (writes go on, unprotected), then bring it back. */
+        DROP_STANDBY
+    }
+
+    /** What the topology is meant to be at this moment, from the control plane's own state. */
+    public record Situation(Topology.Phase phase, Topology.Role standbyRole, boolean synchronous) {}
+
+    /**
+     * One look at the servers. Times are when something was last seen, or null when never;
+     * commitStuckSince is when the health commit now in flight was sent, null when none is stuck.
+     */
+    public record Observation(Instant at, boolean primaryRunning, Instant primaryFrozenSince, Instant commitStuckSince,
+                              boolean standbyRunning, Instant standbyLastAnswer, Instant standbyAskedSince) {
+        Duration stuck() {
+            return commitStuckSince == null ? Duration.ZERO : Duration.between(commitStuckSince, at);
+        }
+
+        boolean primaryFrozen() {
+            return primaryFrozenSince != null && Duration.between(primaryFrozenSince, at).compareTo(FROZEN_BOUND) >= 0;
+        }
+
+        /** The standby answered after the commit got stuck: the fault is not on its side. */
+        boolean standbyAnsweredSinceStuck() {
+            return standbyLastAnswer != null && commitStuckSince != null && standbyLastAnswer.isAfter(commitStuckSince);
+        }
+
+        /** Gone, or a question to it unanswered for STANDBY_BOUND. */
+        boolean standbySilent() {
+            return !standbyRunning || (standbyAskedSince != null && Duration.between(standbyAskedSince, at).compareTo(STANDBY_BOUND) >= 0);
+        }
+    }
+
+    public static Action of(Observation o, Situation s) {
+        // While the region is created, or a failover or reboot runs, that change decides for
+        // itself; a rebuild of the standby does not: the primary it copies from is still watched.
+        if (s.phase() != Topology.Phase.READY && s.phase() != Topology.Phase.BUILDING_STANDBY && s.phase() != Topology.Phase.REJOINING_STANDBY) {
+            return Action.NONE;
+        }
+        boolean synchronousStandby = s.standbyRole() == Topology.Role.STANDBY && s.synchronous();
+        boolean canTakeOver = synchronousStandby && s.phase() == Topology.Phase.READY && !o.standbySilent();
+        if (!o.primaryRunning() || o.primaryFrozen()) return canTakeOver ? Action.FAIL_OVER : Action.RESTART_PRIMARY;
+        if (o.stuck().compareTo(COMMIT_BOUND) >= 0) {
+            if (synchronousStandby && o.standbyAnsweredSinceStuck()) return canTakeOver ? Action.FAIL_OVER : Action.RESTART_PRIMARY;
+            if (synchronousStandby && o.standbySilent()) return Action.DROP_STANDBY;
+            if (!synchronousStandby && o.stuck().compareTo(ALONE_BOUND) >= 0) return Action.RESTART_PRIMARY;
+            // Which side is at fault is not known yet: the standby's next answer, or its silence, will say.
+            return Action.NONE;
+        }
+        if (s.standbyRole() == Topology.Role.STANDBY && o.standbySilent()) return Action.DROP_STANDBY;
+        return Action.NONE;
+    }
+}

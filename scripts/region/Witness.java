@@ -1,0 +1,140 @@
+package region;
+
+//SOURCES ../common/Region.java
+
+import common.Region;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * A writer that is not the agent, to check the region from outside: one connection to the writer
+ * endpoint, numbered rows committed one after the other, a new connection at once after any
+ * error, and the time of every acknowledgement kept. What it was told is what it checks at the
+ * end: every acknowledged number must be in the table.
+ */
+public final class Witness implements AutoCloseable {
+    /** Two acknowledgements further apart than the gap allowed: the writes stopped in between. */
+    public record Stall(Instant from, Instant to) {
+        public Duration length() {
+            return Duration.between(from, to);
+        }
+    }
+
+    private final int port;
+    private final String password;
+    private final String table;
+    private final List<Instant> acks = new ArrayList<>();
+    private final Set<Long> acknowledged = new HashSet<>();
+    private final Thread thread;
+    private volatile boolean writing = true;
+
+    /** Writes into its own table through the endpoint at that port, from now until closed. */
+    public Witness(int endpointPort, String password, String table) throws SQLException {
+        this.port = endpointPort;
+        this.password = password;
+        this.table = table;
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS " + table + " (id bigint PRIMARY KEY)");
+        }
+        thread = new Thread(this::write, "witness");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private Connection connect() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", Region.MASTER_USER);
+        p.setProperty("password", password);
+        p.setProperty("connectTimeout", "2");
+        p.setProperty("socketTimeout", "30");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + Region.DATABASE, p);
+    }
+
+    private void write() {
+        Connection c = null;
+        PreparedStatement insert = null;
+        for (long id = 1; writing; id++) {
+            try {
+                if (c == null) {
+                    c = connect();
+                    insert = c.prepareStatement("INSERT INTO " + table + " VALUES (?) ON CONFLICT DO NOTHING");
+                }
+                insert.setLong(1, id);
+                insert.executeUpdate();
+                synchronized (acks) {
+                    acks.add(Instant.now());
+                    acknowledged.add(id);
+                }
+            } catch (SQLException e) {
+                try {
+                    if (c != null) c.close();
+                } catch (SQLException ignored) {
+                    // Broken already.
+                }
+                c = null;
+                PgNode.sleep(5);
+            }
+        }
+        try {
+            if (c != null) c.close();
+        } catch (SQLException ignored) {
+            // Done with it.
+        }
+    }
+
+    public long acknowledgedCount() {
+        synchronized (acks) {
+            return acknowledged.size();
+        }
+    }
+
+    /** When the writes last went through, or null before the first. */
+    public Instant lastAck() {
+        synchronized (acks) {
+            return acks.isEmpty() ? null : acks.get(acks.size() - 1);
+        }
+    }
+
+    /** Every stretch without an acknowledgement longer than the gap allowed, between from and to. */
+    public List<Stall> stalls(Duration allowed, Instant from, Instant to) {
+        List<Stall> found = new ArrayList<>();
+        synchronized (acks) {
+            for (int i = 1; i < acks.size(); i++) {
+                Instant a = acks.get(i - 1);
+                Instant b = acks.get(i);
+                if (b.isBefore(from) || a.isAfter(to)) continue;
+                if (Duration.between(a, b).compareTo(allowed) > 0) found.add(new Stall(a, b));
+            }
+        }
+        return found;
+    }
+
+    /** Stops writing; then counts the acknowledged numbers the table no longer holds. */
+    public long lost() throws SQLException, InterruptedException {
+        close();
+        Set<Long> present = new HashSet<>();
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT id FROM " + table)) {
+            while (r.next()) present.add(r.getLong(1));
+        }
+        synchronized (acks) {
+            return acknowledged.stream().filter(id -> !present.contains(id)).count();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        writing = false;
+        thread.join(60_000);
+    }
+}
