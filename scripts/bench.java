@@ -1,17 +1,23 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Agent.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Journal.java common/Json.java
-//SOURCES common/Messages.java common/Problem.java common/Proof.java common/Rds.java common/Region.java region/LocalRegion.java region/Processes.java
-//DESCRIPTION Benchmark: N planned and N crash failovers of the local region with the agent writing; RTO, lost writes and throughput.
+//SOURCES common/Messages.java common/Problem.java common/Proof.java common/Rds.java common/Region.java region/Faults.java region/LocalRegion.java
+//SOURCES region/Witness.java
+//DESCRIPTION Benchmark: the local region through many faults with two writers; outage, unprotected window, throughput, nothing lost.
 
-// The kit's speed targets, measured rather than asserted in a unit test.
+// The region's speed targets, measured rather than asserted in a unit test.
 //
-//   ./jbang bench                   5 planned and 5 crash failovers
-//   ./jbang bench --failovers 10    10 of each (20 in all)
+//   ./jbang bench                      30 faults, five of each kind
+//   ./jbang bench --faults 120         at least 100 mixed faults, as the targets ask
+//   ./jbang bench --kinds planned,crash
 //
-// The agent writes all along. Each failover's RTO is the longest time without an acknowledged
-// write from its trigger to the next one; at the end every acknowledged write is checked in the
-// database (lost writes must be 0). Prints a table and writes the figures as JSON.
+// First each writer alone, for the throughput: a plain writer straight to the primary, the same
+// through the writer endpoint, then the agent. Then the faults, one after the other, with the
+// agent and a second, independent writer (region.Witness) loading the machine. Per kind it
+// prints each writer's outage (the longest time without an acknowledged write around the fault),
+// how long writes were unprotected (no synchronous standby), and the floor: the control plane's
+// own failover, from the fault to the promotion. At the end, every write either writer was told
+// was committed must be in the database.
 
 import common.Agent;
 import common.Cli;
@@ -36,21 +42,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import region.Faults;
 import region.LocalRegion;
-import region.Processes;
+import region.Witness;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class bench implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
-    @Option(names = "--failovers", paramLabel = "N", defaultValue = "5", descriptionKey = "bench.failovers") int failovers;
-    @Option(names = "--baseline", paramLabel = "SECONDS", defaultValue = "5", descriptionKey = "bench.baseline") double baseline;
+@Command(name = "bench")
+public class bench extends Cli.KitCommand {
+    /** Each writer's throughput is measured in this many turns, taken in alternation. */
+    static final int TURNS = 5;
+    static final List<String> KINDS = List.of("planned", "crash", "frozen-primary", "frozen-standby", "killed-standby", "lost-in-rebuild");
+    @Option(names = "--faults", paramLabel = "N", defaultValue = "30", descriptionKey = "bench.faults") int faults;
+    @Option(names = "--kinds", paramLabel = "KIND,…", split = ",", descriptionKey = "bench.kinds") List<String> kinds = KINDS;
+    @Option(names = "--baseline", paramLabel = "SECONDS", defaultValue = "10", descriptionKey = "bench.baseline") double baseline;
     @Option(names = "--out", paramLabel = "FILE", descriptionKey = "bench.out") Path outFile;
     @Option(names = "--json", descriptionKey = "option.json") boolean json;
 
@@ -58,114 +66,288 @@ public class bench implements Callable<Integer> {
         System.exit(Cli.run(new bench(), args));
     }
 
-    /** One failover as the agent lived it. */
-    record Run(String kind, String trigger, String from, String to, Long rtoMs, long failoverMs) {}
+    /** One fault as the writers lived it. */
+    record Run(String kind, String at, String recoveredAt, Long agentOutageMs, Long witnessOutageMs, Long unprotectedMs, Long floorMs) {}
 
     @Override
     public Integer call() throws Exception {
+        for (String k : kinds) if (!KINDS.contains(k)) throw Problem.environment("bench.kind.unknown", k, String.join(", ", KINDS));
         Database.lowerDnsCache();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = json ? new PrintWriter(OutputStream.nullOutputStream()) : spec.commandLine().getOut();
         PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream());
         LocalRegion.up(Home.dir(), null, null, quiet, true);
         Region.State state = LocalRegion.requireState(Home.dir());
+        String password = Region.password(Home.dir());
         Path dir = Home.bench().resolve(Instant.now().toString().replaceAll("[:.]", ""));
         Evidence evidence = new Evidence(dir);
+
+        // Throughput, one writer at a time, in turns: the disk's good and bad moments (a checkpoint)
+        // fall on each writer alike, and the median of the turns is kept.
+        out.println(Messages.get("bench.throughput", baseline));
+        out.flush();
         Rds.Options options = new Rds.Options();
         options.target = "local";
         options.instance = Region.INSTANCE_ID;
+        List<Double> directRates = new ArrayList<>();
+        List<Double> endpointRates = new ArrayList<>();
+        List<Double> agentRates = new ArrayList<>();
+        for (int turn = 1; turn <= TURNS; turn++) {
+            directRates.add(rate(state.node(healthy(state).primaryAz()).port(), password, "bench_direct"));
+            endpointRates.add(rate(state.endpointPort(), password, "bench_endpoint"));
+            agentRates.add(agentRate(options, dir.resolve("agent-" + turn), quiet));
+        }
+        double direct = median(directRates);
+        double viaEndpoint = median(endpointRates);
+        double agentRate = median(agentRates);
 
         Agent agent = new Agent(options, evidence, Duration.ZERO, quiet, false);
-        Thread agentThread = new Thread(() -> {
-            try {
-                agent.run();
-            } catch (Exception e) {
-                e.printStackTrace();
-            }
-        }, "agent");
-        agentThread.start();
-        Thread.sleep((long) (baseline * 1000));
-        Instant firstTrigger = Instant.now();
+        Thread agentThread = start(agent);
+        waitForFirstWrite(evidence);
 
-        List<Instant> triggers = new ArrayList<>();
-        List<String> kinds = new ArrayList<>();
-        List<Long> failoverMs = new ArrayList<>();
-        try (Rds api = Rds.open(options)) {
-            for (int i = 0; i < 2 * failovers; i++) {
-                String kind = i % 2 == 0 ? "planned" : "crash";
-                Region.Status before = LocalRegion.requireHealthy(state);
-                Instant t = Instant.now();
-                if (kind.equals("planned")) api.rebootWithFailover();
-                else Processes.killIn(Path.of(state.dataRoot(), before.primaryAz()));
-                Region.Status after = LocalRegion.waitUntil(state, quiet, true, s -> !before.primaryAz().equals(s.primaryAz()) && s.healthy(),
-                        Duration.ofMinutes(2), t);
-                triggers.add(t);
-                kinds.add(kind);
-                failoverMs.add(after.events().stream().filter(e -> e.type().equals("failover-completed") && !Instant.parse(e.time()).isBefore(t))
-                        .map(e -> Duration.between(t, Instant.parse(e.time())).toMillis()).findFirst().orElse(-1L));
-                if (!json) out.printf(Locale.ROOT, "  %2d/%d %-8s %s -> %s%n", i + 1, 2 * failovers, kind, before.primaryAz(), after.primaryAz());
+        // The faults, with the agent and the witness writing together.
+        List<Run> runs = new ArrayList<>();
+        Witness witness = new Witness(state.endpointPort(), password, "bench_witness_" + System.currentTimeMillis());
+        out.println(Messages.get("bench.faults.run", faults, String.join(", ", kinds)));
+        try {
+            for (int i = 0; i < faults; i++) {
+                String kind = kinds.get(i % kinds.size());
+                Region.Status before = healthy(state);
+                Instant at = Instant.now();
+                Region.Status after = strike(kind, state, before);
+                Instant recovered = Instant.now();
+                Witness.Stall w = witness.longest(at.minusMillis(200), recovered);
+                Region.Window unprotected = after.unprotectedAfter(at);
+                Run r = new Run(kind, at.toString(), recovered.toString(), null, w == null ? null : w.length().toMillis(),
+                        unprotected == null ? null : unprotected.millis(), floor(kind, after, at));
+                runs.add(r);
+                out.printf(Locale.ROOT, "  %3d/%d %-16s %s -> %s  witness %s ms, unprotected %s ms%n", i + 1, faults, kind, before.primaryAz(), after.primaryAz(),
+                        r.witnessOutageMs(), r.unprotectedMs());
                 out.flush();
-                Thread.sleep(500);
+                Thread.sleep(300);
             }
         } finally {
             Agent.requestStop(evidence);
             agentThread.join(30_000);
         }
+        long witnessLost = witness.lost();
 
         List<Journal.Entry> journal = Journal.read(evidence.file(Journal.FILE));
         Agent.Summary summary = Agent.Summary.read(evidence);
-        Database.Login login = new Database.Login("postgres", "127.0.0.1", state.endpointPort(), Region.MASTER_USER, Region.password(Home.dir()), Region.DATABASE, null);
-        Map<Long, Proof.Row> rows = Proof.fetchRows(login, summary.runId());
-        Proof proof = Proof.compute(summary.runId(), journal, rows, firstTrigger);
+        Database.Login login = new Database.Login("postgres", "127.0.0.1", state.endpointPort(), Region.MASTER_USER, password, Region.DATABASE, null);
+        Proof proof = Proof.compute(summary.runId(), journal, Proof.fetchRows(login, summary.runId()), null);
         List<Journal.Entry> acks = Proof.acknowledged(journal);
-        List<Run> runs = new ArrayList<>();
-        for (int i = 0; i < triggers.size(); i++) {
-            Instant to = i + 1 < triggers.size() ? triggers.get(i + 1) : Instant.MAX;
-            Journal.Entry[] gap = Proof.longestGap(acks, triggers.get(i), to);
-            runs.add(new Run(kinds.get(i), triggers.get(i).toString(), gap == null ? null : gap[0].doneAt().toString(),
-                    gap == null ? null : gap[1].doneAt().toString(), gap == null ? null : Duration.between(gap[0].doneAt(), gap[1].doneAt()).toMillis(),
-                    failoverMs.get(i)));
+        List<Run> measured = new ArrayList<>();
+        for (Run r : runs) {
+            Journal.Entry[] gap = Proof.longestGap(acks, Instant.parse(r.at()).minusMillis(200), Instant.parse(r.recoveredAt()).plusNanos(1));
+            measured.add(new Run(r.kind(), r.at(), r.recoveredAt(), gap == null ? null : Duration.between(gap[0].doneAt(), gap[1].doneAt()).toMillis(),
+                    r.witnessOutageMs(), r.unprotectedMs(), r.floorMs()));
         }
 
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "java", System.getProperty("java.version"),
-                "postgres", state.pgVersion()));
-        for (String kind : List.of("planned", "crash")) {
-            List<Long> rto = runs.stream().filter(r -> r.kind().equals(kind) && r.rtoMs() != null).map(Run::rtoMs).sorted().toList();
-            result.put(kind, stats(rto));
+        result.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "java", System.getProperty("java.version"), "postgres", state.pgVersion()));
+        Map<String, Object> throughput = new LinkedHashMap<>();
+        throughput.put("plain_writer_to_primary", round(direct));
+        throughput.put("plain_writer_through_endpoint", round(viaEndpoint));
+        throughput.put("agent_through_endpoint", round(agentRate));
+        throughput.put("agent_over_plain_to_primary", round(agentRate / direct * 100) / 100);
+        result.put("writes_per_second", throughput);
+        Map<String, Object> perKind = new LinkedHashMap<>();
+        for (String kind : kinds) {
+            Map<String, Object> k = new LinkedHashMap<>();
+            k.put("agent_outage_ms", stats(measured, kind, Run::agentOutageMs));
+            k.put("witness_outage_ms", stats(measured, kind, Run::witnessOutageMs));
+            k.put("unprotected_ms", stats(measured, kind, Run::unprotectedMs));
+            k.put("floor_ms", stats(measured, kind, Run::floorMs));
+            perKind.put(kind, k);
         }
-        result.put("failovers", runs.size());
-        result.put("acknowledged_writes", proof.acknowledgedWrites());
-        result.put("lost_writes", proof.lostWrites());
-        result.put("corrupt_rows", proof.corruptRows());
-        result.put("unknown_writes", proof.unknownWrites());
-        result.put("steady_writes_per_second", proof.steadyWritesPerSecond());
-        result.put("runs", runs);
+        result.put("kinds", perKind);
+        result.put("faults", measured.size());
+        result.put("agent", Map.of("acknowledged", proof.acknowledgedWrites(), "lost", proof.lostWrites(), "unknown", proof.unknownWrites(),
+                "corrupt", proof.corruptRows()));
+        result.put("witness", Map.of("acknowledged", witness.acknowledgedCount(), "lost", witnessLost));
+        result.put("runs", measured);
         Path file = outFile != null ? outFile : dir.resolve("bench.json");
         Files.writeString(file, Json.write(result));
 
+        PrintWriter report = spec.commandLine().getOut();
         if (json) {
-            out.println(Json.write(result));
+            report.println(Json.write(result));
         } else {
-            out.println();
-            out.println(Messages.get("bench.header"));
-            for (String kind : List.of("planned", "crash")) {
-                @SuppressWarnings("unchecked") Map<String, Object> s = (Map<String, Object>) result.get(kind);
-                out.printf(Locale.ROOT, "  %-8s %5s %8s %8s %8s%n", kind, s.get("count"), s.get("min_ms"), s.get("median_ms"), s.get("max_ms"));
+            report.println();
+            report.println(Messages.get("bench.header"));
+            for (String kind : kinds) {
+                @SuppressWarnings("unchecked") Map<String, Object> k = (Map<String, Object>) perKind.get(kind);
+                report.printf(Locale.ROOT, "  %-16s %5s   %s   %s   %s   %8s%n", kind, ((Map<?, ?>) k.get("agent_outage_ms")).get("count"),
+                        triple(k.get("agent_outage_ms")), triple(k.get("witness_outage_ms")), triple(k.get("unprotected_ms")),
+                        orDash(((Map<?, ?>) k.get("floor_ms")).get("median")));
             }
-            out.println(Messages.get("bench.totals", proof.acknowledgedWrites(), proof.lostWrites(), proof.unknownWrites(), proof.corruptRows(),
-                    proof.steadyWritesPerSecond()));
-            out.println(Messages.get("bench.written", file));
+            report.println(Messages.get("bench.throughput.result", round(direct), round(viaEndpoint), round(agentRate), agentRate / direct));
+            for (String kind : List.of("planned", "crash", "frozen-primary")) {
+                if (!kinds.contains(kind)) continue;
+                Object agentMedian = ((Map<?, ?>) ((Map<?, ?>) perKind.get(kind)).get("agent_outage_ms")).get("median");
+                Object floorMedian = ((Map<?, ?>) ((Map<?, ?>) perKind.get(kind)).get("floor_ms")).get("median");
+                if (agentMedian instanceof Number a && floorMedian instanceof Number f && f.doubleValue() > 0) {
+                    report.println(Messages.get("bench.ratio", kind, a.doubleValue() / f.doubleValue()));
+                }
+            }
+            report.println(Messages.get("bench.totals", proof.acknowledgedWrites(), proof.lostWrites(), proof.unknownWrites(), proof.corruptRows(),
+                    witness.acknowledgedCount(), witnessLost));
+            report.println(Messages.get("bench.written", file));
         }
-        return proof.lostWrites() == 0 && proof.corruptRows() == 0 ? 0 : Problem.CHECK_FAILED;
+        return proof.lostWrites() == 0 && proof.corruptRows() == 0 && witnessLost == 0 ? 0 : Problem.CHECK_FAILED;
     }
 
-    private static Map<String, Object> stats(List<Long> sorted) {
+    /** Strikes one fault and returns once the region is whole again, as that fault should leave it. */
+    private static Region.Status strike(String kind, Region.State state, Region.Status before) throws Exception {
+        String primary = before.primaryAz();
+        String standby = before.standbyAz();
+        Instant at = Instant.now();
+        Predicate<Region.Status> moved = s -> !primary.equals(s.primaryAz()) && s.healthy();
+        Predicate<Region.Status> stayed = s -> primary.equals(s.primaryAz()) && s.healthy() && s.unprotectedAfter(at) != null;
+        List<Long> frozen = List.of();
+        try {
+            switch (kind) {
+                case "planned" -> {
+                    LocalRegion.requestFailover(state);
+                    return waitFor(state, moved);
+                }
+                case "crash" -> {
+                    Faults.kill(state, primary);
+                    return waitFor(state, moved);
+                }
+                case "frozen-primary" -> {
+                    frozen = Faults.freezeBackends(state, primary);
+                    return waitFor(state, moved);
+                }
+                case "frozen-standby" -> {
+                    frozen = Faults.freeze(state, standby);
+                    return waitFor(state, stayed);
+                }
+                case "killed-standby" -> {
+                    Faults.kill(state, standby);
+                    return waitFor(state, stayed);
+                }
+                default -> {
+                    // The primary is lost, and the new one too while it copies itself to a new standby.
+                    Faults.kill(state, primary);
+                    waitFor(state, s -> standby.equals(s.primaryAz()) && "building-standby".equals(s.phase()));
+                    Faults.kill(state, standby);
+                    return waitFor(state, s -> standby.equals(s.primaryAz()) && s.healthy()
+                            && s.events().stream().anyMatch(e -> e.type().equals("node-started") && !Instant.parse(e.time()).isBefore(at)));
+                }
+            }
+        } finally {
+            Faults.thaw(frozen);
+        }
+    }
+
+    /** The control plane's own part: from the fault (or the planned request) to the promotion of the standby. */
+    private static Long floor(String kind, Region.Status after, Instant at) {
+        if (!List.of("planned", "crash", "frozen-primary").contains(kind)) return null;
+        Instant from = kind.equals("planned") ? first(after, "failover-started", at) : at;
+        Instant to = first(after, "failover-completed", at);
+        return from == null || to == null ? null : Duration.between(from, to).toMillis();
+    }
+
+    private static Instant first(Region.Status s, String type, Instant since) {
+        return s.events().stream().filter(e -> e.type().equals(type)).map(e -> Instant.parse(e.time()))
+                .filter(t -> !t.isBefore(since.minusMillis(5))).findFirst().orElse(null);
+    }
+
+    private static Region.Status healthy(Region.State state) throws InterruptedException {
+        return waitFor(state, Region.Status::healthy);
+    }
+
+    private static Region.Status waitFor(Region.State state, Predicate<Region.Status> condition) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(120);
+        Region.Status s = null;
+        while (Instant.now().isBefore(deadline)) {
+            s = Region.status(state);
+            if (s != null && condition.test(s)) return s;
+            Thread.sleep(50);
+        }
+        throw Problem.failed("bench.stuck", s == null ? "-" : s.phase());
+    }
+
+    /** Acknowledged writes per second of a plain writer alone for a turn, after a quarter second of warm-up. */
+    private double rate(int port, String password, String table) throws Exception {
+        Witness w = new Witness(port, password, table + "_" + System.currentTimeMillis());
+        try {
+            Thread.sleep(250);
+            Instant from = Instant.now();
+            Thread.sleep(turnMillis());
+            return w.acknowledgedBetween(from, Instant.now()) * 1000.0 / Duration.between(from, Instant.now()).toMillis();
+        } finally {
+            w.close();
+        }
+    }
+
+    /** The same for the agent, in an evidence folder of its own. */
+    private double agentRate(Rds.Options options, Path folder, PrintWriter quiet) throws Exception {
+        Evidence evidence = new Evidence(folder);
+        Thread t = start(new Agent(options, evidence, Duration.ZERO, quiet, false));
+        waitForFirstWrite(evidence);
+        Thread.sleep(250);
+        Instant from = Instant.now();
+        Thread.sleep(turnMillis());
+        Instant to = Instant.now();
+        Agent.requestStop(evidence);
+        t.join(30_000);
+        long acks = Journal.read(evidence.file(Journal.FILE)).stream()
+                .filter(e -> e.outcome() == Journal.Outcome.ack && !e.doneAt().isBefore(from) && e.doneAt().isBefore(to)).count();
+        return acks * 1000.0 / Duration.between(from, to).toMillis();
+    }
+
+    private long turnMillis() {
+        return (long) (baseline * 1000 / TURNS);
+    }
+
+    private static Thread start(Agent agent) {
+        Thread t = new Thread(() -> {
+            try {
+                agent.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "agent");
+        t.start();
+        return t;
+    }
+
+    private static void waitForFirstWrite(Evidence evidence) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (!Files.exists(evidence.file(Journal.FILE)) || Files.size(evidence.file(Journal.FILE)) <= Journal.HEADER.length() + 1) {
+            if (Instant.now().isAfter(deadline)) throw Problem.failed("bench.stuck", "agent");
+            Thread.sleep(20);
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2) : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+    }
+
+    private static Map<String, Object> stats(List<Run> runs, String kind, Function<Run, Long> value) {
+        List<Long> sorted = runs.stream().filter(r -> r.kind().equals(kind)).map(value).filter(Objects::nonNull).sorted().toList();
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("count", sorted.size());
-        s.put("min_ms", sorted.isEmpty() ? null : sorted.get(0));
-        s.put("median_ms", sorted.isEmpty() ? null : sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+        s.put("min", sorted.isEmpty() ? null : sorted.get(0));
+        s.put("median", sorted.isEmpty() ? null : sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
                 : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2);
-        s.put("max_ms", sorted.isEmpty() ? null : sorted.get(sorted.size() - 1));
+        s.put("max", sorted.isEmpty() ? null : sorted.get(sorted.size() - 1));
         return s;
+    }
+
+    private static String triple(Object stats) {
+        Map<?, ?> s = (Map<?, ?>) stats;
+        return String.format(Locale.ROOT, "%5s %6s %5s", orDash(s.get("min")), orDash(s.get("median")), orDash(s.get("max")));
+    }
+
+    private static String orDash(Object o) {
+        return o == null ? "-" : o.toString();
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
     }
 }

@@ -23,18 +23,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import recovery.Site;
 
-@Command(name = "bundle", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class bundle implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "bundle")
+public class bundle extends Cli.KitCommand {
     @Option(names = "--student", paramLabel = "NAME", required = true, descriptionKey = "bundle.student") String student;
     @Option(names = "--out", paramLabel = "FILE", descriptionKey = "bundle.out") Path out;
     @Option(names = "--answers", paramLabel = "DIR", descriptionKey = "bundle.answers") Path answers;

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -95,7 +96,7 @@ public class db007 {
         }
         Json.read(Json.write(Map.of("warm", List.of(1, 2.5, "up"))), Map.class);
         Json.read("{\"nodes\": [], \"events\": []}", Region.Status.class);
-        Messages.clock(java.time.Instant.now());
+        Messages.clock(Instant.now());
         try {
             // The control plane and the PRA app are asked over HTTP by most commands.
             URI.create("http://127.0.0.1:9/").toURL().openConnection();

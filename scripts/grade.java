@@ -36,8 +36,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,24 +47,18 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import recovery.Backups;
 import recovery.Client;
 import recovery.Restore;
 
-@Command(name = "grade", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class grade implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "grade")
+public class grade extends Cli.KitCommand {
     @Parameters(paramLabel = "BUNDLE", arity = "1..*", descriptionKey = "grade.bundles") List<Path> inputs;
     @Option(names = "--scale", paramLabel = "FILE", descriptionKey = "grade.scale") Path scaleFile;
     @Option(names = "--marks", paramLabel = "FILE", descriptionKey = "grade.marks") Path marksFile;
@@ -436,7 +432,7 @@ public class grade implements Callable<Integer> {
                 return null;
             } catch (Problem p) {
                 return p.getMessage();
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 return Messages.get("grade.pra.restore.differs", r.restoredFrom(), r.restoredMessages(), plain(e));
             } finally {
                 Folders.delete(target);
@@ -504,7 +500,7 @@ public class grade implements Callable<Integer> {
         private static String newestBefore(Map<String, Backups.Point> points, String startedAt) {
             Instant at = Instant.parse(startedAt);
             return points.values().stream().filter(p -> p.valid() && !Instant.parse(p.time()).isAfter(at))
-                    .max(java.util.Comparator.comparing(Backups.Point::time)).map(Backups.Point::file).orElse("");
+                    .max(Comparator.comparing(Backups.Point::time)).map(Backups.Point::file).orElse("");
         }
     }
 

@@ -24,20 +24,14 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-@Command(name = "grade-bench", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class grade_bench implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "grade-bench")
+public class grade_bench extends Cli.KitCommand {
     @Option(names = "--from", paramLabel = "ZIP", required = true, descriptionKey = "grade-bench.from") Path from;
     @Option(names = "--bundles", paramLabel = "N", defaultValue = "100", descriptionKey = "grade-bench.bundles") int count;
     @Option(names = "--bomb-mb", paramLabel = "MB", defaultValue = "900", descriptionKey = "grade-bench.bomb") int bombMb;

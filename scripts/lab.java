@@ -28,19 +28,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import region.LocalRegion;
 
-@Command(name = "lab", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+@Command(name = "lab",
         subcommands = {lab.Up.class, lab.Status.class, lab.Failover.class, lab.Crash.class, lab.Down.class})
-public class lab implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options options;
+public class lab extends Cli.KitCommand {
 
     public static void main(String[] args) {
         System.exit(Cli.run(new lab(), args));
@@ -52,10 +46,8 @@ public class lab implements Callable<Integer> {
         return Problem.USAGE;
     }
 
-    @Command(name = "up", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-    static class Up implements Callable<Integer> {
-        @Spec CommandSpec spec;
-        @Mixin Cli.Options options;
+    @Command(name = "up")
+    static class Up extends Cli.KitCommand {
         @Option(names = "--json", descriptionKey = "option.json") boolean json;
         @Option(names = "--pg-bin", paramLabel = "DIR", descriptionKey = "lab.up.pg-bin") String pgBin;
         @Option(names = "--run-as", paramLabel = "ACCOUNT", descriptionKey = "lab.up.run-as") String runAs;
@@ -80,10 +72,8 @@ public class lab implements Callable<Integer> {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-    static class Status implements Callable<Integer> {
-        @Spec CommandSpec spec;
-        @Mixin Cli.Options options;
+    @Command(name = "status")
+    static class Status extends Cli.KitCommand {
         @Option(names = "--json", descriptionKey = "option.json") boolean json;
 
         @Override
@@ -96,10 +86,8 @@ public class lab implements Callable<Integer> {
         }
     }
 
-    @Command(name = "failover", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-    static class Failover implements Callable<Integer> {
-        @Spec CommandSpec spec;
-        @Mixin Cli.Options options;
+    @Command(name = "failover")
+    static class Failover extends Cli.KitCommand {
         @Option(names = "--json", descriptionKey = "option.json") boolean json;
 
         @Override
@@ -113,10 +101,8 @@ public class lab implements Callable<Integer> {
         }
     }
 
-    @Command(name = "crash", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-    static class Crash implements Callable<Integer> {
-        @Spec CommandSpec spec;
-        @Mixin Cli.Options options;
+    @Command(name = "crash")
+    static class Crash extends Cli.KitCommand {
         @Option(names = "--json", descriptionKey = "option.json") boolean json;
 
         @Override
@@ -132,12 +118,13 @@ public class lab implements Callable<Integer> {
 
     /** Follows a failover to its end, the new standby in sync, and says how long each part took. */
     static int report(PrintWriter out, boolean json, Region.State state, Region.Status before, Instant t0) {
-        Region.Status after = LocalRegion.waitUntil(state, out, json,
+        Region.Status after = LocalRegion.waitUntil(Home.dir(), state, out, json,
                 s -> !before.primaryAz().equals(s.primaryAz()) && s.healthy(), Duration.ofMinutes(2), t0);
         long took = Duration.between(t0, Instant.now()).toMillis();
         Long failoverMs = between(after, t0, "failover-started", "failover-completed");
         Long syncMs = between(after, t0, "failover-completed", "standby-in-sync");
-        Long unprotectedMs = LocalRegion.unprotectedMillis(after, t0);
+        Region.Window unprotected = after.unprotectedAfter(t0);
+        Long unprotectedMs = unprotected == null ? null : unprotected.millis();
         if (json) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("primary_az_before", before.primaryAz());
@@ -172,10 +159,8 @@ public class lab implements Callable<Integer> {
                 .filter(t -> !t.isBefore(since.minusMillis(5))).findFirst().orElse(null);
     }
 
-    @Command(name = "down", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-    static class Down implements Callable<Integer> {
-        @Spec CommandSpec spec;
-        @Mixin Cli.Options options;
+    @Command(name = "down")
+    static class Down extends Cli.KitCommand {
         @Option(names = "--json", descriptionKey = "option.json") boolean json;
         @Option(names = "--purge", descriptionKey = "lab.down.purge") boolean purge;
 
@@ -184,12 +169,12 @@ public class lab implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             Path home = Home.dir();
             if (!Files.exists(Region.stateFile(home))) {
-                if (json) out.println("{\"stopped\":false,\"purged\":false,\"reason\":\"no lab\"}");
+                if (json) out.println(Json.line(Map.of("stopped", false, "purged", false, "reason", "no lab")));
                 else out.println(Messages.get("lab.down.nothing", home));
                 return 0;
             }
             int leftovers = LocalRegion.down(home, purge);
-            if (json) out.println("{\"stopped\":true,\"purged\":" + purge + ",\"leftover_processes_killed\":" + leftovers + "}");
+            if (json) out.println(Json.line(Map.of("stopped", true, "purged", purge, "leftover_processes_killed", leftovers)));
             else out.println(purge ? Messages.get("lab.down.purged", Home.lab(home)) : Messages.get("lab.down.stopped", home));
             return 0;
         }

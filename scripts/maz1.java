@@ -30,24 +30,20 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import region.LocalRegion;
 
-@Command(name = "maz1", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class maz1 implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "maz1")
+public class maz1 extends Cli.KitCommand {
     @Mixin Rds.Options rds;
     @Mixin Deployment.Options aws;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--pg-bin", paramLabel = "DIR", descriptionKey = "lab.up.pg-bin") String pgBin;
 
     public static void main(String[] args) {
@@ -59,7 +55,7 @@ public class maz1 implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Instant started = Instant.now();
         out.println(Messages.get("maz1.title"));
-        Evidence evidence = freshEvidence(evidenceDir);
+        Evidence evidence = freshEvidence(evidenceDir.path("maz"));
         if (!rds.local()) return onAws(evidence, started, out);
         Region.State state = LocalRegion.prepare(Home.dir(), pgBin, null, out, false);
         for (Region.NodeSpec n : state.nodes()) {
@@ -110,7 +106,7 @@ public class maz1 implements Callable<Integer> {
         observed.put("target", "aws");
         observed.put("stack", stack);
         observed.put("network", aws.network);
-        observed.put("availability_zones", java.util.Arrays.asList(az1, az2));
+        observed.put("availability_zones", Arrays.asList(az1, az2));
         observed.put("allowed_cidr", cidr);
         boolean passed = az1 != null && az2 != null && !az1.equals(az2);
         evidence.step("maz1", started, passed, observed);
@@ -119,8 +115,7 @@ public class maz1 implements Callable<Integer> {
     }
 
     /** A new mission starts with an empty evidence folder, unless an agent still writes into the old one. */
-    static Evidence freshEvidence(Path option) throws Exception {
-        Path dir = Evidence.folder(option, "maz");
+    static Evidence freshEvidence(Path dir) throws Exception {
         Agent.Summary agent = Files.isDirectory(dir) ? Agent.Summary.read(new Evidence(dir)) : null;
         if (agent != null && agent.running() && agent.pid() != ProcessHandle.current().pid()) throw Problem.failed("maz1.agent.running", dir);
         return Evidence.fresh(dir);

@@ -27,26 +27,20 @@ import common.Rds;
 import common.Stacks;
 import common.Region;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import region.LocalRegion;
 
-@Command(name = "maz2", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class maz2 implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "maz2")
+public class maz2 extends Cli.KitCommand {
     @Mixin Rds.Options rds;
     @Mixin Deployment.Options aws;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--pg-bin", paramLabel = "DIR", descriptionKey = "lab.up.pg-bin") String pgBin;
 
     public static void main(String[] args) {
@@ -58,7 +52,7 @@ public class maz2 implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Instant started = Instant.now();
         out.println(Messages.get("maz2.title"));
-        Evidence evidence = Evidence.of(evidenceDir, "maz");
+        Evidence evidence = evidenceDir.open("maz");
         if (!rds.local()) return onAws(evidence, started, out);
 
         LocalRegion.Up up = LocalRegion.up(Home.dir(), pgBin, null, out, false);
@@ -68,7 +62,7 @@ public class maz2 implements Callable<Integer> {
             Region.State state = LocalRegion.requireState(Home.dir());
             Instant asked = Instant.now();
             LocalRegion.requestFailover(state);
-            s = LocalRegion.waitUntil(state, out, true, st -> "az1".equals(st.primaryAz()) && st.healthy(), Duration.ofMinutes(2), asked);
+            s = LocalRegion.waitUntil(Home.dir(), state, out, true, st -> "az1".equals(st.primaryAz()) && st.healthy(), Duration.ofMinutes(2), asked);
         }
         Rds.Instance instance;
         try (Rds api = Rds.open(rds)) {

@@ -28,24 +28,18 @@ import common.Problem;
 import common.Rds;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-@Command(name = "maz3", aliases = "agent", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, subcommands = maz3.Stop.class)
-public class maz3 implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "maz3", aliases = "agent", subcommands = maz3.Stop.class)
+public class maz3 extends Cli.KitCommand {
     @Mixin Rds.Options rds;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0", descriptionKey = "maz3.duration") double duration;
     @Option(names = "--background", descriptionKey = "maz3.background") boolean background;
 
@@ -57,7 +51,7 @@ public class maz3 implements Callable<Integer> {
     public Integer call() throws Exception {
         Database.lowerDnsCache();
         PrintWriter out = spec.commandLine().getOut();
-        Evidence evidence = Evidence.of(evidenceDir, "maz");
+        Evidence evidence = evidenceDir.open("maz");
         if (background) return startInBackground(evidence, out);
         out.println(Messages.get("maz3.intro", evidence.file(Journal.FILE)));
         Agent.Summary s = new Agent(rds, evidence, Duration.ofMillis((long) (duration * 1000)), out, true).run();
@@ -85,15 +79,13 @@ public class maz3 implements Callable<Integer> {
         throw Problem.failed("maz3.background.silent", evidence.file(Agent.LOG));
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-    static class Stop implements Callable<Integer> {
-        @Spec CommandSpec spec;
-        @Mixin Cli.Options cli;
-        @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Command(name = "stop")
+    static class Stop extends Cli.KitCommand {
+        @Mixin Evidence.Folder evidenceDir;
 
         @Override
         public Integer call() throws Exception {
-            Agent.Summary s = Agent.stop(Evidence.of(evidenceDir, "maz"), Duration.ofSeconds(30));
+            Agent.Summary s = Agent.stop(evidenceDir.open("maz"), Duration.ofSeconds(30));
             spec.commandLine().getOut().println(Messages.get("maz3.summary", s.attempts(), s.acknowledged(), s.failed(), s.unknown(), s.reads()));
             return 0;
         }

@@ -23,20 +23,15 @@ import common.Region;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import region.Processes;
 
-@Command(name = "maz5", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class maz5 implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "maz5")
+public class maz5 extends Cli.KitCommand {
     @Mixin Rds.Options rds;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--crash", descriptionKey = "maz5.crash") boolean crash;
 
     public static void main(String[] args) {
@@ -47,7 +42,7 @@ public class maz5 implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         out.println(Messages.get("maz5.title"));
-        Evidence evidence = Evidence.of(evidenceDir, "maz");
+        Evidence evidence = evidenceDir.open("maz");
         if (crash && !rds.local()) throw Problem.environment("maz5.crash.local-only");
         Evidence.Sabotage done;
         try (Rds api = Rds.open(rds)) {

@@ -25,21 +25,15 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-@Command(name = "maz6", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class maz6 implements Callable<Integer> {
+@Command(name = "maz6")
+public class maz6 extends Cli.KitCommand {
     /** A pause this long between two acknowledged writes is an outage even if no error was seen. */
     static final Duration SILENCE = Duration.ofMillis(100);
-
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120", descriptionKey = "maz6.timeout") long timeout;
 
     public static void main(String[] args) {
@@ -51,7 +45,7 @@ public class maz6 implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Instant started = Instant.now();
         out.println(Messages.get("maz6.title"));
-        Evidence evidence = Evidence.of(evidenceDir, "maz");
+        Evidence evidence = evidenceDir.open("maz");
         Path journal = evidence.file(Journal.FILE);
         if (!Files.exists(journal)) throw Problem.failed("maz6.no-journal", journal);
         Evidence.Sabotage sabotage = evidence.sabotage();

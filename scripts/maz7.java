@@ -19,24 +19,18 @@ import common.Messages;
 import common.Problem;
 import common.Rds;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-@Command(name = "maz7", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class maz7 implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "maz7")
+public class maz7 extends Cli.KitCommand {
     @Mixin Rds.Options rds;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600", descriptionKey = "maz7.timeout") long timeout;
 
     public static void main(String[] args) {
@@ -48,7 +42,7 @@ public class maz7 implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Instant started = Instant.now();
         out.println(Messages.get("maz7.title"));
-        Evidence evidence = Evidence.of(evidenceDir, "maz");
+        Evidence evidence = evidenceDir.open("maz");
         Evidence.Sabotage sabotage = evidence.sabotage();
         if (sabotage == null) throw Problem.failed("maz7.no-sabotage");
         String before = sabotage.primaryAzBefore();

@@ -30,22 +30,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-@Command(name = "maz8", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class maz8 implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "maz8")
+public class maz8 extends Cli.KitCommand {
     @Mixin Rds.Options rds;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new maz8(), args));
@@ -57,7 +53,7 @@ public class maz8 implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Instant started = Instant.now();
         out.println(Messages.get("maz8.title"));
-        Evidence evidence = Evidence.of(evidenceDir, "maz");
+        Evidence evidence = evidenceDir.open("maz");
 
         Agent.Summary agent = Agent.stop(evidence, Duration.ofSeconds(30));
         out.println(Messages.get("maz8.agent", agent.attempts(), agent.acknowledged()));
@@ -105,7 +101,7 @@ public class maz8 implements Callable<Integer> {
             latency[b] += e.latencyMicros() / 1000.0;
         }
         long maxCount = 1;
-        List<Double> means = new java.util.ArrayList<>();
+        List<Double> means = new ArrayList<>();
         for (int i = 0; i < buckets; i++) {
             maxCount = Math.max(maxCount, count[i]);
             if (count[i] > 0) {
@@ -115,7 +111,7 @@ public class maz8 implements Callable<Integer> {
         }
         // The first writes of a fresh JVM are slow; scaled to them, the line would be flat. Scale to
         // the 95th percentile and clip what lies above it.
-        java.util.Collections.sort(means);
+        Collections.sort(means);
         double maxLatency = means.isEmpty() ? 1 : Math.max(0.1, means.get((int) Math.floor((means.size() - 1) * 0.95)) * 1.25);
         int w = 1000, h = 300, left = 50, right = 50, top = 20, bottom = 40;
         double pw = w - left - right, ph = h - top - bottom;

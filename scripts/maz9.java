@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Database.java common/Evidence.java common/Messages.java common/Problem.java common/Rds.java
+//SOURCES common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java common/Rds.java
+//SOURCES common/Region.java
 //DESCRIPTION Mission step 9, the new order: primary now in AZ2, a standby rebuilt in AZ1 and in sync.
 
 // Step 9 of Operation DB007: the new order.
@@ -15,28 +16,26 @@
 import common.Cli;
 import common.Database;
 import common.Evidence;
+import common.Home;
 import common.Messages;
 import common.Problem;
 import common.Rds;
+import common.Region;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-@Command(name = "maz9", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class maz9 implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "maz9")
+public class maz9 extends Cli.KitCommand {
     @Mixin Rds.Options rds;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "1200", descriptionKey = "maz9.timeout") long timeout;
 
     public static void main(String[] args) {
@@ -49,7 +48,7 @@ public class maz9 implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Instant started = Instant.now();
         out.println(Messages.get("maz9.title"));
-        Evidence evidence = Evidence.of(evidenceDir, "maz");
+        Evidence evidence = evidenceDir.open("maz");
         Evidence.Sabotage sabotage = evidence.sabotage();
         if (sabotage == null) throw Problem.failed("maz7.no-sabotage");
         String oldPrimary = sabotage.primaryAzBefore();
@@ -71,8 +70,19 @@ public class maz9 implements Callable<Integer> {
         boolean passed = oldStandby.equals(now.primaryAz()) && oldPrimary.equals(now.standbyAz()) && "available".equals(now.status())
                 && (!rds.local() || "sync".equals(syncState));
         out.println(Messages.get("maz9.order", now.primaryAz(), now.standbyAz(), syncState == null ? "-" : syncState, now.status()));
-        out.println(Messages.get("maz9.notice"));
-        evidence.step("maz9", started, passed, new Evidence.NewOrder(now.primaryAz(), now.standbyAz(), now.status(), syncState));
+        Region.Window unprotected = null;
+        if (rds.local()) {
+            Region.Status status = Region.status(Region.load(Home.dir()));
+            unprotected = status == null ? null : status.unprotectedAfter(sabotage.requestedAt());
+        }
+        if (unprotected != null) {
+            out.println(Messages.get("maz9.notice.measured", unprotected.millis() / 1000.0, Messages.clock(unprotected.from()), Messages.clock(unprotected.to()),
+                    Duration.between(unprotected.to(), Instant.now()).toMillis() / 1000.0));
+        } else {
+            out.println(Messages.get("maz9.notice"));
+        }
+        evidence.step("maz9", started, passed, new Evidence.NewOrder(now.primaryAz(), now.standbyAz(), now.status(), syncState,
+                unprotected == null ? null : unprotected.millis()));
         out.println(Messages.get(passed ? "step.pass" : "step.fail"));
         return passed ? 0 : Problem.CHECK_FAILED;
     }
@@ -81,7 +91,7 @@ public class maz9 implements Callable<Integer> {
         try (Connection c = Database.connect(login, 2, 5, "db007-new-order"); Statement st = c.createStatement();
              ResultSet r = st.executeQuery("SELECT sync_state FROM pg_stat_replication WHERE application_name = '" + standbyAz + "'")) {
             return r.next() ? r.getString(1) : null;
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             return null;
         }
     }

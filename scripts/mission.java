@@ -20,6 +20,7 @@ import common.Evidence;
 import common.Journal;
 import common.Json;
 import common.Messages;
+import common.Problem;
 import common.Proof;
 import common.Rds;
 import java.io.OutputStream;
@@ -32,20 +33,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-@Command(name = "mission", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class mission implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "mission")
+public class mission extends Cli.KitCommand {
     @Mixin Rds.Options rds;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--pg-bin", paramLabel = "DIR", descriptionKey = "lab.up.pg-bin") String pgBin;
     @Option(names = "--crash", descriptionKey = "maz5.crash") boolean crash;
     @Option(names = "--json", descriptionKey = "option.json") boolean json;
@@ -62,7 +58,7 @@ public class mission implements Callable<Integer> {
         Instant t0 = Instant.now();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter steps = json ? new PrintWriter(OutputStream.nullOutputStream()) : out;
-        Path dir = evidenceDir();
+        Path dir = evidenceDir.path("maz");
         Map<String, String> verdicts = new LinkedHashMap<>();
         Thread agentThread = null;
         try {
@@ -110,7 +106,7 @@ public class mission implements Callable<Integer> {
     /** Runs one step as its own command, with this mission's target, evidence and language. */
     private boolean run(Object step, String name, PrintWriter out, Map<String, String> verdicts, List<String> extra) {
         CommandLine cl = Cli.commandLine(step);
-        List<String> args = new ArrayList<>(List.of("--evidence", evidenceDir().toString()));
+        List<String> args = new ArrayList<>(List.of("--evidence", evidenceDir.path("maz").toString()));
         if (cl.getCommandSpec().findOption("--target") != null) {
             args.addAll(rds.arguments());
         }
@@ -122,10 +118,6 @@ public class mission implements Callable<Integer> {
         out.flush();
         verdicts.put(name, code == 0 ? "pass" : "fail");
         return code == 0;
-    }
-
-    private Path evidenceDir() {
-        return Evidence.folder(evidenceDir, "maz");
     }
 
     private static void waitForFirstWrite(Evidence evidence, Thread agent) throws Exception {
@@ -155,6 +147,7 @@ public class mission implements Callable<Integer> {
         o.put("unknown_writes", proof == null ? null : proof.unknownWrites());
         o.put("corrupt_rows", proof == null ? null : proof.corruptRows());
         o.put("rto_ms", proof == null ? null : proof.rtoMs());
+        o.put("unprotected_ms", order == null ? null : order.unprotectedMs());
         o.put("first_error_to_success_ms", proof == null ? null : proof.firstErrorToSuccessMs());
         o.put("steady_writes_per_second", proof == null ? null : proof.steadyWritesPerSecond());
         o.put("steps", verdicts);
@@ -169,6 +162,6 @@ public class mission implements Callable<Integer> {
             out.println(Messages.get(pass ? "mission.pass" : "mission.fail", took / 1000.0, dir));
         }
         out.flush();
-        return pass ? 0 : common.Problem.CHECK_FAILED;
+        return pass ? 0 : Problem.CHECK_FAILED;
     }
 }

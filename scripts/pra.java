@@ -21,6 +21,7 @@ import common.Evidence;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,24 +30,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import recovery.Backups;
 import recovery.Client;
 import recovery.Restore;
 import recovery.Site;
 
-@Command(name = "pra", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class pra implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "pra")
+public class pra extends Cli.KitCommand {
     @Mixin Site.Target where;
     @Option(names = "--backup-every", paramLabel = "SECONDS", defaultValue = "2", descriptionKey = "pra.backup-every") int backupEvery;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--json", descriptionKey = "option.json") boolean json;
 
     public static void main(String[] args) {
@@ -55,8 +51,8 @@ public class pra implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = json ? new PrintWriter(java.io.OutputStream.nullOutputStream()) : spec.commandLine().getOut();
-        Evidence evidence = Evidence.fresh(Evidence.folder(evidenceDir, "pra"));
+        PrintWriter out = json ? new PrintWriter(OutputStream.nullOutputStream()) : spec.commandLine().getOut();
+        Evidence evidence = Evidence.fresh(evidenceDir.path("pra"));
         try (Site site = where.open()) {
             return drill(site, evidence, evidence.dir(), out);
         }

@@ -27,31 +27,30 @@ import common.Home;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import recovery.Backups;
 import recovery.Client;
 import recovery.LocalSite;
 import recovery.Offsite;
 import recovery.Restore;
 
-@Command(name = "pra5", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class pra5 implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
+@Command(name = "pra5")
+public class pra5 extends Cli.KitCommand {
+    @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--json", descriptionKey = "option.json") boolean json;
     @Option(names = "--offsite", paramLabel = "FOLDER|s3://BUCKET/PREFIX", descriptionKey = "option.offsite") String offsiteWhere;
     @Mixin Aws.Options aws;
@@ -62,9 +61,9 @@ public class pra5 implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = json ? new PrintWriter(java.io.OutputStream.nullOutputStream()) : spec.commandLine().getOut();
+        PrintWriter out = json ? new PrintWriter(OutputStream.nullOutputStream()) : spec.commandLine().getOut();
         out.println(Messages.get("pra5.question"));
-        Evidence evidence = Evidence.of(evidenceDir, "pra");
+        Evidence evidence = evidenceDir.open("pra");
         Map<?, ?> before = Files.exists(evidence.file("drill.json")) ? Json.read(evidence.file("drill.json"), Map.class) : null;
 
         String where = offsiteWhere != null ? offsiteWhere : Home.offsite().toString();
@@ -186,7 +185,7 @@ public class pra5 implements Callable<Integer> {
     static final class Shipping {
         private final Path backups;
         private final Offsite offsite;
-        private final java.util.Set<String> done = new java.util.HashSet<>();
+        private final Set<String> done = new HashSet<>();
         private final Thread thread;
         private volatile boolean running = true;
         private volatile long maxLagMs;
@@ -235,7 +234,7 @@ public class pra5 implements Callable<Integer> {
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
                     return;
-                } catch (java.nio.file.NoSuchFileException e) {
+                } catch (NoSuchFileException e) {
                     // The backup volume is gone, with the site: nothing is left to copy.
                     return;
                 } catch (Exception e) {

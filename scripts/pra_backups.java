@@ -16,26 +16,20 @@ import common.Evidence;
 import common.Json;
 import common.Messages;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import recovery.Backups;
 import recovery.Site;
 
-@Command(name = "pra-backups", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class pra_backups implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "pra-backups")
+public class pra_backups extends Cli.KitCommand {
     @Mixin Site.Target where;
     @Option(names = "--json", descriptionKey = "option.json") boolean json;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new pra_backups(), args));
@@ -51,7 +45,7 @@ public class pra_backups implements Callable<Integer> {
             points = site.points();
             volume = site.backupVolume();
         }
-        Evidence evidence = Evidence.of(evidenceDir, "pra");
+        Evidence evidence = evidenceDir.open("pra");
         evidence.write("backups.json", points);
         evidence.step("pra-backups", started, true, Map.of("points", points.size()));
         if (json) {

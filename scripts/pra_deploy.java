@@ -19,25 +19,19 @@ import common.Evidence;
 import common.Messages;
 import common.Problem;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import recovery.Site;
 
-@Command(name = "pra-deploy", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class pra_deploy implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "pra-deploy")
+public class pra_deploy extends Cli.KitCommand {
     @Mixin Site.Target where;
     @Option(names = "--backup-every", paramLabel = "SECONDS", defaultValue = "60", descriptionKey = "pra.backup-every") int backupEvery;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new pra_deploy(), args));
@@ -67,7 +61,7 @@ public class pra_deploy implements Callable<Integer> {
         observed.put("url", site.url("/"));
         observed.put("backup_every_seconds", site.backupEvery());
         observed.put("health", health.status());
-        Evidence.of(evidenceDir, "pra").step("pra-deploy", started, ok, observed);
+        evidenceDir.open("pra").step("pra-deploy", started, ok, observed);
         out.println(Messages.get(ok ? "step.pass" : "step.fail"));
         return ok ? 0 : Problem.CHECK_FAILED;
     }

@@ -17,24 +17,17 @@ import common.Json;
 import common.Messages;
 import common.Problem;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import recovery.Site;
 
-@Command(name = "pra-disaster", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class pra_disaster implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "pra-disaster")
+public class pra_disaster extends Cli.KitCommand {
     @Mixin Site.Target where;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new pra_disaster(), args));
@@ -55,7 +48,7 @@ public class pra_disaster implements Callable<Integer> {
             observed.put("target", site.target());
             observed.put("disaster_at", at.toString());
             observed.put("status_before", before);
-            Evidence.of(evidenceDir, "pra").step("pra-disaster", at, true, observed);
+            evidenceDir.open("pra").step("pra-disaster", at, true, observed);
             return 0;
         }
     }

@@ -16,18 +16,13 @@
 import common.Cli;
 import common.Messages;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import recovery.Site;
 
-@Command(name = "pra-down", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class pra_down implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "pra-down")
+public class pra_down extends Cli.KitCommand {
     @Mixin Site.Target where;
     @Option(names = "--purge", descriptionKey = "pra.down.purge") boolean purge;
 

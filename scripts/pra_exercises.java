@@ -20,24 +20,18 @@ import common.Messages;
 import common.Problem;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import recovery.Site;
 
-@Command(name = "pra-exercise", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class pra_exercises implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "pra-exercise")
+public class pra_exercises extends Cli.KitCommand {
     @Mixin Site.Target where;
     @Parameters(index = "0", paramLabel = "1-4", descriptionKey = "pra.exercise.number") int number;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--rpo-objective", paramLabel = "SECONDS", defaultValue = "60", descriptionKey = "pra.exercise.rpo") double rpoObjective;
     @Option(names = "--rto-objective", paramLabel = "SECONDS", defaultValue = "900", descriptionKey = "pra.exercise.rto") double rtoObjective;
 
@@ -54,7 +48,7 @@ public class pra_exercises implements Callable<Integer> {
     }
 
     private int exercise(Site site, PrintWriter out) throws Exception {
-        Evidence evidence = Evidence.of(evidenceDir, "pra");
+        Evidence evidence = evidenceDir.open("pra");
         out.println(Messages.get("pra" + number + ".question"));
         out.println();
         out.println(Messages.get("pra.exercise.facts"));

@@ -18,24 +18,17 @@ import common.Json;
 import common.Messages;
 import common.Problem;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import recovery.Site;
 
-@Command(name = "pra-pod-crash", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class pra_pod_crash implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "pra-pod-crash")
+public class pra_pod_crash extends Cli.KitCommand {
     @Mixin Site.Target where;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new pra_pod_crash(), args));
@@ -57,7 +50,7 @@ public class pra_pod_crash implements Callable<Integer> {
         out.println(Messages.get("pra.crash.notice"));
         Map<String, Object> observed = new LinkedHashMap<>(Json.toMap(c));
         observed.put("target", target);
-        Evidence.of(evidenceDir, "pra").step("pra-pod-crash", started, ok, observed);
+        evidenceDir.open("pra").step("pra-pod-crash", started, ok, observed);
         return ok ? 0 : Problem.CHECK_FAILED;
     }
 }

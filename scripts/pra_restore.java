@@ -18,24 +18,18 @@ import common.Evidence;
 import common.Messages;
 import common.Problem;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import recovery.Restore;
 import recovery.Site;
 
-@Command(name = "pra-restore", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class pra_restore implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "pra-restore")
+public class pra_restore extends Cli.KitCommand {
     @Mixin Site.Target where;
     @Option(names = "--point", paramLabel = "FILE", descriptionKey = "pra.restore.point") String point;
     @Option(names = "--force", descriptionKey = "pra.restore.force") boolean force;
-    @Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence.pra") Path evidenceDir;
+    @Mixin Evidence.Folder evidenceDir;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new pra_restore(), args));
@@ -50,7 +44,7 @@ public class pra_restore implements Callable<Integer> {
             r = Restore.run(site, point, force, out);
         }
         // Every restore is kept, not only the last: the grader checks the chosen point of practical task 2.
-        r.record(Evidence.of(evidenceDir, "pra"));
+        r.record(evidenceDir.open("pra"));
         out.println(Messages.get(r.verified() ? "step.pass" : "step.fail"));
         return r.verified() ? 0 : Problem.CHECK_FAILED;
     }

@@ -18,6 +18,7 @@ import common.Home;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -32,30 +33,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import region.PgBinaries;
 import region.ServerAccount;
 
-@Command(name = "setup", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class setup implements Callable<Integer> {
+@Command(name = "setup")
+public class setup extends Cli.KitCommand {
     /**
      * What a whole run of both workshops and a hand-in used in a new account's home: 255 MB,
      * measured (README, "Footprint"), for the Maven and JBang caches, the PostgreSQL binaries, the
      * lab's data and the evidence; with some room for longer runs. Below it, setup says so.
      */
     static final long NEEDED_MB = 300;
-
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
     @Option(names = "--no-build", descriptionKey = "setup.no-build") boolean noBuild;
     @Option(names = "--pg-bin", paramLabel = "DIR", descriptionKey = "lab.up.pg-bin") String pgBin;
     @Option(names = "--jobs", paramLabel = "N", descriptionKey = "setup.jobs") int jobs = Runtime.getRuntime().availableProcessors();
@@ -175,7 +169,7 @@ public class setup implements Callable<Integer> {
         Path log = Files.createTempFile("db007-setup-" + alias + "-", ".log");
         Instant t0 = Instant.now();
         Process p = new ProcessBuilder(launcher.toString(), alias, "--version").redirectErrorStream(true)
-                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         boolean done = p.waitFor(10, TimeUnit.MINUTES);
         if (!done) p.destroyForcibly();
         String said = Files.readString(log, StandardCharsets.UTF_8);

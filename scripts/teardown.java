@@ -24,16 +24,11 @@ import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
-@Command(name = "teardown", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
-public class teardown implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Cli.Options cli;
+@Command(name = "teardown")
+public class teardown extends Cli.KitCommand {
     @Mixin Rds.Options rds;
     @Mixin Deployment.Options aws;
 

@@ -38,7 +38,8 @@ public final class Agent {
     public static final String STOP = "agent.stop";
     public static final String LOG = "agent.log";
 
-    static final long RETRY_PAUSE_MS = 10;
+    /** After an error, the next attempt after this pause: no longer than a plain client's, so the outage it lives is the region's. */
+    static final long RETRY_PAUSE_MS = 5;
 
     /** What agent.json holds: who the agent is, and its counts when it stopped. */
     public record Summary(String runId, String target, String status, long pid, String startedAt, String stoppedAt,
@@ -143,11 +144,16 @@ public final class Agent {
                         createTable(c, login);
                         tableReady = true;
                     }
-                    // A connection stays on the server it reached: which one is asked once, here.
-                    String[] where = Database.server(c, login);
-                    writerAz = where[0];
-                    server = where[1];
-                    insert = c.prepareStatement("INSERT INTO db007_writes (run_id, seq, sent_at, payload, checksum) VALUES (?, ?, ?, ?, ?)");
+                    if (login.mysql()) {
+                        // A connection stays on the server it reached: which one is asked once, here.
+                        String[] where = Database.server(c, login);
+                        writerAz = where[0];
+                        server = where[1];
+                        insert = c.prepareStatement(INSERT);
+                    } else {
+                        // PostgreSQL says which server took each write in the write's own answer: no round trip more.
+                        insert = c.prepareStatement(INSERT + " RETURNING current_setting('db007.az', true), inet_server_addr()::text || ':' || inet_server_port()");
+                    }
                 }
                 insert.setString(1, runId);
                 insert.setLong(2, seq);
@@ -161,7 +167,15 @@ public final class Agent {
                 insert.setString(4, payload);
                 insert.setString(5, checksum);
                 sent = true;
-                insert.executeUpdate();
+                if (login.mysql()) {
+                    insert.executeUpdate();
+                } else {
+                    try (ResultSet r = insert.executeQuery()) {
+                        r.next();
+                        writerAz = r.getString(1);
+                        server = r.getString(2);
+                    }
+                }
                 Instant done = Instant.now();
                 journal.append(new Journal.Entry(seq, sentAt, done, Journal.Outcome.ack, connection, writerAz, server,
                         Duration.between(sentAt, done).toNanos() / 1000, checksum, null));
@@ -233,6 +247,8 @@ public final class Agent {
                 || e.getCause() instanceof SocketTimeoutException || e.getCause() instanceof IOException;
         return connectionLost ? Journal.Outcome.unknown : Journal.Outcome.fail;
     }
+
+    private static final String INSERT = "INSERT INTO db007_writes (run_id, seq, sent_at, payload, checksum) VALUES (?, ?, ?, ?, ?)";
 
     private static final DateTimeFormatter MYSQL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
 

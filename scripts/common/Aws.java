@@ -9,6 +9,7 @@ package common;
 // The SDK asks for SLF4J 1.7, which cannot see a 2.0 binding: the API is pinned to 2.0 too, as Fabric8 uses.
 //DEPS org.slf4j:slf4j-api:2.0.17
 
+import java.util.Arrays;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
@@ -51,7 +52,7 @@ public final class Aws {
             return new Problem(Problem.USAGE, e, "aws.credentials");
         }
         if (m.contains("Unable to load region")) return new Problem(Problem.USAGE, e, "aws.region.missing");
-        Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        Object[] all = Arrays.copyOf(args, args.length + 1);
         all[args.length] = m;
         return new Problem(Problem.USAGE, e, key, all);
     }

@@ -1,6 +1,6 @@
 package common;
 
-//SOURCES Messages.java Problem.java
+//SOURCES Home.java Messages.java Problem.java
 
 // The sources hold French text, and a student's locale may be POSIX: javac and the JVM are told UTF-8.
 //COMPILE_OPTIONS -encoding UTF-8
@@ -16,8 +16,13 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * How every DB007 command starts and ends: language first, then picocli with the shared
@@ -43,6 +48,21 @@ public final class Cli {
 
         @Option(names = "--verbose", descriptionKey = "option.verbose")
         public boolean verbose;
+    }
+
+    /**
+     * What every command of the kit is: --help, --version, --lang and --verbose, its output
+     * through picocli (so that a test or the mission can catch it), and one exit code.
+     */
+    @Command(mixinStandardHelpOptions = true, versionProvider = Version.class)
+    public abstract static class KitCommand implements Callable<Integer> {
+        @Spec protected CommandSpec spec;
+        @Mixin protected Options cli;
+
+        /** Where the command prints. */
+        protected PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
     }
 
     public static CommandLine commandLine(Object command) {
@@ -73,6 +93,7 @@ public final class Cli {
     /** For main: {@code System.exit(Cli.run(new lab(), args))}. */
     public static int run(Object command, String[] args) {
         useUtf8();
+        Home.ensurePrivate();
         Messages.chooseFrom(args);
         return commandLine(command).execute(args);
     }

@@ -1,6 +1,6 @@
 package common;
 
-//SOURCES Aws.java Deployment.java Home.java Json.java Problem.java Rds.java Region.java
+//SOURCES Aws.java Deployment.java Home.java Http.java Json.java Problem.java Rds.java Region.java
 
 //DEPS org.postgresql:postgresql:42.7.14
 //DEPS com.mysql:mysql-connector-j:9.5.0
@@ -8,14 +8,22 @@ package common;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.HttpURLConnection;
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.Security;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -95,13 +103,10 @@ public final class Database {
         if (Files.exists(cached)) return cached;
         Files.createDirectories(cached.getParent());
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(RDS_CA_BUNDLE).toURL().openConnection();
-            c.setConnectTimeout(5000);
-            c.setReadTimeout(20000);
+            Http.Reply r = Http.get(URI.create(RDS_CA_BUNDLE), Duration.ofSeconds(5), Duration.ofSeconds(20));
+            if (r.status() != 200) throw new IOException("HTTP " + r.status());
             Path partial = cached.resolveSibling(cached.getFileName() + ".partial");
-            try (InputStream in = c.getInputStream()) {
-                Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
-            }
+            Files.write(partial, r.bytes());
             Files.move(partial, cached, StandardCopyOption.ATOMIC_MOVE);
             return cached;
         } catch (IOException e) {
@@ -115,8 +120,8 @@ public final class Database {
      * lookup, so this runs first thing in every command that connects.
      */
     public static void lowerDnsCache() {
-        java.security.Security.setProperty("networkaddress.cache.ttl", "1");
-        java.security.Security.setProperty("networkaddress.cache.negative.ttl", "0");
+        Security.setProperty("networkaddress.cache.ttl", "1");
+        Security.setProperty("networkaddress.cache.negative.ttl", "0");
     }
 
     /** Timeouts in whole seconds, short enough to notice a failover: 1 and 2 are the PostgreSQL driver's shortest useful values. */
@@ -162,7 +167,7 @@ public final class Database {
     public static String[] server(Connection c, Login login) throws SQLException {
         String sql = login.mysql() ? "SELECT NULL, @@hostname"
                 : "SELECT current_setting('db007.az', true), inet_server_addr()::text || ':' || inet_server_port()";
-        try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
             r.next();
             return new String[] {r.getString(1), r.getString(2)};
         }
@@ -171,7 +176,7 @@ public final class Database {
     /** Whether the server is a read-only replica: a writer endpoint must never lead to one. */
     public static boolean readOnly(Connection c, Login login) throws SQLException {
         String sql = login.mysql() ? "SELECT @@read_only = 1 OR @@innodb_read_only = 1" : "SELECT pg_is_in_recovery()";
-        try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet r = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
             r.next();
             return r.getBoolean(1);
         }
@@ -185,19 +190,19 @@ public final class Database {
         Path p12 = pem.resolveSibling(pem.getFileName() + ".p12");
         try {
             if (Files.exists(p12) && Files.getLastModifiedTime(p12).compareTo(Files.getLastModifiedTime(pem)) >= 0) return p12;
-            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             int n = 0;
             try (InputStream in = Files.newInputStream(pem)) {
-                for (java.security.cert.Certificate cert : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
                     store.setCertificateEntry("rds-" + (++n), cert);
                 }
             }
-            try (java.io.OutputStream out = Files.newOutputStream(p12)) {
+            try (OutputStream out = Files.newOutputStream(p12)) {
                 store.store(out, TRUST_STORE_PASSWORD.toCharArray());
             }
             return p12;
-        } catch (IOException | java.security.GeneralSecurityException e) {
+        } catch (IOException | GeneralSecurityException e) {
             throw new SQLException("could not turn " + pem + " into a trust store: " + e.getMessage(), "08001", e);
         }
     }

@@ -1,14 +1,13 @@
 package common;
 
-//SOURCES Home.java Json.java Problem.java
+//SOURCES Home.java Http.java Json.java Problem.java
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -31,7 +30,7 @@ public record Deployment(String region, String student, String network, String e
         /** --student, else the deployment's, else this machine's user name: the stacks' and the instance's names. */
         public String student(Deployment d) {
             String s = student != null ? student : d != null ? d.student() : System.getProperty("user.name", "student");
-            s = s.replaceAll("[^A-Za-z0-9-]", "-").toLowerCase(java.util.Locale.ROOT);
+            s = s.replaceAll("[^A-Za-z0-9-]", "-").toLowerCase(Locale.ROOT);
             if (!s.matches("[a-z][a-z0-9-]{0,30}")) throw Problem.environment("aws.student.invalid", s);
             return s;
         }
@@ -51,14 +50,10 @@ public record Deployment(String region, String student, String network, String e
             return o.allowedCidr;
         }
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(CHECK_IP).toURL().openConnection();
-            c.setConnectTimeout(5000);
-            c.setReadTimeout(5000);
-            try (InputStream in = c.getInputStream()) {
-                String ip = new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
-                if (!ip.matches("(\\d{1,3}\\.){3}\\d{1,3}")) throw new IOException("unexpected answer: " + ip);
-                return ip + "/32";
-            }
+            Http.Reply r = Http.get(URI.create(CHECK_IP), Duration.ofSeconds(5), Duration.ofSeconds(5));
+            String ip = r.body().trim();
+            if (r.status() != 200 || !ip.matches("(\\d{1,3}\\.){3}\\d{1,3}")) throw new IOException("unexpected answer: " + ip);
+            return ip + "/32";
         } catch (IOException e) {
             throw new Problem(Problem.USAGE, e, "aws.cidr.unknown", CHECK_IP);
         }

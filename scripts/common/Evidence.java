@@ -21,6 +21,21 @@ public final class Evidence {
         Files.createDirectories(this.dir.resolve("steps"));
     }
 
+    /** The --evidence option every step has. */
+    public static final class Folder {
+        @picocli.CommandLine.Option(names = "--evidence", paramLabel = "DIR", descriptionKey = "option.evidence")
+        Path dir;
+
+        /** The evidence folder of that workshop, as the option or DB007_HOME says. */
+        public Evidence open(String workshop) throws IOException {
+            return Evidence.of(dir, workshop);
+        }
+
+        public Path path(String workshop) {
+            return folder(dir, workshop);
+        }
+    }
+
     public static Evidence of(Path option, String workshop) throws IOException {
         return new Evidence(folder(option, workshop));
     }
@@ -56,8 +71,11 @@ public final class Evidence {
     public record Sabotage(String kind, String primaryAzBefore, String standbyAzBefore, Instant requestedAt, Integer processesKilled,
                            String statusAfterRequest) {}
 
-    /** Step 9's observations: the new order. */
-    public record NewOrder(String primaryAz, String standbyAz, String status, String standbySyncState) {}
+    /**
+     * Step 9's observations: the new order, and how long writes went without a synchronous
+     * standby after the sabotage (locally, from the region's events; null on RDS, which does not say).
+     */
+    public record NewOrder(String primaryAz, String standbyAz, String status, String standbySyncState, Long unprotectedMs) {}
 
     public void step(String step, Instant startedAt, boolean passed, Map<String, Object> observed) throws IOException {
         Json.writeAtomically(dir.resolve("steps").resolve(step + ".json"),

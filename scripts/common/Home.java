@@ -2,8 +2,10 @@ package common;
 
 //SOURCES Problem.java
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Where DB007 keeps things, in one place so that every step, the grader and the tests agree:
@@ -29,6 +31,22 @@ public final class Home {
     public static Path dir() {
         String env = System.getenv("DB007_HOME");
         return env != null && !env.isBlank() ? Path.of(env).toAbsolutePath() : Path.of(System.getProperty("user.home"), ".db007");
+    }
+
+    /**
+     * Creates DB007_HOME when it is missing, readable by its owner only: on a machine shared by a
+     * class, the lab's state, logs, evidence and volumes are nobody else's business. A folder that
+     * exists already is left as its owner made it.
+     */
+    public static void ensurePrivate() {
+        Path home = dir();
+        if (Files.exists(home)) return;
+        try {
+            Files.createDirectories(home);
+            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            // The command that needs it will say what is wrong with the place.
+        }
     }
 
     public static Path lab(Path home) { return home.resolve("lab"); }

@@ -5,6 +5,8 @@ package common;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,10 +90,10 @@ public final class Journal implements AutoCloseable {
     /** Reads what is there so far, ignoring a last line still being written; for following a live journal. */
     public static List<Entry> readFrom(Path file, long[] position) throws IOException {
         List<Entry> entries = new ArrayList<>();
-        try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ)) {
+        try (var ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size <= position[0]) return entries;
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(size - position[0], 8 << 20));
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(size - position[0], 8 << 20));
             ch.read(buf, position[0]);
             String chunk = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
             int end = chunk.lastIndexOf('\n');

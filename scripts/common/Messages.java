@@ -4,6 +4,10 @@ package common;
 //FILES common/messages.properties=messages.properties
 //FILES common/messages_fr.properties=messages_fr.properties
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 import java.util.ResourceBundle;
 
@@ -20,13 +24,13 @@ public final class Messages {
      */
     private static final ResourceBundle.Control ROOT_IS_ENGLISH = new ResourceBundle.Control() {
         @Override
-        public java.util.List<String> getFormats(String baseName) {
+        public List<String> getFormats(String baseName) {
             return FORMAT_PROPERTIES;
         }
 
         @Override
-        public java.util.List<Locale> getCandidateLocales(String baseName, Locale locale) {
-            return locale.getLanguage().equals("fr") ? java.util.List.of(Locale.FRENCH, Locale.ROOT) : java.util.List.of(Locale.ROOT);
+        public List<Locale> getCandidateLocales(String baseName, Locale locale) {
+            return locale.getLanguage().equals("fr") ? List.of(Locale.FRENCH, Locale.ROOT) : List.of(Locale.ROOT);
         }
 
         @Override
@@ -66,12 +70,12 @@ public final class Messages {
     }
 
     /** A time as students read it on screen: UTC, to the millisecond. Files keep full ISO-8601. */
-    public static String clock(java.time.Instant t) {
+    public static String clock(Instant t) {
         return CLOCK.format(t);
     }
 
-    private static final java.time.format.DateTimeFormatter CLOCK =
-            java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(java.time.ZoneOffset.UTC);
+    private static final DateTimeFormatter CLOCK =
+            DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
     private static Locale fromEnvironment() {
         String env = System.getenv("DB007_LANG");

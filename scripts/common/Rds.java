@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -45,7 +46,7 @@ public final class Rds implements AutoCloseable {
 
         /** These options as a command line, for a step that runs another. */
         public List<String> arguments() {
-            List<String> a = new java.util.ArrayList<>(List.of("--target", target));
+            List<String> a = new ArrayList<>(List.of("--target", target));
             if (instance != null) a.addAll(List.of("--instance", instance));
             if (region != null) a.addAll(List.of("--region", region));
             if (profile != null) a.addAll(List.of("--profile", profile));
@@ -81,7 +82,7 @@ public final class Rds implements AutoCloseable {
     private final RdsClient client;
     private final String instance;
 
-    private Rds(RdsClient client, Options options, String instance) {
+    private Rds(RdsClient client, String instance) {
         this.client = client;
         this.instance = instance;
     }
@@ -99,7 +100,7 @@ public final class Rds implements AutoCloseable {
             o.configure(b);
         }
         try {
-            return new Rds(b.build(), o, o.instance());
+            return new Rds(b.build(), o.instance());
         } catch (SdkException e) {
             throw Aws.explain(e, "aws.client");
         }
@@ -138,7 +139,7 @@ public final class Rds implements AutoCloseable {
      * RDS no longer knows it) and any manual snapshot of it. Empty when nothing is left.
      */
     public List<String> leftovers() {
-        List<String> left = new java.util.ArrayList<>();
+        List<String> left = new ArrayList<>();
         try {
             DBInstance d = client.describeDBInstances(r -> r.dbInstanceIdentifier(instance)).dbInstances().get(0);
             left.add("DB instance " + d.dbInstanceIdentifier() + " (" + d.dbInstanceStatus() + ")");

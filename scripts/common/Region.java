@@ -1,16 +1,14 @@
 package common;
 
-//SOURCES Home.java Json.java
+//SOURCES Home.java Http.java Json.java
 
 import com.google.gson.annotations.SerializedName;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -62,12 +60,34 @@ public final class Region {
             return nodes.stream().filter(n -> n.az().equals(az)).findFirst().orElse(null);
         }
 
+        /**
+         * The first stretch without a synchronous standby after a moment: from the "unprotected"
+         * event on or after it to the "protected" event that ended it; null while not ended.
+         */
+        public Window unprotectedAfter(Instant since) {
+            Instant from = null;
+            for (Event e : events) {
+                Instant at = Instant.parse(e.time());
+                if (at.isBefore(since.minusMillis(5))) continue;
+                if (from == null && e.type().equals("unprotected")) from = at;
+                else if (from != null && e.type().equals("protected")) return new Window(from, at);
+            }
+            return null;
+        }
+
         /** Ready, a synchronous standby in sync, and both servers answering: never while a client's commit would wait. */
         public boolean healthy() {
             Node standby = standbyAz == null ? null : node(standbyAz);
             Node primary = primaryAz == null ? null : node(primaryAz);
             return "ready".equals(phase) && writesProtected && standby != null && "sync".equals(standby.syncState())
                     && primary != null && "ok".equals(primary.health()) && "ok".equals(standby.health());
+        }
+    }
+
+    /** A stretch of time, such as writes without protection. */
+    public record Window(Instant from, Instant to) {
+        public long millis() {
+            return Duration.between(from, to).toMillis();
         }
     }
 
@@ -98,43 +118,16 @@ public final class Region {
     /** Asks the running control plane; null when none answers. */
     public static Status status(State state) {
         try {
-            Reply r = call(state, "/db007/status", null, 3000);
+            Http.Reply r = Http.get(api(state, "/db007/status"), Duration.ofSeconds(2), Duration.ofSeconds(3));
             return r.status() == 200 ? Json.read(r.body(), Status.class) : null;
         } catch (IOException | IllegalArgumentException e) {
             return null;
         }
     }
 
-    /** An HTTP answer from the control plane. */
-    public record Reply(int status, String body) {}
-
     /** A call to the control plane: an RDS Query API action, or one of its own /db007/ paths. */
-    public static Reply post(State state, String path, String form) throws IOException {
-        return call(state, path, form, 30_000);
-    }
-
-    /**
-     * HttpURLConnection rather than java.net.http: every command is a new JVM, and the newer
-     * client costs a third of a second to start where this one costs almost nothing.
-     */
-    private static Reply call(State state, String path, String form, int timeoutMillis) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) api(state, path).toURL().openConnection();
-        c.setConnectTimeout(2000);
-        c.setReadTimeout(timeoutMillis);
-        if (form != null) {
-            c.setRequestMethod("POST");
-            c.setDoOutput(true);
-            c.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
-            try (OutputStream out = c.getOutputStream()) {
-                out.write(form.getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        int status = c.getResponseCode();
-        try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
-            return new Reply(status, in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } finally {
-            c.disconnect();
-        }
+    public static Http.Reply post(State state, String path, String form) throws IOException {
+        return Http.post(api(state, path), form, Duration.ofSeconds(2), Duration.ofSeconds(30));
     }
 
     public static URI api(State state, String path) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -207,7 +208,7 @@ public final class Stacks implements AutoCloseable {
     private List<StackEvent> events(String name) {
         try {
             List<StackEvent> all = new ArrayList<>(client.describeStackEvents(r -> r.stackName(name)).stackEvents());
-            java.util.Collections.reverse(all);
+            Collections.reverse(all);
             return all;
         } catch (CloudFormationException e) {
             return List.of();

@@ -1,16 +1,17 @@
 package recovery;
 
-//SOURCES ../common/Json.java Backups.java
+//SOURCES ../common/Http.java ../common/Json.java ../common/Peer.java Backups.java
 
 //DEPS org.xerial:sqlite-jdbc:3.54.1.0
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import common.Http;
 import common.Json;
+import common.Peer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,12 +36,18 @@ import java.util.concurrent.Executors;
  * backup volume's file names; /backup?file=NAME, one file, for the hand-in bundle on Kubernetes,
  * where only a pod can read a volume).
  *
- *   java -cp … pra.App --data DIR --backups DIR --port 8080 [--bind 0.0.0.0]
+ *   java -cp … recovery.App --data DIR --backups DIR --port 8080 [--bind 0.0.0.0] [--owner UID]
+ *
+ * With --owner (the local target), only that account and root may call it: on a machine shared
+ * by a class, another student can neither add a message nor take a backup. On Kubernetes the
+ * cluster's own access control stands in front of it instead.
  */
 public final class App {
     private final Path db;
     private final Path backups;
     private final Connection connection;
+    /** The only account (besides root) that may call the app, or null when the cluster guards it. */
+    private Integer owner;
 
     App(Path dataDir, Path backups) throws IOException, SQLException {
         Files.createDirectories(dataDir);
@@ -59,6 +66,7 @@ public final class App {
         Map<String, String> o = new LinkedHashMap<>(Map.of("--data", "/data", "--backups", "/backup", "--port", "8080", "--bind", "127.0.0.1"));
         for (int i = 0; i + 1 < args.length; i += 2) o.put(args[i], args[i + 1]);
         App app = new App(Path.of(o.get("--data")), Path.of(o.get("--backups")));
+        app.owner = o.containsKey("--owner") ? Integer.parseInt(o.get("--owner")) : null;
         HttpServer server = HttpServer.create(new InetSocketAddress(o.get("--bind"), Integer.parseInt(o.get("--port"))), 64);
         // One thread: SQLite takes one writer at a time anyway, and the answers stay in order.
         server.setExecutor(Executors.newSingleThreadExecutor());
@@ -73,7 +81,16 @@ public final class App {
 
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
-        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        if (owner != null) {
+            int uid = Peer.uid(ex.getRemoteAddress(), ex.getLocalAddress().getPort());
+            if (!Peer.allowed(uid, owner)) {
+                System.out.println(Instant.now() + " REFUSED " + path + " from uid " + uid);
+                System.out.flush();
+                reply(ex, 403, "application/json", Json.line(Map.of("error", "this app answers only the account that runs the workshop")));
+                return;
+            }
+        }
+        Map<String, String> q = Http.form(ex.getRequestURI().getRawQuery());
         try {
             switch (path) {
                 case "/" -> reply(ex, 200, "text/plain", "DB007 PRA app: messages kept in SQLite. Try /add?message=hello, /count, /consultation, /status.\n");
@@ -86,7 +103,7 @@ public final class App {
                 case "/add" -> {
                     String message = q.get("message");
                     if (message == null || message.isBlank()) {
-                        reply(ex, 400, "application/json", "{\"error\":\"give a message: /add?message=hello\"}");
+                        reply(ex, 400, "application/json", Json.line(Map.of("error", "give a message: /add?message=hello")));
                         return;
                     }
                     String at = Instant.now().toString();
@@ -138,10 +155,10 @@ public final class App {
                         // Only a name from the listing: nothing outside the backup volume can be asked for.
                         send(ex, 200, "application/octet-stream", Files.readAllBytes(backups.resolve(file)));
                     } else {
-                        reply(ex, 404, "application/json", "{\"error\":\"no such backup\"}");
+                        reply(ex, 404, "application/json", Json.line(Map.of("error", "no such backup")));
                     }
                 }
-                default -> reply(ex, 404, "application/json", "{\"error\":\"no such route\"}");
+                default -> reply(ex, 404, "application/json", Json.line(Map.of("error", "no such route")));
             }
         } catch (SQLException e) {
             reply(ex, 503, "application/json", Json.line(Map.of("error", String.valueOf(e.getMessage()))));
@@ -153,16 +170,6 @@ public final class App {
             r.next();
             return r.getLong(1);
         }
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> m = new LinkedHashMap<>();
-        if (raw == null) return m;
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) m.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-        return m;
     }
 
     /** A backup or the backup job's log: the only files /backup hands out. */

@@ -22,6 +22,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -170,7 +171,7 @@ public final class Backups {
             String file = System.getenv("RESTORE_FILE");
             Point point = file == null || file.isBlank() ? latestValid(backups) : inspect(backups.resolve(file), timeOf(backups.resolve(file)));
             Path kept = restore(backups.resolve(point.file()), data, "true".equals(System.getenv("RESTORE_FORCE")));
-            System.out.println(Json.line(java.util.Map.of("restored_from", point.file(), "messages", point.messages(),
+            System.out.println(Json.line(Map.of("restored_from", point.file(), "messages", point.messages(),
                     "kept_aside", kept == null ? "" : kept.toString())));
             System.exit(0);
         } catch (Problem p) {

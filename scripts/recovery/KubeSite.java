@@ -6,7 +6,9 @@ package recovery;
 // Fabric8 logs through SLF4J; without a binding, SLF4J prints a warning into every student's output.
 //DEPS org.slf4j:slf4j-nop:2.0.17
 
+import common.Folders;
 import common.Json;
+import common.Messages;
 import common.Problem;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -31,6 +33,7 @@ import io.fabric8.kubernetes.client.http.HttpResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +79,7 @@ public final class KubeSite extends Site {
         // A student's typo should fail in seconds, not after the client's ten retries with backoff.
         Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(1).withConnectionTimeout(5_000).build();
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-        String context = client.getConfiguration().getCurrentContext() == null ? common.Messages.get("pra.k8s.no-context")
+        String context = client.getConfiguration().getCurrentContext() == null ? Messages.get("pra.k8s.no-context")
                 : client.getConfiguration().getCurrentContext().getName();
         try {
             client.namespaces().list();
@@ -182,7 +185,7 @@ public final class KubeSite extends Site {
         }
         client.namespaces().withName(NAMESPACE).delete();
         client.namespaces().withName(NAMESPACE).waitUntilCondition(n -> n == null, WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        common.Folders.delete(home);
+        Folders.delete(home);
     }
 
     @Override
@@ -280,10 +283,10 @@ public final class KubeSite extends Site {
         Reply list = get("/backup");
         if (list.status() != 200) throw Problem.failed("pra.app.not-running");
         Path copy = home.resolve("pra-backup");
-        common.Folders.delete(copy);
+        Folders.delete(copy);
         Files.createDirectories(copy);
         for (Object name : Json.read(list.body(), List.class)) {
-            HttpResponse<byte[]> file = fetch("/backup?file=" + java.net.URLEncoder.encode(name.toString(), StandardCharsets.UTF_8), byte[].class);
+            HttpResponse<byte[]> file = fetch("/backup?file=" + URLEncoder.encode(name.toString(), StandardCharsets.UTF_8), byte[].class);
             if (file == null || file.code() != 200) throw Problem.failed("pra.k8s.copy-failed", name);
             Files.write(copy.resolve(Path.of(name.toString()).getFileName()), file.body());
         }
@@ -353,7 +356,7 @@ public final class KubeSite extends Site {
 
     /** Progress, on the error stream so that --json output stays clean: a cluster may first pull an image. */
     private static void waiting(String what) {
-        System.err.println(common.Messages.get("pra.k8s.waiting", what, WAIT.toSeconds()));
+        System.err.println(Messages.get("pra.k8s.waiting", what, WAIT.toSeconds()));
     }
 
     private static boolean positive(Integer n) {

@@ -1,23 +1,25 @@
 package recovery;
 
-//SOURCES ../common/Folders.java ../common/Home.java ../common/Json.java ../common/Jvm.java ../common/Problem.java App.java Backups.java Site.java
+//SOURCES ../common/Folders.java ../common/Home.java ../common/Http.java ../common/Json.java ../common/Jvm.java ../common/Peer.java
+//SOURCES ../common/Problem.java App.java Backups.java Site.java
 
+import common.Folders;
 import common.Home;
+import common.Http;
 import common.Json;
 import common.Jvm;
+import common.Peer;
 import common.Problem;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -142,13 +144,8 @@ public final class LocalSite extends Site {
     @Override
     public Reply get(String path) {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(url(path)).toURL().openConnection();
-            c.setConnectTimeout(1000);
-            c.setReadTimeout(5000);
-            int status = c.getResponseCode();
-            try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
-                return new Reply(status, in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            }
+            Http.Reply r = Http.get(URI.create(url(path)), Duration.ofSeconds(1), Duration.ofSeconds(5));
+            return new Reply(r.status(), r.body());
         } catch (IOException e) {
             return new Reply(0, e.getMessage());
         }
@@ -179,7 +176,7 @@ public final class LocalSite extends Site {
 
     @Override
     public void deleteData() throws IOException {
-        common.Folders.delete(data());
+        Folders.delete(data());
     }
 
     @Override
@@ -242,13 +239,21 @@ public final class LocalSite extends Site {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
-        if (purge) common.Folders.delete(home);
+        if (purge) Folders.delete(home);
     }
 
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    /** The app's command line; it answers only this account (and root) when the kernel can say who calls. */
+    static List<String> appArguments(LocalSite site, Spec spec) {
+        List<String> args = new ArrayList<>(List.of("--data", site.data().toString(), "--backups", site.backups().toString(),
+                "--port", Integer.toString(spec.port())));
+        if (Peer.currentUid() != Peer.UNKNOWN) args.addAll(List.of("--owner", Integer.toString(Peer.currentUid())));
+        return args;
     }
 
     /** The supervisor process: reconciles the spec every 100 ms, and takes the backups. */
@@ -275,8 +280,7 @@ public final class LocalSite extends Site {
                         restarts++;
                         log.println(Instant.now() + " app exited (" + app.exitValue() + "); restarting it");
                     }
-                    app = Jvm.child(List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"), App.class.getName(), List.of("--data", site.data().toString(),
-                            "--backups", site.backups().toString(), "--port", Integer.toString(spec.port())), site.appLog()).start();
+                    app = Jvm.child(List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"), App.class.getName(), appArguments(site, spec), site.appLog()).start();
                     appStarted = Instant.now().toString();
                     log.println(appStarted + " app started, pid " + app.pid());
                 } else if (spec.replicas() == 0 && app != null && app.isAlive()) {

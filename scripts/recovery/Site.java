@@ -3,6 +3,7 @@ package recovery;
 //SOURCES ../common/Home.java ../common/Json.java ../common/Problem.java Backups.java KubeSite.java LocalSite.java
 
 import common.Home;
+import common.Json;
 import common.Problem;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -71,7 +73,7 @@ public abstract class Site implements AutoCloseable {
     public long count() throws IOException {
         Reply r = get("/count");
         if (r.status() != 200) throw Problem.failed("pra.app.not-running");
-        return ((Number) common.Json.read(r.body(), java.util.Map.class).get("count")).longValue();
+        return ((Number) Json.read(r.body(), Map.class).get("count")).longValue();
     }
 
     /** How a student reaches the app from this machine. */

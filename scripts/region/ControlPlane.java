@@ -9,6 +9,7 @@ import common.Json;
 import common.Region;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -36,9 +37,9 @@ import java.util.function.BooleanSupplier;
  * Three kinds of thread, each with its own part:
  * - the topology thread makes every change, one at a time (create, fail over, rebuild, drop a
  *   standby), and alone writes the Topology, publishing each new value whole;
- * - two probers ask the servers, every 100 ms, a commit on the primary and a question on the
+ * - three probers ask the servers, every 50 ms, a commit on the primary, its replication state and a question on the
  *   standby, each on a connection of its own, and say how long they wait for an answer;
- * - the monitor looks at the processes and the probers every 100 ms, asks Verdict what to do,
+ * - the monitor looks at the processes and the probers every 50 ms, asks Verdict what to do,
  *   and hands the action to the topology thread. It never stops watching: not while a standby is
  *   rebuilt (a primary lost then abandons the rebuild at once), not while a failover runs.
  *
@@ -46,9 +47,10 @@ import java.util.function.BooleanSupplier;
  * standby is promoted, so no write is ever acknowledged by two primaries.
  */
 public final class ControlPlane {
-    private static final long CHECK_EVERY_MS = 100;
+    private static final long CHECK_EVERY_MS = 50;
     /** A standby restarted from its data must stream again this soon; otherwise it is rebuilt from a base backup. */
     private static final Duration REJOIN_WITHIN = Duration.ofSeconds(5);
+    private static final Duration RETRY_EVERY = Duration.ofMillis(500);
 
     private final Path home;
     private final PrintStream log;
@@ -59,11 +61,16 @@ public final class ControlPlane {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** What is queued or running on the topology thread, so that the monitor asks once per incident. */
     private final AtomicReference<Pending> pending = new AtomicReference<>();
+    private volatile Verdict.Action lastAction;
+    private volatile Instant lastActionAt = Instant.EPOCH;
     private volatile Topology topology;
     private volatile Region.State state;
     private volatile String failure;
     /** The latest look at the servers, for status: never a dead or hung node shown as healthy. */
     private volatile Map<String, String> health = Map.of();
+    /** The standbys' sync states as the primary last said them, and when: status reads these, it opens no connection. */
+    private volatile Map<String, String> syncStates = Map.of();
+    private volatile Instant syncStatesAt = Instant.EPOCH;
     /** Raised by the monitor to make a rebuild in progress give up: its primary is gone. */
     private volatile boolean abandonRebuild;
     private volatile boolean shuttingDown;
@@ -106,10 +113,10 @@ public final class ControlPlane {
         warmUp.setDaemon(true);
         warmUp.start();
         endpoint = new WriterEndpoint(state.endpointPort());
-        api = new RdsApi(this, state.apiPort());
+        api = new RdsApi(this, state.apiPort(), state.ownerUid(), state.ownerUser());
         state = state.withControlPlane(ProcessHandle.current().pid());
         Json.writeAtomically(Region.stateFile(home), state);
-        log("control plane " + ProcessHandle.current().pid() + " listening, " + java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() + " ms after its JVM started");
+        log("control plane " + ProcessHandle.current().pid() + " listening, " + ManagementFactory.getRuntimeMXBean().getUptime() + " ms after its JVM started");
         submit(Verdict.Action.RESTART_PRIMARY, this::converge);
         Thread monitor = new Thread(this::monitor, "monitor");
         monitor.setDaemon(true);
@@ -130,7 +137,7 @@ public final class ControlPlane {
             primary = other;
             other = t;
         }
-        boolean wasUp = primary.running() && !primary.frozen();
+        boolean wasUp = primary.running() && !primary.frozen() && answers(primary);
         if (!primary.hasData()) {
             publish(topology.withPrimary(primary.az).in(Topology.Phase.CREATING_PRIMARY));
             Files.createDirectories(primary.dataDir.getParent());
@@ -153,7 +160,7 @@ public final class ControlPlane {
         setPrimary(primary.az);
         Topology t = topology.withPrimary(primary.az).with(primary.az, Topology.Role.PRIMARY).status("available");
         endpoint.routeTo(primary.port);
-        if (wasUp && other.running() && "sync".equals(replicationState(primary, other.az, "sync_state"))) {
+        if (wasUp && other.running() && !other.frozen() && answers(other) && "sync".equals(replicationState(primary, other.az, "sync_state"))) {
             // A region found whole (a control plane restarted beside running servers) is adopted as it is.
             publish(t.with(other.az, Topology.Role.STANDBY).protectedAgain().in(Topology.Phase.READY));
             return;
@@ -301,6 +308,14 @@ public final class ControlPlane {
         String newAz = otherThan(oldAz);
         PgNode old = nodes.get(oldAz);
         PgNode next = nodes.get(newAz);
+        if (planned) {
+            // A checkpoint while the clients still write: the shutdown checkpoint, during the outage, then has little left to write.
+            try (Connection c = old.connect(password, "postgres", 10); Statement s = c.createStatement()) {
+                s.execute("CHECKPOINT");
+            } catch (SQLException e) {
+                log("checkpoint before the planned failover failed: " + e.getMessage());
+            }
+        }
         Instant started = Instant.now();
         publish(t.in(Topology.Phase.FAILING_OVER).status("rebooting").unprotected(Topology.Exposure.FAILOVER));
         event("failover-started", oldAz, planned ? "Multi-AZ instance failover started."
@@ -388,6 +403,7 @@ public final class ControlPlane {
     private void monitor() {
         Prober commits = null;
         Prober answers = null;
+        Prober replication = null;
         Instant primaryFrozenSince = null;
         String frozenAz = null;
         // A server is judged only from when it took its part: silence from before (while it was
@@ -395,6 +411,7 @@ public final class ControlPlane {
         Instant primaryWatchedSince = null;
         Instant standbyWatchedSince = null;
         String watchedPrimary = null;
+        Instant lastRetry = null;
         while (!shuttingDown) {
             PgNode.sleep(CHECK_EVERY_MS);
             Topology t = topology;
@@ -412,6 +429,16 @@ public final class ControlPlane {
             if (answers == null || !answers.az().equals(standby.az)) {
                 if (answers != null) answers.close();
                 answers = new Prober(standby, password, List.of(), "SELECT pg_last_wal_receive_lsn()", "standby-probe");
+            }
+            if (replication == null || !replication.az().equals(primary.az)) {
+                if (replication != null) replication.close();
+                syncStates = Map.of();
+                replication = new Prober(primary, password, List.of(), "SELECT application_name, sync_state FROM pg_stat_replication", r -> {
+                    Map<String, String> m = new HashMap<>();
+                    while (r.next()) m.put(r.getString(1), r.getString(2));
+                    syncStates = Map.copyOf(m);
+                    syncStatesAt = Instant.now();
+                }, "replication-probe");
             }
             Instant now = Instant.now();
             boolean watched = t.phase() == Topology.Phase.READY || t.phase() == Topology.Phase.BUILDING_STANDBY
@@ -435,10 +462,15 @@ public final class ControlPlane {
                     standbyRunning, answers.lastAnswer(), latest(answers.unansweredSince(), standbyWatchedSince));
             health = describe(o, primary.az, standby.az, t);
             Verdict.Action action = Verdict.of(o, new Verdict.Situation(t.phase(), t.role(standby.az), t.synchronous()));
+            // A failed change is tried again every few seconds, not at every look.
+            boolean retry = t.phase() == Topology.Phase.FAILED;
+            if (retry && lastRetry != null && Duration.between(lastRetry, now).compareTo(RETRY_EVERY) < 0) continue;
+            if (retry) lastRetry = now;
             if (action != Verdict.Action.NONE) act(action, o, primary.az);
         }
         if (commits != null) commits.close();
         if (answers != null) answers.close();
+        if (replication != null) replication.close();
     }
 
     /** The later of two times, or null when the first is: how long something waited, counted from when it is watched. */
@@ -467,6 +499,10 @@ public final class ControlPlane {
             if (!urgent || !rebuilding || abandonRebuild) return;
             log("primary " + primaryAz + " lost during the rebuild of the standby: abandoning the rebuild");
             abandonRebuild = true;
+        }
+        if (topology.phase() == Topology.Phase.FAILED) {
+            if (submit(action, this::converge)) log("trying again after: " + failure);
+            return;
         }
         String why = !o.primaryRunning() ? "process gone" : o.primaryFrozenSince() != null ? "stopped (SIGSTOP)"
                 : "a commit waited " + o.stuck().toMillis() + " ms";
@@ -499,6 +535,11 @@ public final class ControlPlane {
     private boolean submit(Verdict.Action action, Change change) {
         Pending before = pending.get();
         if (before != null && before.action() == action && !abandonRebuild) return false;
+        // The same cure twice within a second means the first did not take: no storm of changes and events.
+        Instant now = Instant.now();
+        if (action == lastAction && Duration.between(lastActionAt, now).compareTo(Duration.ofSeconds(1)) < 0 && !abandonRebuild) return false;
+        lastAction = action;
+        lastActionAt = now;
         Pending mine = new Pending(action);
         pending.set(mine);
         changes.submit(() -> {
@@ -508,6 +549,12 @@ public final class ControlPlane {
             } catch (Abandoned a) {
                 event("rebuild-abandoned", otherThan(topology.primaryAz()), "The rebuild of the standby was abandoned: the primary it copied from was lost.");
             } catch (Exception e) {
+                if (primaryDying()) {
+                    // The primary died under the change (its error came before the monitor's word): the
+                    // monitor restarts it, as for a rebuild it abandons.
+                    event("rebuild-abandoned", otherThan(topology.primaryAz()), "The rebuild of the standby was abandoned: the primary it copied from was lost.");
+                    return;
+                }
                 log("change failed: " + e);
                 failure = String.valueOf(e.getMessage());
                 publish(topology.in(Topology.Phase.FAILED));
@@ -516,6 +563,30 @@ public final class ControlPlane {
             }
         });
         return true;
+    }
+
+    /**
+     * Whether the primary is dying or dead: a change that failed on its connection may have seen
+     * the first of its processes go while the others still run. A quarter of a second tells.
+     */
+    private boolean primaryDying() {
+        PgNode primary = nodes.get(topology.primaryAz());
+        Instant deadline = Instant.now().plusMillis(250);
+        while (Instant.now().isBefore(deadline)) {
+            if (!primary.running() || primary.frozen()) return true;
+            PgNode.sleep(10);
+        }
+        return !answers(primary);
+    }
+
+    /** Whether a server takes a connection and answers, within a second. */
+    private boolean answers(PgNode node) {
+        try (Connection c = node.connect(password, "postgres", 1); Statement s = c.createStatement()) {
+            s.execute("SELECT 1");
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     @FunctionalInterface
@@ -578,18 +649,14 @@ public final class ControlPlane {
                 t.exposure() == null ? null : t.exposure().key(), new Region.Endpoint("127.0.0.1", state.endpointPort()), state.apiPort(), list, copy);
     }
 
-    /** The standbys' sync states, asked of the primary now: status says what is, not what was meant. */
+    /**
+     * The standbys' sync states as the primary said them in the last half second: status says
+     * what is, not what was meant, and a primary that stopped answering has no standby in sync.
+     */
     private Map<String, String> syncStates(Topology t) {
-        Map<String, String> m = new HashMap<>();
-        PgNode primary = nodes.get(t.primaryAz());
-        if (!"ok".equals(health.getOrDefault(primary.az, "ok"))) return m;
-        try (Connection c = primary.connect(password, "postgres", 1); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT application_name, sync_state FROM pg_stat_replication")) {
-            while (r.next()) m.put(r.getString(1), r.getString(2));
-        } catch (SQLException e) {
-            // A primary that does not answer has no standby in sync.
-        }
-        return m;
+        if (!"ok".equals(health.getOrDefault(t.primaryAz(), "ok"))) return Map.of();
+        if (Duration.between(syncStatesAt, Instant.now()).compareTo(Duration.ofMillis(500)) > 0) return Map.of();
+        return syncStates;
     }
 
     Topology topology() { return topology; }
@@ -624,6 +691,11 @@ public final class ControlPlane {
     }
 
     private Path eventsFile() { return Home.lab(home).resolve("events.jsonl"); }
+
+    /** A line in the control plane's log, for the API's refusals. */
+    void note(String line) {
+        log(line);
+    }
 
     private void log(String line) {
         synchronized (log) {

@@ -1,9 +1,11 @@
 package region;
 
-//SOURCES ../common/Folders.java ../common/Home.java ../common/Json.java ../common/Jvm.java ../common/Messages.java ../common/Problem.java
-//SOURCES ../common/Region.java ControlPlane.java PgBinaries.java Processes.java ServerAccount.java
+//SOURCES ../common/Folders.java ../common/Home.java ../common/Http.java ../common/Json.java ../common/Jvm.java ../common/Messages.java
+//SOURCES ../common/Problem.java ../common/Region.java ControlPlane.java PgBinaries.java Processes.java ServerAccount.java
 
+import common.Folders;
 import common.Home;
+import common.Http;
 import common.Json;
 import common.Jvm;
 import common.Messages;
@@ -64,7 +66,7 @@ public final class LocalRegion {
         if (Files.exists(dataRoot)) {
             // A data folder with no state file beside it belongs to a lab whose state was deleted.
             killServers(dataRoot);
-            common.Folders.delete(dataRoot);
+            Folders.delete(dataRoot);
         }
         Files.createDirectories(dataRoot);
         Files.setPosixFilePermissions(dataRoot, PosixFilePermissions.fromString("rwx------"));
@@ -100,7 +102,7 @@ public final class LocalRegion {
             state = restartable(home, state);
             startControlPlane(home);
         }
-        return new Up(waitUntil(state, out, quiet, Region.Status::healthy, Duration.ofMinutes(3), Instant.EPOCH), true);
+        return new Up(waitUntil(home, state, out, quiet, Region.Status::healthy, Duration.ofMinutes(3), Instant.EPOCH), true);
     }
 
     /** After a reboot or a dead control plane: the same layout, if its ports are still free. */
@@ -124,7 +126,7 @@ public final class LocalRegion {
 
     /** Asks for RDS's reboot with failover through the local RDS API. */
     public static void requestFailover(Region.State state) throws IOException {
-        Region.Reply r = Region.post(state, "/", "Action=RebootDBInstance&DBInstanceIdentifier=" + Region.INSTANCE_ID + "&ForceFailover=true");
+        Http.Reply r = Region.post(state, "/", "Action=RebootDBInstance&DBInstanceIdentifier=" + Region.INSTANCE_ID + "&ForceFailover=true");
         if (r.status() != 200) {
             throw Problem.failed("lab.failover.refused", r.body().replaceAll("(?s).*<Message>(.*)</Message>.*", "$1"));
         }
@@ -150,8 +152,8 @@ public final class LocalRegion {
         // Whatever the control plane could not stop, or a lab whose control plane had died.
         int leftovers = killServers(Path.of(state.dataRoot()));
         if (purge) {
-            common.Folders.delete(Path.of(state.dataRoot()));
-            common.Folders.delete(Home.lab(home));
+            Folders.delete(Path.of(state.dataRoot()));
+            Folders.delete(Home.lab(home));
         }
         return leftovers;
     }
@@ -187,9 +189,9 @@ public final class LocalRegion {
     }
 
     /** Polls the control plane, printing each new phase and event (unless quiet), until the condition holds. */
-    public static Region.Status waitUntil(Region.State state, PrintWriter out, boolean quiet, Predicate<Region.Status> done,
+    public static Region.Status waitUntil(Path home, Region.State state, PrintWriter out, boolean quiet, Predicate<Region.Status> done,
                                           Duration timeout, Instant since) {
-        Path log = Home.lab(Home.dir()).resolve("control-plane.log");
+        Path log = Home.lab(home).resolve("control-plane.log");
         Instant deadline = Instant.now().plus(timeout);
         String lastPhase = null;
         int shown = -1;
@@ -237,21 +239,6 @@ public final class LocalRegion {
                     Messages.get("exposure." + s.unprotectedReason())));
         }
         out.flush();
-    }
-
-    /**
-     * How long writes went without a synchronous standby after a moment: from the first
-     * "unprotected" event on or after it to the "protected" event that ended it; null if not ended.
-     */
-    public static Long unprotectedMillis(Region.Status s, Instant since) {
-        Instant from = null;
-        for (Region.Event e : s.events()) {
-            Instant at = Instant.parse(e.time());
-            if (at.isBefore(since.minusMillis(5))) continue;
-            if (from == null && e.type().equals("unprotected")) from = at;
-            else if (from != null && e.type().equals("protected")) return Duration.between(from, at).toMillis();
-        }
-        return null;
     }
 
     /** Kills every PostgreSQL process running out of any data folder below root. */

@@ -1,21 +1,22 @@
 package region;
 
-//SOURCES ../common/Home.java ../common/Messages.java ../common/Problem.java ServerAccount.java
+//SOURCES ../common/Home.java ../common/Http.java ../common/Messages.java ../common/Problem.java ServerAccount.java
 
 import common.Home;
+import common.Http;
 import common.Messages;
 import common.Problem;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -116,20 +117,14 @@ public record PgBinaries(Path bin, int major, String version) {
         String url = CENTRAL + "/io/zonky/test/postgres/" + artifact + "/" + EMBEDDED_VERSION + "/" + artifact + "-" + EMBEDDED_VERSION + ".jar";
         progress.println(Messages.get("pg.bin.fetching", url));
         progress.flush();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
-        byte[] jar;
-        String sha1;
-        try {
-            jar = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
-            sha1 = http.send(HttpRequest.newBuilder(URI.create(url + ".sha1")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body().trim();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
-        }
+        Http.Reply download = Http.get(URI.create(url), Duration.ofSeconds(10), Duration.ofMinutes(5));
+        if (download.status() != 200) throw new IOException("HTTP " + download.status() + " for " + url);
+        byte[] jar = download.bytes();
+        String sha1 = Http.get(URI.create(url + ".sha1"), Duration.ofSeconds(10), Duration.ofSeconds(30)).body().trim();
         String actual;
         try {
             actual = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(jar));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
         if (!sha1.startsWith(actual)) throw new IOException("checksum mismatch for " + url);
@@ -137,7 +132,7 @@ public record PgBinaries(Path bin, int major, String version) {
         Path staging = Files.createDirectories(home).resolve("pg-staging-" + ProcessHandle.current().pid());
         Files.createDirectories(staging);
         Path txz = staging.resolve("postgres.txz");
-        try (ZipInputStream zip = new ZipInputStream(new java.io.ByteArrayInputStream(jar))) {
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(jar))) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
                 if (e.getName().endsWith(".txz")) {
                     try (OutputStream out = Files.newOutputStream(txz)) { zip.transferTo(out); }
@@ -159,11 +154,11 @@ public record PgBinaries(Path bin, int major, String version) {
             for (Path p : (Iterable<Path>) all::iterator) {
                 // Readable and, for programs and folders, runnable by the server account.
                 var perms = Files.getPosixFilePermissions(p);
-                perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
-                perms.add(java.nio.file.attribute.PosixFilePermission.GROUP_READ);
-                if (Files.isDirectory(p) || perms.contains(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE)) {
-                    perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
-                    perms.add(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE);
+                perms.add(PosixFilePermission.OTHERS_READ);
+                perms.add(PosixFilePermission.GROUP_READ);
+                if (Files.isDirectory(p) || perms.contains(PosixFilePermission.OWNER_EXECUTE)) {
+                    perms.add(PosixFilePermission.OTHERS_EXECUTE);
+                    perms.add(PosixFilePermission.GROUP_EXECUTE);
                 }
                 Files.setPosixFilePermissions(p, perms);
             }

@@ -3,35 +3,48 @@ package region;
 //SOURCES PgNode.java
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * Asks one server the same thing every 100 ms, on a connection it keeps as a client would, and
+ * Asks one server the same thing every 50 ms, on a connection it keeps as a client would, and
  * says when the server last answered and since when a question has gone unanswered. It never
  * blocks the one who reads it: a hung server only makes the unanswered time grow.
  */
 final class Prober implements AutoCloseable {
-    private static final long EVERY_MS = 100;
+    private static final long EVERY_MS = 50;
 
     private final PgNode node;
     private final String password;
     private final List<String> setup;
     private final String question;
+    private final Answer answer;
     private final Thread thread;
     private volatile boolean closed;
     private volatile Connection connection;
     private volatile Instant lastAnswer;
     private volatile Instant unansweredSince;
 
-    /** The setup statements run once per connection; the question, every 100 ms. */
+    /** What a prober keeps of each answer, when it keeps anything. */
+    @FunctionalInterface
+    interface Answer {
+        void read(ResultSet r) throws SQLException;
+    }
+
+    /** The setup statements run once per connection; the question, every 50 ms. */
     Prober(PgNode node, String password, List<String> setup, String question, String name) {
+        this(node, password, setup, question, null, name);
+    }
+
+    Prober(PgNode node, String password, List<String> setup, String question, Answer answer, String name) {
         this.node = node;
         this.password = password;
         this.setup = setup;
         this.question = question;
+        this.answer = answer;
         this.thread = new Thread(this::run, name + "-" + node.az);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -58,7 +71,12 @@ final class Prober implements AutoCloseable {
                     connection = c;
                 }
                 try (Statement s = connection.createStatement()) {
-                    s.execute(question);
+                    boolean rows = s.execute(question);
+                    if (rows && answer != null) {
+                        try (ResultSet r = s.getResultSet()) {
+                            answer.read(r);
+                        }
+                    }
                 }
                 lastAnswer = Instant.now();
                 unansweredSince = null;

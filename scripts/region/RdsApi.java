@@ -1,20 +1,21 @@
 package region;
 
-//SOURCES ../common/Json.java ../common/Region.java ControlPlane.java
+//SOURCES ../common/Http.java ../common/Json.java ../common/Peer.java ../common/Region.java ControlPlane.java
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import common.Http;
 import common.Json;
+import common.Peer;
 import common.Region;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -29,31 +30,53 @@ final class RdsApi implements AutoCloseable {
     private static final String NS = "http://rds.amazonaws.com/doc/2014-10-31/";
     private final HttpServer server;
     private final ControlPlane plane;
+    private final int ownerUid;
+    private final String ownerName;
 
-    RdsApi(ControlPlane plane, int port) throws IOException {
+    RdsApi(ControlPlane plane, int port, int ownerUid, String ownerName) throws IOException {
         this.plane = plane;
+        this.ownerUid = ownerUid;
+        this.ownerName = ownerName;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 32);
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "rds-api");
             t.setDaemon(true);
             return t;
         }));
-        server.createContext("/db007/status", ex -> reply(ex, 200, "application/json", Json.write(plane.status())));
-        server.createContext("/db007/repair", ex -> {
+        server.createContext("/db007/status", guarded(ex -> reply(ex, 200, "application/json", Json.write(plane.status()))));
+        server.createContext("/db007/repair", guarded(ex -> {
             plane.requestRepair();
-            reply(ex, 202, "application/json", "{\"accepted\":true}");
-        });
-        server.createContext("/db007/shutdown", ex -> {
-            reply(ex, 202, "application/json", "{\"accepted\":true}");
+            reply(ex, 202, "application/json", Json.line(Map.of("accepted", true)));
+        }));
+        server.createContext("/db007/shutdown", guarded(ex -> {
+            reply(ex, 202, "application/json", Json.line(Map.of("accepted", true)));
             plane.requestShutdown();
-        });
-        server.createContext("/", this::query);
+        }));
+        server.createContext("/", guarded(this::query));
         server.start();
     }
 
+    /**
+     * Only the lab's owner (or root) may call: the account that owns the calling socket is read
+     * from the kernel. Anyone else gets the answer RDS gives a caller IAM refuses, and the attempt
+     * is written in the control plane's log.
+     */
+    private HttpHandler guarded(HttpHandler handler) {
+        return ex -> {
+            int uid = Peer.uid(ex.getRemoteAddress(), ex.getLocalAddress().getPort());
+            if (Peer.allowed(uid, ownerUid)) {
+                handler.handle(ex);
+                return;
+            }
+            plane.note("refused " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath() + " from uid " + uid + ": only " + ownerName + " may call this lab");
+            error(ex, 403, "AccessDenied", "User with uid " + uid + " is not authorized to perform this action on the DB007 lab of " + ownerName
+                    + ": only its owner may.");
+        };
+    }
+
     private void query(HttpExchange ex) throws IOException {
-        Map<String, String> p = form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-        if (ex.getRequestURI().getRawQuery() != null) p.putAll(form(ex.getRequestURI().getRawQuery()));
+        Map<String, String> p = Http.form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        p.putAll(Http.form(ex.getRequestURI().getRawQuery()));
         String action = p.getOrDefault("Action", "");
         String id = p.get("DBInstanceIdentifier");
         if (id != null && !id.equals(Region.INSTANCE_ID)) {
@@ -146,18 +169,6 @@ final class RdsApi implements AutoCloseable {
         x.append('<').append(name).append('>')
                 .append(value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
                 .append("</").append(name).append('>');
-    }
-
-    private static Map<String, String> form(String body) {
-        Map<String, String> m = new HashMap<>();
-        for (String pair : body.split("&")) {
-            if (pair.isEmpty()) continue;
-            int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            m.put(k, v);
-        }
-        return m;
     }
 
     private static void reply(HttpExchange ex, int status, String type, String body) throws IOException {

@@ -1,7 +1,8 @@
 package region;
 
-//SOURCES ../common/Problem.java
+//SOURCES ../common/Peer.java ../common/Problem.java
 
+import common.Peer;
 import common.Problem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,11 +34,8 @@ public final class ServerAccount {
     }
 
     public static int currentUid() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return (int) new com.sun.security.auth.module.UnixSystem().getUid();
-        }
+        int uid = Peer.currentUid();
+        return uid != Peer.UNKNOWN ? uid : (int) new com.sun.security.auth.module.UnixSystem().getUid();
     }
 
     public static String currentUser() { return System.getProperty("user.name"); }

@@ -11,7 +11,7 @@ import java.time.Instant;
  * standby, a primary lost during a rebuild, both lost) is decided the same way every time and
  * tested on a table.
  *
- * Health means that commits complete. The control plane commits a tiny write every 100 ms on a
+ * Health means that commits complete. The control plane commits a tiny write every 50 ms on a
  * connection it keeps to the primary, as a client does, and asks the standby a question on a
  * connection of its own. A commit that waits longer than {@link #COMMIT_BOUND} is stuck: if the
  * standby answered since the commit got stuck, the primary is at fault; if the standby has not
@@ -20,12 +20,12 @@ import java.time.Instant;
 public final class Verdict {
     /**
      * A commit of one row takes a few milliseconds here, and stays under 100 ms even with the
-     * disk loaded by a second writer (bench). A quarter of a second without an answer is a hang,
+     * disk loaded by a second writer (bench). A fifth of a second without an answer is a hang,
      * not a slow disk; longer would stop every client's writes that much longer.
      */
-    public static final Duration COMMIT_BOUND = Duration.ofMillis(250);
+    public static final Duration COMMIT_BOUND = Duration.ofMillis(200);
     /** The standby answers a query on its own connection in a few milliseconds; silent this long, it is hung or gone. */
-    public static final Duration STANDBY_BOUND = Duration.ofMillis(250);
+    public static final Duration STANDBY_BOUND = Duration.ofMillis(200);
     /** A postmaster seen stopped (SIGSTOP) this long takes no new connection: for a client, the primary is down. */
     public static final Duration FROZEN_BOUND = Duration.ofMillis(300);
     /**
@@ -78,6 +78,8 @@ public final class Verdict {
     }
 
     public static Action of(Observation o, Situation s) {
+        // A change that failed is tried again: the region repairs itself, as RDS does.
+        if (s.phase() == Topology.Phase.FAILED) return Action.RESTART_PRIMARY;
         // While the region is created, or a failover or reboot runs, that change decides for
         // itself; a rebuild of the standby does not: the primary it copies from is still watched.
         if (s.phase() != Topology.Phase.READY && s.phase() != Topology.Phase.BUILDING_STANDBY && s.phase() != Topology.Phase.REJOINING_STANDBY) {
@@ -87,8 +89,9 @@ public final class Verdict {
         boolean canTakeOver = synchronousStandby && s.phase() == Topology.Phase.READY && !o.standbySilent();
         if (!o.primaryRunning() || o.primaryFrozen()) return canTakeOver ? Action.FAIL_OVER : Action.RESTART_PRIMARY;
         if (o.stuck().compareTo(COMMIT_BOUND) >= 0) {
-            if (synchronousStandby && o.standbyAnsweredSinceStuck()) return canTakeOver ? Action.FAIL_OVER : Action.RESTART_PRIMARY;
+            // A standby silent now is at fault, even if it answered a moment after the commit got stuck.
             if (synchronousStandby && o.standbySilent()) return Action.DROP_STANDBY;
+            if (synchronousStandby && o.standbyAnsweredSinceStuck()) return Action.FAIL_OVER;
             if (!synchronousStandby && o.stuck().compareTo(ALONE_BOUND) >= 0) return Action.RESTART_PRIMARY;
             // Which side is at fault is not known yet: the standby's next answer, or its silence, will say.
             return Action.NONE;

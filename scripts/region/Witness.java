@@ -1,6 +1,6 @@
 package region;
 
-//SOURCES ../common/Region.java
+//SOURCES ../common/Region.java PgNode.java
 
 import common.Region;
 import java.sql.Connection;
@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ import java.util.Set;
  * A writer that is not the agent, to check the region from outside: one connection to the writer
  * endpoint, numbered rows committed one after the other, a new connection at once after any
  * error, and the time of every acknowledgement kept. What it was told is what it checks at the
- * end: every acknowledged number must be in the table.
+ * end: every acknowledged number must be in the table. Its rows have the size of the agent's
+ * (a time, a payload, a checksum), so that the two can be compared for speed.
  */
 public final class Witness implements AutoCloseable {
     /** Two acknowledgements further apart than the gap allowed: the writes stopped in between. */
@@ -30,6 +32,9 @@ public final class Witness implements AutoCloseable {
             return Duration.between(from, to);
         }
     }
+
+    /** As long as the agent's checksums; a plain writer computes none. */
+    private static final String CHECKSUM = "0123456789abcdef0123456789abcdef";
 
     private final int port;
     private final String password;
@@ -45,7 +50,8 @@ public final class Witness implements AutoCloseable {
         this.password = password;
         this.table = table;
         try (Connection c = connect(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS " + table + " (id bigint PRIMARY KEY)");
+            s.execute("CREATE TABLE IF NOT EXISTS " + table + " (id bigint PRIMARY KEY, sent_at timestamptz NOT NULL, payload text NOT NULL,"
+                    + " checksum text NOT NULL, written_at timestamptz NOT NULL DEFAULT clock_timestamp())");
         }
         thread = new Thread(this::write, "witness");
         thread.setDaemon(true);
@@ -68,9 +74,12 @@ public final class Witness implements AutoCloseable {
             try {
                 if (c == null) {
                     c = connect();
-                    insert = c.prepareStatement("INSERT INTO " + table + " VALUES (?) ON CONFLICT DO NOTHING");
+                    insert = c.prepareStatement("INSERT INTO " + table + " (id, sent_at, payload, checksum) VALUES (?, ?, ?, ?)");
                 }
                 insert.setLong(1, id);
+                insert.setTimestamp(2, Timestamp.from(Instant.now()));
+                insert.setString(3, "db007 witness " + table + " #" + id);
+                insert.setString(4, CHECKSUM);
                 insert.executeUpdate();
                 synchronized (acks) {
                     acks.add(Instant.now());
@@ -118,6 +127,27 @@ public final class Witness implements AutoCloseable {
             }
         }
         return found;
+    }
+
+    /** The longest stretch without an acknowledgement ending in [from, to]: the writes' outage then. */
+    public Stall longest(Instant from, Instant to) {
+        Stall best = null;
+        synchronized (acks) {
+            for (int i = 1; i < acks.size(); i++) {
+                Instant a = acks.get(i - 1);
+                Instant b = acks.get(i);
+                if (b.isBefore(from) || b.isAfter(to)) continue;
+                if (best == null || Duration.between(a, b).compareTo(best.length()) > 0) best = new Stall(a, b);
+            }
+        }
+        return best;
+    }
+
+    /** Acknowledgements between two moments, for a rate. */
+    public long acknowledgedBetween(Instant from, Instant to) {
+        synchronized (acks) {
+            return acks.stream().filter(t -> !t.isBefore(from) && t.isBefore(to)).count();
+        }
     }
 
     /** Stops writing; then counts the acknowledged numbers the table no longer holds. */

@@ -29,8 +29,6 @@ final class WriterEndpoint implements AutoCloseable {
         t.start();
     }
 
-    int port() { return server.getLocalPort(); }
-
     /** Sends new connections to this port; -1 refuses them, for the moments without a primary. */
     void routeTo(int port) {
         targetPort = port;
