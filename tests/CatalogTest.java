@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,28 @@ class CatalogTest {
             assertTrue(a.has("description") && !a.get("description").getAsString().isBlank(), alias.getKey() + " has no description");
         }
         assertEquals(new java.util.TreeSet<>(aliases.keySet()), db007.COMMANDS.keySet());
+    }
+
+    /**
+     * A step is not a library: what two steps share lives in common/, region/ or recovery/. Only
+     * a whole-workshop orchestrator (mission) and the grader's bench source other scripts, and
+     * db007.java, which is the catalog's one build of them all.
+     */
+    @Test
+    void noScriptSourcesAnotherButTheOrchestrators() throws IOException {
+        Set<String> mayCompose = Set.of("mission", "grade_bench", "db007");
+        try (var files = Files.list(Path.of("scripts"))) {
+            for (Path script : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".java"))::iterator) {
+                String name = script.getFileName().toString().replace(".java", "");
+                if (mayCompose.contains(name)) continue;
+                for (String line : Files.readAllLines(script)) {
+                    if (!line.startsWith("//SOURCES ")) continue;
+                    for (String source : line.substring("//SOURCES ".length()).trim().split("\\s+")) {
+                        assertTrue(source.contains("/"), name + " sources the script " + source + ": move what they share to common/, region/ or recovery/");
+                    }
+                }
+            }
+        }
     }
 
     /** Each command is a script of its own: the file, its class and (hyphens aside) its name agree. */

@@ -94,7 +94,7 @@ class IsolationTest {
     /** curl run as nobody (uid 65534): the other student. */
     private static Curl curlAsNobody(String url) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
-                "curl", "-q", "-s", "-o", "/dev/stdout", "-w", "\n%{http_code}", url));
+                "curl", "-q", "-s", "-w", "\n%{http_code}", url));
         Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(proc.waitFor(30, TimeUnit.SECONDS));
