@@ -54,6 +54,8 @@ public class db007 {
             Map.entry("pra-deploy", new Launch(pra_deploy::new)),
             Map.entry("pra-pod-crash", new Launch(pra_pod_crash::new)),
             Map.entry("pra-disaster", new Launch(pra_disaster::new)),
+            Map.entry("pra-copy", new Launch(pra_copy::new)),
+            Map.entry("pra-status", new Launch(pra_status::new)),
             Map.entry("pra-backups", new Launch(pra_backups::new)),
             Map.entry("pra-restore", new Launch(pra_restore::new)),
             Map.entry("pra1", new Launch(pra_exercises::new, "1")),

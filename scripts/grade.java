@@ -1,7 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Agent.java common/Bundle.java common/Cli.java common/Evidence.java common/Folders.java common/Home.java common/Journal.java
-//SOURCES common/Json.java common/Messages.java common/Problem.java common/Proof.java recovery/Backups.java recovery/Client.java recovery/Restore.java
+//SOURCES common/Json.java common/Messages.java common/Problem.java common/Proof.java recovery/App.java recovery/AppLog.java recovery/Backups.java
+//SOURCES recovery/Restore.java
 //DESCRIPTION The auto-grader: re-verify each student's evidence from raw data, score it, and grade a whole class.
 
 // Grading.
@@ -37,6 +38,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -53,8 +55,9 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import recovery.App;
+import recovery.AppLog;
 import recovery.Backups;
-import recovery.Client;
 import recovery.Restore;
 
 @Command(name = "grade")
@@ -337,6 +340,9 @@ public class grade extends Cli.KitCommand {
             }
             checks.add(check(scale, "maz.rto", rtoReason));
             checks.add(check(scale, "maz.report", reportReason));
+            // The mission's written answers are the instructor's to judge, beside the keys.
+            boolean answered = Files.isRegularFile(root.resolve("answers/maz.md"), LinkOption.NOFOLLOW_LINKS);
+            checks.add(new Check("maz.questions", null, 0, answered ? Messages.get("grade.instructor.plain") : Messages.get("grade.answers.none.maz")));
             return checks;
         }
 
@@ -402,13 +408,14 @@ public class grade extends Cli.KitCommand {
             }
             checks.add(check(scale, "pra.restore", restoreReason));
 
-            checks.add(check(scale, "pra.rpo", rpoReason(restores, points)));
+            checks.add(check(scale, "pra.rpo", rpoReason(restores)));
             checks.add(check(scale, "pra.status", statusReason(points)));
             checks.add(check(scale, "pra.point", pointReason(restores, points, flags)));
 
             // Exercise 3 is checked against the figures; the other written answers are the instructor's to judge.
             Map<String, String> answers = sections(root.resolve("answers/pra.md"));
-            Restore.Result measured = restores.stream().filter(r -> r.rpoSeconds() != null).findFirst().orElse(restores.get(restores.size() - 1));
+            Restore.Result measured = restores.stream().filter(r -> Restore.DISASTER.equals(r.kind()) && r.rpoSeconds() != null).findFirst()
+                    .orElse(restores.get(restores.size() - 1));
             checks.add(check(scale, "pra.exercise3", exercise3(answers.get("3"), measured)));
             checks.add(new Check("pra.exercises", null, 0, answers.isEmpty() ? Messages.get("grade.answers.none") : Messages.get("grade.instructor.plain")));
             checks.add(new Check("pra.readme", null, 0, Messages.get("grade.instructor.plain")));
@@ -439,39 +446,94 @@ public class grade extends Cli.KitCommand {
             }
         }
 
-        /** The loss recounted: from the client's own log of /adds when the drill ran, else from the app's log. */
-        private String rpoReason(List<Restore.Result> restores, Map<String, Backups.Point> points) throws IOException {
-            Path adds = root.resolve("pra/" + Client.FILE);
-            Path drill = root.resolve("pra/drill.json");
-            Path appLog = root.resolve("pra-log/app.log");
-            if (Files.isRegularFile(adds) && Files.isRegularFile(drill)) {
-                Map<?, ?> d = read(root, "pra/drill.json", Map.class);
-                Backups.Point restored = d.get("restored_from") instanceof String f ? points.get(f) : null;
-                if (restored == null) return Messages.get("grade.pra.not-a-backup", Bundle.name(String.valueOf(d.get("restored_from"))));
-                if (!(d.get("lost_messages") instanceof Number claimed)) return Messages.get("grade.file.field", "pra/drill.json", "lost_messages");
-                long lastId = restored.lastId() == null ? 0 : restored.lastId();
-                List<Client.Add> all;
-                try {
-                    all = Client.read(adds);
-                } catch (IOException e) {
-                    return Messages.get("grade.file.malformed", "pra/" + Client.FILE, plain(e));
-                }
-                long lost = all.stream().filter(a -> a.acknowledged() && a.id() != null && a.id() > lastId).count();
-                return lost == claimed.longValue() ? null : Messages.get("grade.pra.rpo.differs", claimed.longValue(), lost);
+        /**
+         * Each restore's loss, RPO and RTO recounted from raw data alone: the app's log (its ADD
+         * lines, the disaster and restore marks) and the backups in the bundle, with the
+         * definitions the restore used (Restore.lost, the loss moment minus the backup's time,
+         * the loss moment to the first write the restored app accepted).
+         */
+        private String rpoReason(List<Restore.Result> restores) throws IOException {
+            Path log = root.resolve("pra-log/" + AppLog.FILE);
+            if (!Files.isRegularFile(log)) return Messages.get("grade.pra.rpo.none");
+            List<AppLog.Timeline> timelines;
+            try {
+                timelines = AppLog.read(log);
+            } catch (IllegalArgumentException e) {
+                return Messages.get("grade.file.malformed", "pra-log/" + AppLog.FILE, Bundle.printable(e.getMessage()));
             }
-            if (Files.isRegularFile(appLog)) return lostFromAppLog(appLog, restores);
-            return Messages.get("grade.pra.rpo.none");
-        }
-
-        /** Practical task 1: the /status answer names a backup that is in the bundle, and valid. */
-        private String statusReason(Map<String, Backups.Point> points) throws IOException {
-            if (!Files.isRegularFile(root.resolve("pra/status.json"))) return Messages.get("grade.pra.status.none");
-            Map<?, ?> status = read(root, "pra/status.json", Map.class);
-            Object named = status.get("last_backup_file");
-            if (!(named instanceof String n) || !points.containsKey(n) || !points.get(n).valid()) {
-                return Messages.get("grade.pra.status.differs", Bundle.name(String.valueOf(named)));
+            for (Restore.Result r : restores) {
+                String reason = recounted(r, timelines);
+                if (reason != null) return reason;
             }
             return null;
+        }
+
+        private String recounted(Restore.Result r, List<AppLog.Timeline> timelines) throws IOException {
+            Instant started = Instant.parse(r.startedAt());
+            // The restore's own mark: its backup, written after it began and before the app answered again.
+            int k = -1;
+            for (int i = 1; i < timelines.size(); i++) {
+                AppLog.Timeline t = timelines.get(i);
+                if (t.restoredFrom().equals(r.restoredFrom()) && !t.restoredAt().isBefore(started)
+                        && (r.healthyAt() == null || !t.restoredAt().isAfter(Instant.parse(r.healthyAt())))) {
+                    k = i;
+                    break;
+                }
+            }
+            if (k < 0) return Messages.get("grade.pra.log.no-restore", Bundle.name(r.restoredFrom()), r.startedAt());
+            AppLog.Timeline before = timelines.get(k - 1);
+            AppLog.Timeline after = timelines.get(k);
+            Path backups = root.resolve("pra-backup");
+            if (before.restoredFrom() != null && !Files.isRegularFile(backups.resolve(before.restoredFrom()))) {
+                return Messages.get("grade.pra.not-a-backup", Bundle.name(before.restoredFrom()));
+            }
+            Set<AppLog.Ack> startedFrom = before.restoredFrom() == null ? Set.of() : Backups.rows(backups.resolve(before.restoredFrom()));
+            long lost = Restore.lost(startedFrom, before, Backups.rows(backups.resolve(r.restoredFrom())));
+            if (r.lostMessages() == null || lost != r.lostMessages()) return Messages.get("grade.pra.rpo.differs", r.lostMessages(), lost);
+
+            String lossAt;
+            if (Restore.DISASTER.equals(r.kind())) {
+                if (before.disasterAt() == null) return r.disasterAt() == null ? null : Messages.get("grade.pra.log.no-disaster", r.disasterAt());
+                lossAt = before.disasterAt().toString();
+                if (r.disasterAt() == null || !Instant.parse(r.disasterAt()).equals(before.disasterAt())) {
+                    return Messages.get("grade.pra.log.disaster-differs", r.disasterAt(), lossAt);
+                }
+            } else {
+                lossAt = r.startedAt();
+            }
+            double rpo = Restore.seconds(Backups.timeOf(Path.of(r.restoredFrom())).toString(), lossAt);
+            if (r.rpoSeconds() == null || Math.abs(rpo - r.rpoSeconds()) > 0.01) return Messages.get("grade.pra.rpo-seconds.differs", r.rpoSeconds(), rpo);
+            // The first write after the restore is the kit's own check message: its ADD line gives the time it was accepted.
+            AppLog.Ack first = after.acks().isEmpty() ? null : after.acks().get(0);
+            if (first == null || r.checkMessageId() == null || first.id() != r.checkMessageId()) return Messages.get("grade.pra.log.no-first-add", r.checkMessageId());
+            double rto = Restore.seconds(lossAt, first.at());
+            if (r.rtoSeconds() == null || Math.abs(rto - r.rtoSeconds()) > 0.01) return Messages.get("grade.pra.rto.differs", r.rtoSeconds(), rto);
+            return null;
+        }
+
+        /**
+         * Practical task 1: a reading of /status that names a backup the bundle holds, valid and
+         * taken before the reading, with the age the reading's own time gives it.
+         */
+        private String statusReason(Map<String, Backups.Point> points) throws IOException {
+            if (!Files.isRegularFile(root.resolve("pra/" + App.Reading.FILE))) return Messages.get("grade.pra.status.none");
+            App.Reading[] readings = read(root, "pra/" + App.Reading.FILE, App.Reading[].class);
+            String reason = Messages.get("grade.pra.status.none");
+            for (App.Reading r : readings) {
+                if (!r.answered()) continue;
+                Backups.Point p = r.lastBackupFile() == null ? null : points.get(r.lastBackupFile());
+                if (p == null || !p.valid()) {
+                    reason = Messages.get("grade.pra.status.differs", Bundle.name(String.valueOf(r.lastBackupFile())));
+                    continue;
+                }
+                long age = Duration.between(Instant.parse(p.time()), Instant.parse(r.readAt())).toSeconds();
+                if (age < 0 || r.backupAgeSeconds() == null || Math.abs(age - r.backupAgeSeconds()) > 2) {
+                    reason = Messages.get("grade.pra.status.age", Bundle.name(r.lastBackupFile()), r.backupAgeSeconds(), age);
+                    continue;
+                }
+                return null;
+            }
+            return reason;
         }
 
         /**
@@ -502,35 +564,6 @@ public class grade extends Cli.KitCommand {
             return points.values().stream().filter(p -> p.valid() && !Instant.parse(p.time()).isAfter(at))
                     .max(Comparator.comparing(Backups.Point::time)).map(Backups.Point::file).orElse("");
         }
-    }
-
-    /**
-     * The loss of each restore recounted from the app's own log: the ADD lines between the
-     * previous RESTORE mark and this restore's own, beyond the restored backup's last id.
-     */
-    static String lostFromAppLog(Path appLog, List<Restore.Result> restores) throws IOException {
-        List<String> lines = Files.readAllLines(appLog, StandardCharsets.UTF_8);
-        for (Restore.Result r : restores) {
-            if (r.lostMessages() == null || r.startedAt() == null) continue;
-            Instant started = Instant.parse(r.startedAt());
-            long lastId = r.backupLastId() == null ? 0 : r.backupLastId();
-            long lost = 0;
-            for (String line : lines) {
-                try {
-                    if (line.startsWith("RESTORE ")) {
-                        // This restore's own mark ends the count; an earlier one starts it afresh.
-                        if (!Instant.parse(line.split(" ")[1].substring(3)).isBefore(started)) break;
-                        lost = 0;
-                    } else if (line.startsWith("ADD id=") && Long.parseLong(line.split(" ")[1].substring(3)) > lastId) {
-                        lost++;
-                    }
-                } catch (RuntimeException e) {
-                    return Messages.get("grade.file.malformed", "pra-log/app.log", Bundle.printable(line));
-                }
-            }
-            if (lost != r.lostMessages()) return Messages.get("grade.pra.rpo.differs", r.lostMessages(), lost);
-        }
-        return null;
     }
 
     /**

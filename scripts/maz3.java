@@ -72,6 +72,11 @@ public class maz3 extends Cli.KitCommand {
             if (s != null && Files.exists(evidence.file(Journal.FILE)) && Journal.read(evidence.file(Journal.FILE)).stream()
                     .anyMatch(e -> e.outcome() == Journal.Outcome.ack)) {
                 out.println(Messages.get("maz3.background.started", p.pid(), evidence.file(Journal.FILE)));
+                // A second of writing, counted from the journal, so that the notice states what this agent does here.
+                Thread.sleep(1000);
+                long acked = Journal.read(evidence.file(Journal.FILE)).stream().filter(e -> e.outcome() == Journal.Outcome.ack).count();
+                double seconds = Duration.between(Instant.parse(s.startedAt()), Instant.now()).toMillis() / 1000.0;
+                out.println(Messages.get("maz3.background.notice", acked, Messages.seconds(seconds), evidence.file(Agent.SUMMARY)));
                 return 0;
             }
             Thread.sleep(100);

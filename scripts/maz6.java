@@ -56,6 +56,9 @@ public class maz6 extends Cli.KitCommand {
         Journal.Entry firstError = null;
         Journal.Entry resumed = null;
         Map<String, Integer> errors = new LinkedHashMap<>();
+        // How long the agent left between a failed attempt and its next try: what the notice reports.
+        Journal.Entry previousFailure = null;
+        long longestRetryGapMs = 0;
         Instant deadline = Instant.now().plusSeconds(timeout);
         while (resumed == null) {
             if (Instant.now().isAfter(deadline)) throw Problem.failed("maz6.timeout.reached", timeout, lastAck == null ? "-" : Messages.clock(lastAck.doneAt()));
@@ -77,7 +80,11 @@ public class maz6 extends Cli.KitCommand {
                     out.println(Messages.get("maz6.stopped", lastAck == null ? "-" : Messages.clock(lastAck.doneAt()), lastAck == null ? 0 : lastAck.seq(),
                             lastAck == null ? "-" : lastAck.az()));
                 }
+                if (previousFailure != null) {
+                    longestRetryGapMs = Math.max(longestRetryGapMs, Duration.between(previousFailure.doneAt(), e.sentAt()).toMillis());
+                }
                 if (!ack) {
+                    previousFailure = e;
                     String kind = e.outcome() + ": " + (e.error() == null ? "?" : e.error());
                     if (errors.merge(kind, 1, Integer::sum) == 1) out.println(Messages.get("maz6.error", Messages.clock(e.doneAt()), e.seq(), kind));
                     continue;
@@ -90,7 +97,7 @@ public class maz6 extends Cli.KitCommand {
         long outageMs = lastAck == null ? 0 : Duration.between(lastAck.doneAt(), resumed.doneAt()).toMillis();
         long attempts = errors.values().stream().mapToLong(Integer::intValue).sum();
         out.println(Messages.get("maz6.resumed", Messages.clock(resumed.doneAt()), resumed.seq(), resumed.az(), outageMs, attempts));
-        out.println(Messages.get("maz6.notice"));
+        out.println(Messages.get("maz6.notice", attempts, longestRetryGapMs));
 
         Map<String, Object> observed = new LinkedHashMap<>();
         observed.put("last_ack_before", lastAck == null ? null : Map.of("seq", lastAck.seq(), "at", lastAck.doneAt().toString(), "az", String.valueOf(lastAck.az())));
@@ -98,6 +105,7 @@ public class maz6 extends Cli.KitCommand {
         observed.put("first_ack_after", Map.of("seq", resumed.seq(), "at", resumed.doneAt().toString(), "az", String.valueOf(resumed.az())));
         observed.put("outage_ms", outageMs);
         observed.put("errors", errors);
+        observed.put("longest_retry_gap_ms", longestRetryGapMs);
         evidence.step("maz6", started, true, observed);
         return 0;
     }

@@ -19,6 +19,7 @@ import common.Messages;
 import common.Problem;
 import common.Rds;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,7 +63,7 @@ public class maz7 extends Cli.KitCommand {
                 if (!before.equals(now.primaryAz()) && "available".equals(now.status())) break;
                 Thread.sleep(rds.local() ? 50 : 5000);
             } while (Instant.now().isBefore(deadline));
-            if (before.equals(now.primaryAz())) throw Problem.failed("maz7.timeout", timeout, before);
+            if (before.equals(now.primaryAz())) throw Problem.failed("maz7.timeout.reached", timeout, before);
 
             Journal.Entry firstOnNew = waitForWriteOn(evidence, now.primaryAz(), requested, Instant.now().plusSeconds(60));
             out.println(Messages.get("maz7.promoted", now.primaryAz(), firstOnNew.seq(), Messages.clock(firstOnNew.doneAt())));
@@ -70,7 +71,16 @@ public class maz7 extends Cli.KitCommand {
         }
         out.println(Messages.get("maz7.events"));
         for (Rds.Event e : events) out.println("  " + Messages.clock(e.time()) + "  [" + String.join(",", e.categories()) + "] " + e.message());
-        out.println(Messages.get("maz7.notice"));
+        // The control plane's account of the failover beside the outage the agent lived, both measured.
+        Instant eventsFrom = firstEvent(events, "failover started");
+        Instant eventsTo = firstEvent(events, "failover completed");
+        long agentOutageMs = longestSilence(evidence, requested);
+        if (eventsFrom != null && eventsTo != null) {
+            out.println(Messages.get("maz7.notice", Messages.seconds(Duration.between(eventsFrom, eventsTo).toMillis() / 1000.0),
+                    Messages.seconds(agentOutageMs / 1000.0)));
+        } else {
+            out.println(Messages.get("maz7.notice.partial", Messages.seconds(agentOutageMs / 1000.0)));
+        }
 
         evidence.write(Rds.EVENTS, events);
         Map<String, Object> observed = new LinkedHashMap<>();
@@ -79,6 +89,23 @@ public class maz7 extends Cli.KitCommand {
         observed.put("events", events.size());
         evidence.step("maz7", started, true, observed);
         return 0;
+    }
+
+    /** When the first event whose text says this happened, or null. */
+    private static Instant firstEvent(List<Rds.Event> events, String says) {
+        return events.stream().filter(e -> e.message().toLowerCase(java.util.Locale.ROOT).contains(says)).map(Rds.Event::time).findFirst().orElse(null);
+    }
+
+    /** The longest time without an acknowledged write since the sabotage, from the agent's journal. */
+    private static long longestSilence(Evidence evidence, Instant since) throws Exception {
+        long longest = 0;
+        Instant previous = null;
+        for (Journal.Entry e : Journal.readFrom(evidence.file(Journal.FILE), new long[] {0})) {
+            if (e.outcome() != Journal.Outcome.ack) continue;
+            if (previous != null && e.doneAt().isAfter(since)) longest = Math.max(longest, Duration.between(previous, e.doneAt()).toMillis());
+            previous = e.doneAt();
+        }
+        return longest;
     }
 
     /** The first acknowledged write after the sabotage that the new primary's AZ took. */

@@ -132,7 +132,7 @@ public class mission extends Cli.KitCommand {
         Evidence evidence = new Evidence(dir);
         Evidence.Sabotage sabotage = evidence.sabotage();
         Evidence.NewOrder order = evidence.newOrder();
-        Proof proof = Files.exists(evidence.file(Proof.FILE)) ? Json.read(evidence.file(Proof.FILE), Proof.class) : null;
+        Proof proof = Proof.read(evidence.dir());
         boolean pass = verdicts.size() == 9 && verdicts.values().stream().allMatch("pass"::equals) && proof != null && proof.verdict().equals("pass");
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("verdict", pass ? "pass" : "fail");

@@ -45,19 +45,23 @@ public class pra_backups extends Cli.KitCommand {
             points = site.points();
             volume = site.backupVolume();
         }
-        Evidence evidence = evidenceDir.open("pra");
-        evidence.write("backups.json", points);
+        Evidence evidence = evidenceDir.open(Site.WORKSHOP);
+        evidence.write(Backups.LISTING, points);
         evidence.step("pra-backups", started, true, Map.of("points", points.size()));
         if (json) {
             out.println(Json.write(points));
             return 0;
         }
         out.println(Messages.get("pra.backups.title", volume));
+        String row = "  %-32s %-12s %10s  %8s  %s%n";
+        out.printf(row, Messages.get("pra.backups.column.file"), Messages.get("pra.backups.column.time"), Messages.get("pra.backups.column.size"),
+                Messages.get("pra.backups.column.messages"), Messages.get("pra.backups.column.check"));
         for (Backups.Point p : points) {
-            out.printf("  %-32s %-26s %8d B  %6s  %s%n", p.file(), p.time(), p.size(), p.messages() == null ? "-" : p.messages(),
+            out.printf(row, p.file(), Messages.clock(Instant.parse(p.time())), p.size() + " B", p.messages() == null ? "-" : p.messages(),
                     p.valid() ? Messages.get("pra.backups.valid") : Messages.get("pra.backups.invalid", p.problem()));
         }
         if (points.isEmpty()) out.println(Messages.get("pra.backups.empty"));
+        else out.println(Messages.get("pra.backups.times"));
         return 0;
     }
 }

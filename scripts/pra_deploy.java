@@ -61,7 +61,7 @@ public class pra_deploy extends Cli.KitCommand {
         observed.put("url", site.url("/"));
         observed.put("backup_every_seconds", site.backupEvery());
         observed.put("health", health.status());
-        evidenceDir.open("pra").step("pra-deploy", started, ok, observed);
+        evidenceDir.open(Site.WORKSHOP).step("pra-deploy", started, ok, observed);
         out.println(Messages.get(ok ? "step.pass" : "step.fail"));
         return ok ? 0 : Problem.CHECK_FAILED;
     }

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java recovery/Site.java
+//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java recovery/App.java recovery/Site.java
 //DESCRIPTION PRA phase 1, the disaster: stop the app, suspend the backups, delete the data volume.
 
 // PRA workshop, disaster recovery (PRA), phase 1: the disaster.
@@ -10,6 +10,8 @@
 // The app is stopped (replicas 0), the backup job suspended (so that no backup of an empty
 // volume replaces the good ones), and the data volume pra-data deleted. What the app had
 // written since the last backup is gone; phase 2 (./jbang pra-restore) measures how much.
+// Before the first backup there would be nothing to restore: the step refuses then, saying how
+// long to wait, unless --anyway asks for that lesson.
 
 import common.Cli;
 import common.Evidence;
@@ -22,12 +24,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import recovery.App;
 import recovery.Site;
 
 @Command(name = "pra-disaster")
 public class pra_disaster extends Cli.KitCommand {
     @Mixin Site.Target where;
     @Mixin Evidence.Folder evidenceDir;
+    @Option(names = "--anyway", descriptionKey = "pra.disaster.anyway") boolean anyway;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new pra_disaster(), args));
@@ -40,15 +45,18 @@ public class pra_disaster extends Cli.KitCommand {
         try (Site site = where.open()) {
             Site.Reply status = site.get("/status");
             if (status.status() != 200) throw Problem.failed("pra.app.not-running");
-            Map<?, ?> before = Json.read(status.body(), Map.class);
+            App.Status before = Json.read(status.body(), App.Status.class);
+            // Striking before the first backup loses everything: a lesson worth having on purpose only.
+            if (before.lastBackupFile() == null && !anyway) throw Problem.failed("pra.disaster.no-backup", site.backupEvery());
             Instant at = site.strikeDisaster();
             out.println(Messages.get("pra.drill.disaster", Messages.clock(at)));
-            out.println(Messages.get("pra.disaster.notice", before.get("count"), before.get("last_backup_file")));
+            out.println(before.lastBackupFile() == null ? Messages.get("pra.disaster.notice.nothing", before.count())
+                    : Messages.get("pra.disaster.notice", before.count(), before.lastBackupFile(), before.backupAgeSeconds()));
             Map<String, Object> observed = new LinkedHashMap<>();
             observed.put("target", site.target());
             observed.put("disaster_at", at.toString());
             observed.put("status_before", before);
-            evidenceDir.open("pra").step("pra-disaster", at, true, observed);
+            evidenceDir.open(Site.WORKSHOP).step("pra-disaster", at, true, observed);
             return 0;
         }
     }

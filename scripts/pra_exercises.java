@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java recovery/Site.java
+//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java recovery/App.java recovery/Restore.java
+//SOURCES recovery/Site.java
 //DESCRIPTION PRA workshop exercises 1 to 4: each question, with the facts from your own run that bear on it.
 
 // PRA workshop, the exercises (aliases pra1 to pra4 run this with their number).
@@ -25,6 +26,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import recovery.App;
+import recovery.Restore;
 import recovery.Site;
 
 @Command(name = "pra-exercise")
@@ -48,7 +51,7 @@ public class pra_exercises extends Cli.KitCommand {
     }
 
     private int exercise(Site site, PrintWriter out) throws Exception {
-        Evidence evidence = evidenceDir.open("pra");
+        Evidence evidence = evidenceDir.open(Site.WORKSHOP);
         out.println(Messages.get("pra" + number + ".question"));
         out.println();
         out.println(Messages.get("pra.exercise.facts"));
@@ -82,13 +85,18 @@ public class pra_exercises extends Cli.KitCommand {
                 }
             }
             default -> {
+                // Facts only: what this deployment is, for the student to judge against production.
                 Site.Volume data = site.volume("pra-data");
                 Site.Volume backups = site.volume("pra-backup");
-                boolean sameStore = data.storage().equals(backups.storage());
-                out.println(Messages.get(sameStore ? "pra4.same-store" : "pra4.other-store", backups.storage()));
-                out.println(Messages.get("pra4.offsite"));
-                out.println(Messages.get("pra4.alert"));
-                out.println(Messages.get(evidence.step("pra-restore") == null ? "pra4.no-restore-test" : "pra4.restore-once"));
+                out.println(Messages.get("pra4.stores", data.name(), data.storage(), backups.name(), backups.storage()));
+                out.println(Messages.get("pra4.copies", site.points().size(), site.backupVolume()));
+                Site.Reply status = site.get("/status");
+                App.Status s = status.status() == 200 ? Json.read(status.body(), App.Status.class) : null;
+                out.println(s == null || s.lastBackupFile() == null ? Messages.get("pra4.age.unknown")
+                        : Messages.get("pra4.age", s.lastBackupFile(), s.backupAgeSeconds()));
+                out.println(Messages.get("pra4.restores", Restore.readAll(evidence.dir()).size()));
+                out.println(Messages.get("pra4.database", site.dataDatabase()));
+                out.println(Messages.get(site.target().equals("k8s") ? "pra4.platform.k8s" : "pra4.platform.local"));
             }
         }
         out.println();

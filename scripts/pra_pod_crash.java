@@ -50,7 +50,7 @@ public class pra_pod_crash extends Cli.KitCommand {
         out.println(Messages.get("pra.crash.notice"));
         Map<String, Object> observed = new LinkedHashMap<>(Json.toMap(c));
         observed.put("target", target);
-        evidenceDir.open("pra").step("pra-pod-crash", started, ok, observed);
+        evidenceDir.open(Site.WORKSHOP).step("pra-pod-crash", started, ok, observed);
         return ok ? 0 : Problem.CHECK_FAILED;
     }
 }

@@ -44,7 +44,7 @@ public class pra_restore extends Cli.KitCommand {
             r = Restore.run(site, point, force, out);
         }
         // Every restore is kept, not only the last: the grader checks the chosen point of practical task 2.
-        r.record(evidenceDir.open("pra"));
+        r.record(evidenceDir.open(Site.WORKSHOP));
         out.println(Messages.get(r.verified() ? "step.pass" : "step.fail"));
         return r.verified() ? 0 : Problem.CHECK_FAILED;
     }

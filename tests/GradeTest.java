@@ -1,5 +1,6 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import common.Bundle;
@@ -36,46 +37,150 @@ class GradeTest {
     Path zip;
     Kit kit;
 
+    /** What the student did, as the test itself saw it: the figures the kit reports are checked against these. */
+    final List<Long> acknowledged = new ArrayList<>();
+    final List<String> said = new ArrayList<>();
+    Instant disasterFrom;
+    Instant disasterTo;
+    long heldBeforeRollback;
+    recovery.Backups.Point olderPoint;
+    String workshopBefore;
+
     @BeforeAll
     void realRuns(@TempDir Path dir) throws Exception {
         home = dir.resolve("home");
         kit = new Kit(home);
-        kit.ok("mission");
-        kit.ok("pra");
-        List<?> points = Json.read(kit.ok("pra_backups", "--json").out(), List.class);
-        kit.ok("pra_restore", "--force", "--point", (String) ((Map<?, ?>) points.get(points.size() - 1)).get("file"));
+        said.add(kit.ok("mission").all());
+
+        // The PRA workshop by hand, in the README's order; backups every 2 s instead of every minute.
+        LocalSite site = new LocalSite(home.resolve("pra"));
+        said.add(kit.ok("pra_deploy", "--backup-every", "2").all());
+        for (int i = 1; i <= 5; i++) add(site, "hello " + i);
+        said.add(kit.ok("pra_copy").all());
+        site.waitForBackups(1, java.time.Duration.ofSeconds(30));
+        said.add(kit.ok("pra_status").all());
+        said.add(kit.ok("pra_pod_crash").all());
+        for (int i = 6; i <= 8; i++) add(site, "after the crash " + i);
+        waitForABackupHolding(site, 8);
+        for (int i = 9; i <= 11; i++) add(site, "at risk " + i);
+        disasterFrom = Instant.now();
+        said.add(kit.ok("pra_disaster").all());
+        disasterTo = Instant.now();
+        said.add(kit.ok("pra_backups").all());
+        said.add(kit.ok("pra_restore").all());
+        said.add(kit.ok("pra_status").all());
+
+        // Practical task 2: the oldest valid point, which is not the newest.
+        List<recovery.Backups.Point> points = List.of(Json.read(kit.ok("pra_backups", "--json").out(), recovery.Backups.Point[].class));
+        olderPoint = points.stream().filter(recovery.Backups.Point::valid).reduce((a, b) -> b).orElseThrow();
+        heldBeforeRollback = site.count();
+        said.add(kit.ok("pra_restore", "--force", "--point", olderPoint.file()).all());
+
+        // The unattended runs afterwards, as the README has them: they must leave the workshop as it was.
+        workshopBefore = digest(home.resolve("evidence/pra"), home.resolve("pra/app.log"));
+        said.add(kit.ok("pra5").all());
+        said.add(kit.ok("pra").all());
+
         // Exercise 3 answered with the run's own figures, the others in words.
-        Path first;
-        try (Stream<Path> restores = Files.list(home.resolve("evidence/pra/restores"))) {
-            first = restores.sorted().findFirst().orElseThrow();
-        }
-        Map<?, ?> measured = Json.read(first, Map.class);
+        Restore.Result measured = Restore.readAll(home.resolve("evidence/pra")).get(0);
         Path answers = Files.createDirectories(home.resolve("answers"));
         Files.writeString(answers.resolve("pra.md"), String.join("\n",
                 "## 1", "The volume holds the data; the pod holds nothing.",
-                "## 3", String.format(java.util.Locale.ROOT, "Our RPO was %.1f s of writes and the RTO %.1f s.",
-                        ((Number) measured.get("rpo_seconds")).doubleValue(), ((Number) measured.get("rto_seconds")).doubleValue()),
+                "## 3", String.format(java.util.Locale.ROOT, "Our RPO was %.1f s of writes and the RTO %.1f s.", measured.rpoSeconds(), measured.rtoSeconds()),
                 "## 4", "Both volumes share one disk.", ""));
+        Files.writeString(answers.resolve("maz.md"), String.join("\n",
+                "## 1", "Nobody was told; step 8 looks for the row.", "## 6", "No: the DELETE is replicated at once.", ""));
         zip = dir.resolve("alice.zip");
-        kit.ok("bundle", "--student", "alice", "--out", zip.toString());
+        said.add(kit.ok("bundle", "--student", "alice", "--out", zip.toString()).all());
+    }
+
+    private void add(LocalSite site, String message) {
+        recovery.Site.Reply r = site.get("/add?message=" + message.replace(' ', '+'));
+        assertEquals(200, r.status(), r.body());
+        acknowledged.add(((Number) Json.read(r.body(), Map.class).get("id")).longValue());
+    }
+
+    private static void waitForABackupHolding(LocalSite site, long messages) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (site.points().stream().noneMatch(p -> p.valid() && p.messages() >= messages)) {
+            assertTrue(Instant.now().isBefore(deadline), "no backup with " + messages + " messages came");
+            Thread.sleep(100);
+        }
+    }
+
+    /** Every file's name and bytes below these places, as one fingerprint. */
+    private static String digest(Path... places) throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        for (Path place : places) {
+            try (Stream<Path> walk = Files.walk(place)) {
+                for (Path f : (Iterable<Path>) walk.filter(Files::isRegularFile).sorted()::iterator) {
+                    md.update(f.toString().getBytes(StandardCharsets.UTF_8));
+                    md.update(Files.readAllBytes(f));
+                }
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
     }
 
     @AfterAll
     void down() throws Exception {
         kit.purge();
-        new LocalSite(home.resolve("pra")).down(true);
+        for (String run : List.of("pra", "pra-drill", "pra5")) new LocalSite(home.resolve(run)).down(true);
     }
 
     @Test
     void aBundleFromRealRunsPassesEveryAutomatedCheck(@TempDir Path dir) throws Exception {
         Kit.Result r = grade(dir, zip);
         assertEquals(0, r.exit(), r.all());
-        assertTrue(r.out().contains("alice") && r.out().contains("Mission 20/20   PRA 9/20   Total 29/40"), r.out());
+        assertTrue(r.out().contains("alice") && r.out().contains("Mission 17/20   PRA 9/20   Total 26/40"), r.out());
         assertFalse(r.out().contains("FLAG"), r.out());
         String csv = Files.readString(dir.resolve("g.csv"));
-        assertTrue(csv.lines().anyMatch(l -> l.startsWith("\"alice\",\"" + zip + "\",20,9,29,40,false,\"\"")), csv);
+        assertTrue(csv.lines().anyMatch(l -> l.startsWith("\"alice\",\"" + zip + "\",17,9,26,40,false,\"\"")), csv);
         String xml = Files.readString(dir.resolve("g.xml"));
         assertTrue(xml.contains("<testsuite name=\"alice\"") && xml.contains("failures=\"0\""), xml);
+    }
+
+    /**
+     * The PRA workshop run by hand in the README's order: every automated PRA check passes, and
+     * each figure the kit reported is the one the test computes from what it did itself.
+     */
+    @Test
+    void theWorkshopRunInTheReadmesOrderPassesEveryPraCheckWithItsOwnFigures(@TempDir Path dir) throws Exception {
+        Kit.Result graded = grade(dir, zip);
+        for (String check : List.of("pra.restore", "pra.rpo", "pra.status", "pra.point", "pra.exercise3")) {
+            assertTrue(graded.out().matches("(?s).*\\[ ok  \\] " + check.replace(".", "\\.") + ".*"), check + "\n" + graded.out());
+        }
+
+        List<Restore.Result> restores = Restore.readAll(home.resolve("evidence/pra"));
+        assertEquals(2, restores.size(), "the disaster's restore and task 2's");
+        Restore.Result disaster = restores.get(0);
+        assertEquals(Restore.DISASTER, disaster.kind());
+        assertTrue(disaster.verified());
+        long expectedLost = acknowledged.stream().filter(id -> id > disaster.backupLastId()).count();
+        assertEquals(expectedLost, disaster.lostMessages(), "the messages acknowledged after the restored backup");
+        Instant struck = Instant.parse(disaster.disasterAt());
+        assertFalse(struck.isBefore(disasterFrom) || struck.isAfter(disasterTo), "the disaster struck while pra-disaster ran");
+        assertEquals(java.time.Duration.between(recovery.Backups.timeOf(Path.of(disaster.restoredFrom())), struck).toMillis() / 1000.0,
+                disaster.rpoSeconds(), 0.0005, "RPO: from the recovery point to the disaster");
+        assertEquals(java.time.Duration.between(struck, Instant.parse(disaster.firstAddAt())).toMillis() / 1000.0, disaster.rtoSeconds(), 0.0005);
+
+        Restore.Result rollback = restores.get(1);
+        assertEquals(Restore.ROLLBACK, rollback.kind());
+        assertEquals(olderPoint.file(), rollback.restoredFrom());
+        assertEquals(olderPoint.messages(), rollback.restoredMessages());
+        assertEquals(heldBeforeRollback - olderPoint.messages(), rollback.lostMessages(), "task 2 discards what came after the chosen point");
+        assertNull(rollback.disasterAt(), "a restore chosen on purpose is not a disaster");
+        assertEquals(java.time.Duration.between(recovery.Backups.timeOf(Path.of(rollback.restoredFrom())), Instant.parse(rollback.startedAt())).toMillis() / 1000.0,
+                rollback.rpoSeconds(), 0.0005);
+
+        List<recovery.App.Reading> readings = recovery.App.Reading.readAll(home.resolve("evidence/pra"));
+        assertEquals(2, readings.size(), "task 1: /status read before the disaster and after the restore");
+        assertTrue(readings.stream().allMatch(recovery.App.Reading::answered));
+
+        assertEquals(workshopBefore, digest(home.resolve("evidence/pra"), home.resolve("pra/app.log")),
+                "pra5 and the drill left the student's workshop and its evidence as they were");
+        assertTrue(Files.exists(home.resolve("evidence/pra-drill/drill.json")) && Files.exists(home.resolve("evidence/pra5/pra5.json")));
+        for (String text : said) assertFalse(text.matches("(?s).*\\b(null|undefined)\\b.*"), text);
     }
 
     @Test
@@ -89,16 +194,8 @@ class GradeTest {
     }
 
     @Test
-    void withoutTheDrillTheLossIsRecountedFromTheAppsOwnLog(@TempDir Path dir) throws Exception {
+    void theLossIsRecountedFromTheAppsOwnLogAndAnEditedFigureIsCaught(@TempDir Path dir) throws Exception {
         Path b = unpacked(dir);
-        Files.delete(b.resolve("pra/drill.json"));
-        Bundle.Manifest m = Json.read(b.resolve(Bundle.MANIFEST), Bundle.Manifest.class);
-        Map<String, String> files = new TreeMap<>(m.files());
-        files.remove("pra/drill.json");
-        Files.writeString(b.resolve(Bundle.MANIFEST), Json.write(new Bundle.Manifest(m.kit(), m.student(), m.createdAt(), files)));
-        Kit.Result r = grade(dir, b);
-        assertTrue(r.out().matches("(?s).*\\[ ok  \\] pra\\.rpo.*"), r.out());
-
         Path log = b.resolve("pra-log/app.log");
         List<String> lines = new java.util.ArrayList<>(Files.readAllLines(log));
         lines.removeIf(l -> l.startsWith("ADD id="));
@@ -106,6 +203,20 @@ class GradeTest {
         rehash(b);
         Kit.Result hidden = grade(dir, b);
         assertTrue(hidden.out().matches("(?s).*\\[FAIL \\] pra\\.rpo.*"), hidden.out());
+
+        // A smaller RPO typed into the restore's record, the rest left as it was.
+        Path c = unpacked(dir);
+        Path first;
+        try (Stream<Path> list = Files.list(c.resolve("pra/restores"))) {
+            first = list.sorted().findFirst().orElseThrow();
+        }
+        Restore.Result r = Json.read(first, Restore.Result.class);
+        Files.writeString(first, Json.write(new Restore.Result(r.startedAt(), r.kind(), r.restoredFrom(), r.backupTime(), r.backupMessages(), r.backupLastId(),
+                r.restoredMessages(), r.skipped(), r.keptAside(), r.healthyAt(), r.verified(), r.disasterAt(), r.lostMessages(), 0.1,
+                r.checkMessageId(), r.firstAddAt(), r.rtoSeconds())));
+        rehash(c);
+        Kit.Result edited = grade(dir, c);
+        assertTrue(edited.out().matches("(?s).*\\[FAIL \\] pra\\.rpo.*the RPO reported is 0\\.1 s.*"), edited.out());
     }
 
     @Test
@@ -147,7 +258,10 @@ class GradeTest {
         Path restored = b.resolve("pra-backup").resolve((String) restore.get("restored_from"));
         Path other;
         try (Stream<Path> list = Files.list(b.resolve("pra-backup"))) {
-            other = list.filter(p -> p.toString().endsWith(".db") && !p.equals(restored)).findFirst().orElseThrow();
+            // Another backup that holds something else: two backups of an idle app are the same data.
+            long held = recovery.Backups.check(restored).messages();
+            other = list.filter(p -> p.toString().endsWith(".db") && !p.equals(restored) && !Long.valueOf(held).equals(check(p).messages()))
+                    .findFirst().orElseThrow();
         }
         Files.copy(other, restored, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         rehash(b);
@@ -273,8 +387,8 @@ class GradeTest {
         rehash(b);
         Kit.Result r = grade(dir, b);
         assertEquals(1, r.exit(), r.all());
-        assertTrue(r.out().matches("(?s).*\\[FAIL \\] maz\\.rpo.*1 lost.*cannot have lost their answer.*\\[" + victim.seq() + "\\].*"), r.out());
-        assertTrue(r.out().contains("FLAG: 1 \"unknown\" write(s) where no connection broke"), r.out());
+        assertTrue(r.out().matches("(?s).*\\[FAIL \\] maz\\.rpo.*lost 1,.*cannot have lost their answer.*\\[" + victim.seq() + "\\].*"), r.out());
+        assertTrue(r.out().contains("FLAG: \"unknown\" writes where no connection broke: 1"), r.out());
     }
 
     /** The outage shortened: every attempt after it moved earlier, in the journal and the rows' client times alike. */
@@ -320,8 +434,9 @@ class GradeTest {
         try (Stream<Path> list = Files.list(b.resolve("pra/restores"))) {
             for (Path f : (Iterable<Path>) list::iterator) {
                 Restore.Result r = Json.read(f, Restore.Result.class);
-                Files.writeString(f, Json.write(new Restore.Result(r.startedAt(), newest.getFileName().toString(), p.time(), p.messages(), p.lastId(),
-                        p.messages(), r.skipped(), r.keptAside(), r.healthyAt(), true, r.disasterAt(), r.lostMessages(), r.rpoSeconds(), r.firstAddAt(), r.rtoSeconds())));
+                Files.writeString(f, Json.write(new Restore.Result(r.startedAt(), r.kind(), newest.getFileName().toString(), p.time(), p.messages(), p.lastId(),
+                        p.messages(), r.skipped(), r.keptAside(), r.healthyAt(), true, r.disasterAt(), r.lostMessages(), r.rpoSeconds(),
+                        r.checkMessageId(), r.firstAddAt(), r.rtoSeconds())));
             }
         }
         rehash(b);
@@ -356,7 +471,8 @@ class GradeTest {
                 "alice,pra.exercises,3,\"clear, but exercise 5 forgets the off-site lag\"",
                 "alice,pra.readme,2,",
                 "alice,maz.rpo,5,not the instructor's to give",
-                "zoe,pra.process,4,nobody of that name", ""));
+                "zoe,pra.process,4,nobody of that name",
+                "alice,maz.questions,3,\"names detection, promotion and reconnection\"", ""));
         Kit.Result r = kit.run("grade", zip.toString(), "--marks", marks.toString(), "--csv", dir.resolve("g.csv").toString(),
                 "--junit", dir.resolve("g.xml").toString());
         assertEquals(0, r.exit(), r.all());
@@ -365,6 +481,8 @@ class GradeTest {
         assertTrue(r.out().contains("marks line 4: \"maz.rpo\" is not a check the instructor marks") && r.out().contains("marks line 5: no student named \"zoe\""), r.out());
         assertTrue(Files.readString(dir.resolve("g.csv")).lines().anyMatch(l -> l.startsWith("\"alice\",") && l.contains(",20,14,34,40,")), r.out());
         assertTrue(r.out().contains("Our RPO was") && r.out().contains("Key points:"), "answers and keys in full: " + r.out());
+        assertTrue(r.out().contains("Nobody was told; step 8 looks for the row.") && r.out().contains("high availability and backups answer different failures"),
+                "the mission's answers beside their keys: " + r.out());
     }
 
     /** A student's damaged file gets a reason naming it as the student knows it, never a temporary path. */
@@ -405,6 +523,14 @@ class GradeTest {
         return out.substring(start, end < 0 || (table >= 0 && table < end) ? (table < 0 ? out.length() : table) : end);
     }
 
+    private static recovery.Backups.Point check(Path backup) {
+        try {
+            return recovery.Backups.check(backup);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static Path firstBackup(Path bundle) throws IOException {
         try (Stream<Path> list = Files.list(bundle.resolve("pra-backup"))) {
             return list.filter(p -> p.toString().endsWith(".db")).sorted().findFirst().orElseThrow();
@@ -420,9 +546,9 @@ class GradeTest {
         files.add(bundle.resolve("pra/restore.json"));
         for (Path f : files) {
             Restore.Result r = Json.read(f, Restore.Result.class);
-            Files.writeString(f, Json.write(new Restore.Result(r.startedAt(), name, r.backupTime(), r.backupMessages(), r.backupLastId(),
+            Files.writeString(f, Json.write(new Restore.Result(r.startedAt(), r.kind(), name, r.backupTime(), r.backupMessages(), r.backupLastId(),
                     r.restoredMessages(), r.skipped(), r.keptAside(), r.healthyAt(), r.verified(), r.disasterAt(), r.lostMessages(), r.rpoSeconds(),
-                    r.firstAddAt(), r.rtoSeconds())));
+                    r.checkMessageId(), r.firstAddAt(), r.rtoSeconds())));
         }
         rehash(bundle);
         return bundle;

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import recovery.Backups;
 import recovery.KubeSite;
 import recovery.Restore;
 import recovery.Site;
@@ -56,7 +58,7 @@ class KubeSiteTest {
 
     @BeforeEach
     void start() {
-        site = new KubeSite(client, Path.of("k8s"), home);
+        site = new KubeSite(client, Path.of("k8s"), "pra", home);
         controller = new Thread(this::reconcile, "stand-in controller");
         controller.setDaemon(true);
         controller.start();
@@ -77,13 +79,20 @@ class KubeSiteTest {
         CronJob cron = (CronJob) objects.stream().filter(o -> o instanceof CronJob).findFirst().orElseThrow();
         assertEquals("* * * * *", cron.getSpec().getSchedule(), "a backup every minute");
         assertEquals("Forbid", cron.getSpec().getConcurrencyPolicy());
+
+        // The unattended drill runs in a namespace of its own: nothing of the student's workshop is in it.
+        List<HasMetadata> drill = new KubeSite(client, Path.of("k8s"), "pra-drill", home).objects();
+        assertTrue(drill.stream().filter(o -> o instanceof Namespace).allMatch(o -> o.getMetadata().getName().equals("pra-drill")));
+        assertTrue(drill.stream().filter(o -> !(o instanceof Namespace)).allMatch(o -> "pra-drill".equals(o.getMetadata().getNamespace())));
     }
 
     @Test
     void theStepsDeployCrashLoseTheVolumeAndRestoreThroughTheRightObjects() throws Exception {
         appAnswers("/health", "ok");
         appAnswers("/count", "{\"count\":3}");
-        appAnswers("/add?message=restore-check", "{\"id\":6}");
+        // The restored app takes the kit's check message now, whenever now is.
+        server.expect().get().withPath("/api/v1/namespaces/pra/services/pra-app:80/proxy/add?message=" + Restore.CHECK_MESSAGE)
+                .andReply(200, request -> "{\"id\":4,\"created_at\":\"" + Instant.now() + "\"}").always();
         podLog("pra-app-1", true, "listening on 8080\nADD id=1 at=2026-11-22T04:00:01Z\nADD id=2 at=2026-11-22T04:00:02Z\nADD id=3 at=2026-11-22T04:00:03Z\n");
         podLog("pra-app-2", true, "ADD id=4 at=2026-11-22T04:01:04Z\nADD id=5 at=2026-11-22T04:01:05Z\n");
         // Newest first, the newest damaged: the restore must skip it and take the one before.
@@ -91,6 +100,8 @@ class KubeSiteTest {
                 + "\"problem\":\"database disk image is malformed\"},{\"file\":\"app-20261122T040005.000Z.db\",\"time\":\"2026-11-22T04:00:05Z\","
                 + "\"size\":8192,\"messages\":3,\"last_id\":3,\"valid\":true}]\n");
         podLog("pra-restore-pod", false, "{\"restored_from\":\"app-20261122T040005.000Z.db\",\"messages\":3,\"kept_aside\":\"\"}\n");
+        podLog("pra-backup-rows-pod", false, "[{\"id\":1,\"at\":\"2026-11-22T04:00:01Z\"},{\"id\":2,\"at\":\"2026-11-22T04:00:02Z\"},"
+                + "{\"id\":3,\"at\":\"2026-11-22T04:00:03Z\"}]\n");
 
         site.deploy(60);
         assertNotNull(client.namespaces().withName("pra").get());
@@ -129,9 +140,13 @@ class KubeSiteTest {
         assertEquals(Boolean.FALSE, cron().getSpec().getSuspend());
         assertTrue(r.verified());
         assertEquals(3, r.restoredMessages());
-        assertEquals(2L, r.lostMessages(), "ids 4 and 5 were acknowledged after the backup");
-        assertEquals(60.0, r.rpoSeconds(), "from the backup (04:00:05) to the last lost add (04:01:05)");
-        assertTrue(r.rtoSeconds() > 0);
+        assertEquals(Restore.DISASTER, r.kind());
+        assertEquals(List.of("recovery.Backups", "rows", "/backup/app-20261122T040005.000Z.db"),
+                job("pra-backup-rows").getSpec().getTemplate().getSpec().getContainers().get(0).getArgs(), "a Job read the backup's messages");
+        assertEquals(2L, r.lostMessages(), "ids 4 and 5 were acknowledged after the backup, which holds 1 to 3");
+        assertEquals(Duration.between(Instant.parse("2026-11-22T04:00:05Z"), disaster).toMillis() / 1000.0, r.rpoSeconds(), "from the backup to the disaster");
+        assertEquals(4L, r.checkMessageId());
+        assertTrue(r.rtoSeconds() > 0 && r.rtoSeconds() < 60, "from the disaster to the check message: " + r.rtoSeconds());
 
         // For the hand-in bundle the backups come out of the cluster through the app, which mounts them.
         appAnswers("/backup", "[\"app-20261122T040005.000Z.db\",\"backup.log\"]");
@@ -145,6 +160,19 @@ class KubeSiteTest {
         Problem refused = assertThrows(Problem.class, () -> Restore.run(site, null, false, new PrintWriter(new StringWriter())));
         assertTrue(refused.getMessage().contains("--force"), refused.getMessage());
         assertEquals(1, deployment().getSpec().getReplicas(), "the app still runs");
+    }
+
+    @Test
+    void theCopyLessonRunsInAPodThatMountsTheDataVolumeOnly() throws Exception {
+        podLog("pra-copy-lesson-pod", false, "{\"live_bytes\":4096,\"wal_bytes\":41232,\"copy_bytes\":4096,\"copy_problem\":\"no such table: messages\","
+                + "\"online_messages\":12}\n");
+        site.deploy(60);
+        Backups.Comparison c = site.compareCopies();
+        assertEquals("no such table: messages", c.copyProblem());
+        assertEquals(12L, c.onlineMessages());
+        PodSpec pod = job("pra-copy-lesson").getSpec().getTemplate().getSpec();
+        assertEquals(List.of("recovery.Backups", "compare", "/data"), pod.getContainers().get(0).getArgs());
+        assertEquals(List.of("data"), pod.getVolumes().stream().map(v -> v.getName()).toList(), "pra-backup is not mounted for a lesson on the data");
     }
 
     @Test
@@ -195,7 +223,7 @@ class KubeSiteTest {
         String previous = System.getProperty("kubeconfig");
         System.setProperty("kubeconfig", kubeconfig.toString());
         try {
-            Problem p = assertThrows(Problem.class, () -> KubeSite.connect(Path.of("k8s"), home));
+            Problem p = assertThrows(Problem.class, () -> KubeSite.connect(Path.of("k8s"), "pra", home));
             assertTrue(p.getMessage().contains("student-laptop"), p.getMessage());
         } finally {
             if (previous == null) System.clearProperty("kubeconfig");
@@ -286,7 +314,7 @@ class KubeSiteTest {
     }
 
     private List<Long> ids() throws Exception {
-        return site.acknowledged().stream().map(a -> a.id()).toList();
+        return recovery.AppLog.current(site.appLog()).acks().stream().map(a -> a.id()).toList();
     }
 
     private PersistentVolumeClaim pvc(String name) {

@@ -16,7 +16,7 @@ class PraDrillTest {
 
     @AfterEach
     void down() throws Exception {
-        if (home != null) new LocalSite(home.resolve("pra")).down(true);
+        if (home != null) for (String run : new String[] {"pra", "pra-drill", "pra5"}) new LocalSite(home.resolve(run)).down(true);
     }
 
     /** A deployed site whose backup job will not run during the test, holding one message. */
@@ -42,20 +42,15 @@ class PraDrillTest {
         assertTrue(unanswered <= 1, "only the write in flight when the pod was killed can be stored unanswered: " + unanswered);
         assertEquals(acked + unanswered, restored + lost, "every acknowledged message is either restored or counted lost; the restored data holds nothing else but writes never answered");
         assertTrue(lost > 0, "the drill writes after its last backup, so something is lost");
-        assertTrue(((Number) o.get("rto_s")).doubleValue() > 0);
-        Path evidence = dir.resolve("evidence/pra");
+        assertTrue(((Number) o.get("rto_seconds")).doubleValue() > 0);
+        Path evidence = dir.resolve("evidence/pra-drill");
         for (String f : new String[] {"adds.csv", "backups.json", "restore.json", "status.json", "drill.json"}) {
             assertTrue(Files.exists(evidence.resolve(f)), f);
         }
-
-        // Restoring again onto the live data volume is refused without --force, and nothing is lost.
-        Kit.Result again = kit.run("pra_restore");
-        assertEquals(1, again.exit(), again.all());
-        assertTrue(again.err().contains("--force"), again.err());
-        assertEquals(200, new LocalSite(dir.resolve("pra")).get("/health").status(), "a refused restore leaves the app running");
-        Kit.Result forced = kit.run("pra_restore", "--force", "--point", (String) o.get("restored_from"));
-        assertEquals(0, forced.exit(), forced.all());
-        assertTrue(forced.out().contains("is kept as"), forced.out());
+        Map<?, ?> restore = Json.read(evidence.resolve("restore.json"), Map.class);
+        assertEquals(restore.get("rpo_seconds"), o.get("rpo_seconds"), "one RPO, the restore's: from the recovery point to the disaster");
+        assertTrue(Files.notExists(dir.resolve("pra")) && Files.notExists(dir.resolve("evidence/pra")),
+                "the drill ran on its own site and wrote its own evidence: the student's workshop does not even exist");
     }
 
     @Test
@@ -65,6 +60,8 @@ class PraDrillTest {
         kit.ok("pra_deploy", "--backup-every", "1");
         LocalSite site = new LocalSite(dir.resolve("pra"));
         for (int i = 0; i < 20; i++) assertEquals(200, site.get("/add?message=m" + i).status());
+        Kit.Result copy = kit.ok("pra_copy");
+        assertTrue(copy.out().contains("Online backup, as the backup job takes it; messages in it: 20."), copy.out());
         Thread.sleep(2500);
         Kit.Result crash = kit.ok("pra_pod_crash");
         assertTrue(crash.out().contains("messages before: 20, after: 20"), crash.out());
@@ -93,6 +90,34 @@ class PraDrillTest {
         assertEquals(oldestCount, ((Number) r.get("restored_messages")).longValue());
         assertEquals(20 - oldestCount, ((Number) r.get("lost_messages")).longValue(), "lost = acknowledged after the chosen point");
         assertTrue(((Number) r.get("rto_seconds")).doubleValue() > 0);
+        assertTrue(restore.out().contains("the app's count is now " + (oldestCount + 1) + ","), "the check message is announced: " + restore.out());
+        try (var files = Files.list(site.backups())) {
+            assertTrue(files.allMatch(f -> recovery.Backups.isBackup(f.getFileName().toString()) || f.getFileName().toString().equals("backup.log")),
+                    "the backup volume holds backups and their log, no reader's leftovers");
+        }
+
+        // Restoring again onto the live data volume is refused without --force, and nothing is lost.
+        Kit.Result again = kit.run("pra_restore");
+        assertEquals(1, again.exit(), again.all());
+        assertTrue(again.err().contains("--force"), again.err());
+        assertEquals(200, site.get("/health").status(), "a refused restore leaves the app running");
+        Kit.Result forced = kit.run("pra_restore", "--force", "--point", oldest);
+        assertEquals(0, forced.exit(), forced.all());
+        assertTrue(forced.out().contains("is kept as"), forced.out());
+        assertTrue(forced.out().contains("Messages discarded (held before, not in the chosen point): 1."), "the rollback discards the check message only: " + forced.out());
+    }
+
+    @Test
+    void aDisasterBeforeTheFirstBackupIsRefusedUnlessAskedFor(@TempDir Path dir) throws Exception {
+        home = dir;
+        Kit kit = new Kit(dir);
+        LocalSite site = siteHolding(kit, dir, "first");
+        Kit.Result refused = kit.run("pra_disaster");
+        assertEquals(1, refused.exit(), refused.all());
+        assertTrue(refused.err().contains("no backup has been taken yet") && refused.err().contains("3600 s"), refused.err());
+        assertTrue(site.get("/consultation").body().contains("first"), "nothing happened");
+        Kit.Result anyway = kit.ok("pra_disaster", "--anyway");
+        assertTrue(anyway.out().contains("and no backup at all: everything is gone"), anyway.out());
     }
 
     @Test
@@ -155,7 +180,7 @@ class PraDrillTest {
             assertEquals(0, r.exit(), r.all());
             assertTrue(r.out().contains("app-29991231T235959.000Z.db"), "the damaged copy is named as passed over: " + r.out());
             assertTrue(r.out().contains("aws s3 rm s3://db007-class/alice/ --recursive"), "how to delete the copies: " + r.out());
-            Map<?, ?> o = Json.read(dir.resolve("evidence/pra/pra5.json"), Map.class);
+            Map<?, ?> o = Json.read(dir.resolve("evidence/pra5/pra5.json"), Map.class);
             assertEquals("pass", o.get("verdict"));
             assertEquals("s3://db007-class/alice/", o.get("offsite"));
             String restoredFrom = (String) o.get("restored_from");

@@ -98,6 +98,19 @@ public final class Agent {
         long pid = ProcessHandle.current().pid();
         summary("running", pid, started, null, login).write(evidence);
         Thread status = live ? startStatusLine() : null;
+        // The counts in agent.json follow the run, once a second, for whoever looks while it writes.
+        Thread counts = new Thread(() -> {
+            try {
+                while (!stopping) {
+                    Thread.sleep(1000);
+                    if (!stopping) summary("running", pid, started, null, login).write(evidence);
+                }
+            } catch (InterruptedException | IOException e) {
+                // The final counts are written when the run ends.
+            }
+        }, "agent-counts");
+        counts.setDaemon(true);
+        counts.start();
         Thread reader = new Thread(() -> readLoop(login), "agent-reader");
         reader.setDaemon(true);
         reader.start();
@@ -106,6 +119,8 @@ public final class Agent {
         } finally {
             stopping = true;
             reader.join(3000);
+            counts.interrupt();
+            counts.join(3000);
             if (status != null) status.interrupt();
         }
         Summary s = summary("stopped", pid, started, Instant.now(), login);

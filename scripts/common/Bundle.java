@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -52,20 +53,27 @@ public final class Bundle {
         public static final Limits CLASS = new Limits(5_000, 256L << 20, 64L << 20, 200);
     }
 
-    /** Packs the folders, each under its name in the zip, and the manifest. */
-    public static Manifest pack(Path zip, String student, Map<String, Path> folders) throws IOException {
+    /** One part of a hand-in: a folder (only the files kept) or a single file, under a name in the zip. */
+    public record Part(String name, Path path, Predicate<Path> keep) {
+        public static Part of(String name, Path path) {
+            return new Part(name, path, f -> true);
+        }
+    }
+
+    /** Packs the parts, each under its name in the zip, and the manifest. */
+    public static Manifest pack(Path zip, String student, List<Part> parts) throws IOException {
         Map<String, String> hashes = new TreeMap<>();
         try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
-            for (Map.Entry<String, Path> f : folders.entrySet()) {
-                if (!Files.exists(f.getValue())) continue;
-                // A folder goes in whole; a single file goes in under the given name, as name/file.
-                Path base = Files.isDirectory(f.getValue()) ? f.getValue() : f.getValue().getParent();
+            for (Part part : parts) {
+                if (!Files.exists(part.path())) continue;
+                // A folder goes in with the files kept; a single file goes in under the given name, as name/file.
+                Path base = Files.isDirectory(part.path()) ? part.path() : part.path().getParent();
                 List<Path> files;
-                try (Stream<Path> walk = Files.isDirectory(f.getValue()) ? Files.walk(f.getValue()) : Stream.of(f.getValue())) {
-                    files = walk.filter(Files::isRegularFile).sorted().toList();
+                try (Stream<Path> walk = Files.isDirectory(part.path()) ? Files.walk(part.path()) : Stream.of(part.path())) {
+                    files = walk.filter(f -> Files.isRegularFile(f) && part.keep().test(f)).sorted().toList();
                 }
                 for (Path file : files) {
-                    String name = f.getKey() + "/" + base.relativize(file).toString().replace('\\', '/');
+                    String name = part.name() + "/" + base.relativize(file).toString().replace('\\', '/');
                     out.putNextEntry(new ZipEntry(name));
                     Files.copy(file, out);
                     out.closeEntry();

@@ -20,7 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  *   aws/                deployment.json and the RDS certificate bundle
  *   pra/                the local PRA site: its volumes, supervisor and app log
  *   pra-drill/, pra5/   the sites of the drill and of exercise 5, apart from the student's
- *   pra-k8s/            what the kit keeps of a PRA run on Kubernetes
+ *   pra-k8s/, …        what the kit keeps of each PRA run on Kubernetes
  *   pra-offsite/        exercise 5's off-site copies, when kept in a folder
  *   bench/              benchmark results
  * </pre>
@@ -57,10 +57,11 @@ public final class Home {
 
     public static Path aws() { return dir().resolve("aws"); }
 
-    /** A PRA site's own folder: "pra" for the student's workshop, "pra-drill" and "pra5" for the unattended runs. */
+    /**
+     * A PRA site's own folder on this machine: "pra" for the student's workshop, "pra-drill" and
+     * "pra5" for the unattended runs; "pra-k8s" (and so on) for what the kit keeps of a run on Kubernetes.
+     */
     public static Path site(String name) { return dir().resolve(name); }
-
-    public static Path praK8s() { return dir().resolve("pra-k8s"); }
 
     public static Path offsite() { return dir().resolve("pra-offsite"); }
 

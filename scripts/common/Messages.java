@@ -69,6 +69,11 @@ public final class Messages {
         return String.format(locale, pattern, args);
     }
 
+    /** A duration in seconds to a tenth, with the language's decimal separator (12,3 in French): one way in every text. */
+    public static String seconds(double s) {
+        return String.format(locale, "%.1f", s);
+    }
+
     /** A time as students read it on screen: UTC, to the millisecond. Files keep full ISO-8601. */
     public static String clock(Instant t) {
         return CLOCK.format(t);

@@ -1,6 +1,6 @@
 package common;
 
-//SOURCES Database.java Journal.java Problem.java
+//SOURCES Database.java Journal.java Json.java Problem.java
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -230,6 +230,12 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
                 w.newLine();
             }
         }
+    }
+
+    /** The proof of an evidence folder, or null before step 8 ran there. */
+    public static Proof read(Path evidence) throws IOException {
+        Path f = evidence.resolve(FILE);
+        return Files.exists(f) ? Json.read(f, Proof.class) : null;
     }
 
     public static Map<Long, Row> readRows(Path file) {

@@ -1,6 +1,6 @@
 package recovery;
 
-//SOURCES ../common/Http.java ../common/Json.java ../common/Peer.java Backups.java
+//SOURCES ../common/Http.java ../common/Json.java ../common/Peer.java AppLog.java Backups.java
 
 //DEPS org.xerial:sqlite-jdbc:3.54.1.0
 
@@ -43,6 +43,29 @@ import java.util.concurrent.Executors;
  * cluster's own access control stands in front of it instead.
  */
 public final class App {
+    /** What /status answers: the messages held, the newest valid backup (null before the first) and its age. */
+    public record Status(long count, String lastBackupFile, Long backupAgeSeconds) {}
+
+    /**
+     * One reading of /status by pra-status (practical task 1), kept in the evidence's status.json
+     * with every earlier one: when, whether the app answered, and what it said.
+     */
+    public record Reading(String readAt, boolean answered, Long count, String lastBackupFile, Long backupAgeSeconds) {
+        public static final String FILE = "status.json";
+
+        /** Every reading in an evidence folder, oldest first. */
+        public static List<Reading> readAll(Path evidence) throws IOException {
+            Path f = evidence.resolve(FILE);
+            return Files.exists(f) ? List.of(Json.read(f, Reading[].class)) : List.of();
+        }
+
+        public static void append(Path evidence, Reading r) throws IOException {
+            List<Reading> all = new ArrayList<>(readAll(evidence));
+            all.add(r);
+            Json.writeAtomically(evidence.resolve(FILE), all);
+        }
+    }
+
     private final Path db;
     private final Path backups;
     private final Connection connection;
@@ -119,7 +142,7 @@ public final class App {
                         // The log lives outside the database: after a disaster it still tells what was
                         // acknowledged. Written once the answer is sent, so an ADD line is a write the
                         // client was told about, not one that was stored while the client was left waiting.
-                        System.out.println("ADD id=" + id + " at=" + at);
+                        System.out.println(AppLog.add(id, at));
                         System.out.flush();
                     }
                 }
@@ -133,13 +156,9 @@ public final class App {
                     reply(ex, 200, "application/json", Json.line(all));
                 }
                 case "/status" -> {
-                    Map<String, Object> s = new LinkedHashMap<>();
-                    s.put("count", count());
-                    List<Backups.Point> points = Backups.list(backups);
-                    Backups.Point last = points.stream().filter(Backups.Point::valid).findFirst().orElse(null);
-                    s.put("last_backup_file", last == null ? null : last.file());
-                    s.put("backup_age_seconds", last == null ? null : Duration.between(Instant.parse(last.time()), Instant.now()).toSeconds());
-                    reply(ex, 200, "application/json", Json.line(s));
+                    Backups.Point last = Backups.list(backups).stream().filter(Backups.Point::valid).findFirst().orElse(null);
+                    reply(ex, 200, "application/json", Json.line(new Status(count(), last == null ? null : last.file(),
+                            last == null ? null : Duration.between(Instant.parse(last.time()), Instant.now()).toSeconds())));
                 }
                 case "/backup" -> {
                     List<String> names = new ArrayList<>();

@@ -1,6 +1,6 @@
 package recovery;
 
-//SOURCES ../common/Json.java ../common/Problem.java
+//SOURCES ../common/Json.java ../common/Problem.java AppLog.java
 
 //DEPS org.xerial:sqlite-jdbc:3.54.1.0
 
@@ -21,8 +21,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -33,6 +35,8 @@ import java.util.stream.Stream;
 public final class Backups {
     public static final String DATABASE = "app.db";
     public static final String LOG = "backup.log";
+    /** The restore points as pra-backups and the drill saw them, in the evidence. */
+    public static final String LISTING = "backups.json";
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private Backups() {}
@@ -59,11 +63,58 @@ public final class Backups {
         try (Connection c = open(source); Statement s = c.createStatement()) {
             s.executeUpdate("backup to " + partial);
         }
+        // The copy carries the live database's WAL mode, and any reader of a WAL file leaves -wal and
+        // -shm files beside it. A backup is never written again: the rollback journal keeps it one file.
+        try (Connection c = open(partial); Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=DELETE");
+        }
         Point p = inspect(partial, at);
+        for (String side : new String[] {"-wal", "-shm", "-journal"}) Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + side));
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         p = new Point(target.getFileName().toString(), p.time(), p.size(), p.messages(), p.lastId(), p.valid(), p.problem());
         Files.writeString(backupDir.resolve(LOG), Json.line(p) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         return p;
+    }
+
+    /**
+     * What a plain file copy of the live database holds, beside the online backup of the same
+     * moment: the lesson of pra-copy. The app keeps SQLite in WAL mode, so its newest writes sit
+     * in app.db-wal until a checkpoint folds them into app.db; a copy of app.db alone misses them,
+     * and before the first checkpoint it misses the table itself.
+     */
+    public record Comparison(long liveBytes, long walBytes, long copyBytes, Long copyMessages, String copyProblem,
+                             Long onlineMessages, String onlineProblem) {}
+
+    /** Copies app.db as cp would and takes an online backup, both into scratch, and opens each. */
+    public static Comparison compare(Path dataDir, Path scratch) throws IOException, SQLException {
+        Path source = dataDir.resolve(DATABASE);
+        if (!Files.exists(source)) throw Problem.failed("pra.copy.no-database", source);
+        Files.createDirectories(scratch);
+        Path wal = dataDir.resolve(DATABASE + "-wal");
+        long walBytes = Files.exists(wal) ? Files.size(wal) : 0;
+        Path plain = scratch.resolve("cp-app.db");
+        Files.copy(source, plain, StandardCopyOption.REPLACE_EXISTING);
+        Point copied = inspect(plain, Instant.now());
+        Point online = take(dataDir, scratch.resolve("online"));
+        return new Comparison(Files.size(source), walBytes, copied.size(), copied.messages(), copied.problem(), online.messages(), online.problem());
+    }
+
+    /** The messages a database holds, each as the app acknowledged it: its id and created_at. */
+    public static Set<AppLog.Ack> rows(Path file) throws IOException {
+        Set<AppLog.Ack> rows = new HashSet<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + file + "?mode=ro"); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT id, created_at FROM messages")) {
+            while (r.next()) rows.add(new AppLog.Ack(r.getLong(1), r.getString(2)));
+        } catch (SQLException e) {
+            throw new IOException(file.getFileName() + ": " + e.getMessage(), e);
+        }
+        return rows;
+    }
+
+    /** The restore points pra-backups recorded in an evidence folder, newest first; empty when it has not run. */
+    public static List<Point> readListing(Path evidence) throws IOException {
+        Path f = evidence.resolve(LISTING);
+        return Files.exists(f) ? List.of(Json.read(f, Point[].class)) : List.of();
     }
 
     /** Every restore point, newest first. */
@@ -148,17 +199,28 @@ public final class Backups {
     /**
      * The Kubernetes jobs' entry point, in the app's image: "backup DATA BACKUPS" (the CronJob),
      * "restore DATA BACKUPS" (the restore Job, which reads RESTORE_FILE and RESTORE_FORCE) and
-     * "list BACKUPS" (what pra-backups shows). Prints one JSON line; exits 0 only on success.
+     * "list BACKUPS" (what pra-backups shows), "rows FILE" (the messages a backup holds, for the
+     * restore's count of the loss) and "compare DATA" (what pra-copy shows). Prints one
+     * JSON line; exits 0 only on success.
      */
     public static void main(String[] args) throws Exception {
-        boolean list = args.length == 2 && args[0].equals("list");
-        if (!list && (args.length != 3 || !(args[0].equals("backup") || args[0].equals("restore")))) {
-            System.err.println("usage: recovery.Backups backup|restore DATA_DIR BACKUP_DIR, or recovery.Backups list BACKUP_DIR");
+        boolean one = args.length == 2 && (args[0].equals("list") || args[0].equals("compare") || args[0].equals("rows"));
+        if (!one && (args.length != 3 || !(args[0].equals("backup") || args[0].equals("restore")))) {
+            System.err.println("usage: recovery.Backups backup|restore DATA_DIR BACKUP_DIR, recovery.Backups list BACKUP_DIR, "
+                    + "recovery.Backups compare DATA_DIR, or recovery.Backups rows BACKUP_FILE");
             System.exit(2);
         }
         try {
-            if (list) {
+            if (one && args[0].equals("list")) {
                 System.out.println(Json.line(list(Path.of(args[1]))));
+                System.exit(0);
+            }
+            if (one && args[0].equals("rows")) {
+                System.out.println(Json.line(rows(Path.of(args[1])).stream().sorted(Comparator.comparingLong(AppLog.Ack::id)).toList()));
+                System.exit(0);
+            }
+            if (one) {
+                System.out.println(Json.line(compare(Path.of(args[1]), Files.createTempDirectory("pra-copy"))));
                 System.exit(0);
             }
             Path data = Path.of(args[1]);

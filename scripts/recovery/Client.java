@@ -22,7 +22,7 @@ import java.util.Set;
  */
 public final class Client {
     public static final String FILE = "adds.csv";
-    static final String HEADER = "n,message,sent_at,done_at,acknowledged,id";
+    public static final String HEADER = "n,message,sent_at,done_at,acknowledged,id";
 
     /** One /add, as the client saw it: acknowledged, with the id the app gave, or not. */
     public record Add(long n, String message, Instant sentAt, Instant doneAt, boolean acknowledged, Long id) {}

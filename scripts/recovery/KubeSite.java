@@ -1,6 +1,6 @@
 package recovery;
 
-//SOURCES ../common/Folders.java ../common/Json.java ../common/Messages.java ../common/Problem.java Backups.java Site.java
+//SOURCES ../common/Folders.java ../common/Json.java ../common/Messages.java ../common/Problem.java AppLog.java Backups.java Site.java
 
 //DEPS io.fabric8:kubernetes-client:7.8.0
 // Fabric8 logs through SLF4J; without a binding, SLF4J prints a warning into every student's output.
@@ -12,6 +12,7 @@ import common.Messages;
 import common.Problem;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -51,7 +52,7 @@ import java.util.stream.Stream;
 
 /**
  * The PRA workshop on a real Kubernetes cluster, through the Fabric8 client: the objects of k8s/
- * (namespace pra, PVCs pra-data and pra-backup, the app's Deployment and Service, the backup
+ * (namespace pra, or the run's own, PVCs pra-data and pra-backup, the app's Deployment and Service, the backup
  * CronJob, the restore Job).
  *
  * The app is reached through the API server's service proxy, with the kubeconfig's own
@@ -61,20 +62,22 @@ import java.util.stream.Stream;
  * and its ADD lines are kept on this machine, as a log shipper would.
  */
 public final class KubeSite extends Site {
-    public static final String NAMESPACE = "pra";
     static final String APP_LABEL = "app.kubernetes.io/name";
     private static final Duration WAIT = Duration.ofMinutes(3);
     private final KubernetesClient client;
     private final Path manifests;
+    private final String namespace;
 
-    public KubeSite(KubernetesClient client, Path manifests, Path home) {
+    /** A site in its own namespace: the manifests' objects are put there, whatever namespace they name. */
+    public KubeSite(KubernetesClient client, Path manifests, String namespace, Path home) {
         super(home);
         this.client = client;
         this.manifests = manifests;
+        this.namespace = namespace;
     }
 
     /** The cluster of the current kubeconfig context; a Problem naming that context when it does not answer. */
-    public static KubeSite connect(Path manifests, Path home) {
+    public static KubeSite connect(Path manifests, String namespace, Path home) {
         if (!Files.isDirectory(manifests)) throw Problem.environment("pra.k8s.manifests-missing", manifests.toAbsolutePath());
         // A student's typo should fail in seconds, not after the client's ten retries with backoff.
         Config config = new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(1).withConnectionTimeout(5_000).build();
@@ -87,22 +90,22 @@ public final class KubeSite extends Site {
             client.close();
             throw new Problem(Problem.USAGE, e, "pra.k8s.unreachable", context, client.getMasterUrl());
         }
-        return new KubeSite(client, manifests, home);
+        return new KubeSite(client, manifests, namespace, home);
     }
 
     @Override public String target() { return "k8s"; }
 
-    @Override public String dataVolume() { return "pvc " + NAMESPACE + "/pra-data"; }
+    @Override public String dataVolume() { return "pvc " + namespace + "/pra-data"; }
 
-    @Override public String backupVolume() { return "pvc " + NAMESPACE + "/pra-backup"; }
+    @Override public String backupVolume() { return "pvc " + namespace + "/pra-backup"; }
 
-    @Override public String dataDatabase() { return "pvc " + NAMESPACE + "/pra-data:/data/" + Backups.DATABASE; }
+    @Override public String dataDatabase() { return "pvc " + namespace + "/pra-data:/data/" + Backups.DATABASE; }
 
     /** The claim's capacity, and where its volume is: the storage class and, when the volume is tied to one, the node. */
     @Override
     public Volume volume(String name) {
         PersistentVolumeClaim claim = pvc(name).get();
-        if (claim == null) return new Volume("pvc " + NAMESPACE + "/" + name, "-", "0 B");
+        if (claim == null) return new Volume("pvc " + namespace + "/" + name, "-", "0 B");
         String size = claim.getStatus() != null && claim.getStatus().getCapacity() != null && claim.getStatus().getCapacity().get("storage") != null
                 ? claim.getStatus().getCapacity().get("storage").toString()
                 : claim.getSpec().getResources().getRequests().get("storage").toString();
@@ -114,10 +117,10 @@ public final class KubeSite extends Site {
                     .reduce((a, b) -> a + "," + b).orElse("");
             if (!nodes.isEmpty()) storage += ", node " + nodes;
         }
-        return new Volume("pvc " + NAMESPACE + "/" + name, storage, size);
+        return new Volume("pvc " + namespace + "/" + name, storage, size);
     }
 
-    @Override protected String whereToLook() { return "kubectl -n " + NAMESPACE + " describe pods"; }
+    @Override protected String whereToLook() { return "kubectl -n " + namespace + " describe pods"; }
 
     @Override
     public void close() {
@@ -135,6 +138,10 @@ public final class KubeSite extends Site {
             try (InputStream in = Files.newInputStream(f)) {
                 all.addAll(client.load(in).items());
             }
+        }
+        for (HasMetadata o : all) {
+            if (o instanceof Namespace) o.getMetadata().setName(namespace);
+            else o.getMetadata().setNamespace(namespace);
         }
         return all;
     }
@@ -183,14 +190,14 @@ public final class KubeSite extends Site {
             if (deployment().get() != null) stopApp();
             return;
         }
-        client.namespaces().withName(NAMESPACE).delete();
-        client.namespaces().withName(NAMESPACE).waitUntilCondition(n -> n == null, WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        client.namespaces().withName(namespace).delete();
+        client.namespaces().withName(namespace).waitUntilCondition(n -> n == null, WAIT.toMillis(), TimeUnit.MILLISECONDS);
         Folders.delete(home);
     }
 
     @Override
     public String url(String path) {
-        return "kubectl -n " + NAMESPACE + " port-forward svc/pra-app 8080:80, then http://127.0.0.1:8080" + path;
+        return "kubectl -n " + namespace + " port-forward svc/pra-app 8080:80, then http://127.0.0.1:8080" + path;
     }
 
     @Override
@@ -201,7 +208,7 @@ public final class KubeSite extends Site {
 
     /** One call to the app through the API server's service proxy; null when nothing answers in time. */
     private <T> HttpResponse<T> fetch(String path, Class<T> type) {
-        String uri = client.getMasterUrl().toString().replaceAll("/$", "") + "/api/v1/namespaces/" + NAMESPACE + "/services/pra-app:80/proxy" + path;
+        String uri = client.getMasterUrl().toString().replaceAll("/$", "") + "/api/v1/namespaces/" + namespace + "/services/pra-app:80/proxy" + path;
         HttpRequest request = client.getHttpClient().newHttpRequestBuilder().uri(uri).timeout(10, TimeUnit.SECONDS).build();
         try {
             return client.getHttpClient().sendAsync(request, type).get(11, TimeUnit.SECONDS);
@@ -215,7 +222,7 @@ public final class KubeSite extends Site {
     public void killApp() throws Exception {
         List<Pod> pods = appPods();
         if (pods.isEmpty()) throw Problem.failed("pra.app.not-running");
-        keepingLogs(pods, () -> client.pods().inNamespace(NAMESPACE).withName(pods.get(0).getMetadata().getName()).withGracePeriod(0).delete());
+        keepingLogs(pods, () -> client.pods().inNamespace(namespace).withName(pods.get(0).getMetadata().getName()).withGracePeriod(0).delete());
     }
 
     @Override
@@ -254,7 +261,7 @@ public final class KubeSite extends Site {
 
     @Override
     public List<Backups.Point> points() throws Exception {
-        String log = run(listingJob());
+        String log = run(toolJob("pra-backups-list", "backup", "recovery.Backups", "list", "/backup"));
         Backups.Point[] points = Json.read(lastLine(log), Backups.Point[].class);
         return List.of(points);
     }
@@ -264,10 +271,10 @@ public final class KubeSite extends Site {
     public void waitForBackups(int atLeast, Duration timeout) throws Exception {
         Instant deadline = Instant.now().plus(timeout);
         while (points().size() < atLeast) {
-            if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.backups.late", "kubectl -n " + NAMESPACE + " get jobs");
+            if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.backups.late", "kubectl -n " + namespace + " get jobs");
             CronJob cron = cronJob().get();
             if (cron == null) throw Problem.environment("pra.none", dataVolume());
-            run(new JobBuilder().withNewMetadata().withName("pra-backup-now").withNamespace(NAMESPACE)
+            run(new JobBuilder().withNewMetadata().withName("pra-backup-now").withNamespace(namespace)
                     .withLabels(cron.getMetadata().getLabels()).endMetadata()
                     .withSpec(cron.getSpec().getJobTemplate().getSpec()).build());
         }
@@ -308,7 +315,7 @@ public final class KubeSite extends Site {
         }
         Map<?, ?> done = Json.read(lastLine(run(job)), Map.class);
         Object kept = done.get("kept_aside");
-        return kept == null || kept.toString().isEmpty() ? null : "pvc " + NAMESPACE + "/pra-data:" + kept;
+        return kept == null || kept.toString().isEmpty() ? null : "pvc " + namespace + "/pra-data:" + kept;
     }
 
     /** The restore Job of the manifests, as written there. */
@@ -318,26 +325,40 @@ public final class KubeSite extends Site {
     }
 
     /**
-     * The restore Job's image and backup volume, listing the backups instead. Without the data
-     * volume: after a disaster that claim does not exist, and a pod mounting it would wait forever.
+     * The restore Job's image running another of Backups' commands, with one of the two volumes:
+     * the listing mounts only pra-backup (after a disaster pra-data does not exist, and a pod
+     * mounting it would wait forever), the copy lesson only pra-data.
      */
-    private Job listingJob() throws IOException {
+    private Job toolJob(String name, String volume, String... args) throws IOException {
         Job job = restoreJob();
-        String name = "pra-backups-list";
         job.getMetadata().setName(name);
         PodSpec pod = job.getSpec().getTemplate().getSpec();
-        pod.getContainers().get(0).setArgs(List.of("recovery.Backups", "list", "/backup"));
+        pod.getContainers().get(0).setArgs(List.of(args));
         pod.getContainers().get(0).setEnv(List.of());
-        pod.getContainers().get(0).getVolumeMounts().removeIf(m -> m.getName().equals("data"));
-        pod.getVolumes().removeIf(v -> v.getName().equals("data"));
+        pod.getContainers().get(0).getVolumeMounts().removeIf(m -> !m.getName().equals(volume));
+        pod.getVolumes().removeIf(v -> !v.getName().equals(volume));
         job.getSpec().getTemplate().getMetadata().getLabels().put(APP_LABEL, name);
         return job;
+    }
+
+    /** Only a pod can read a backup: a short Job lists its messages. */
+    @Override
+    public Set<AppLog.Ack> rows(String backup) throws Exception {
+        if (!Backups.isBackup(backup)) throw Problem.failed("pra.restore.no-such-point", backup, backupVolume());
+        return Set.of(Json.read(lastLine(run(toolJob("pra-backup-rows", "backup", "recovery.Backups", "rows", "/backup/" + backup))), AppLog.Ack[].class));
+    }
+
+    /** The copy lesson runs where the volume is: in a pod that mounts pra-data beside the app's. */
+    @Override
+    public Backups.Comparison compareCopies() throws Exception {
+        if (pvc("pra-data").get() == null) throw Problem.failed("pra.copy.no-database", dataDatabase());
+        return Json.read(lastLine(run(toolJob("pra-copy-lesson", "data", "recovery.Backups", "compare", "/data"))), Backups.Comparison.class);
     }
 
     /** Runs a Job to its end (an older one of the same name is replaced) and returns its pod's log. */
     String run(Job job) {
         String name = job.getMetadata().getName();
-        var jobs = client.resources(Job.class).inNamespace(NAMESPACE).withName(name);
+        var jobs = client.resources(Job.class).inNamespace(namespace).withName(name);
         // Foreground: the old Job is gone only once its pods are, so the log read below is this run's alone.
         jobs.withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND).delete();
         jobs.waitUntilCondition(j -> j == null, WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -345,11 +366,11 @@ public final class KubeSite extends Site {
         waiting("job/" + name);
         Job done = jobs.waitUntilCondition(j -> j != null && j.getStatus() != null && (positive(j.getStatus().getSucceeded())
                 || positive(j.getStatus().getFailed())), WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        String log = client.pods().inNamespace(NAMESPACE).withLabel("job-name", name).list().getItems().stream()
-                .map(p -> client.pods().inNamespace(NAMESPACE).withName(p.getMetadata().getName()).getLog())
+        String log = client.pods().inNamespace(namespace).withLabel("job-name", name).list().getItems().stream()
+                .map(p -> client.pods().inNamespace(namespace).withName(p.getMetadata().getName()).getLog())
                 .reduce("", String::concat);
         if (!positive(done.getStatus().getSucceeded())) {
-            throw Problem.failed("pra.k8s.job-failed", name, lastLine(log), "kubectl -n " + NAMESPACE + " logs job/" + name);
+            throw Problem.failed("pra.k8s.job-failed", name, lastLine(log), "kubectl -n " + namespace + " logs job/" + name);
         }
         return log;
     }
@@ -378,11 +399,11 @@ public final class KubeSite extends Site {
         for (Pod p : pods) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             logs.put(p.getMetadata().getName(), out);
-            watches.add(client.pods().inNamespace(NAMESPACE).withName(p.getMetadata().getName()).watchLog(out));
+            watches.add(client.pods().inNamespace(namespace).withName(p.getMetadata().getName()).watchLog(out));
         }
         action.run();
         for (Pod p : pods) {
-            client.pods().inNamespace(NAMESPACE).withName(p.getMetadata().getName()).waitUntilCondition(x -> x == null,
+            client.pods().inNamespace(namespace).withName(p.getMetadata().getName()).waitUntilCondition(x -> x == null,
                     WAIT.toMillis(), TimeUnit.MILLISECONDS);
         }
         for (LogWatch w : watches) {
@@ -395,11 +416,11 @@ public final class KubeSite extends Site {
             w.close();
         }
         Set<Long> known = new HashSet<>();
-        acknowledged().forEach(a -> known.add(a.id()));
+        AppLog.current(appLog()).acks().forEach(a -> known.add(a.id()));
         StringBuilder fresh = new StringBuilder();
         for (ByteArrayOutputStream out : logs.values()) {
             for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
-                Ack a = ack(line.strip());
+                AppLog.Ack a = AppLog.ack(line.strip());
                 if (a != null && known.add(a.id())) fresh.append(line.strip()).append('\n');
             }
         }
@@ -408,18 +429,18 @@ public final class KubeSite extends Site {
     }
 
     List<Pod> appPods() {
-        return client.pods().inNamespace(NAMESPACE).withLabel(APP_LABEL, "pra-app").list().getItems();
+        return client.pods().inNamespace(namespace).withLabel(APP_LABEL, "pra-app").list().getItems();
     }
 
     private RollableScalableResource<Deployment> deployment() {
-        return client.apps().deployments().inNamespace(NAMESPACE).withName("pra-app");
+        return client.apps().deployments().inNamespace(namespace).withName("pra-app");
     }
 
     private io.fabric8.kubernetes.client.dsl.Resource<CronJob> cronJob() {
-        return client.resources(CronJob.class).inNamespace(NAMESPACE).withName("pra-backup");
+        return client.resources(CronJob.class).inNamespace(namespace).withName("pra-backup");
     }
 
     private io.fabric8.kubernetes.client.dsl.Resource<PersistentVolumeClaim> pvc(String name) {
-        return client.persistentVolumeClaims().inNamespace(NAMESPACE).withName(name);
+        return client.persistentVolumeClaims().inNamespace(namespace).withName(name);
     }
 }

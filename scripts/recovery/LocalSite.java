@@ -1,10 +1,9 @@
 package recovery;
 
-//SOURCES ../common/Folders.java ../common/Home.java ../common/Http.java ../common/Json.java ../common/Jvm.java ../common/Peer.java
-//SOURCES ../common/Problem.java App.java Backups.java Site.java
+//SOURCES ../common/Folders.java ../common/Http.java ../common/Json.java ../common/Jvm.java ../common/Peer.java ../common/Problem.java App.java
+//SOURCES AppLog.java Backups.java Site.java
 
 import common.Folders;
-import common.Home;
 import common.Http;
 import common.Json;
 import common.Jvm;
@@ -21,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The PRA workshop on this machine: two folders play the volumes pra-data and pra-backup, and a
@@ -49,10 +49,6 @@ public final class LocalSite extends Site {
 
     public LocalSite(Path home) {
         super(home);
-    }
-
-    public static LocalSite here() {
-        return new LocalSite(Home.site("pra"));
     }
 
     @Override public String target() { return "local"; }
@@ -195,6 +191,21 @@ public final class LocalSite extends Site {
         while (points().size() < atLeast) {
             if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.backups.late", whereToLook());
             Thread.sleep(50);
+        }
+    }
+
+    @Override
+    public Set<AppLog.Ack> rows(String backup) throws IOException {
+        return Backups.rows(backups().resolve(backup));
+    }
+
+    @Override
+    public Backups.Comparison compareCopies() throws Exception {
+        Path scratch = Files.createTempDirectory(Files.createDirectories(home), "copy-lesson-");
+        try {
+            return Backups.compare(data(), scratch);
+        } finally {
+            Folders.delete(scratch);
         }
     }
 

@@ -1,6 +1,6 @@
 package recovery;
 
-//SOURCES ../common/Evidence.java ../common/Json.java ../common/Messages.java ../common/Problem.java Backups.java Site.java
+//SOURCES ../common/Evidence.java ../common/Json.java ../common/Messages.java ../common/Problem.java AppLog.java Backups.java Site.java
 
 import common.Evidence;
 import common.Json;
@@ -13,27 +13,49 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * The restore of the PRA workshop, as pra-restore, the drill and exercise 5 run it: choose a
  * backup (the newest that passes its integrity check, or a chosen one), stop the app, put the
  * backup in the data volume (an older database is kept aside, never overwritten), start the app,
- * check the count, and measure what the disaster cost.
+ * check the count, and measure what it cost, with the definitions the exercises use:
+ *
+ * - the loss: the acknowledged messages the data held before the restore that the restored data
+ *   does not hold, counted from the app's log and the backups (AppLog);
+ * - the achieved RPO: the time between the moment data was lost (the disaster, or for a restore
+ *   chosen on purpose, the restore itself) and the recovery point, the backup's time;
+ * - the achieved RTO: from that same moment to the first write the restored app accepts.
  */
 public final class Restore {
     /** The last restore, and every restore, in the PRA evidence folder. */
     public static final String LAST = "restore.json";
     public static final String ALL = "restores";
+    /** The PRA workshop's picture, written beside them. */
+    public static final String REPORT = "report.html";
+    /** The data volume was lost (a disaster): the backup goes into an empty volume. */
+    public static final String DISASTER = "disaster";
+    /** The data volume held a database, replaced on purpose by an older point (practical task 2). */
+    public static final String ROLLBACK = "rollback";
+
+    /** The message the kit adds to time the first accepted write; it stays in the data, as any other. */
+    public static final String CHECK_MESSAGE = "restore-check";
 
     private Restore() {}
 
-    /** What a restore did. */
-    public record Result(String startedAt, String restoredFrom, String backupTime, long backupMessages, Long backupLastId,
+    /** What a restore did, and what it cost. */
+    public record Result(String startedAt, String kind, String restoredFrom, String backupTime, long backupMessages, Long backupLastId,
                          long restoredMessages, List<String> skipped, String keptAside, String healthyAt, boolean verified,
-                         String disasterAt, Long lostMessages, Double rpoSeconds, String firstAddAt, Double rtoSeconds) {
+                         String disasterAt, Long lostMessages, Double rpoSeconds, Long checkMessageId, String firstAddAt, Double rtoSeconds) {
+
+        /** When data was lost: the disaster, or the restore itself when it replaced data on purpose; null when unknown. */
+        public String lossAt() {
+            return ROLLBACK.equals(kind) ? startedAt : disasterAt;
+        }
 
         /** Written as the last restore and beside every earlier one: the grader checks each chosen point. */
         public void record(Evidence evidence) throws IOException {
@@ -58,6 +80,22 @@ public final class Restore {
         return all;
     }
 
+    /**
+     * The loss of a restore: what the data held before it (the backup its timeline started from,
+     * and every write acknowledged since) less what the restored backup holds. The same count
+     * for a disaster and for a point chosen on purpose, made by the restore and again by the grader.
+     */
+    public static long lost(Set<AppLog.Ack> startedFrom, AppLog.Timeline before, Set<AppLog.Ack> restored) {
+        Set<AppLog.Ack> held = new HashSet<>(startedFrom);
+        held.addAll(before.acks());
+        held.removeAll(restored);
+        return held.size();
+    }
+
+    public static double seconds(String from, String to) {
+        return Duration.between(Instant.parse(from), Instant.parse(to)).toMillis() / 1000.0;
+    }
+
     public static Result run(Site site, String point, boolean force, PrintWriter out) throws Exception {
         Instant started = Instant.now();
         List<Backups.Point> points = site.points();
@@ -80,16 +118,18 @@ public final class Restore {
             }
             if (chosen == null) throw Problem.failed("pra.backups.none-valid", site.backupVolume());
         }
-        out.println(Messages.get("pra.restore.chosen", chosen.file(), chosen.time(), chosen.messages()));
+        out.println(Messages.get("pra.restore.chosen", chosen.file(), Messages.clock(Instant.parse(chosen.time())), chosen.messages()));
 
         // Refused before anything is stopped: a refused restore leaves the app as it found it.
-        if (site.dataHoldsDatabase() && !force) throw Problem.failed("pra.restore.occupied", site.dataDatabase());
+        boolean occupied = site.dataHoldsDatabase();
+        if (occupied && !force) throw Problem.failed("pra.restore.occupied", site.dataDatabase());
+        String kind = occupied ? ROLLBACK : DISASTER;
         // The app must not write while its database is replaced, and no backup may copy half a restore.
         site.stopApp();
-        long lastId = chosen.lastId() == null ? 0 : chosen.lastId();
-        List<Site.Ack> gone = site.acknowledged().stream().filter(a -> a.id() > lastId).toList();
+        // Read once the app is stopped: on a cluster its last acknowledged writes reach the log as its pod ends.
+        AppLog.Timeline before = AppLog.current(site.appLog());
         String kept = site.restore(chosen.file(), force);
-        site.markRestore(chosen.file());
+        AppLog.restore(site.appLog(), Instant.now(), chosen.file());
         if (kept != null) out.println(Messages.get("pra.restore.kept", kept));
         site.startApp();
         site.waitHealthy(Duration.ofSeconds(120));
@@ -98,27 +138,43 @@ public final class Restore {
         boolean verified = restored == chosen.messages();
         out.println(Messages.get(verified ? "pra.restore.verified" : "pra.restore.mismatch", restored, chosen.messages()));
 
-        // RTO: from the disaster to the first message the restored app accepts.
-        Instant firstAdd = null;
+        // The first write the restored app accepts ends the outage; the kit writes it itself, and says so.
+        Long checkId = null;
+        String firstAdd = null;
         Instant deadline = Instant.now().plusSeconds(60);
         while (firstAdd == null && Instant.now().isBefore(deadline)) {
-            if (site.get("/add?message=restore-check").status() == 200) firstAdd = Instant.now();
-            else Thread.sleep(20);
+            Site.Reply r = site.get("/add?message=" + CHECK_MESSAGE);
+            if (r.status() == 200) {
+                Map<?, ?> answer = Json.read(r.body(), Map.class);
+                checkId = ((Number) answer.get("id")).longValue();
+                firstAdd = answer.get("created_at").toString();
+            } else {
+                Thread.sleep(20);
+            }
         }
-        // RPO: what the app acknowledged after the backup, before this restore, and is now gone
-        // (counted before the restore; the app may still accept a few writes between the disaster and its stop).
-        Instant disaster = site.disasterTime();
+        if (checkId != null) out.println(Messages.get("pra.restore.check", CHECK_MESSAGE, checkId, restored + 1));
+
         Long lost = null;
-        Double rpo = null;
-        Double rto = null;
-        if (disaster != null) {
-            lost = (long) gone.size();
-            rpo = gone.isEmpty() ? 0.0 : Duration.between(Instant.parse(chosen.time()), gone.get(gone.size() - 1).at()).toMillis() / 1000.0;
-            rto = firstAdd == null ? null : Duration.between(disaster, firstAdd).toMillis() / 1000.0;
-            out.println(Messages.get("pra.restore.measured", lost, rpo, rto == null ? "-" : String.format(Locale.ROOT, "%.1f", rto)));
+        try {
+            Set<AppLog.Ack> startedFrom = before.restoredFrom() == null ? Set.of() : site.rows(before.restoredFrom());
+            lost = lost(startedFrom, before, site.rows(chosen.file()));
+        } catch (Exception e) {
+            out.println(Messages.get("pra.restore.loss-unknown", e.getMessage()));
         }
-        return new Result(started.toString(), chosen.file(), chosen.time(), chosen.messages(), chosen.lastId(), restored, skipped,
-                kept, healthy.toString(), verified, disaster == null ? null : disaster.toString(),
-                lost, rpo, firstAdd == null ? null : firstAdd.toString(), rto);
+
+        Instant disaster = kind.equals(DISASTER) ? before.disasterAt() : null;
+        String lossAt = kind.equals(ROLLBACK) ? started.toString() : disaster == null ? null : disaster.toString();
+        Double rpo = lossAt == null ? null : seconds(chosen.time(), lossAt);
+        Double rto = lossAt == null || firstAdd == null ? null : seconds(lossAt, firstAdd);
+        if (lossAt == null) {
+            out.println(Messages.get("pra.restore.no-disaster"));
+        } else {
+            out.println(Messages.get(kind.equals(DISASTER) ? "pra.restore.measured.disaster" : "pra.restore.measured.rollback",
+                    lost == null ? "?" : lost, Messages.seconds(rpo), Messages.clock(Instant.parse(lossAt)), Messages.clock(Instant.parse(chosen.time())),
+                    rto == null ? "?" : Messages.seconds(rto)));
+            out.println(Messages.get("pra.definitions.rpo-rto"));
+        }
+        return new Result(started.toString(), kind, chosen.file(), chosen.time(), chosen.messages(), chosen.lastId(), restored, skipped,
+                kept, healthy.toString(), verified, disaster == null ? null : disaster.toString(), lost, rpo, checkId, firstAdd, rto);
     }
 }

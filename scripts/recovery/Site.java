@@ -1,18 +1,16 @@
 package recovery;
 
-//SOURCES ../common/Home.java ../common/Json.java ../common/Problem.java Backups.java KubeSite.java LocalSite.java
+//SOURCES ../common/Home.java ../common/Json.java ../common/Problem.java AppLog.java Backups.java KubeSite.java LocalSite.java
 
 import common.Home;
 import common.Json;
 import common.Problem;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
@@ -21,18 +19,34 @@ import picocli.CommandLine.Option;
  * cluster (KubeSite). The steps speak only to this class, so that both targets go through the
  * same steps, write the same evidence and pass the same checks.
  *
- * What the kit learns while the steps run is kept on this machine under home(): when the
- * disaster struck, and the app's log, whose ADD lines are the acknowledged /adds.
+ * What the kit learns while the steps run is kept on this machine under home(), in the app's
+ * log (AppLog): the acknowledged /adds, when the disaster struck, and each restore.
  */
 public abstract class Site implements AutoCloseable {
+    /**
+     * The three runs of the PRA workshop, each with a site and an evidence folder of its own, so
+     * that no unattended run ever touches what the student built and hands in: the student's
+     * workshop, the unattended drill, and exercise 5's stronger design. On Kubernetes each name is
+     * also the namespace.
+     */
+    public static final String WORKSHOP = "pra";
+    public static final String DRILL = "pra-drill";
+    public static final String DESIGN = "pra5";
+
     /** The --target option of every PRA step. */
     public static final class Target {
         @Option(names = "--target", paramLabel = "local|k8s", defaultValue = "local", descriptionKey = "pra.target") public String target;
 
+        /** The student's workshop site. */
         public Site open() throws IOException {
+            return open(WORKSHOP);
+        }
+
+        /** One run's site: WORKSHOP, DRILL or DESIGN. */
+        public Site open(String run) throws IOException {
             return switch (target) {
-                case "local" -> LocalSite.here();
-                case "k8s" -> KubeSite.connect(Home.kitFile("k8s"), Home.praK8s());
+                case "local" -> new LocalSite(Home.site(run));
+                case "k8s" -> KubeSite.connect(Home.kitFile("k8s"), run, Home.site(run + "-k8s"));
                 default -> throw Problem.environment("pra.target.unknown", target);
             };
         }
@@ -106,12 +120,14 @@ public abstract class Site implements AutoCloseable {
         return new Crash(before, count(), Duration.between(killed, Instant.now()).toMillis());
     }
 
-    /** The disaster: the app stopped, the backups suspended, the data volume deleted; returns when it struck. */
+    /**
+     * The disaster: the app stopped, the backups suspended, the data volume deleted; returns when
+     * it struck, which the app's log keeps after the app's last acknowledged write.
+     */
     public Instant strikeDisaster() throws Exception {
         Instant at = Instant.now();
-        Files.createDirectories(home);
-        Files.writeString(disasterFile(), at.toString());
         stopApp();
+        AppLog.disaster(appLog(), at);
         deleteData();
         return at;
     }
@@ -137,6 +153,12 @@ public abstract class Site implements AutoCloseable {
     /** Names the data volume's database in messages. */
     public abstract String dataDatabase();
 
+    /** The messages one backup holds, each as the app acknowledged it (id and created_at). */
+    public abstract Set<AppLog.Ack> rows(String backup) throws Exception;
+
+    /** pra-copy's lesson, on the live data: a plain copy of app.db beside an online backup of the same moment. */
+    public abstract Backups.Comparison compareCopies() throws Exception;
+
     /** Every restore point, newest first, each checked. */
     public abstract List<Backups.Point> points() throws Exception;
 
@@ -154,44 +176,11 @@ public abstract class Site implements AutoCloseable {
 
     public Path home() { return home; }
 
-    /** When the last disaster struck; written by pra-disaster, read by pra-restore. */
-    public Path disasterFile() { return home.resolve("disaster.txt"); }
-
     /** The app's own log, kept on this machine: its ADD lines are the acknowledged /add log. */
-    public Path appLog() { return home.resolve("app.log"); }
+    public Path appLog() { return home.resolve(AppLog.FILE); }
 
+    /** When the disaster struck the data volume the app is on now; null when none has since the last restore. */
     public Instant disasterTime() throws IOException {
-        return Files.exists(disasterFile()) ? Instant.parse(Files.readString(disasterFile()).trim()) : null;
-    }
-
-    /** One acknowledged /add, as the app logged it. */
-    public record Ack(long id, Instant at) {}
-
-    /**
-     * The acknowledged /adds in the app's log since the last restore: what the current data
-     * volume should hold. Acks from before an earlier restore belong to a history already told.
-     */
-    public List<Ack> acknowledged() throws IOException {
-        List<Ack> acks = new ArrayList<>();
-        if (!Files.exists(appLog())) return acks;
-        for (String line : Files.readAllLines(appLog())) {
-            if (line.startsWith("RESTORE ")) acks.clear();
-            Ack a = ack(line);
-            if (a != null) acks.add(a);
-        }
-        return acks;
-    }
-
-    /** The ack an app log line records, or null for any other line. */
-    static Ack ack(String line) {
-        if (!line.startsWith("ADD id=")) return null;
-        String[] f = line.split(" ");
-        return new Ack(Long.parseLong(f[1].substring(3)), Instant.parse(f[2].substring(3)));
-    }
-
-    /** Marks in the app's log that the data volume now holds a restored backup. */
-    public void markRestore(String backup) throws IOException {
-        Files.createDirectories(home);
-        Files.writeString(appLog(), "RESTORE at=" + Instant.now() + " from=" + backup + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return AppLog.current(appLog()).disasterAt();
     }
 }
