@@ -48,6 +48,7 @@ public class db007 {
             Map.entry("maz7", new Launch(maz7::new)),
             Map.entry("maz8", new Launch(maz8::new)),
             Map.entry("maz9", new Launch(maz9::new)),
+            Map.entry("maz10", new Launch(maz10::new)),
             Map.entry("teardown", new Launch(teardown::new)),
             Map.entry("bench", new Launch(bench::new)),
             Map.entry("pra", new Launch(pra::new)),
@@ -66,7 +67,8 @@ public class db007 {
             Map.entry("pra-down", new Launch(pra_down::new)),
             Map.entry("bundle", new Launch(bundle::new)),
             Map.entry("grade", new Launch(grade::new)),
-            Map.entry("grade-bench", new Launch(grade_bench::new))));
+            Map.entry("grade-bench", new Launch(grade_bench::new)),
+            Map.entry("pitr-bench", new Launch(pitr_bench::new))));
 
     public static void main(String[] args) {
         if (args.length == 1 && args[0].equals(WARM_UP)) {

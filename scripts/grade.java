@@ -1,8 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Agent.java common/Bundle.java common/Cli.java common/Evidence.java common/Folders.java common/Home.java common/Journal.java
-//SOURCES common/Json.java common/Messages.java common/Problem.java common/Proof.java recovery/App.java recovery/AppLog.java recovery/Backups.java
-//SOURCES recovery/Restore.java
+//SOURCES common/Agent.java common/Bundle.java common/ClassReport.java common/Cli.java common/Evidence.java common/Folders.java common/Home.java
+//SOURCES common/Journal.java common/Json.java common/Messages.java common/Mole.java common/Problem.java common/Proof.java common/Report.java
+//SOURCES recovery/App.java recovery/AppLog.java recovery/Backups.java recovery/Restore.java
 //DESCRIPTION The auto-grader: re-verify each student's evidence from raw data, score it, and grade a whole class.
 
 // Grading.
@@ -22,6 +22,7 @@
 
 import common.Agent;
 import common.Bundle;
+import common.ClassReport;
 import common.Cli;
 import common.Evidence;
 import common.Folders;
@@ -29,8 +30,10 @@ import common.Home;
 import common.Journal;
 import common.Json;
 import common.Messages;
+import common.Mole;
 import common.Problem;
 import common.Proof;
+import common.Report;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +71,9 @@ public class grade extends Cli.KitCommand {
     @Option(names = "--csv", paramLabel = "FILE", defaultValue = "grades.csv", descriptionKey = "grade.csv") Path csv;
     @Option(names = "--junit", paramLabel = "FILE", defaultValue = "grades.xml", descriptionKey = "grade.junit") Path junit;
     @Option(names = "--quiet", descriptionKey = "grade.quiet") boolean quiet;
+    @Option(names = "--html", paramLabel = "FILE", descriptionKey = "grade.html") Path html;
+    /** Where the class report's copies of the students' own reports go: beside it, in a folder of its name. */
+    private Path reportsDir;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new grade(), args));
@@ -98,7 +104,8 @@ public class grade extends Cli.KitCommand {
     /** What a bundle shares with another if it was copied: its agent's run, its journal, its backups. */
     record Prints(String runId, String journal, Set<String> backups) {}
 
-    record Student(String name, String bundle, List<Check> checks, List<String> flags, List<Answer> answers, Prints prints, String problem) {
+    record Student(String name, String bundle, List<Check> checks, List<String> flags, List<Answer> answers, Prints prints, String problem,
+                   List<ClassReport.Link> reports) {
         int score(String workshop) {
             return checks.stream().filter(c -> c.id().startsWith(workshop + ".")).mapToInt(Check::points).sum();
         }
@@ -122,6 +129,11 @@ public class grade extends Cli.KitCommand {
         Scale scale = scale();
         List<Mark> marks = marksFile == null ? List.of() : marks(marksFile);
         List<Path> bundles = bundles();
+        if (html != null) {
+            reportsDir = html.toAbsolutePath().resolveSibling(html.getFileName().toString().replaceAll("\\.html?$", "") + "-reports");
+            Folders.delete(reportsDir);
+            Files.createDirectories(reportsDir);
+        }
         Path scratchRoot = Files.createTempDirectory("db007-grade");
         List<Student> students = new ArrayList<>();
         try {
@@ -136,6 +148,10 @@ public class grade extends Cli.KitCommand {
         writeCsv(students, scale);
         writeJunit(students, scale);
         out.println(Messages.get("grade.written", csv.toAbsolutePath(), junit.toAbsolutePath()));
+        if (html != null) {
+            writeHtml(students, scale);
+            out.println(Messages.get("grade.written.html", html.toAbsolutePath()));
+        }
         return students.stream().anyMatch(s -> s.failedRequired(scale)) ? Problem.CHECK_FAILED : 0;
     }
 
@@ -170,6 +186,57 @@ public class grade extends Cli.KitCommand {
         return bundles;
     }
 
+    // ---- the class report --------------------------------------------------------------------
+
+    /**
+     * The student's mission report and PRA report (the workshop's, else the drill's), copied out
+     * of the bundle before its scratch folder goes, under a folder name made only of safe letters.
+     */
+    private List<ClassReport.Link> copyReports(Path root, String student) throws IOException {
+        List<ClassReport.Link> links = new ArrayList<>();
+        Path folder;
+        synchronized (this) {
+            String safe = student.replaceAll("[^A-Za-z0-9._-]", "_");
+            int n = 1;
+            while (Files.exists(reportsDir.resolve(safe + (n == 1 ? "" : "-" + n)))) n++;
+            folder = Files.createDirectories(reportsDir.resolve(safe + (n == 1 ? "" : "-" + n)));
+        }
+        String[][] reports = {{"maz/" + Proof.REPORT, "mission.html", "class.report.mission"},
+                {"pra/" + Restore.REPORT, "pra.html", "class.report.pra"}, {"pra-drill/" + Restore.REPORT, "pra.html", "class.report.pra"}};
+        for (String[] r : reports) {
+            Path from = root.resolve(r[0]);
+            Path to = folder.resolve(r[1]);
+            if (Files.exists(to) || !Files.isRegularFile(from, LinkOption.NOFOLLOW_LINKS)) continue;
+            Files.copy(from, to);
+            links.add(new ClassReport.Link(Messages.get(r[2]), html.toAbsolutePath().getParent().relativize(to).toString().replace('\\', '/')));
+        }
+        return links;
+    }
+
+    private void writeHtml(List<Student> students, Scale scale) throws IOException {
+        List<ClassReport.Column> columns = new ArrayList<>();
+        for (Map.Entry<String, Rule> c : scale.checks().entrySet()) {
+            if (!c.getKey().equals("manifest")) columns.add(new ClassReport.Column(c.getKey(), c.getValue().label(), c.getValue().points(), c.getValue().instructor()));
+        }
+        List<ClassReport.Row> rows = new ArrayList<>();
+        for (Student s : students) {
+            List<ClassReport.Cell> cells = new ArrayList<>();
+            for (Check c : s.checks()) {
+                Rule rule = scale.checks().get(c.id());
+                String status = c.passed() == null ? (rule != null && rule.instructor() && c.points() > 0 ? "marked" : "instructor")
+                        : c.passed() ? "pass" : "fail";
+                cells.add(new ClassReport.Cell(c.id(), status, c.points(), c.reason()));
+            }
+            List<ClassReport.Answer> answers = s.answers().stream().map(a -> new ClassReport.Answer(a.workshop(), a.id(), a.text())).toList();
+            rows.add(new ClassReport.Row(s.name(), s.bundle(), s.score("maz"), s.score("pra"), s.total(), s.failedRequired(scale), s.flags(), cells,
+                    answers, s.reports(), s.problem()));
+        }
+        Map<String, Map<String, String>> keys = new LinkedHashMap<>();
+        for (String workshop : List.of("maz", "pra")) keys.put(workshop, keys(workshop));
+        Files.createDirectories(html.toAbsolutePath().getParent());
+        Files.writeString(html, ClassReport.html(columns, rows, keys, scale.max("maz"), scale.max("pra"), Instant.now()), StandardCharsets.UTF_8);
+    }
+
     // ---- one student -------------------------------------------------------------------------
 
     /** Grades one bundle in a scratch folder of its own, removed afterwards; whatever happens, a result. */
@@ -193,7 +260,7 @@ public class grade extends Cli.KitCommand {
 
     private static Student unreadable(Path bundle, String reason) {
         return new Student(bundle.getFileName().toString(), bundle.toString(), List.of(), List.of(), List.of(), null,
-                Messages.get("grade.unreadable", reason));
+                Messages.get("grade.unreadable", reason), List.of());
     }
 
     Student gradeOne(Path bundle, Scale scale, Path scratch) throws Exception {
@@ -220,8 +287,9 @@ public class grade extends Cli.KitCommand {
         List<Answer> answers = new ArrayList<>(answers(root, "maz"));
         answers.addAll(answers(root, "pra"));
         List<Check> scrubbed = checks.stream().map(c -> new Check(c.id(), c.passed(), c.points(), scrub(c.reason(), scratch))).toList();
-        return new Student(name == null ? bundle.getFileName().toString() : name, bundle.toString(), scrubbed, flags, answers,
-                new Prints(runId, journalHash, backups), null);
+        String shown = name == null ? bundle.getFileName().toString() : name;
+        return new Student(shown, bundle.toString(), scrubbed, flags, answers, new Prints(runId, journalHash, backups), null,
+                html == null ? List.of() : copyReports(root, shown));
     }
 
     static String manifestReason(Path root, Bundle.Manifest m) throws IOException {
@@ -340,19 +408,51 @@ public class grade extends Cli.KitCommand {
             }
             checks.add(check(scale, "maz.rto", rtoReason));
             checks.add(check(scale, "maz.report", reportReason));
+            if (Files.isRegularFile(root.resolve("maz/" + Mole.FOLDER + "/" + Mole.FILE), LinkOption.NOFOLLOW_LINKS)) checks.add(check(scale, "maz.mole", moleReason()));
             // The mission's written answers are the instructor's to judge, beside the keys.
             boolean answered = Files.isRegularFile(root.resolve("answers/maz.md"), LinkOption.NOFOLLOW_LINKS);
             checks.add(new Check("maz.questions", null, 0, answered ? Messages.get("grade.instructor.plain") : Messages.get("grade.answers.none.maz")));
             return checks;
         }
 
+        /**
+         * Step 10 recounted from its own journal and the rows after the recovery: what came back,
+         * what was lost before and after the error, and the RPO from the two times the step kept.
+         */
+        private String moleReason() {
+            String folder = "maz/" + Mole.FOLDER + "/";
+            try {
+                Mole claimed = read(root, folder + Mole.FILE, Mole.class);
+                if (claimed.errorAt() == null || claimed.restoreTime() == null) return Messages.get("grade.file.field", folder + Mole.FILE, "error_at, restore_time");
+                Instant errorAt = Instant.parse(claimed.errorAt());
+                Instant point = Instant.parse(claimed.restoreTime());
+                if (point.isAfter(errorAt)) return Messages.get("grade.maz.mole.after", claimed.restoreTime(), claimed.errorAt());
+                List<Journal.Entry> journal = Journal.read(root.resolve(folder + Journal.FILE));
+                Map<Long, Proof.Row> rows = Proof.readRows(root.resolve(folder + Proof.ROWS));
+                Mole.Count c = Mole.recount(journal, rows, errorAt, point);
+                if (c.missingBeforeRecoveryPoint() > 0) return Messages.get("grade.maz.mole.missing", c.missingBeforeRecoveryPoint());
+                boolean same = c.acknowledgedBeforeError() == claimed.acknowledgedBeforeError() && c.backBeforeError() == claimed.backBeforeError()
+                        && c.lostBeforeError() == claimed.lostBeforeError() && c.acknowledgedAfterError() == claimed.acknowledgedAfterError()
+                        && c.keptAfterError() == claimed.keptAfterError() && c.lostAfterError() == claimed.lostAfterError();
+                if (!same) return Messages.get("grade.maz.mole.differs", claimed.backBeforeError(), claimed.lostBeforeError(), claimed.lostAfterError(),
+                        c.backBeforeError(), c.lostBeforeError(), c.lostAfterError());
+                double rpo = Mole.seconds(point, errorAt);
+                if (Math.abs(rpo - claimed.rpoSeconds()) > 0.001) return Messages.get("grade.pra.rpo-seconds.differs", claimed.rpoSeconds(), rpo);
+                return null;
+            } catch (Problem p) {
+                return p.getMessage();
+            } catch (RuntimeException e) {
+                return Messages.get("grade.file.malformed", folder, plain(e));
+            }
+        }
+
         private String reportReason(Proof recomputed) {
             String file = "maz/" + Proof.REPORT;
             if (!Files.isRegularFile(root.resolve(file))) return Messages.get("grade.file.missing", file);
             try {
-                Matcher m = Pattern.compile("(?s)<script type='application/json' id='db007-proof'>(.*?)</script>").matcher(Files.readString(root.resolve(file)));
-                if (!m.find()) return Messages.get("grade.maz.report.none");
-                Proof shown = Json.read(m.group(1).replace("<\\/", "</"), Proof.class);
+                String embedded = Report.embedded(Files.readString(root.resolve(file)), "db007-proof");
+                if (embedded == null) return Messages.get("grade.maz.report.none");
+                Proof shown = Json.read(embedded, Proof.class);
                 return recomputed != null && shown.acknowledgedWrites() == recomputed.acknowledgedWrites() && shown.lostWrites() == recomputed.lostWrites()
                         && Objects.equals(shown.rtoMs(), recomputed.rtoMs()) ? null : Messages.get("grade.maz.report.differs");
             } catch (IOException | IllegalArgumentException e) {
@@ -717,7 +817,7 @@ public class grade extends Cli.KitCommand {
                         && x.points() >= 0 && x.points() <= rule.points()).reduce((a, b) -> b).orElse(null);
                 checks.add(m == null ? c : new Check(c.id(), true, m.points(), m.comment().isEmpty() ? null : Messages.get("grade.marks.comment", m.comment())));
             }
-            marked.add(new Student(s.name(), s.bundle(), checks, s.flags(), s.answers(), s.prints(), s.problem()));
+            marked.add(new Student(s.name(), s.bundle(), checks, s.flags(), s.answers(), s.prints(), s.problem(), s.reports()));
         }
         return marked;
     }

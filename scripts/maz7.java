@@ -70,7 +70,7 @@ public class maz7 extends Cli.KitCommand {
             events = api.events(requested.minusSeconds(1));
         }
         out.println(Messages.get("maz7.events"));
-        for (Rds.Event e : events) out.println("  " + Messages.clock(e.time()) + "  [" + String.join(",", e.categories()) + "] " + e.message());
+        for (Rds.Event e : events) out.println("  " + Messages.clock(e.time()) + "  [" + String.join(",", e.categories()) + "] " + Rds.describe(e));
         // The control plane's account of the failover beside the outage the agent lived, both measured.
         Instant eventsFrom = firstEvent(events, "failover started");
         Instant eventsTo = firstEvent(events, "failover completed");

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java recovery/App.java recovery/Backups.java
-//SOURCES recovery/Client.java recovery/Drill.java recovery/Restore.java recovery/Site.java
+//SOURCES recovery/Client.java recovery/Drill.java recovery/PraReport.java recovery/Restore.java recovery/Site.java
 //DESCRIPTION The PRA drill unattended: the app writing, minute backups (shortened), a pod crash, the data volume lost, the restore, RPO and RTO measured.
 
 // The PRA workshop's whole drill, unattended.
@@ -40,6 +40,7 @@ import recovery.App;
 import recovery.Backups;
 import recovery.Client;
 import recovery.Drill;
+import recovery.PraReport;
 import recovery.Restore;
 import recovery.Site;
 
@@ -116,6 +117,7 @@ public class pra extends Cli.KitCommand {
         // The client's log and the app's log must tell the same loss.
         boolean logsAgree = restored.lostMessages() != null && restored.lostMessages() == lost.size();
         boolean pass = restored.verified() && lostOnlyAfterBackup && logsAgree && restored.rtoSeconds() != null;
+        PraReport.write(evidence, site);
         Drill d = new Drill(pass ? "pass" : "fail", site.target(), acked.size(), restored.restoredMessages(), lost.size(), unansweredKept,
                 restored.lostMessages(), restored.rpoSeconds(), restored.rtoSeconds(), restored.restoredFrom(), restored.backupTime(),
                 disaster.toString(), crash.unavailableMs(), backupEvery);

@@ -2,7 +2,7 @@
 //JAVA 17+
 //SOURCES common/Aws.java common/Cli.java common/Evidence.java common/Folders.java common/Home.java common/Json.java common/Messages.java
 //SOURCES common/Problem.java recovery/Backups.java recovery/Client.java recovery/Design.java recovery/Drill.java recovery/LocalSite.java
-//SOURCES recovery/Offsite.java recovery/Restore.java recovery/Site.java
+//SOURCES recovery/Offsite.java recovery/PraReport.java recovery/Restore.java recovery/Site.java
 //DESCRIPTION PRA exercise 5: run a stronger design (shorter interval, off-site copy, backup-age alert, automated restore test) and measure the difference.
 
 // PRA workshop, exercise 5: a stronger design, measured rather than argued.
@@ -51,6 +51,7 @@ import recovery.Design;
 import recovery.Drill;
 import recovery.LocalSite;
 import recovery.Offsite;
+import recovery.PraReport;
 import recovery.Restore;
 import recovery.Site;
 
@@ -140,6 +141,8 @@ public class pra5 extends Cli.KitCommand {
         Design d = new Design(pass ? "pass" : "fail", 1, acked.size(), lost.size(), rpo, rto, restored.verified(), offsite.describe(),
                 shipping.copies(), shipping.maxLagMs(), restored.restoredFrom(), alertAfterMs, restoreTestOk, before);
         d.write(evidence);
+        restored.record(evidence);
+        PraReport.write(evidence, site);
         if (json) {
             spec.commandLine().getOut().println(Json.write(d));
         } else {

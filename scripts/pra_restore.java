@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Evidence.java common/Messages.java common/Problem.java recovery/Restore.java recovery/Site.java
+//SOURCES common/Cli.java common/Evidence.java common/Messages.java common/Problem.java recovery/PraReport.java recovery/Restore.java
+//SOURCES recovery/Site.java
 //DESCRIPTION PRA phase 2: recreate the data volume, restore the latest valid backup (or a chosen one), restart the app and resume backups.
 
 // PRA workshop, phase 2: the restore.
@@ -21,6 +22,7 @@ import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import recovery.PraReport;
 import recovery.Restore;
 import recovery.Site;
 
@@ -40,11 +42,14 @@ public class pra_restore extends Cli.KitCommand {
         PrintWriter out = spec.commandLine().getOut();
         out.println(Messages.get("pra.restore.title"));
         Restore.Result r;
+        Evidence evidence = evidenceDir.open(Site.WORKSHOP);
         try (Site site = where.open()) {
             r = Restore.run(site, point, force, out);
+            // Every restore is kept, not only the last: the grader checks the chosen point of practical task 2.
+            r.record(evidence);
+            PraReport.write(evidence, site);
         }
-        // Every restore is kept, not only the last: the grader checks the chosen point of practical task 2.
-        r.record(evidenceDir.open(Site.WORKSHOP));
+        out.println(Messages.get("pra.report.written", evidence.file(Restore.REPORT)));
         out.println(Messages.get(r.verified() ? "step.pass" : "step.fail"));
         return r.verified() ? 0 : Problem.CHECK_FAILED;
     }

@@ -21,6 +21,7 @@ import common.Rds;
 import common.Stacks;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +47,15 @@ public class teardown extends Cli.KitCommand {
         String instance = rds.instance != null ? rds.instance : d != null && d.instance() != null ? d.instance() : "db007-" + student;
         rds.instance = instance;
         List<String> left = new ArrayList<>();
+        // Step 10's restored instance first: it lives in the database stack's subnet group, which cannot go while it is there.
+        String restored = instance + "-restored";
+        try (Rds api = Rds.open(rds)) {
+            if (api.describe(restored) != null) {
+                out.println(Messages.get("teardown.restored", restored));
+                api.delete(restored);
+                api.waitDeleted(restored, Duration.ofMinutes(30));
+            }
+        }
         try (Stacks stacks = Stacks.open(rds)) {
             for (String stack : List.of(Deployment.databaseStack(student), Deployment.vpcStack(student))) {
                 stacks.delete(stack, out);
@@ -54,6 +64,7 @@ public class teardown extends Cli.KitCommand {
         }
         try (Rds api = Rds.open(rds)) {
             left.addAll(api.leftovers());
+            if (api.describe(restored) != null) left.add("DB instance " + restored);
         }
         if (!left.isEmpty()) {
             left.forEach(l -> out.println("  " + l));

@@ -7,6 +7,7 @@ import common.Bundle;
 import common.Evidence;
 import common.Journal;
 import common.Json;
+import common.Mole;
 import common.Proof;
 import common.Rds;
 import java.lang.reflect.ParameterizedType;
@@ -104,6 +105,10 @@ class EvidenceFormatTest {
         m.put(MAZ + Proof.FILE, new Format(Proof.class, null, (dir, s) -> {
             new Evidence(dir).write(Proof.FILE, s);
             return Proof.read(dir);
+        }));
+        m.put(MAZ + Mole.FOLDER + "/" + Mole.FILE, new Format(Mole.class, null, (dir, s) -> {
+            ((Mole) s).write(new Evidence(dir));
+            return Mole.read(dir);
         }));
         m.put(MAZ + Proof.REPORT, null);
         m.put(MAZ + Agent.LOG + ", " + Agent.STOP, null);

@@ -283,7 +283,7 @@ class GradeTest {
         Kit.Result r = grade(dir, folder);
         assertEquals(1, r.exit(), r.all());
         assertTrue(r.out().contains("cannot be read") && r.out().contains("not a readable zip"), r.out());
-        assertTrue(r.out().contains("Total 29/40"), "alice is graded all the same: " + r.out());
+        assertTrue(r.out().contains("Total 26/40"), "alice is graded all the same: " + r.out());
     }
 
     // ---- hostile bundles: made from the real one, each edited the way a student could --------
@@ -334,7 +334,7 @@ class GradeTest {
 
         assertEquals(1, r.exit(), r.all());
         String out = r.out();
-        assertTrue(section(out, "alice.zip").contains("Total 29/40"), "the honest bundle is graded as alone: " + out);
+        assertTrue(section(out, "alice.zip").contains("Total 26/40"), "the honest bundle is graded as alone: " + out);
         assertTrue(section(out, "dotdot.zip").matches("(?s).*\\[FAIL \\] pra\\.restore.*names \"\\.\\./x\", which is not a backup file.*"), out);
         assertTrue(section(out, "absolute.zip").contains("names \"" + outside + "\", which is not a backup file"), out);
         assertTrue(section(out, "noname.zip").contains("manifest.json has no student"), out);
@@ -364,10 +364,10 @@ class GradeTest {
         }
         Kit.Result r = kit.run("grade", a.resolve("submission.zip").toString(), b.resolve("submission.zip").toString(),
                 "--csv", dir.resolve("g.csv").toString(), "--junit", dir.resolve("g.xml").toString());
-        assertTrue(section(r.out(), "alice").contains("Total 29/40"), r.out());
+        assertTrue(section(r.out(), "alice").contains("Total 26/40"), r.out());
         String bob = section(r.out(), "b/submission.zip");
         assertTrue(bob.contains("holds no evidence"), r.out());
-        assertFalse(bob.contains("Total 29/40") || bob.contains("answer"), "bob is not graded on alice's files: " + bob);
+        assertFalse(bob.contains("Total 26/40") || bob.contains("answer"), "bob is not graded on alice's files: " + bob);
     }
 
     /** A lost write hidden as "unknown", its row deleted, and the proof and report edited to match. */

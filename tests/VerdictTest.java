@@ -19,10 +19,16 @@ class VerdictTest {
     /**
      * One row. frozenMs: the postmaster stopped that long; stuckMs: the health commit in flight
      * that long; answeredMs: the standby's last answer that long ago; askedMs: a question to the
-     * standby unanswered that long.
+     * standby unanswered that long; primaryMs: the primary's last answer on another connection
+     * that long ago; walMs: WAL last moved that long ago.
      */
     record Row(String name, boolean primaryUp, Integer frozenMs, Integer stuckMs, boolean standbyUp, Integer answeredMs, Integer askedMs,
-               Phase phase, Role standbyRole, boolean synchronous, Action expected) {}
+               Integer primaryMs, Integer walMs, Phase phase, Role standbyRole, boolean synchronous, Action expected) {
+        Row(String name, boolean primaryUp, Integer frozenMs, Integer stuckMs, boolean standbyUp, Integer answeredMs, Integer askedMs,
+            Phase phase, Role standbyRole, boolean synchronous, Action expected) {
+            this(name, primaryUp, frozenMs, stuckMs, standbyUp, answeredMs, askedMs, null, null, phase, standbyRole, synchronous, expected);
+        }
+    }
 
     static final List<Row> ROWS = List.of(
             new Row("all well", true, null, null, true, 30, null, Phase.READY, Role.STANDBY, true, Action.NONE),
@@ -30,6 +36,12 @@ class VerdictTest {
             new Row("postmaster frozen (SIGSTOP)", true, 400, null, true, 30, null, Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
             new Row("postmaster frozen a moment", true, 100, null, true, 30, null, Phase.READY, Role.STANDBY, true, Action.NONE),
             new Row("backends frozen: commits stuck, standby answers", true, null, 300, true, 20, null, Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
+            new Row("busy: commits wait behind a large transaction, WAL still flows", true, null, 600, true, 20, null, 400, 30, Phase.READY, Role.STANDBY, true, Action.NONE),
+            new Row("slow: a commit waits on a busy disk, the primary still answers", true, null, 600, true, 20, null, 40, 400, Phase.READY, Role.STANDBY, true, Action.NONE),
+            new Row("busy for too long: the standby cannot keep up", true, null, 5200, true, 20, null, 40, 30, Phase.READY, Role.STANDBY, true, Action.DROP_STANDBY),
+            new Row("commits hung for long on a primary that still answers", true, null, 5200, true, 20, null, 40, 4000, Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
+            new Row("WAL moved and the primary answered a while ago, then nothing: hung", true, null, 600, true, 20, null, 400, 400, Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
+            new Row("answered only before the commit got stuck: hung", true, null, 300, true, 20, null, 350, 350, Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
             new Row("commits stuck, which side unknown yet", true, null, 300, true, 400, 100, Phase.READY, Role.STANDBY, true, Action.NONE),
             new Row("standby frozen: commits stuck, standby silent", true, null, 300, true, 600, 300, Phase.READY, Role.STANDBY, true, Action.DROP_STANDBY),
             new Row("standby answered once after the commit got stuck, then froze", true, null, 300, false, 250, 240, Phase.READY, Role.STANDBY, true, Action.DROP_STANDBY),
@@ -52,7 +64,7 @@ class VerdictTest {
     void eachCaseOfTheTableIsDecidedAsWritten() {
         for (Row r : ROWS) {
             Verdict.Observation o = new Verdict.Observation(NOW, r.primaryUp(), ago(r.frozenMs()), ago(r.stuckMs()), r.standbyUp(),
-                    ago(r.answeredMs()), ago(r.askedMs()));
+                    ago(r.answeredMs()), ago(r.askedMs()), ago(r.primaryMs()), ago(r.walMs()));
             assertEquals(r.expected(), Verdict.of(o, new Verdict.Situation(r.phase(), r.standbyRole(), r.synchronous())), r.name());
         }
     }

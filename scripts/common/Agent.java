@@ -85,6 +85,11 @@ public final class Agent {
         this.live = live;
     }
 
+    /** This run's id, in every row it writes. */
+    public String runId() {
+        return runId;
+    }
+
     public Summary run() throws Exception {
         Path journalFile = evidence.file(Journal.FILE);
         if (Files.exists(journalFile)) throw Problem.environment("maz3.journal.exists", journalFile);
@@ -268,7 +273,7 @@ public final class Agent {
     private static final DateTimeFormatter MYSQL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
 
     /** The agent's table: the same columns on both engines, in each one's words. */
-    private static void createTable(Connection c, Database.Login login) throws SQLException {
+    public static void createTable(Connection c, Database.Login login) throws SQLException {
         try (Statement s = c.createStatement()) {
             if (login.mysql()) {
                 s.execute("CREATE TABLE IF NOT EXISTS db007_writes (run_id varchar(64) NOT NULL, seq bigint NOT NULL, sent_at timestamp(6) NOT NULL,"

@@ -17,4 +17,16 @@ public final class Folders {
             for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
         }
     }
+
+    /** Copies a folder and everything in it into a new folder; nothing to do when it is not there. */
+    public static void copy(Path from, Path to) throws IOException {
+        if (!Files.exists(from)) return;
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(target);
+                else Files.copy(p, target);
+            }
+        }
+    }
 }

@@ -1,6 +1,6 @@
 package common;
 
-//SOURCES Aws.java Deployment.java Evidence.java Home.java Json.java Problem.java Region.java
+//SOURCES Aws.java Deployment.java Evidence.java Home.java Json.java Messages.java Problem.java Region.java
 
 //DEPS software.amazon.awssdk:rds:2.42.33
 
@@ -9,9 +9,13 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -72,6 +76,43 @@ public final class Rds implements AutoCloseable {
     public record Event(Instant time, String message, List<String> categories) {}
 
     public static final String EVENTS = "events.json";
+
+    /**
+     * RDS's texts, and the local region's in the same style, that the kit can say in the reader's
+     * language; a text it does not know is shown as RDS wrote it. The AZ, when the text names one,
+     * is kept.
+     */
+    private static final List<Map.Entry<Pattern, String>> KNOWN = List.of(
+            Map.entry(Pattern.compile("Multi-AZ instance failover started.*"), "rds.event.failover-started"),
+            Map.entry(Pattern.compile("Multi-AZ instance failover completed.*"), "rds.event.failover-completed"),
+            Map.entry(Pattern.compile("Multi-AZ failover to standby complete.*"), "rds.event.failover-completed"),
+            Map.entry(Pattern.compile("The user requested a failover of the DB instance.*"), "rds.event.failover-requested"),
+            Map.entry(Pattern.compile("DB instance shutdown.*"), "rds.event.shutdown"),
+            Map.entry(Pattern.compile("DB instance restarted.*"), "rds.event.restarted"),
+            Map.entry(Pattern.compile("Rebooting DB instance.*"), "rds.event.rebooting"),
+            Map.entry(Pattern.compile("The standby in (\\S+) was promoted to primary.*"), "rds.event.promoted"),
+            Map.entry(Pattern.compile("The primary in (\\S+) is lost.*"), "rds.event.primary-lost"),
+            Map.entry(Pattern.compile("The standby in (\\S+) is lost.*"), "rds.event.standby-lost"),
+            Map.entry(Pattern.compile("Building a new standby in (\\S+) .*"), "rds.event.rebuild"),
+            Map.entry(Pattern.compile("The standby in (\\S+) is in sync.*"), "rds.event.in-sync"),
+            Map.entry(Pattern.compile("The standby in (\\S+) streams again.*"), "rds.event.standby-restarted"),
+            Map.entry(Pattern.compile("The old primary in (\\S+) follows.*"), "rds.event.rejoined"),
+            Map.entry(Pattern.compile("Writes are protected again.*"), "rds.event.protected"),
+            Map.entry(Pattern.compile("Writes (are not protected|no longer wait).*"), "rds.event.unprotected"),
+            Map.entry(Pattern.compile("The rebuild of the standby was abandoned.*"), "rds.event.rebuild-abandoned"),
+            Map.entry(Pattern.compile("Restoring DB instance .*"), "rds.event.restore-started"),
+            Map.entry(Pattern.compile("Restored from DB instance .*"), "rds.event.restored"),
+            Map.entry(Pattern.compile("The restore of \\S+ failed.*"), "rds.event.restore-failed"),
+            Map.entry(Pattern.compile("DB instance \\S+ deleted.*"), "rds.event.deleted"));
+
+    /** An event's text in the reader's language. */
+    public static String describe(Event e) {
+        for (Map.Entry<Pattern, String> k : KNOWN) {
+            Matcher m = k.getKey().matcher(e.message());
+            if (m.matches()) return Messages.get(k.getValue(), m.groupCount() > 0 && m.group(1) != null && m.group(1).startsWith("az") ? m.group(1) : "");
+        }
+        return e.message();
+    }
 
     /** The events step 7 kept, or none before it ran. */
     public static List<Event> events(Evidence evidence) throws IOException {
@@ -155,6 +196,133 @@ public final class Rds implements AutoCloseable {
             throw Aws.explain(e, "rds.describe", instance);
         }
         return left;
+    }
+
+    // ---- point-in-time recovery (mission step 10) -----------------------------------------------
+
+    /** The span the automated backups can restore to, as DescribeDBInstanceAutomatedBackups gives it. */
+    public record RestoreWindow(Instant earliest, Instant latest) {}
+
+    public RestoreWindow restoreWindow() {
+        try {
+            var backups = client.describeDBInstanceAutomatedBackups(r -> r.dbInstanceIdentifier(instance)).dbInstanceAutomatedBackups();
+            if (backups.isEmpty() || backups.get(0).restoreWindow() == null) return null;
+            var w = backups.get(0).restoreWindow();
+            return w.earliestTime() == null || w.latestTime() == null ? null : new RestoreWindow(w.earliestTime(), w.latestTime());
+        } catch (SdkException e) {
+            throw Aws.explain(e, "rds.describe", instance);
+        }
+    }
+
+    /** The instance's LatestRestorableTime: RDS's backups lag behind the present by about five minutes. */
+    public Instant latestRestorableTime() {
+        try {
+            return client.describeDBInstances(r -> r.dbInstanceIdentifier(instance)).dbInstances().get(0).latestRestorableTime();
+        } catch (SdkException e) {
+            throw Aws.explain(e, "rds.describe", instance);
+        }
+    }
+
+    /**
+     * RestoreDBInstanceToPointInTime into a new instance: Single-AZ, in the source's subnet group
+     * and security groups (the same VPC), its master password in a secret of its own.
+     */
+    public Instance restoreToPointInTime(String target, Instant time) {
+        try {
+            DBInstance source = client.describeDBInstances(r -> r.dbInstanceIdentifier(instance)).dbInstances().get(0);
+            return instance(client.restoreDBInstanceToPointInTime(r -> {
+                r.sourceDBInstanceIdentifier(instance).targetDBInstanceIdentifier(target).restoreTime(time).multiAZ(false)
+                        .publiclyAccessible(source.publiclyAccessible()).copyTagsToSnapshot(false);
+                if (source.dbSubnetGroup() != null) r.dbSubnetGroupName(source.dbSubnetGroup().dbSubnetGroupName());
+                if (source.hasVpcSecurityGroups()) r.vpcSecurityGroupIds(source.vpcSecurityGroups().stream().map(g -> g.vpcSecurityGroupId()).toList());
+                if (source.masterUserSecret() != null) r.manageMasterUserPassword(true);
+            }).dbInstance());
+        } catch (SdkException e) {
+            throw new Problem(Problem.CHECK_FAILED, e, "rds.restore", target, e.getMessage());
+        }
+    }
+
+    /** Another instance of the account, by its identifier; null when RDS knows none of that name. */
+    public Instance describe(String id) {
+        try {
+            return instance(client.describeDBInstances(r -> r.dbInstanceIdentifier(id)).dbInstances().get(0));
+        } catch (software.amazon.awssdk.services.rds.model.DbInstanceNotFoundException e) {
+            return null;
+        } catch (SdkException e) {
+            throw Aws.explain(e, "rds.describe", id);
+        }
+    }
+
+    /** Why an instance is not available, as RDS says in its status infos; null when it says nothing. */
+    public String statusInfo(String id) {
+        try {
+            DBInstance d = client.describeDBInstances(r -> r.dbInstanceIdentifier(id)).dbInstances().get(0);
+            return d.hasStatusInfos() ? d.statusInfos().stream().map(i -> i.message()).filter(m -> m != null).findFirst().orElse(null) : null;
+        } catch (SdkException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Waits with the SDK's waiter until the instance is available, polling as often as the target
+     * warrants; the waiter fails at once on a failed restore. Meanwhile the instance's new events
+     * are handed to progress.
+     */
+    public Instance waitAvailable(String id, Duration every, Duration timeout, java.util.function.Consumer<Event> progress) {
+        Instant since = Instant.now().minusSeconds(2);
+        java.util.Set<String> told = new java.util.HashSet<>();
+        Thread watcher = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    for (Event e : eventsOf(id, since)) if (told.add(e.time() + e.message())) progress.accept(e);
+                    Thread.sleep(every.toMillis());
+                } catch (InterruptedException done) {
+                    return;
+                } catch (RuntimeException ignored) {
+                    // Events are progress, not the result: the waiter decides.
+                }
+            }
+        }, "restore-events");
+        watcher.setDaemon(true);
+        watcher.start();
+        try {
+            client.waiter().waitUntilDBInstanceAvailable(r -> r.dbInstanceIdentifier(id), w -> w
+                    .backoffStrategyV2(software.amazon.awssdk.retries.api.BackoffStrategy.fixedDelay(every))
+                    .maxAttempts((int) Math.max(1, timeout.toMillis() / every.toMillis())));
+            return describe(id);
+        } catch (SdkException e) {
+            String why = statusInfo(id);
+            throw Problem.failed("rds.restore.failed", id, why != null ? why : e.getMessage());
+        } finally {
+            watcher.interrupt();
+        }
+    }
+
+    /** Returns once RDS no longer knows the instance, as the SDK's waiter sees it. */
+    public void waitDeleted(String id, Duration timeout) {
+        try {
+            client.waiter().waitUntilDBInstanceDeleted(r -> r.dbInstanceIdentifier(id), w -> w
+                    .backoffStrategyV2(software.amazon.awssdk.retries.api.BackoffStrategy.fixedDelay(Duration.ofSeconds(15)))
+                    .maxAttempts((int) Math.max(1, timeout.toSeconds() / 15)));
+        } catch (SdkException e) {
+            throw Problem.failed("rds.delete", id, e.getMessage());
+        }
+    }
+
+    /** DeleteDBInstance, with no final snapshot and the automated backups gone with it. */
+    public void delete(String id) {
+        try {
+            client.deleteDBInstance(r -> r.dbInstanceIdentifier(id).skipFinalSnapshot(true).deleteAutomatedBackups(true));
+        } catch (software.amazon.awssdk.services.rds.model.DbInstanceNotFoundException gone) {
+            // Already gone.
+        } catch (SdkException e) {
+            throw new Problem(Problem.CHECK_FAILED, e, "rds.delete", id, e.getMessage());
+        }
+    }
+
+    private List<Event> eventsOf(String id, Instant since) {
+        return client.describeEvents(r -> r.sourceType(SourceType.DB_INSTANCE).sourceIdentifier(id).startTime(since))
+                .events().stream().map(e -> new Event(e.date(), e.message(), e.eventCategories())).sorted(Comparator.comparing(Event::time)).toList();
     }
 
     public List<Event> events(Instant since) {

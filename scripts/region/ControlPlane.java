@@ -1,7 +1,7 @@
 package region;
 
-//SOURCES ../common/Folders.java ../common/Home.java ../common/Json.java ../common/Region.java PgBinaries.java PgNode.java Prober.java RdsApi.java
-//SOURCES ServerAccount.java Topology.java Verdict.java WriterEndpoint.java
+//SOURCES ../common/Folders.java ../common/Home.java ../common/Json.java ../common/Region.java Archive.java LocalRegion.java PgBinaries.java
+//SOURCES PgNode.java Prober.java RdsApi.java ServerAccount.java Topology.java Verdict.java WriterEndpoint.java
 
 import common.Folders;
 import common.Home;
@@ -71,11 +71,32 @@ public final class ControlPlane {
     /** The standbys' sync states as the primary last said them, and when: status reads these, it opens no connection. */
     private volatile Map<String, String> syncStates = Map.of();
     private volatile Instant syncStatesAt = Instant.EPOCH;
+    /** The WAL positions as last asked (the standby's received, the primary's own), and when one last moved: the primary's sign of work. */
+    private volatile String standbyLsn;
+    private volatile String primaryLsn;
+    private volatile Instant walAdvancedAt;
     /** Raised by the monitor to make a rebuild in progress give up: its primary is gone. */
     private volatile boolean abandonRebuild;
     private volatile boolean shuttingDown;
     private WriterEndpoint endpoint;
     private RdsApi api;
+    private final Archive archive;
+    private final PgBinaries bin;
+    private final ServerAccount account;
+    /** Instances restored to a point in time, by their identifier: new servers, never behind the writer endpoint. */
+    private final Map<String, Restored> restored = new LinkedHashMap<>();
+    private final ExecutorService restores = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "restore");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** An instance restored to a point in time, as DescribeDBInstances shows it. */
+    public record Restored(String id, String source, int port, String restoreTime, String createdAt, String status, String failure) {
+        Restored with(String newStatus, String why) {
+            return new Restored(id, source, port, restoreTime, createdAt, newStatus, why);
+        }
+    }
 
     /** Started by LocalRegion in its own JVM, with DB007_HOME set; logs to standard output. */
     public static void main(String[] args) throws Exception {
@@ -88,11 +109,19 @@ public final class ControlPlane {
         this.log = log;
         this.state = Region.load(home);
         this.password = Region.password(home);
-        ServerAccount account = ServerAccount.choose(state.runAs());
-        PgBinaries bin = PgBinaries.probe(Path.of(state.pgBin()));
+        this.account = ServerAccount.choose(state.runAs());
+        this.bin = PgBinaries.probe(Path.of(state.pgBin()));
         if (bin == null) throw new IOException("the PostgreSQL programs in " + state.pgBin() + " no longer run; run lab up again");
         Path dataRoot = Path.of(state.dataRoot());
-        for (Region.NodeSpec n : state.nodes()) nodes.put(n.az(), new PgNode(n.az(), n.port(), dataRoot, bin, account));
+        this.archive = new Archive(dataRoot, account);
+        for (Region.NodeSpec n : state.nodes()) {
+            PgNode node = new PgNode(n.az(), n.port(), dataRoot, bin, account);
+            node.archiving(archive.archiveSettings(n.az()));
+            nodes.put(n.az(), node);
+        }
+        if (Files.exists(restoredFile())) {
+            for (Restored r : Json.read(restoredFile(), Restored[].class)) restored.put(r.id(), r);
+        }
         Path file = eventsFile();
         if (Files.exists(file)) {
             for (String line : Files.readAllLines(file)) if (!line.isBlank()) events.add(Json.read(line, Region.Event.class));
@@ -138,6 +167,8 @@ public final class ControlPlane {
             other = t;
         }
         boolean wasUp = primary.running() && !primary.frozen() && answers(primary);
+        // The archive must be there before a server archives into it.
+        archive.prepare();
         if (!primary.hasData()) {
             publish(topology.withPrimary(primary.az).in(Topology.Phase.CREATING_PRIMARY));
             Files.createDirectories(primary.dataDir.getParent());
@@ -173,6 +204,123 @@ public final class ControlPlane {
         }
         publish(t);
         bringBackStandby(primary, other);
+        ensureBaseBackup(primary);
+    }
+
+    /** The archive's first base backup, once the region is whole: from then on it can restore to any point in time. */
+    private void ensureBaseBackup(PgNode primary) {
+        try {
+            if (!archive.bases(true).isEmpty()) return;
+            Instant t = Instant.now();
+            Archive.Base base = archive.takeBase(primary, password);
+            log("base backup " + base.dir() + " in the archive in " + Duration.between(t, Instant.now()).toMillis() + " ms, from segment " + base.startSegment());
+        } catch (IOException | SQLException e) {
+            // The region works without it; only point-in-time restores wait for the next lab up.
+            log("no base backup in the archive: " + e.getMessage());
+        }
+    }
+
+    // ---- point-in-time restores ---------------------------------------------------------------
+
+    private Path restoredFile() { return Home.lab(home).resolve("restored.json"); }
+
+    private void saveRestored() {
+        synchronized (restored) {
+            try {
+                Json.writeAtomically(restoredFile(), List.copyOf(restored.values()));
+            } catch (IOException e) {
+                log("could not record the restored instances: " + e.getMessage());
+            }
+        }
+    }
+
+    /** The restorable window, or null before the first base backup and archived segment. */
+    Archive.Window restoreWindow() {
+        try {
+            return archive.window();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The restored instances, each with its status as it is now: a server that stopped is shown stopped. */
+    List<Restored> restored() {
+        synchronized (restored) {
+            List<Restored> all = new ArrayList<>();
+            for (Restored r : restored.values()) {
+                boolean up = new PgNode("pitr-" + r.id(), r.port(), Path.of(state.dataRoot()), bin, account).running();
+                all.add(r.status().equals("available") && !up ? r.with("stopped", r.failure()) : r);
+            }
+            return all;
+        }
+    }
+
+    /**
+     * RestoreDBInstanceToPointInTime: checked at once (the target inside the window, a whole
+     * archive, a free name), then restored in the background while DescribeDBInstances shows it
+     * "creating". Returns the refusal, as RDS words it, or null.
+     */
+    String[] requestRestore(String target, Instant time, boolean latest) throws IOException {
+        if (!target.matches("[A-Za-z][A-Za-z0-9-]{0,62}") || target.endsWith("-") || target.contains("--") || target.equals(Region.INSTANCE_ID)) {
+            return new String[] {"InvalidParameterValue", "The target identifier " + target + " is not a valid DB instance identifier."};
+        }
+        synchronized (restored) {
+            if (restored.containsKey(target)) return new String[] {"DBInstanceAlreadyExists", "DB instance already exists: " + target + "."};
+        }
+        Archive.Window w = archive.window();
+        if (w == null) return new String[] {"InvalidRestoreFault", "No automated backup of db007 yet: the first base backup is taken once the region is up."};
+        Instant at = latest ? w.latest() : time;
+        if (at.isBefore(w.earliest()) || at.isAfter(w.latest())) {
+            return new String[] {"InvalidRestoreFault", "The restore time " + at + " is outside the restorable window, from " + w.earliest() + " to " + w.latest() + "."};
+        }
+        Archive.Base base = null;
+        for (Archive.Base b : archive.bases(true)) if (!b.consistentAt().isAfter(at)) base = b;
+        String gap = base == null ? null : archive.firstGap(base);
+        if (gap != null) return new String[] {"InvalidRestoreFault", "The WAL archive has a gap: segment " + gap + " is missing, so no restore can replay past it."};
+        int port = LocalRegion.freePorts(1)[0];
+        Restored r = new Restored(target, Region.INSTANCE_ID, port, at.toString(), Instant.now().toString(), "creating", null);
+        synchronized (restored) {
+            restored.put(target, r);
+        }
+        saveRestored();
+        event("restore-started", topology.primaryAz(), "Restoring DB instance " + target + " from db007 to " + at + ".");
+        restores.submit(() -> {
+            Instant t = Instant.now();
+            try {
+                archive.restore(target, port, at, nodes.get(topology.primaryAz()), bin, password);
+                synchronized (restored) {
+                    restored.put(target, restored.get(target).with("available", null));
+                }
+                event("restore-completed", topology.primaryAz(), "Restored from DB instance db007 to " + at + " as " + target + " ("
+                        + Duration.between(t, Instant.now()).toMillis() + " ms).");
+            } catch (Exception e) {
+                synchronized (restored) {
+                    restored.put(target, restored.get(target).with("failed", e.getMessage()));
+                }
+                event("restore-failed", topology.primaryAz(), "The restore of " + target + " failed: " + e.getMessage());
+            }
+            saveRestored();
+        });
+        return null;
+    }
+
+    /** DeleteDBInstance, for a restored instance: its server stopped, its data deleted. Returns the refusal, or null. */
+    String[] deleteRestored(String id) throws IOException {
+        Restored r;
+        synchronized (restored) {
+            r = restored.get(id);
+        }
+        if (r == null) return new String[] {"DBInstanceNotFound", "DBInstance " + id + " not found."};
+        if (r.status().equals("creating")) return new String[] {"InvalidDBInstanceState", "DB instance " + id + " is being restored; delete it once it is available."};
+        PgNode node = new PgNode("pitr-" + id, r.port(), Path.of(state.dataRoot()), bin, account);
+        node.kill();
+        Folders.delete(node.dataDir);
+        synchronized (restored) {
+            restored.remove(id);
+        }
+        saveRestored();
+        event("restore-deleted", topology.primaryAz(), "DB instance " + id + " deleted.");
+        return null;
     }
 
     /**
@@ -428,16 +576,36 @@ public final class ControlPlane {
             }
             if (answers == null || !answers.az().equals(standby.az)) {
                 if (answers != null) answers.close();
-                answers = new Prober(standby, password, List.of(), "SELECT pg_last_wal_receive_lsn()", "standby-probe");
+                standbyLsn = null;
+                walAdvancedAt = null;
+                answers = new Prober(standby, password, List.of(), "SELECT written_lsn::text, flushed_lsn::text FROM pg_stat_wal_receiver", r -> {
+                    // WAL still reaching the standby, or written there and being flushed, means the primary works: busy, not hung.
+                    if (!r.next()) return;
+                    String lsn = r.getString(1) + "/" + r.getString(2);
+                    boolean flushing = r.getString(1) != null && !r.getString(1).equals(r.getString(2));
+                    if (flushing || (standbyLsn != null && !lsn.equals(standbyLsn))) walAdvancedAt = Instant.now();
+                    standbyLsn = lsn;
+                }, "standby-probe");
             }
             if (replication == null || !replication.az().equals(primary.az)) {
                 if (replication != null) replication.close();
                 syncStates = Map.of();
-                replication = new Prober(primary, password, List.of(), "SELECT application_name, sync_state FROM pg_stat_replication", r -> {
+                primaryLsn = null;
+                replication = new Prober(primary, password, List.of(),
+                        "SELECT pg_current_wal_lsn()::text, application_name, sync_state FROM (SELECT 1) one LEFT JOIN pg_stat_replication ON true", r -> {
                     Map<String, String> m = new HashMap<>();
-                    while (r.next()) m.put(r.getString(1), r.getString(2));
+                    String lsn = null;
+                    while (r.next()) {
+                        lsn = r.getString(1);
+                        if (r.getString(2) != null) m.put(r.getString(2), r.getString(3));
+                    }
                     syncStates = Map.copyOf(m);
                     syncStatesAt = Instant.now();
+                    // The primary answering a question on a connection of its own, its WAL moving: it works, whatever a commit waits for.
+                    if (lsn != null && !lsn.equals(primaryLsn)) {
+                        if (primaryLsn != null) walAdvancedAt = Instant.now();
+                        primaryLsn = lsn;
+                    }
                 }, "replication-probe");
             }
             Instant now = Instant.now();
@@ -459,7 +627,7 @@ public final class ControlPlane {
             }
             boolean standbyRunning = standby.running() && !standby.frozen();
             Verdict.Observation o = new Verdict.Observation(now, primaryRunning, primaryFrozenSince, latest(commits.unansweredSince(), primaryWatchedSince),
-                    standbyRunning, answers.lastAnswer(), latest(answers.unansweredSince(), standbyWatchedSince));
+                    standbyRunning, answers.lastAnswer(), latest(answers.unansweredSince(), standbyWatchedSince), replication.lastAnswer(), walAdvancedAt);
             health = describe(o, primary.az, standby.az, t);
             Verdict.Action action = Verdict.of(o, new Verdict.Situation(t.phase(), t.role(standby.az), t.synchronous()));
             // A failed change is tried again every few seconds, not at every look.

@@ -48,6 +48,8 @@ final class PgNode {
     final Path logFile;
     private final PgBinaries bin;
     private final ServerAccount account;
+    /** Settings every configuration of this node carries besides its role: the region's WAL archive. */
+    private List<String> archiving = List.of();
 
     PgNode(String az, int port, Path dataRoot, PgBinaries bin, ServerAccount account) {
         this.az = az;
@@ -59,6 +61,8 @@ final class PgNode {
     }
 
     boolean hasData() { return Files.exists(dataDir.resolve("PG_VERSION")); }
+
+    void archiving(List<String> settings) { this.archiving = List.copyOf(settings); }
 
     /**
      * A new primary. initdb takes a second, most of what up costs, and gives the same result
@@ -90,8 +94,8 @@ final class PgNode {
     private Path template() throws IOException {
         Path home = account.switchesUser() ? Path.of("/var/tmp/db007") : Home.cache();
         String id = Integer.toHexString(bin.bin().toAbsolutePath().toString().hashCode());
-        // "w3": the settings below; a template made with other settings is not reused.
-        Path template = home.resolve("template-pg" + bin.version() + "-w3-" + id);
+        // "w4": the settings below; a template made with other settings is not reused.
+        Path template = home.resolve("template-pg" + bin.version() + "-w4-" + id);
         if (Files.exists(template.resolve("PG_VERSION"))) return template;
         Files.createDirectories(home);
         Path work = Files.createDirectories(home.resolve(template.getFileName() + ".tmp-" + ProcessHandle.current().pid()));
@@ -129,6 +133,8 @@ final class PgNode {
                     "# A crash recovery replays what came after the last checkpoint: half a minute of it at most.",
                     "checkpoint_timeout = '30s'",
                     "wal_compression = on",
+                    "# Each commit's time is kept: a point-in-time restore can stop exactly before a given commit.",
+                    "track_commit_timestamp = on",
                     "# No logical replication here: without its launcher to wait for, a fast shutdown (a planned failover) is 90 ms shorter.",
                     "max_logical_replication_workers = 0",
                     "password_encryption = 'scram-sha-256'",
@@ -155,6 +161,7 @@ final class PgNode {
                 "cluster_name = '" + az + "'",
                 "db007.az = '" + az + "'",
                 "synchronous_standby_names = '" + (syncStandby == null ? "" : syncStandby) + "'"));
+        lines.addAll(archiving);
         if (upstream != null) {
             lines.add("primary_conninfo = 'host=127.0.0.1 port=" + upstream.port + " user=" + Region.MASTER_USER
                     + " password=" + password + " application_name=" + az + " connect_timeout=2'");
@@ -303,30 +310,61 @@ final class PgNode {
     void cloneFrom(PgNode primary, String password, BooleanSupplier abandoned) throws IOException, SQLException {
         if (Files.exists(dataDir)) Folders.delete(dataDir);
         Path copy = dataDir.resolveSibling(az + ".partial");
-        Folders.delete(copy);
         try (Connection c = primary.connect(password, "postgres", 120); Statement s = c.createStatement()) {
             s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slotName() + "' AND NOT active");
             try (ResultSet r = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slotName() + "'")) {
                 r.next();
                 if (r.getInt(1) == 0) s.execute("SELECT pg_create_physical_replication_slot('" + slotName() + "', true)");
             }
+        }
+        primary.baseBackupTo(copy, password, false, abandoned);
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwx------"));
+        account.ownTree(copy);
+        Files.move(copy, dataDir, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * A base backup of this running server into a new folder, with PostgreSQL's low-level API:
+     * backup start, a file copy, backup stop and the backup label it returns, which is written into
+     * the copy and returned. With waitForArchive, the stop waits until the WAL that ends the backup
+     * is archived, so that the archive alone can make the copy consistent. Half a copy is deleted.
+     */
+    String baseBackupTo(Path copy, String password, boolean waitForArchive, BooleanSupplier abandoned) throws IOException, SQLException {
+        Folders.delete(copy);
+        try (Connection c = connect(password, "postgres", 300); Statement s = c.createStatement()) {
             boolean modern = bin.major() >= 15;
             s.execute(modern ? "SELECT pg_backup_start('db007 " + az + "', true)" : "SELECT pg_start_backup('db007 " + az + "', true, false)");
-            copyData(primary.dataDir, copy, abandoned);
-            try (ResultSet r = s.executeQuery(modern ? "SELECT labelfile, spcmapfile FROM pg_backup_stop(false)"
-                    : "SELECT labelfile, spcmapfile FROM pg_stop_backup(false, false)")) {
+            copyData(dataDir, copy, abandoned);
+            String label;
+            try (ResultSet r = s.executeQuery(modern ? "SELECT labelfile, spcmapfile FROM pg_backup_stop(" + waitForArchive + ")"
+                    : "SELECT labelfile, spcmapfile FROM pg_stop_backup(false, " + waitForArchive + ")")) {
                 r.next();
-                Files.writeString(copy.resolve("backup_label"), r.getString(1));
+                label = r.getString(1);
+                Files.writeString(copy.resolve("backup_label"), label);
                 String map = r.getString(2);
                 if (map != null && !map.isBlank()) Files.writeString(copy.resolve("tablespace_map"), map);
             }
+            return label;
         } catch (IOException | SQLException e) {
             Folders.delete(copy);
             throw e;
         }
-        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwx------"));
-        account.ownTree(copy);
-        Files.move(copy, dataDir, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Waits until a server started in recovery has reached its target and been promoted; a server that exits says why. */
+    void awaitPromotion(String password, Duration timeout) throws IOException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!running()) throw new IOException("the restored server " + az + " stopped during recovery" + logTail());
+            try (Connection c = connect(password, "postgres", 5); Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT pg_is_in_recovery()")) {
+                r.next();
+                if (!r.getBoolean(1)) return;
+            } catch (SQLException notYet) {
+                // Still replaying, or not yet taking connections.
+            }
+            sleep(50);
+        }
+        throw new IOException("the restored server " + az + " is still recovering after " + timeout.toSeconds() + " s" + logTail());
     }
 
     /** What a base backup leaves out: the server's runtime files, and the contents of WAL and runtime folders. */

@@ -1,6 +1,6 @@
 package region;
 
-//SOURCES ../common/Http.java ../common/Json.java ../common/Peer.java ../common/Region.java ControlPlane.java
+//SOURCES ../common/Http.java ../common/Json.java ../common/Peer.java ../common/Region.java Archive.java ControlPlane.java
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -79,12 +79,69 @@ final class RdsApi implements AutoCloseable {
         p.putAll(Http.form(ex.getRequestURI().getRawQuery()));
         String action = p.getOrDefault("Action", "");
         String id = p.get("DBInstanceIdentifier");
-        if (id != null && !id.equals(Region.INSTANCE_ID)) {
+        ControlPlane.Restored other = id == null || id.equals(Region.INSTANCE_ID) ? null
+                : plane.restored().stream().filter(r -> r.id().equals(id)).findFirst().orElse(null);
+        if (id != null && !id.equals(Region.INSTANCE_ID) && other == null) {
             error(ex, 404, "DBInstanceNotFound", "DBInstance " + id + " not found.");
             return;
         }
         switch (action) {
-            case "DescribeDBInstances" -> ok(ex, action, "<DBInstances>" + instance(plane.status()) + "</DBInstances>");
+            case "DescribeDBInstances" -> {
+                StringBuilder all = new StringBuilder();
+                if (id == null || other == null) all.append(instance(plane.status(), plane.restoreWindow()));
+                for (ControlPlane.Restored r : plane.restored()) if (id == null || r == other) all.append(restored(r, plane.status()));
+                ok(ex, action, "<DBInstances>" + all + "</DBInstances>");
+            }
+            case "DescribeDBInstanceAutomatedBackups" -> {
+                Archive.Window w = plane.restoreWindow();
+                StringBuilder x = new StringBuilder("<DBInstanceAutomatedBackups><DBInstanceAutomatedBackup>");
+                tag(x, "DBInstanceIdentifier", Region.INSTANCE_ID);
+                tag(x, "Engine", "postgres");
+                tag(x, "Status", w == null ? "pending" : "active");
+                tag(x, "BackupRetentionPeriod", "1");
+                if (w != null) {
+                    x.append("<RestoreWindow>");
+                    tag(x, "EarliestTime", w.earliest().toString());
+                    tag(x, "LatestTime", w.latest().toString());
+                    x.append("</RestoreWindow>");
+                }
+                ok(ex, action, x.append("</DBInstanceAutomatedBackup></DBInstanceAutomatedBackups>").toString());
+            }
+            case "RestoreDBInstanceToPointInTime" -> {
+                String source = p.getOrDefault("SourceDBInstanceIdentifier", "");
+                if (!source.equals(Region.INSTANCE_ID)) {
+                    error(ex, 404, "DBInstanceNotFound", "DBInstance " + source + " not found.");
+                    return;
+                }
+                boolean latest = "true".equalsIgnoreCase(p.get("UseLatestRestorableTime"));
+                Instant time;
+                try {
+                    time = latest ? null : Instant.parse(p.getOrDefault("RestoreTime", ""));
+                } catch (RuntimeException e) {
+                    error(ex, 400, "InvalidParameterValue", "Give RestoreTime (an ISO-8601 time) or UseLatestRestorableTime=true.");
+                    return;
+                }
+                String target = p.getOrDefault("TargetDBInstanceIdentifier", "");
+                String[] refused = plane.requestRestore(target, time, latest);
+                if (refused != null) {
+                    error(ex, 400, refused[0], refused[1]);
+                    return;
+                }
+                ControlPlane.Restored made = plane.restored().stream().filter(r -> r.id().equals(target)).findFirst().orElseThrow();
+                ok(ex, action, restored(made, plane.status()));
+            }
+            case "DeleteDBInstance" -> {
+                if (other == null) {
+                    error(ex, 400, "InvalidDBInstanceState", "The local region's own instance is deleted with ./jbang lab down --purge.");
+                    return;
+                }
+                String[] refused = plane.deleteRestored(id);
+                if (refused != null) {
+                    error(ex, 400, refused[0], refused[1]);
+                    return;
+                }
+                ok(ex, action, restored(other.with("deleting", null), plane.status()));
+            }
             case "RebootDBInstance" -> {
                 boolean force = "true".equalsIgnoreCase(p.get("ForceFailover"));
                 String refused = plane.requestReboot(force);
@@ -92,14 +149,36 @@ final class RdsApi implements AutoCloseable {
                     error(ex, 400, "InvalidDBInstanceState", refused);
                     return;
                 }
-                ok(ex, action, instance(plane.status()));
+                ok(ex, action, instance(plane.status(), plane.restoreWindow()));
             }
             case "DescribeEvents" -> ok(ex, action, "<Events>" + events(p) + "</Events>");
-            default -> error(ex, 400, "InvalidAction", "The local region does not offer " + action + "; it offers DescribeDBInstances, RebootDBInstance and DescribeEvents.");
+            default -> error(ex, 400, "InvalidAction", "The local region does not offer " + action + "; it offers DescribeDBInstances, RebootDBInstance, "
+                    + "DescribeEvents, DescribeDBInstanceAutomatedBackups, RestoreDBInstanceToPointInTime and DeleteDBInstance (of a restored instance).");
         }
     }
 
-    private static String instance(Region.Status s) {
+    /** A restored instance: Single-AZ, on its own port, in the primary's AZ. */
+    private static String restored(ControlPlane.Restored r, Region.Status s) {
+        StringBuilder x = new StringBuilder("<DBInstance>");
+        tag(x, "DBInstanceIdentifier", r.id());
+        tag(x, "DBInstanceClass", "db.local");
+        tag(x, "Engine", "postgres");
+        tag(x, "DBInstanceStatus", r.status());
+        tag(x, "MasterUsername", Region.MASTER_USER);
+        tag(x, "DBName", Region.DATABASE);
+        x.append("<Endpoint>");
+        tag(x, "Address", "127.0.0.1");
+        tag(x, "Port", Integer.toString(r.port()));
+        x.append("</Endpoint>");
+        if (s.primaryAz() != null) tag(x, "AvailabilityZone", s.primaryAz());
+        tag(x, "MultiAZ", "false");
+        tag(x, "PubliclyAccessible", "false");
+        tag(x, "InstanceCreateTime", r.createdAt());
+        tag(x, "DBInstanceArn", "arn:aws:rds:local:000000000000:db:" + r.id());
+        return x.append("</DBInstance>").toString();
+    }
+
+    private static String instance(Region.Status s, Archive.Window w) {
         StringBuilder x = new StringBuilder("<DBInstance>");
         tag(x, "DBInstanceIdentifier", Region.INSTANCE_ID);
         tag(x, "DBInstanceClass", "db.local");
@@ -115,6 +194,8 @@ final class RdsApi implements AutoCloseable {
         if (s.standbyAz() != null) tag(x, "SecondaryAvailabilityZone", s.standbyAz());
         tag(x, "MultiAZ", "true");
         tag(x, "PubliclyAccessible", "false");
+        tag(x, "BackupRetentionPeriod", "1");
+        if (w != null) tag(x, "LatestRestorableTime", w.latest().toString());
         tag(x, "DBInstanceArn", "arn:aws:rds:local:000000000000:db:" + Region.INSTANCE_ID);
         return x.append("</DBInstance>").toString();
     }

@@ -14,8 +14,9 @@ import java.time.Instant;
  * Health means that commits complete. The control plane commits a tiny write every 50 ms on a
  * connection it keeps to the primary, as a client does, and asks the standby a question on a
  * connection of its own. A commit that waits longer than {@link #COMMIT_BOUND} is stuck: if the
- * standby answered since the commit got stuck, the primary is at fault; if the standby has not
- * answered for {@link #STANDBY_BOUND}, the standby is.
+ * standby has not answered for {@link #STANDBY_BOUND}, the standby is at fault; if the primary
+ * still answers on another connection, or its WAL still moves, it is slow, not hung, and is given
+ * {@link #BUSY_BOUND}; otherwise, the standby answering, the primary is at fault.
  */
 public final class Verdict {
     /**
@@ -34,6 +35,8 @@ public final class Verdict {
      * that a slow moment (a base backup's checkpoint) is never mistaken for a hang.
      */
     public static final Duration ALONE_BOUND = Duration.ofSeconds(1);
+    /** A busy primary's commits may wait this long for a standby that flushes a large transaction; longer, the standby is dropped. */
+    public static final Duration BUSY_BOUND = Duration.ofSeconds(5);
 
     private Verdict() {}
 
@@ -57,7 +60,8 @@ public final class Verdict {
      * commitStuckSince is when the health commit now in flight was sent, null when none is stuck.
      */
     public record Observation(Instant at, boolean primaryRunning, Instant primaryFrozenSince, Instant commitStuckSince,
-                              boolean standbyRunning, Instant standbyLastAnswer, Instant standbyAskedSince) {
+                              boolean standbyRunning, Instant standbyLastAnswer, Instant standbyAskedSince, Instant primaryLastAnswer,
+                              Instant walAdvancedAt) {
         Duration stuck() {
             return commitStuckSince == null ? Duration.ZERO : Duration.between(commitStuckSince, at);
         }
@@ -69,6 +73,28 @@ public final class Verdict {
         /** The standby answered after the commit got stuck: the fault is not on its side. */
         boolean standbyAnsweredSinceStuck() {
             return standbyLastAnswer != null && commitStuckSince != null && standbyLastAnswer.isAfter(commitStuckSince);
+        }
+
+        /**
+         * The primary answered a question on a connection of its own after the commit got stuck,
+         * and lately: it is alive, its commit is slow (a disk busy with a restore, a large
+         * transaction to replicate), not hung. A primary whose backends are frozen answers nothing.
+         */
+        boolean primaryAnswers() {
+            return recentlyAfterStuck(primaryLastAnswer);
+        }
+
+        /**
+         * WAL moved after the commit got stuck, and lately (the primary's own position, or the
+         * standby's written and flushed ones, or a flush under way there): the commit waits for the
+         * standby to take a heavy load.
+         */
+        boolean walMoving() {
+            return recentlyAfterStuck(walAdvancedAt);
+        }
+
+        private boolean recentlyAfterStuck(Instant t) {
+            return t != null && commitStuckSince != null && t.isAfter(commitStuckSince) && Duration.between(t, at).compareTo(FROZEN_BOUND) < 0;
         }
 
         /** Gone, or a question to it unanswered for STANDBY_BOUND. */
@@ -91,6 +117,12 @@ public final class Verdict {
         if (o.stuck().compareTo(COMMIT_BOUND) >= 0) {
             // A standby silent now is at fault, even if it answered a moment after the commit got stuck.
             if (synchronousStandby && o.standbySilent()) return Action.DROP_STANDBY;
+            // Alive but slow: given time. Slow for long, the standby cannot keep up (writes go on
+            // without it, as with a lost one), or the primary's commits hang though it answers.
+            if (synchronousStandby && (o.primaryAnswers() || o.walMoving())) {
+                if (o.stuck().compareTo(BUSY_BOUND) < 0) return Action.NONE;
+                return o.walMoving() ? Action.DROP_STANDBY : Action.FAIL_OVER;
+            }
             if (synchronousStandby && o.standbyAnsweredSinceStuck()) return Action.FAIL_OVER;
             if (!synchronousStandby && o.stuck().compareTo(ALONE_BOUND) >= 0) return Action.RESTART_PRIMARY;
             // Which side is at fault is not known yet: the standby's next answer, or its silence, will say.

@@ -1,0 +1,153 @@
+package common;
+
+//SOURCES Database.java Evidence.java Journal.java Json.java Proof.java
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Mission step 10, the mole: a DELETE that Multi-AZ replicates faithfully, recovered by a
+ * point-in-time restore. This record is maz/mole/mole.json; its figures are computed from the
+ * step's own agent journal against the rows the live database holds after the recovery, by
+ * {@link #recount}, the same way in the step and in the grader.
+ *
+ * The RPO of the recovery is the time between the error's commit and the recovery point; the
+ * writes acknowledged in between were deleted and are in no copy, so they stay lost. The writes
+ * made after the error are kept when the lost rows are copied back into the live database, and
+ * lost when the restored data replaces it ("promote").
+ */
+public record Mole(String verdict, String choice, String errorAt, Long errorXid, long deletedRows, Long standbyLostWithinMs, String restoreTime,
+                   String restoredInstance, String restoredEndpoint, String restoreRequestedAt, String restoreAvailableAt, String recoveredAt,
+                   long acknowledgedBeforeError, long backBeforeError, long lostBeforeError, long acknowledgedAfterError, long keptAfterError,
+                   long lostAfterError, double rpoSeconds, double restoreSeconds, double rtoSeconds) {
+    public static final String FOLDER = "mole";
+    public static final String FILE = "mole.json";
+    /** The two ways to bring the rows back. */
+    public static final String COPY = "copy";
+    public static final String PROMOTE = "promote";
+
+    public void write(Evidence evidence) throws IOException {
+        evidence.write(FILE, this);
+    }
+
+    public static Mole read(Path moleFolder) throws IOException {
+        Path f = moleFolder.resolve(FILE);
+        return Files.exists(f) ? Json.read(f, Mole.class) : null;
+    }
+
+    /** What the journal and the live rows say, whoever counts. */
+    public record Count(long acknowledgedBeforeError, long backBeforeError, long lostBeforeError, long acknowledgedAfterError,
+                        long keptAfterError, long lostAfterError, long missingBeforeRecoveryPoint) {}
+
+    /**
+     * Every acknowledged write of the journal, before and after the error's commit, against the
+     * rows present. A write acknowledged before the recovery point must be back; one acknowledged
+     * between the recovery point and the error is in no copy; one acknowledged after the error
+     * is kept or not, as the choice decided.
+     */
+    public static Count recount(List<Journal.Entry> journal, Map<Long, Proof.Row> rows, Instant errorAt, Instant restoreTime) {
+        long before = 0, back = 0, lost = 0, after = 0, kept = 0, missing = 0;
+        for (Journal.Entry e : journal) {
+            if (e.outcome() != Journal.Outcome.ack) continue;
+            Proof.Row r = rows.get(e.seq());
+            boolean present = r != null && e.checksum().equals(r.checksum());
+            if (e.doneAt().isBefore(errorAt)) {
+                before++;
+                if (present) back++;
+                else {
+                    lost++;
+                    if (!e.doneAt().isAfter(restoreTime)) missing++;
+                }
+            } else {
+                after++;
+                if (present) kept++;
+            }
+        }
+        return new Count(before, back, lost, after, kept, after - kept, missing);
+    }
+
+    /**
+     * The rows back into the live database, in one transaction. copy: the run's rows the live
+     * database lacks, taken from the restored instance; the writes made since the error are left
+     * as they are. promote: the run's rows replaced by the restored instance's, as pointing the
+     * application at it would do; the writes made since the error are lost. On PostgreSQL the
+     * rows travel with COPY through a temporary table, a million in seconds; on MySQL in batches.
+     * Returns how many rows were written.
+     */
+    public static long bringBack(Database.Login from, Database.Login into, String runId, String choice) throws SQLException, IOException {
+        try (Connection source = Database.connect(from, 10, 3600, "db007-restored"); Connection live = Database.connect(into, 10, 3600, "db007-bring-back")) {
+            live.setAutoCommit(false);
+            if (choice.equals(PROMOTE)) {
+                try (PreparedStatement d = live.prepareStatement("DELETE FROM db007_writes WHERE run_id = ?")) {
+                    d.setString(1, runId);
+                    d.executeUpdate();
+                }
+            }
+            long written = into.mysql() ? batches(source, live, runId) : copy(source, live, runId);
+            live.commit();
+            return written;
+        }
+    }
+
+    private static final String COLUMNS = "run_id, seq, sent_at, payload, checksum, written_at";
+
+    private static long copy(Connection source, Connection live, String runId) throws SQLException, IOException {
+        try (Statement s = live.createStatement()) {
+            s.execute("CREATE TEMPORARY TABLE db007_back (LIKE db007_writes) ON COMMIT DROP");
+        }
+        org.postgresql.copy.CopyManager out = source.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+        org.postgresql.copy.CopyManager in = live.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+        java.io.PipedInputStream pipe = new java.io.PipedInputStream(1 << 20);
+        java.io.PipedOutputStream feed = new java.io.PipedOutputStream(pipe);
+        String query = "COPY (SELECT " + COLUMNS + " FROM db007_writes WHERE run_id = '" + runId.replace("'", "''") + "') TO STDOUT";
+        java.util.concurrent.CompletableFuture<Void> reading = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (feed) {
+                out.copyOut(query, feed);
+            } catch (SQLException | IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        in.copyIn("COPY db007_back (" + COLUMNS + ") FROM STDIN", pipe);
+        reading.join();
+        try (Statement s = live.createStatement()) {
+            return s.executeUpdate("INSERT INTO db007_writes (" + COLUMNS + ") SELECT " + COLUMNS + " FROM db007_back ON CONFLICT DO NOTHING");
+        }
+    }
+
+    private static long batches(Connection source, Connection live, String runId) throws SQLException {
+        long written = 0;
+        try (PreparedStatement q = source.prepareStatement("SELECT " + COLUMNS + " FROM db007_writes WHERE run_id = ?", ResultSet.TYPE_FORWARD_ONLY,
+                ResultSet.CONCUR_READ_ONLY);
+             PreparedStatement i = live.prepareStatement("INSERT IGNORE INTO db007_writes (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)")) {
+            q.setFetchSize(Integer.MIN_VALUE);
+            q.setString(1, runId);
+            int pending = 0;
+            try (ResultSet r = q.executeQuery()) {
+                while (r.next()) {
+                    for (int c = 1; c <= 6; c++) i.setObject(c, r.getObject(c));
+                    i.addBatch();
+                    if (++pending == 5000) {
+                        for (int n : i.executeBatch()) written += Math.max(0, n);
+                        pending = 0;
+                    }
+                }
+            }
+            for (int n : i.executeBatch()) written += Math.max(0, n);
+        }
+        return written;
+    }
+
+    public static double seconds(Instant from, Instant to) {
+        return Duration.between(from, to).toMillis() / 1000.0;
+    }
+}

@@ -1,0 +1,259 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES common/Agent.java common/Cli.java common/Database.java common/Deployment.java common/Evidence.java common/Home.java common/Journal.java
+//SOURCES common/Messages.java common/Mole.java common/Problem.java common/Proof.java common/Rds.java common/Region.java
+//DESCRIPTION Mission step 10, the mole: a DELETE that Multi-AZ replicates at once, recovered by a point-in-time restore; RPO and RTO measured.
+
+// Step 10 of Operation DB007: the mole.
+//
+//   ./jbang maz10                          the lost rows copied back from the restored instance
+//   ./jbang maz10 --bring-back promote     the restored data replaces the live data instead
+//   ./jbang maz10 --target aws             RDS's RestoreDBInstanceToPointInTime (15 to 30 minutes)
+//
+// The agent writes again, in a run of its own. Then a "mole" deletes the last seconds of its
+// rows, and the step shows from SQL that the standby lost them too, within milliseconds:
+// synchronous replication copies a mistake as faithfully as a write. The cure is a copy from
+// before the error. The step asks RDS (or the local region, through the same API) for a new
+// instance restored to the second before the error's commit, from the automated backups (a
+// base backup and the archived WAL), brings the rows back, and proves from the agent's journal
+// that every write acknowledged before the recovery point is back. The restored instance is a
+// new instance with an endpoint of its own: it never takes the writer endpoint.
+
+import common.Agent;
+import common.Cli;
+import common.Database;
+import common.Deployment;
+import common.Evidence;
+import common.Journal;
+import common.Messages;
+import common.Mole;
+import common.Problem;
+import common.Proof;
+import common.Rds;
+import common.Region;
+import common.Home;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "maz10")
+public class maz10 extends Cli.KitCommand {
+    @Mixin Rds.Options rds;
+    @Mixin Evidence.Folder evidenceDir;
+    @Option(names = "--seconds", paramLabel = "N", defaultValue = "5", descriptionKey = "maz10.seconds") int seconds;
+    @Option(names = "--after", paramLabel = "SECONDS", defaultValue = "3", descriptionKey = "maz10.after") int after;
+    @Option(names = "--bring-back", paramLabel = "copy|promote", defaultValue = Mole.COPY, descriptionKey = "maz10.bring-back") String choice;
+    @Option(names = "--restore-before", paramLabel = "SECONDS", defaultValue = "0", descriptionKey = "maz10.restore-before") int restoreBefore;
+    @Option(names = "--restore-time", paramLabel = "TIME", descriptionKey = "maz10.restore-time") Instant restoreAt;
+    @Option(names = "--restored-id", paramLabel = "ID", descriptionKey = "maz10.restored-id") String restoredId;
+    @Option(names = "--replace", descriptionKey = "maz10.replace") boolean replace;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new maz10(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Instant started = Instant.now();
+        out.println(Messages.get("maz10.title"));
+        if (!choice.equals(Mole.COPY) && !choice.equals(Mole.PROMOTE)) throw Problem.environment("maz10.choice", choice);
+        Evidence mission = evidenceDir.open("maz");
+        Evidence evidence = Evidence.fresh(mission.dir().resolve(Mole.FOLDER));
+        String target = restoredId != null ? restoredId : rds.local() ? "db007-restored" : Deployment.load().instance() + "-restored";
+
+        try (Rds api = Rds.open(rds)) {
+            Rds.Instance live = api.describe();
+            Database.Login login = Database.login(rds, live);
+            // The first restored instance is kept unless the student asks to replace it.
+            if (api.describe(target) != null) {
+                if (!replace) throw Problem.failed("maz10.restored.exists", target);
+                out.println(Messages.get("maz10.replacing", target));
+                api.delete(target);
+                waitGone(api, target);
+            }
+
+            // ---- the agent writes, in a run of its own ----
+            Agent agent = new Agent(rds, evidence, Duration.ZERO, new PrintWriter(Writer.nullWriter()), false);
+            Thread writing = new Thread(() -> {
+                try {
+                    agent.run();
+                } catch (Exception e) {
+                    Thread.currentThread().getThreadGroup().uncaughtException(Thread.currentThread(), e);
+                }
+            }, "agent");
+            writing.start();
+            out.println(Messages.get("maz10.agent", seconds + 1));
+            Thread.sleep((seconds + 1) * 1000L);
+
+            // ---- the mole ----
+            Error error = mole(login, agent.runId());
+            out.println(Messages.get("maz10.error", error.deleted(), seconds, Messages.clock(error.at())));
+            out.println("  " + error.statement());
+            Long standbyMs = rds.local() ? standbyLost(login, agent.runId(), error) : null;
+            out.println(standbyMs != null ? Messages.get("maz10.replicated", standbyMs) : Messages.get("maz10.replicated.rds"));
+            out.println(Messages.get("maz10.writing-after", after));
+            Thread.sleep(after * 1000L);
+            Agent.requestStop(evidence);
+            writing.join(30_000);
+
+            // ---- the recovery point: the second before the error, once the backups hold it ----
+            Instant restoreTime = restoreAt != null ? restoreAt : error.at().truncatedTo(ChronoUnit.SECONDS).minusSeconds(restoreBefore);
+            Rds.RestoreWindow window = waitRestorable(api, restoreTime, out);
+            out.println(Messages.get("maz10.window", Messages.clock(window.earliest()), Messages.clock(window.latest())));
+            if (restoreTime.isBefore(window.earliest()) || restoreTime.isAfter(window.latest())) {
+                throw Problem.failed("maz10.outside", restoreTime, window.earliest(), window.latest());
+            }
+
+            // ---- RestoreDBInstanceToPointInTime: a new instance ----
+            Instant requested = Instant.now();
+            out.println(Messages.get("maz10.restoring", target, restoreTime));
+            if (!rds.local()) out.println(Messages.get("maz10.cost"));
+            api.restoreToPointInTime(target, restoreTime);
+            Rds.Instance restored = api.waitAvailable(target, rds.local() ? Duration.ofMillis(200) : Duration.ofSeconds(30),
+                    rds.local() ? Duration.ofMinutes(10) : Duration.ofHours(2),
+                    e -> out.println("  " + Messages.clock(e.time()) + "  " + Rds.describe(e)));
+            Instant available = Instant.now();
+            out.println(Messages.get("maz10.restored", target, restored.host(), restored.port(), Mole.seconds(requested, available)));
+
+            // ---- bringing the rows back ----
+            Database.Login from = Database.login(rds, restored);
+            long moved = Mole.bringBack(from, login, agent.runId(), choice);
+            Instant recovered = Instant.now();
+            out.println(Messages.get(choice.equals(Mole.COPY) ? "maz10.copied" : "maz10.promoted", moved));
+
+            // ---- the proof, from the journal against the live rows ----
+            Map<Long, Proof.Row> rows = Proof.fetchRows(login, agent.runId());
+            Proof.writeRows(evidence.file(Proof.ROWS), rows.values());
+            List<Journal.Entry> journal = Journal.read(evidence.file(Journal.FILE));
+            Mole.Count c = Mole.recount(journal, rows, error.at(), restoreTime);
+            double rpo = Mole.seconds(restoreTime, error.at());
+            boolean pass = error.deleted() > 0 && c.missingBeforeRecoveryPoint() == 0 && (choice.equals(Mole.PROMOTE) || c.lostAfterError() == 0);
+            Mole m = new Mole(pass ? "pass" : "fail", choice, error.at().toString(), error.xid(), error.deleted(), standbyMs, restoreTime.toString(), target,
+                    restored.host() + ":" + restored.port(), requested.toString(), available.toString(), recovered.toString(), c.acknowledgedBeforeError(),
+                    c.backBeforeError(), c.lostBeforeError(), c.acknowledgedAfterError(), c.keptAfterError(), c.lostAfterError(), rpo,
+                    Mole.seconds(requested, available), Mole.seconds(requested, recovered));
+            m.write(evidence);
+            out.println(Messages.get("maz10.proof.before", c.acknowledgedBeforeError(), c.backBeforeError(), c.lostBeforeError()));
+            out.println(Messages.get(choice.equals(Mole.COPY) ? "maz10.proof.after.copy" : "maz10.proof.after.promote", c.acknowledgedAfterError(),
+                    c.keptAfterError(), c.lostAfterError()));
+            out.println(Messages.get("maz10.rpo", Messages.seconds(rpo), Messages.clock(restoreTime), Messages.clock(error.at())));
+            out.println(Messages.get("maz10.rto", Messages.seconds(m.rtoSeconds()), Messages.seconds(m.restoreSeconds())));
+            Proof failover = Proof.read(mission.dir());
+            out.println(failover == null ? Messages.get("maz10.beside.none") : Messages.get("maz10.beside", failover.lostWrites()));
+            out.println(Messages.get("maz10.notice", target, restored.host() + ":" + restored.port()));
+            out.println(Messages.get(pass ? "step.pass" : "step.fail"));
+            mission.step("maz10", started, pass, m);
+            return pass ? 0 : Problem.CHECK_FAILED;
+        }
+    }
+
+    /** The error: its statement, how many rows it took, its transaction and the moment it committed. */
+    record Error(String statement, long deleted, Long xid, Instant at, Instant startedAt) {}
+
+    /**
+     * The mole deletes the agent's last seconds of rows in one transaction. Its commit time comes
+     * from the server itself (track_commit_timestamp on PostgreSQL); MySQL keeps none, so there it
+     * is the moment the commit was acknowledged.
+     */
+    private Error mole(Database.Login login, String runId) throws SQLException {
+        String statement = login.mysql()
+                ? "DELETE FROM db007_writes WHERE run_id = ? AND sent_at > UTC_TIMESTAMP(6) - INTERVAL " + seconds + " SECOND"
+                : "DELETE FROM db007_writes WHERE run_id = ? AND sent_at > now() - interval '" + seconds + " seconds'";
+        try (Connection c = Database.connect(login, 5, 60, "db007-mole")) {
+            c.setAutoCommit(false);
+            long deleted;
+            Long xid = null;
+            // The moment the statement's "now" stands for: it deleted what was sent in the seconds before.
+            Instant startedAt;
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(login.mysql() ? "SELECT UTC_TIMESTAMP(6)" : "SELECT now()")) {
+                r.next();
+                startedAt = login.mysql() ? r.getTimestamp(1).toLocalDateTime().toInstant(java.time.ZoneOffset.UTC) : r.getTimestamp(1).toInstant();
+            }
+            try (PreparedStatement d = c.prepareStatement(statement)) {
+                d.setString(1, runId);
+                deleted = d.executeUpdate();
+            }
+            if (!login.mysql()) {
+                try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT txid_current()")) {
+                    r.next();
+                    xid = r.getLong(1);
+                }
+            }
+            c.commit();
+            Instant acked = Instant.now();
+            c.setAutoCommit(true);
+            Instant at = acked;
+            if (xid != null) {
+                try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT pg_xact_commit_timestamp('" + (xid & 0xFFFFFFFFL) + "'::xid)")) {
+                    if (r.next() && r.getTimestamp(1) != null) at = r.getTimestamp(1).toInstant();
+                } catch (SQLException notKept) {
+                    // A region made before commit times were kept (track_commit_timestamp): the acknowledgement's time stands.
+                }
+            }
+            return new Error(statement.replace("?", "'" + runId + "'"), deleted, xid, at, startedAt);
+        }
+    }
+
+    /** How long after the commit the standby no longer held the deleted rows, asked on the standby itself (local region). */
+    private Long standbyLost(Database.Login login, String runId, Error error) throws Exception {
+        Region.Status status = Region.status(Region.load(Home.dir()));
+        Region.Node standby = status.nodes().stream().filter(n -> "standby".equals(n.role())).findFirst().orElse(null);
+        if (standby == null) return null;
+        Database.Login onStandby = new Database.Login(login.engine(), "127.0.0.1", standby.port(), login.user(), login.password(), login.database(), null);
+        try (Connection c = Database.connect(onStandby, 5, 30, "db007-mole-check");
+             PreparedStatement q = c.prepareStatement("SELECT count(*) FROM db007_writes WHERE run_id = ? AND sent_at > ?::timestamptz - interval '"
+                     + seconds + " seconds' AND sent_at <= ?::timestamptz")) {
+            q.setString(1, runId);
+            q.setString(2, error.startedAt().toString());
+            q.setString(3, error.startedAt().toString());
+            Instant deadline = Instant.now().plusSeconds(10);
+            while (Instant.now().isBefore(deadline)) {
+                try (ResultSet r = q.executeQuery()) {
+                    r.next();
+                    if (r.getLong(1) == 0) return Math.max(0, Duration.between(error.at(), Instant.now()).toMillis());
+                }
+                Thread.sleep(2);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Waits until the automated backups can restore to that time, showing how far the latest
+     * restorable time lags: about five minutes on RDS, a few seconds in the local region.
+     */
+    private static Rds.RestoreWindow waitRestorable(Rds api, Instant time, PrintWriter out) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(15));
+        Instant lastSaid = Instant.EPOCH;
+        while (true) {
+            Rds.RestoreWindow w = api.restoreWindow();
+            if (w != null && !w.latest().isBefore(time)) return w;
+            if (Instant.now().isAfter(deadline)) throw Problem.failed("maz10.not-restorable", time, w == null ? "-" : w.latest());
+            if (Duration.between(lastSaid, Instant.now()).toSeconds() >= 30 || lastSaid.equals(Instant.EPOCH)) {
+                out.println(Messages.get("maz10.lag", w == null ? "-" : Messages.clock(w.latest()),
+                        w == null ? "-" : Messages.seconds(Duration.between(w.latest(), Instant.now()).toMillis() / 1000.0)));
+                out.flush();
+                lastSaid = Instant.now();
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    private static void waitGone(Rds api, String id) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(30));
+        while (api.describe(id) != null && Instant.now().isBefore(deadline)) Thread.sleep(1000);
+    }
+}

@@ -1,0 +1,286 @@
+package region;
+
+//SOURCES ../common/Folders.java ../common/Json.java PgBinaries.java PgNode.java ServerAccount.java
+
+import common.Folders;
+import common.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The region's continuous archive, as RDS's automated backups are: every WAL segment the primary
+ * fills, or closes after archive_timeout, is copied compressed into DATA_ROOT/archive/wal by the
+ * server itself (archive_command); a base backup is taken when the primary is created
+ * (DATA_ROOT/archive/base/TIME); and a new instance can be restored from them to any moment
+ * between the end of the oldest base backup and the newest archived segment. Both AZs archive
+ * into the same folder: after a failover the new primary goes on where the old one stopped, on
+ * a new timeline, as RDS's backups carry on across a Multi-AZ failover.
+ *
+ * A restored instance is a new server on a port of its own (DATA_ROOT/pitr-ID); it is never put
+ * behind the writer endpoint, and it archives nothing.
+ */
+final class Archive {
+    /** How long a segment may wait before the server closes and archives it: the local region's "latest restorable time" lag. */
+    static final Duration ARCHIVE_TIMEOUT = Duration.ofSeconds(5);
+    /** 1 MB segments (initdb --wal-segsize=1): the segment number runs 0..0xFFF within each 4 GB "log". */
+    private static final long SEGMENTS_PER_LOG = 0x100000000L / (1 << 20);
+    private static final Pattern SEGMENT = Pattern.compile("([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})");
+    private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    /** One base backup: where it is, when it was consistent, and the first WAL segment it needs. */
+    record Base(String dir, Instant startedAt, Instant consistentAt, String startSegment) {}
+
+    /** The span a restore may target: from the oldest base backup's end to the newest archived segment. */
+    record Window(Instant earliest, Instant latest) {}
+
+    private final Path root;
+    private final ServerAccount account;
+
+    Archive(Path dataRoot, ServerAccount account) {
+        this.root = dataRoot.resolve("archive");
+        this.account = account;
+    }
+
+    Path wal() { return root.resolve("wal"); }
+
+    Path bases() { return root.resolve("base"); }
+
+    /** Creates the archive's folders, owned by the account the servers run as: they write into it. */
+    void prepare() throws IOException {
+        Files.createDirectories(wal());
+        Files.createDirectories(bases());
+        account.ownTree(root);
+    }
+
+    /**
+     * A node's settings for archiving into this folder, for postgresql.auto.conf. "always": a
+     * standby archives what it receives too, so that the segments a primary had not archived yet
+     * when it was lost are in the archive all the same, and a failover leaves no gap. Both write
+     * the same names with the same content; each through a part file of its own.
+     */
+    List<String> archiveSettings(String az) {
+        Path part = wal().resolve("%f.gz." + az + ".part");
+        return List.of(
+                "archive_mode = always",
+                // Compressed: a segment closed by archive_timeout is mostly empty and shrinks to a few kB.
+                "archive_command = " + quoted("gzip -1 -c %p > " + shell(part) + " && mv -f " + shell(part) + " " + shell(wal().resolve("%f.gz"))),
+                "archive_timeout = '" + ARCHIVE_TIMEOUT.toSeconds() + "s'");
+    }
+
+    /**
+     * How a restored server fetches the segments it replays: the copy staged beforehand in its own
+     * pg_wal, renamed in place (no data copied), else straight from the archive.
+     */
+    String restoreCommand() {
+        return "if [ -f \"pg_wal/%f.staged\" ]; then mv -f \"pg_wal/%f.staged\" %p; else gunzip -c " + shell(wal().resolve("%f.gz")) + " > %p; fi";
+    }
+
+    /**
+     * Unpacks, on every core, the segments a restore from this base backup will ask for (and the
+     * timelines' history files) into the new server's pg_wal, before it starts: one process per
+     * segment during the replay, a few hundred of them for a million rows, was most of its time.
+     */
+    private void stage(Base base, Path pgWal) throws IOException {
+        Matcher start = SEGMENT.matcher(base.startSegment());
+        if (!start.matches()) return;
+        long from = number(start);
+        List<Path> wanted = new ArrayList<>();
+        try (Stream<Path> list = Files.list(wal())) {
+            for (Path p : (Iterable<Path>) list::iterator) {
+                String name = segmentName(p);
+                Matcher m = SEGMENT.matcher(name);
+                if ((m.matches() && number(m) >= from) || (name.endsWith(".history") && p.toString().endsWith(".gz"))) wanted.add(p);
+            }
+        }
+        Files.createDirectories(pgWal);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (Path p : wanted) {
+                done.add(pool.submit(() -> {
+                    Path to = pgWal.resolve(segmentName(p) + ".staged");
+                    try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(p), 1 << 16)) {
+                        Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) f.get();
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new IOException("could not unpack the archived WAL: " + e.getMessage(), e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A base backup of the running primary into the archive, taken with the low-level API: it is
+     * consistent once the segment that ends it is archived, which pg_backup_stop waits for.
+     */
+    Base takeBase(PgNode primary, String password) throws IOException, SQLException {
+        prepare();
+        Instant started = Instant.now();
+        Path dir = bases().resolve(NAME.format(started));
+        Path partial = dir.resolveSibling(dir.getFileName() + ".partial");
+        String label = primary.baseBackupTo(partial, password, true, () -> false);
+        Instant consistent = serverNow(primary, password);
+        Matcher m = Pattern.compile("START WAL LOCATION: \\S+ \\(file ([0-9A-F]{24})\\)").matcher(label);
+        if (!m.find()) throw new IOException("the base backup's label names no start segment: " + label);
+        Base base = new Base(dir.getFileName().toString(), started, consistent, m.group(1));
+        Json.writeAtomically(partial.resolve("db007-base.json"), base);
+        Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
+        account.ownTree(dir);
+        return base;
+    }
+
+    /** Every complete base backup, oldest first. */
+    List<Base> bases(boolean any) throws IOException {
+        List<Base> all = new ArrayList<>();
+        if (!Files.isDirectory(bases())) return all;
+        try (Stream<Path> list = Files.list(bases())) {
+            for (Path d : (Iterable<Path>) list.filter(p -> Files.exists(p.resolve("db007-base.json")))::iterator) all.add(Json.read(d.resolve("db007-base.json"), Base.class));
+        }
+        all.sort(Comparator.comparing(Base::consistentAt));
+        return all;
+    }
+
+    /** The newest archived segment and when it was archived (the file's time); null before the first. */
+    Instant latestArchived() throws IOException {
+        if (!Files.isDirectory(wal())) return null;
+        try (Stream<Path> list = Files.list(wal())) {
+            return list.filter(p -> SEGMENT.matcher(segmentName(p)).matches()).map(p -> {
+                try {
+                    return Files.getLastModifiedTime(p).toInstant();
+                } catch (IOException e) {
+                    return Instant.EPOCH;
+                }
+            }).max(Comparator.naturalOrder()).orElse(null);
+        }
+    }
+
+    /**
+     * The restorable window. A segment archived at time T holds every commit made before it was
+     * closed, which is at most T: the newest archived segment's time bounds what can be restored.
+     */
+    Window window() throws IOException {
+        List<Base> all = bases(true);
+        Instant latest = latestArchived();
+        if (all.isEmpty() || latest == null) return null;
+        return new Window(all.get(0).consistentAt(), latest);
+    }
+
+    /**
+     * The first segment missing between a base backup's start and the newest archived segment,
+     * whatever the timeline: after a failover the new timeline's segments carry on the numbering.
+     * Null when the archive is whole.
+     */
+    String firstGap(Base base) throws IOException {
+        TreeSet<Long> have = new TreeSet<>();
+        String timeline = base.startSegment().substring(0, 8);
+        try (Stream<Path> list = Files.list(wal())) {
+            for (Path p : (Iterable<Path>) list::iterator) {
+                Matcher m = SEGMENT.matcher(segmentName(p));
+                if (!m.matches()) continue;
+                have.add(number(m));
+                if (m.group(1).compareTo(timeline) > 0) timeline = m.group(1);
+            }
+        }
+        Matcher start = SEGMENT.matcher(base.startSegment());
+        if (!start.matches()) return base.startSegment();
+        long from = number(start);
+        if (have.isEmpty() || have.last() < from) return base.startSegment();
+        for (long n = from; n <= have.last(); n++) {
+            if (!have.contains(n)) return String.format("%s%08X%08X", timeline, n / SEGMENTS_PER_LOG, n % SEGMENTS_PER_LOG);
+        }
+        return null;
+    }
+
+    /**
+     * Restores a new server, stopped at the given moment: the newest base backup consistent
+     * before it, its WAL replayed from the archive up to (not including) the first commit at or
+     * after the target, then promoted. Returns once it takes writes.
+     */
+    PgNode restore(String id, int port, Instant target, PgNode template, PgBinaries bin, String password) throws IOException, SQLException {
+        Base base = null;
+        for (Base b : bases(true)) if (!b.consistentAt().isAfter(target)) base = b;
+        if (base == null) throw new IllegalArgumentException("no base backup ends before " + target);
+        String gap = firstGap(base);
+        if (gap != null) throw new IllegalStateException(gap);
+        // Unreadable staged files would be left for PostgreSQL to stumble on: a failed restore removes its folder.
+        Path dataRoot = root.getParent();
+        PgNode node = new PgNode("pitr-" + id, port, dataRoot, bin, account);
+        Path partial = dataRoot.resolve(node.dataDir.getFileName() + ".partial");
+        Folders.delete(partial);
+        Folders.copy(bases().resolve(base.dir()), partial);
+        Files.deleteIfExists(partial.resolve("db007-base.json"));
+        stage(base, partial.resolve("pg_wal"));
+        Files.writeString(partial.resolve("recovery.signal"), "");
+        Files.writeString(partial.resolve("postgresql.auto.conf"), String.join("\n",
+                "# Written by the DB007 control plane: a point-in-time restore, never behind the writer endpoint.",
+                "port = " + port,
+                "cluster_name = '" + node.az + "'",
+                "db007.az = '" + template.az + "'",
+                "synchronous_standby_names = ''",
+                "archive_mode = off",
+                // Replay only: no restartpoint in the middle of it, and room for the pages it touches.
+                "max_wal_size = '4GB'",
+                "checkpoint_timeout = '1h'",
+                "shared_buffers = '128MB'",
+                "restore_command = " + quoted(restoreCommand()),
+                "recovery_target_time = '" + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC).format(target) + "+00'",
+                "recovery_target_inclusive = off",
+                "recovery_target_timeline = 'latest'",
+                "recovery_target_action = 'promote'",
+                "") + "\n");
+        Files.setPosixFilePermissions(partial, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        account.ownTree(partial);
+        Folders.delete(node.dataDir);
+        Files.move(partial, node.dataDir, StandardCopyOption.ATOMIC_MOVE);
+        node.start();
+        node.awaitPromotion(password, Duration.ofMinutes(10));
+        return node;
+    }
+
+    private static Instant serverNow(PgNode node, String password) throws SQLException {
+        try (Connection c = node.connect(password, "postgres", 10); Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT now()")) {
+            r.next();
+            return r.getTimestamp(1).toInstant();
+        }
+    }
+
+    private static String segmentName(Path p) {
+        String n = p.getFileName().toString();
+        return n.endsWith(".gz") ? n.substring(0, n.length() - 3) : n;
+    }
+
+    private static long number(Matcher m) {
+        return Long.parseLong(m.group(2), 16) * SEGMENTS_PER_LOG + Long.parseLong(m.group(3), 16);
+    }
+
+    /** A value for postgresql.conf: single quotes, any inside doubled. */
+    private static String quoted(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    /** A path for the shell the server runs archive_command in. */
+    private static String shell(Path p) {
+        return "\"" + p.toString().replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$").replace("`", "\\`") + "\"";
+    }
+}
