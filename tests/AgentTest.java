@@ -69,7 +69,7 @@ class AgentTest {
         assertEquals(5, ((Number) p.get("lost_writes")).intValue());
         assertEquals(List.of(10L, 11L, 12L, 13L, 14L), p.get("lost_seqs"));
         assertEquals(1, ((Number) p.get("corrupt_rows")).intValue());
-        assertTrue(Files.readString(evidence.resolve("report.html")).contains("class='fail'"));
+        assertTrue(Files.readString(evidence.resolve("report.html")).contains("class=\"verdict fail\""));
 
         Files.writeString(evidence.resolve("journal.csv"), "garbage line\n", StandardOpenOption.APPEND);
         Kit.Result damaged = kit.run("maz8");

@@ -104,6 +104,12 @@ public final class Evidence {
         return s == null ? null : s.observed(NewOrder.class);
     }
 
+    /** A record of an evidence folder, or null when the step that writes it has not run there. */
+    public static <T> T read(Path folder, String name, Class<T> type) throws IOException {
+        Path f = folder.resolve(name);
+        return Files.exists(f) ? Json.read(f, type) : null;
+    }
+
     public void write(String name, Object value) throws IOException {
         Json.writeAtomically(dir.resolve(name), value);
     }

@@ -3,8 +3,6 @@ package common;
 //SOURCES Evidence.java Journal.java Messages.java Proof.java Rds.java Region.java Report.java
 
 //FILES common/report-mission.html=report-mission.html
-//FILES common/report-draw.js=report-draw.js
-//FILES common/report.css=report.css
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package common;
 
-//SOURCES Database.java Evidence.java Journal.java Json.java Proof.java
+//SOURCES Database.java Evidence.java Journal.java Proof.java
 
 import java.io.IOException;
 import java.sql.Connection;
@@ -8,7 +8,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,8 +40,7 @@ public record Mole(String verdict, String choice, String errorAt, Long errorXid,
     }
 
     public static Mole read(Path moleFolder) throws IOException {
-        Path f = moleFolder.resolve(FILE);
-        return Files.exists(f) ? Json.read(f, Mole.class) : null;
+        return Evidence.read(moleFolder, FILE, Mole.class);
     }
 
     /** What the journal and the live rows say, whoever counts. */

@@ -75,11 +75,14 @@ public final class Region {
             return null;
         }
 
-        /** Ready, a synchronous standby in sync, and both servers answering: never while a client's commit would wait. */
+        /**
+         * Ready and available, a synchronous standby in sync, and both servers answering: never
+         * while a client's commit would wait, nor while the instance refuses a reboot.
+         */
         public boolean healthy() {
             Node standby = standbyAz == null ? null : node(standbyAz);
             Node primary = primaryAz == null ? null : node(primaryAz);
-            return "ready".equals(phase) && writesProtected && standby != null && "sync".equals(standby.syncState())
+            return "ready".equals(phase) && "available".equals(instanceStatus) && writesProtected && standby != null && "sync".equals(standby.syncState())
                     && primary != null && "ok".equals(primary.health()) && "ok".equals(standby.health());
         }
     }

@@ -2,6 +2,10 @@ package common;
 
 //SOURCES Json.java Messages.java
 
+// What every report includes: the style and the drawing helpers.
+//FILES common/report-draw.js=report-draw.js
+//FILES common/report.css=report.css
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

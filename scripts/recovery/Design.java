@@ -1,11 +1,9 @@
 package recovery;
 
-//SOURCES ../common/Evidence.java ../common/Json.java Drill.java
+//SOURCES ../common/Evidence.java Drill.java
 
 import common.Evidence;
-import common.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -23,7 +21,6 @@ public record Design(String verdict, int backupEverySeconds, long acknowledgedMe
     }
 
     public static Design read(Path evidence) throws IOException {
-        Path f = evidence.resolve(FILE);
-        return Files.exists(f) ? Json.read(f, Design.class) : null;
+        return Evidence.read(evidence, FILE, Design.class);
     }
 }

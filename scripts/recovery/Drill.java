@@ -1,11 +1,9 @@
 package recovery;
 
-//SOURCES ../common/Evidence.java ../common/Json.java
+//SOURCES ../common/Evidence.java
 
 import common.Evidence;
-import common.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -24,7 +22,6 @@ public record Drill(String verdict, String target, long acknowledgedMessages, lo
 
     /** The drill of an evidence folder, or null when it has not run there. */
     public static Drill read(Path evidence) throws IOException {
-        Path f = evidence.resolve(FILE);
-        return Files.exists(f) ? Json.read(f, Drill.class) : null;
+        return Evidence.read(evidence, FILE, Drill.class);
     }
 }

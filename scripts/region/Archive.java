@@ -8,10 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -139,11 +136,11 @@ final class Archive {
         Instant started = Instant.now();
         Path dir = bases().resolve(NAME.format(started));
         Path partial = dir.resolveSibling(dir.getFileName() + ".partial");
-        String label = primary.baseBackupTo(partial, password, true, () -> false);
-        Instant consistent = serverNow(primary, password);
-        Matcher m = Pattern.compile("START WAL LOCATION: \\S+ \\(file ([0-9A-F]{24})\\)").matcher(label);
-        if (!m.find()) throw new IOException("the base backup's label names no start segment: " + label);
-        Base base = new Base(dir.getFileName().toString(), started, consistent, m.group(1));
+        PgNode.Backup backup = primary.baseBackupTo(partial, password, true, () -> false);
+        Matcher m = Pattern.compile("START WAL LOCATION: \\S+ \\(file ([0-9A-F]{24})\\)").matcher(backup.label());
+        if (!m.find()) throw new IOException("the base backup's label names no start segment: " + backup.label());
+        // Consistent from its stop on: the segment holding the stop is archived before pg_backup_stop returns.
+        Base base = new Base(dir.getFileName().toString(), started, backup.stoppedAt(), m.group(1));
         Json.writeAtomically(partial.resolve("db007-base.json"), base);
         Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
         account.ownTree(dir);
@@ -256,13 +253,6 @@ final class Archive {
         node.start();
         node.awaitPromotion(password, Duration.ofMinutes(10));
         return node;
-    }
-
-    private static Instant serverNow(PgNode node, String password) throws SQLException {
-        try (Connection c = node.connect(password, "postgres", 10); Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT now()")) {
-            r.next();
-            return r.getTimestamp(1).toInstant();
-        }
     }
 
     private static String segmentName(Path p) {

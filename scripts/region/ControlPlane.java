@@ -211,12 +211,17 @@ public final class ControlPlane {
     private void ensureBaseBackup(PgNode primary) {
         try {
             if (!archive.bases(true).isEmpty()) return;
+            // As RDS after a creation: "backing-up" until the first backup is there, so nobody
+            // reboots the instance under it and lab up returns with a restorable window.
+            publish(topology.status("backing-up"));
             Instant t = Instant.now();
             Archive.Base base = archive.takeBase(primary, password);
             log("base backup " + base.dir() + " in the archive in " + Duration.between(t, Instant.now()).toMillis() + " ms, from segment " + base.startSegment());
         } catch (IOException | SQLException e) {
             // The region works without it; only point-in-time restores wait for the next lab up.
             log("no base backup in the archive: " + e.getMessage());
+        } finally {
+            if ("backing-up".equals(topology.instanceStatus())) publish(topology.status("available"));
         }
     }
 
@@ -442,7 +447,8 @@ public final class ControlPlane {
         if (shuttingDown) return "The region is shutting down.";
         Topology t = topology;
         if (t.phase() != Topology.Phase.READY || pending.get() != null) {
-            return "DB instance is not in available state (" + t.phase().key() + "). Try again when it is.";
+            return "DB instance is not in available state (" + (t.phase() == Topology.Phase.READY ? t.instanceStatus() : t.phase().key())
+                    + "). Try again when it is.";
         }
         if (forceFailover && !t.synchronous()) return "Cannot fail over: no synchronous standby is ready. Wait until the standby is in sync.";
         Verdict.Action action = forceFailover ? Verdict.Action.FAIL_OVER : Verdict.Action.RESTART_PRIMARY;

@@ -326,16 +326,20 @@ final class PgNode {
     /**
      * A base backup of this running server into a new folder, with PostgreSQL's low-level API:
      * backup start, a file copy, backup stop and the backup label it returns, which is written into
-     * the copy and returned. With waitForArchive, the stop waits until the WAL that ends the backup
-     * is archived, so that the archive alone can make the copy consistent. Half a copy is deleted.
+     * the copy and returned with the moment the backup was stopped, from which on the copy is
+     * consistent. With waitForArchive, the stop waits until the WAL that ends the backup is
+     * archived, so that the archive alone can make the copy consistent. Half a copy is deleted.
      */
-    String baseBackupTo(Path copy, String password, boolean waitForArchive, BooleanSupplier abandoned) throws IOException, SQLException {
+    record Backup(String label, Instant stoppedAt) {}
+
+    Backup baseBackupTo(Path copy, String password, boolean waitForArchive, BooleanSupplier abandoned) throws IOException, SQLException {
         Folders.delete(copy);
         try (Connection c = connect(password, "postgres", 300); Statement s = c.createStatement()) {
             boolean modern = bin.major() >= 15;
             s.execute(modern ? "SELECT pg_backup_start('db007 " + az + "', true)" : "SELECT pg_start_backup('db007 " + az + "', true, false)");
             copyData(dataDir, copy, abandoned);
             String label;
+            Instant stopped = Instant.now();
             try (ResultSet r = s.executeQuery(modern ? "SELECT labelfile, spcmapfile FROM pg_backup_stop(" + waitForArchive + ")"
                     : "SELECT labelfile, spcmapfile FROM pg_stop_backup(false, " + waitForArchive + ")")) {
                 r.next();
@@ -344,7 +348,7 @@ final class PgNode {
                 String map = r.getString(2);
                 if (map != null && !map.isBlank()) Files.writeString(copy.resolve("tablespace_map"), map);
             }
-            return label;
+            return new Backup(label, stopped);
         } catch (IOException | SQLException e) {
             Folders.delete(copy);
             throw e;

@@ -157,19 +157,24 @@ final class RdsApi implements AutoCloseable {
         }
     }
 
-    /** A restored instance: Single-AZ, on its own port, in the primary's AZ. */
-    private static String restored(ControlPlane.Restored r, Region.Status s) {
+    /** What every instance of the local region says first: who it is, its state, and where to connect. */
+    private static StringBuilder head(String id, String status, String address, int port) {
         StringBuilder x = new StringBuilder("<DBInstance>");
-        tag(x, "DBInstanceIdentifier", r.id());
+        tag(x, "DBInstanceIdentifier", id);
         tag(x, "DBInstanceClass", "db.local");
         tag(x, "Engine", "postgres");
-        tag(x, "DBInstanceStatus", r.status());
+        tag(x, "DBInstanceStatus", status);
         tag(x, "MasterUsername", Region.MASTER_USER);
         tag(x, "DBName", Region.DATABASE);
         x.append("<Endpoint>");
-        tag(x, "Address", "127.0.0.1");
-        tag(x, "Port", Integer.toString(r.port()));
-        x.append("</Endpoint>");
+        tag(x, "Address", address);
+        tag(x, "Port", Integer.toString(port));
+        return x.append("</Endpoint>");
+    }
+
+    /** A restored instance: Single-AZ, on its own port, in the primary's AZ. */
+    private static String restored(ControlPlane.Restored r, Region.Status s) {
+        StringBuilder x = head(r.id(), r.status(), "127.0.0.1", r.port());
         if (s.primaryAz() != null) tag(x, "AvailabilityZone", s.primaryAz());
         tag(x, "MultiAZ", "false");
         tag(x, "PubliclyAccessible", "false");
@@ -179,17 +184,7 @@ final class RdsApi implements AutoCloseable {
     }
 
     private static String instance(Region.Status s, Archive.Window w) {
-        StringBuilder x = new StringBuilder("<DBInstance>");
-        tag(x, "DBInstanceIdentifier", Region.INSTANCE_ID);
-        tag(x, "DBInstanceClass", "db.local");
-        tag(x, "Engine", "postgres");
-        tag(x, "DBInstanceStatus", s.instanceStatus());
-        tag(x, "MasterUsername", Region.MASTER_USER);
-        tag(x, "DBName", Region.DATABASE);
-        x.append("<Endpoint>");
-        tag(x, "Address", s.endpoint().address());
-        tag(x, "Port", Integer.toString(s.endpoint().port()));
-        x.append("</Endpoint>");
+        StringBuilder x = head(Region.INSTANCE_ID, s.instanceStatus(), s.endpoint().address(), s.endpoint().port());
         if (s.primaryAz() != null) tag(x, "AvailabilityZone", s.primaryAz());
         if (s.standbyAz() != null) tag(x, "SecondaryAvailabilityZone", s.standbyAz());
         tag(x, "MultiAZ", "true");
