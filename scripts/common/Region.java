@@ -75,6 +75,11 @@ public final class Region {
             return null;
         }
 
+        /** The phase as a person reads it: "backing-up" while a ready region takes its first backup. */
+        public String shownPhase() {
+            return "ready".equals(phase) && "backing-up".equals(instanceStatus) ? "backing-up" : phase;
+        }
+
         /**
          * Ready and available, a synchronous standby in sync, and both servers answering: never
          * while a client's commit would wait, nor while the instance refuses a reboot.

@@ -189,11 +189,14 @@ public final class ControlPlane {
             event("node-started", primary.az, "Primary restarted in " + primary.az + ".");
         }
         setPrimary(primary.az);
-        Topology t = topology.withPrimary(primary.az).with(primary.az, Topology.Role.PRIMARY).status("available");
+        // Without a first backup, the instance stays "backing-up" until ensureBaseBackup has taken it.
+        Topology t = topology.withPrimary(primary.az).with(primary.az, Topology.Role.PRIMARY)
+                .status(archive.bases(true).isEmpty() ? "backing-up" : "available");
         endpoint.routeTo(primary.port);
         if (wasUp && other.running() && !other.frozen() && answers(other) && "sync".equals(replicationState(primary, other.az, "sync_state"))) {
             // A region found whole (a control plane restarted beside running servers) is adopted as it is.
             publish(t.with(other.az, Topology.Role.STANDBY).protectedAgain().in(Topology.Phase.READY));
+            ensureBaseBackup(primary);
             return;
         }
         // Commits must not wait for a standby that does not stream yet; made synchronous once it does.
@@ -213,7 +216,7 @@ public final class ControlPlane {
             if (!archive.bases(true).isEmpty()) return;
             // As RDS after a creation: "backing-up" until the first backup is there, so nobody
             // reboots the instance under it and lab up returns with a restorable window.
-            publish(topology.status("backing-up"));
+            if (!"backing-up".equals(topology.instanceStatus())) publish(topology.status("backing-up"));
             Instant t = Instant.now();
             Archive.Base base = archive.takeBase(primary, password);
             log("base backup " + base.dir() + " in the archive in " + Duration.between(t, Instant.now()).toMillis() + " ms, from segment " + base.startSegment());

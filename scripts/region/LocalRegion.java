@@ -208,11 +208,11 @@ public final class LocalRegion {
                     for (Region.Event e : s.events().subList(Math.min(shown, s.events().size()), s.events().size())) {
                         out.println("  " + Messages.clock(Instant.parse(e.time())) + "  " + Messages.get("event." + e.type(), e.az()));
                     }
-                    if (!s.phase().equals(lastPhase) && !s.phase().equals("failed")) out.println("  ... " + Messages.get("phase." + s.phase()));
+                    if (!s.shownPhase().equals(lastPhase) && !s.phase().equals("failed")) out.println("  ... " + Messages.get("phase." + s.shownPhase()));
                     out.flush();
                 }
                 shown = s.events().size();
-                lastPhase = s.phase();
+                lastPhase = s.shownPhase();
                 if (s.phase().equals("failed")) throw Problem.failed("lab.failed", String.valueOf(s.failure()), log);
                 if (done.test(s)) return s;
             }
@@ -232,7 +232,7 @@ public final class LocalRegion {
             out.println(String.format("  %-4s %-9s %s  %s %s", n.az(), Messages.get("role." + n.role()), Messages.get("lab.status.port", n.port()),
                     n.syncState() == null ? "" : n.syncState(), n.health() == null ? "" : Messages.get("health." + n.health())).stripTrailing());
         }
-        out.println(Messages.get("lab.status.phase", Messages.get("phase." + s.phase())) + (s.failure() == null ? "" : " (" + s.failure() + ")"));
+        out.println(Messages.get("lab.status.phase", Messages.get("phase." + s.shownPhase())) + (s.failure() == null ? "" : " (" + s.failure() + ")"));
         if (s.writesProtected()) out.println(Messages.get("lab.status.protected", s.standbyAz()));
         else if (s.unprotectedSince() != null) {
             out.println(Messages.get("lab.status.unprotected", Messages.clock(Instant.parse(s.unprotectedSince())),
