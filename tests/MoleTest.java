@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -121,6 +122,13 @@ class MoleTest {
         Kit.Result again = kit.run("maz10");
         assertEquals(1, again.exit(), again.all());
         assertTrue(again.err().contains("still exists") && again.err().contains("--replace"), again.err());
+
+        // The other choice: the restored data replaces the live data, and the writes made since the error are lost, counted.
+        Kit.Result promoted = kit.ok("maz10", "--replace", "--bring-back", "promote");
+        Mole p = Mole.read(home.resolve("evidence/maz/mole"));
+        assertEquals("pass", p.verdict(), promoted.all());
+        assertTrue(p.lostAfterError() > 0 && p.keptAfterError() == 0, "promote loses what came after the error: " + promoted.out());
+        assertEquals(p.acknowledgedBeforeError() - p.lostBeforeError(), p.backBeforeError(), promoted.out());
     }
 
     @Test
@@ -172,6 +180,99 @@ class MoleTest {
         } finally {
             Files.move(aside, victim);
         }
+    }
+
+    /**
+     * After a failover the archive holds two timelines: a restore to a moment after it replays
+     * both, and holds the rows written on each primary. Then the archivers of both AZs are frozen
+     * (SIGSTOP): a restore to the latest restorable time finds no commit after it in the archive,
+     * waits for more, and fails with the reason instead of hanging or promoting a copy that may
+     * lack writes; the live region never stops taking writes.
+     */
+    @Test
+    void aRestoreReplaysAcrossAFailoverAndOneTheArchiveCannotFinishFailsWithTheReason() throws Exception {
+        insert("before-failover", 50);
+        kit.ok("lab", "failover");
+        Instant after = insert("after-failover", 50);
+        try (RdsClient rds = sdk()) {
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (rds.describeDBInstanceAutomatedBackups(q -> q.dbInstanceIdentifier("db007")).dbInstanceAutomatedBackups().get(0)
+                    .restoreWindow().latestTime().isBefore(after) && Instant.now().isBefore(deadline)) {
+                Thread.sleep(200);
+            }
+            rds.restoreDBInstanceToPointInTime(q -> q.sourceDBInstanceIdentifier("db007").targetDBInstanceIdentifier("across-timelines")
+                    .restoreTime(after.plusMillis(1)));
+            var restored = rds.describeDBInstances(q -> q.dbInstanceIdentifier("across-timelines")).dbInstances().get(0);
+            for (Instant until = Instant.now().plusSeconds(60); !restored.dbInstanceStatus().equals("available") && Instant.now().isBefore(until); ) {
+                assertFalse(restored.dbInstanceStatus().equals("failed"), "the restore failed: " + kit.status().events());
+                Thread.sleep(200);
+                restored = rds.describeDBInstances(q -> q.dbInstanceIdentifier("across-timelines")).dbInstances().get(0);
+            }
+            assertEquals("available", restored.dbInstanceStatus());
+            try (Connection c = kit.connect(restored.endpoint().port())) {
+                assertEquals(50, count(c, "before-failover"), "rows of the first timeline");
+                assertEquals(50, count(c, "after-failover"), "rows of the second timeline");
+            }
+            rds.deleteDBInstance(q -> q.dbInstanceIdentifier("across-timelines").skipFinalSnapshot(true));
+
+            List<Long> archivers = new java.util.ArrayList<>();
+            for (Region.Node n : kit.status().nodes()) {
+                ProcessHandle.of(n.pid()).orElseThrow().children()
+                        .filter(p -> title(p.pid()).contains("archiver")).forEach(p -> archivers.add(p.pid()));
+            }
+            assertEquals(2, archivers.size(), "one archiver per AZ");
+            signal("STOP", archivers);
+            try {
+                Instant asked = Instant.now();
+                rds.restoreDBInstanceToPointInTime(q -> q.sourceDBInstanceIdentifier("db007").targetDBInstanceIdentifier("never-archived")
+                        .useLatestRestorableTime(true));
+                Region.Event failed = null;
+                while (failed == null && Instant.now().isBefore(asked.plusSeconds(60))) {
+                    failed = kit.status().events().stream().filter(e -> e.type().equals("restore-failed") && e.message().contains("never-archived"))
+                            .findFirst().orElse(null);
+                    insert("while-frozen", 1);
+                    Thread.sleep(200);
+                }
+                assertNotNull(failed, "the restore fails instead of waiting");
+                assertTrue(failed.message().contains("no commit at or after the target") && failed.message().contains("Try again"), failed.message());
+                assertTrue(Duration.between(asked, Instant.parse(failed.time())).toSeconds() < 30, "it gives up after the archive's silence, not ten minutes");
+                assertTrue(kit.status().healthy(), "the live region took writes all along");
+            } finally {
+                signal("CONT", archivers);
+            }
+        }
+    }
+
+    /** N rows of a run of their own through the writer endpoint; returns the commit's time as the server kept it. */
+    private Instant insert(String runId, int n) throws Exception {
+        try (Connection c = kit.endpoint(); var s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS marks (run_id text, n int)");
+            s.execute("INSERT INTO marks SELECT '" + runId + "', g FROM generate_series(1, " + n + ") g");
+            try (ResultSet r = s.executeQuery("SELECT clock_timestamp()")) {
+                r.next();
+                return r.getTimestamp(1).toInstant();
+            }
+        }
+    }
+
+    private static long count(Connection c, String runId) throws Exception {
+        try (var s = c.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM marks WHERE run_id = '" + runId + "'")) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    /** A server process's title, as ps shows it: PostgreSQL writes its role there, which ProcessHandle's info does not give back. */
+    private static String title(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+        } catch (java.io.IOException gone) {
+            return "";
+        }
+    }
+
+    private static void signal(String sig, List<Long> pids) throws Exception {
+        for (long pid : pids) new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor();
     }
 
     private RdsClient sdk() throws Exception {

@@ -79,7 +79,7 @@ public record Mole(String verdict, String choice, String errorAt, Long errorXid,
      * database lacks, taken from the restored instance; the writes made since the error are left
      * as they are. promote: the run's rows replaced by the restored instance's, as pointing the
      * application at it would do; the writes made since the error are lost. On PostgreSQL the
-     * rows travel with COPY through a temporary table, a million in seconds; on MySQL in batches.
+     * rows travel with COPY (see copy), on MySQL in batches.
      * Returns how many rows were written.
      */
     public static long bringBack(Database.Login from, Database.Login into, String runId, String choice) throws SQLException, IOException {
@@ -99,27 +99,54 @@ public record Mole(String verdict, String choice, String errorAt, Long errorXid,
 
     private static final String COLUMNS = "run_id, seq, sent_at, payload, checksum, written_at";
 
+    /**
+     * PostgreSQL: the sequence numbers the live database still holds for the run go to the
+     * restored instance (writable since its promotion) into a temporary table; the restored
+     * instance sends back only the rows missing from the live one, straight into the table. No
+     * row is checked for a conflict one by one, which took longer than the copy itself; a row
+     * written meanwhile under the same key (nothing in the kit does) would fail the whole
+     * transaction, and nothing would change.
+     */
     private static long copy(Connection source, Connection live, String runId) throws SQLException, IOException {
-        try (Statement s = live.createStatement()) {
-            s.execute("CREATE TEMPORARY TABLE db007_back (LIKE db007_writes) ON COMMIT DROP");
+        try (Statement s = source.createStatement()) {
+            s.execute("CREATE TEMPORARY TABLE db007_present (seq bigint PRIMARY KEY)");
         }
-        org.postgresql.copy.CopyManager out = source.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
-        org.postgresql.copy.CopyManager in = live.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+        String run = "'" + runId.replace("'", "''") + "'";
+        pipe(live, "COPY (SELECT seq FROM db007_writes WHERE run_id = " + run + ") TO STDOUT", source, "COPY db007_present FROM STDIN");
+        try (Statement s = source.createStatement()) {
+            s.execute("ANALYZE db007_present");
+        }
+        return pipe(source, "COPY (SELECT " + COLUMNS + " FROM db007_writes w WHERE run_id = " + run
+                + " AND NOT EXISTS (SELECT 1 FROM db007_present p WHERE p.seq = w.seq)) TO STDOUT", live, "COPY db007_writes (" + COLUMNS + ") FROM STDIN");
+    }
+
+    /** Rows from one server's COPY TO into another's COPY FROM, streamed; returns how many arrived. */
+    private static long pipe(Connection from, String out, Connection to, String in) throws SQLException, IOException {
+        org.postgresql.copy.CopyManager reader = from.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+        org.postgresql.copy.CopyManager writer = to.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
         java.io.PipedInputStream pipe = new java.io.PipedInputStream(1 << 20);
         java.io.PipedOutputStream feed = new java.io.PipedOutputStream(pipe);
-        String query = "COPY (SELECT " + COLUMNS + " FROM db007_writes WHERE run_id = '" + runId.replace("'", "''") + "') TO STDOUT";
         java.util.concurrent.CompletableFuture<Void> reading = java.util.concurrent.CompletableFuture.runAsync(() -> {
             try (feed) {
-                out.copyOut(query, feed);
+                reader.copyOut(out, feed);
             } catch (SQLException | IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
         });
-        in.copyIn("COPY db007_back (" + COLUMNS + ") FROM STDIN", pipe);
-        reading.join();
-        try (Statement s = live.createStatement()) {
-            return s.executeUpdate("INSERT INTO db007_writes (" + COLUMNS + ") SELECT " + COLUMNS + " FROM db007_back ON CONFLICT DO NOTHING");
+        long written;
+        try {
+            written = writer.copyIn(in, pipe);
+        } finally {
+            pipe.close();
         }
+        try {
+            reading.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof SQLException q) throw q;
+            if (e.getCause() instanceof IOException io) throw io;
+            throw e;
+        }
+        return written;
     }
 
     private static long batches(Connection source, Connection live, String runId) throws SQLException {

@@ -295,7 +295,9 @@ public final class ControlPlane {
         restores.submit(() -> {
             Instant t = Instant.now();
             try {
-                archive.restore(target, port, at, nodes.get(topology.primaryAz()), bin, password);
+                Archive.Restore done = archive.restore(target, port, at, nodes.get(topology.primaryAz()), bin, password);
+                log("restore " + target + ": base backup copied in " + done.copy().toMillis() + " ms, " + done.segments() + " WAL files unpacked in "
+                        + done.unpack().toMillis() + " ms, replayed and promoted in " + done.replay().toMillis() + " ms");
                 synchronized (restored) {
                     restored.put(target, restored.get(target).with("available", null));
                 }
