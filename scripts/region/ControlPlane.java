@@ -276,7 +276,8 @@ public final class ControlPlane {
             if (restored.containsKey(target)) return new String[] {"DBInstanceAlreadyExists", "DB instance already exists: " + target + "."};
         }
         Archive.Window w = archive.window();
-        if (w == null) return new String[] {"InvalidRestoreFault", "No automated backup of db007 yet: the first base backup is taken once the region is up."};
+        if (w == null) return new String[] {"InvalidRestoreFault", "Nothing of db007 is restorable yet: its first base backup is taken once the region is up, and becomes restorable once the WAL after it is archived (within "
+                + Archive.ARCHIVE_TIMEOUT.toSeconds() + " s)."};
         Instant at = latest ? w.latest() : time;
         if (at.isBefore(w.earliest()) || at.isAfter(w.latest())) {
             return new String[] {"InvalidRestoreFault", "The restore time " + at + " is outside the restorable window, from " + w.earliest() + " to " + w.latest() + "."};
@@ -296,7 +297,7 @@ public final class ControlPlane {
             Instant t = Instant.now();
             try {
                 Archive.Restore done = archive.restore(target, port, at, nodes.get(topology.primaryAz()), bin, password);
-                log("restore " + target + ": base backup copied in " + done.copy().toMillis() + " ms, " + done.segments() + " WAL files unpacked in "
+                log("restore " + target + ": base backup copied in " + done.copy().toMillis() + " ms, " + done.files() + " WAL files unpacked in "
                         + done.unpack().toMillis() + " ms, replayed and promoted in " + done.replay().toMillis() + " ms");
                 synchronized (restored) {
                     restored.put(target, restored.get(target).with("available", null));

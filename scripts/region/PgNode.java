@@ -326,8 +326,8 @@ final class PgNode {
     /**
      * A base backup of this running server into a new folder, with PostgreSQL's low-level API:
      * backup start, a file copy, backup stop and the backup label it returns, which is written into
-     * the copy and returned with the moment the backup was stopped, from which on the copy is
-     * consistent. With waitForArchive, the stop waits until the WAL that ends the backup is
+     * the copy and returned with the moment the stop returned: the copy is consistent from its
+     * end-of-backup record on, written during the stop, so a restore may aim no earlier. With waitForArchive, the stop waits until the WAL that ends the backup is
      * archived, so that the archive alone can make the copy consistent. Half a copy is deleted.
      */
     record Backup(String label, Instant stoppedAt) {}
@@ -339,7 +339,6 @@ final class PgNode {
             s.execute(modern ? "SELECT pg_backup_start('db007 " + az + "', true)" : "SELECT pg_start_backup('db007 " + az + "', true, false)");
             copyData(dataDir, copy, abandoned);
             String label;
-            Instant stopped = Instant.now();
             try (ResultSet r = s.executeQuery(modern ? "SELECT labelfile, spcmapfile FROM pg_backup_stop(" + waitForArchive + ")"
                     : "SELECT labelfile, spcmapfile FROM pg_stop_backup(false, " + waitForArchive + ")")) {
                 r.next();
@@ -348,7 +347,7 @@ final class PgNode {
                 String map = r.getString(2);
                 if (map != null && !map.isBlank()) Files.writeString(copy.resolve("tablespace_map"), map);
             }
-            return new Backup(label, stopped);
+            return new Backup(label, Instant.now());
         } catch (IOException | SQLException e) {
             Folders.delete(copy);
             throw e;
