@@ -228,7 +228,7 @@ public class grade extends Cli.KitCommand {
                 cells.add(new ClassReport.Cell(c.id(), status, c.points(), c.reason()));
             }
             List<ClassReport.Answer> answers = s.answers().stream().map(a -> new ClassReport.Answer(a.workshop(), a.id(), a.text())).toList();
-            rows.add(new ClassReport.Row(s.name(), s.bundle(), s.score("maz"), s.score("pra"), s.total(), s.failedRequired(scale), s.flags(), cells,
+            rows.add(new ClassReport.Row(Bundle.name(s.name()), Bundle.printable(s.bundle()), s.score("maz"), s.score("pra"), s.total(), s.failedRequired(scale), s.flags(), cells,
                     answers, s.reports(), s.problem()));
         }
         Map<String, Map<String, String>> keys = new LinkedHashMap<>();
@@ -408,7 +408,8 @@ public class grade extends Cli.KitCommand {
             }
             checks.add(check(scale, "maz.rto", rtoReason));
             checks.add(check(scale, "maz.report", reportReason));
-            if (Files.isRegularFile(root.resolve("maz/" + Mole.FOLDER + "/" + Mole.FILE), LinkOption.NOFOLLOW_LINKS)) checks.add(check(scale, "maz.mole", moleReason()));
+            if (recomputed != null) flagClaims(flags, recomputed, sabotage);
+            if (Files.isRegularFile(root.resolve("maz/" + Mole.FOLDER + "/" + Mole.FILE), LinkOption.NOFOLLOW_LINKS)) checks.add(check(scale, "maz.mole", moleReason(flags)));
             // The mission's written answers are the instructor's to judge, beside the keys.
             boolean answered = Files.isRegularFile(root.resolve("answers/maz.md"), LinkOption.NOFOLLOW_LINKS);
             checks.add(new Check("maz.questions", null, 0, answered ? Messages.get("grade.instructor.plain") : Messages.get("grade.answers.none.maz")));
@@ -419,7 +420,7 @@ public class grade extends Cli.KitCommand {
          * Step 10 recounted from its own journal and the rows after the recovery: what came back,
          * what was lost before and after the error, and the RPO from the two times the step kept.
          */
-        private String moleReason() {
+        private String moleReason(List<String> flags) {
             String folder = "maz/" + Mole.FOLDER + "/";
             try {
                 Mole claimed = read(root, folder + Mole.FILE, Mole.class);
@@ -434,15 +435,104 @@ public class grade extends Cli.KitCommand {
                 boolean same = c.acknowledgedBeforeError() == claimed.acknowledgedBeforeError() && c.backBeforeError() == claimed.backBeforeError()
                         && c.lostBeforeError() == claimed.lostBeforeError() && c.acknowledgedAfterError() == claimed.acknowledgedAfterError()
                         && c.keptAfterError() == claimed.keptAfterError() && c.lostAfterError() == claimed.lostAfterError();
+                if (!same) flags.add(Messages.get("grade.flag.claim", folder + Mole.FILE, "lost_before_error", claimed.lostBeforeError(), c.lostBeforeError()));
                 if (!same) return Messages.get("grade.maz.mole.differs", claimed.backBeforeError(), claimed.lostBeforeError(), claimed.lostAfterError(),
                         c.backBeforeError(), c.lostBeforeError(), c.lostAfterError());
                 double rpo = Mole.seconds(point, errorAt);
-                if (Math.abs(rpo - claimed.rpoSeconds()) > 0.001) return Messages.get("grade.pra.rpo-seconds.differs", claimed.rpoSeconds(), rpo);
+                if (Math.abs(rpo - claimed.rpoSeconds()) > 0.001) {
+                    flags.add(Messages.get("grade.flag.claim", folder + Mole.FILE, "rpo_seconds", claimed.rpoSeconds(), rpo));
+                    return Messages.get("grade.pra.rpo-seconds.differs", claimed.rpoSeconds(), rpo);
+                }
                 return null;
             } catch (Problem p) {
                 return p.getMessage();
             } catch (RuntimeException e) {
                 return Messages.get("grade.file.malformed", folder, plain(e));
+            }
+        }
+
+        /**
+         * Every figure the student's files state that the recount does not give, flagged for the
+         * instructor: proof.json, the step files, the report's visible text. The score never uses
+         * them; a flag says that someone, or something, changed them. An RTO shorter than the
+         * region's own recorded failover (no primary from its start to the promotion) is flagged too.
+         */
+        private void flagClaims(List<String> flags, Proof recomputed, Evidence.Sabotage sabotage) {
+            Map<String, Object> truth = Json.toMap(recomputed);
+            List<Journal.Entry> journal = Journal.read(root.resolve("maz/" + Journal.FILE));
+            Proof.Outage outage = Proof.Outage.of(journal, sabotage == null ? null : sabotage.requestedAt());
+            truth.put("missed", outage == null ? null : outage.missed());
+            List<String> figures = List.of("acknowledged_writes", "lost_writes", "corrupt_rows", "unknown_writes", "failed_writes", "journal_holes",
+                    "unjournaled_rows", "rto_ms", "first_error_to_success_ms");
+            for (String file : List.of("maz/" + Proof.FILE, "maz/steps/maz8.json")) {
+                Map<?, ?> claimed = readMap(file);
+                if (claimed != null && file.endsWith("maz8.json")) claimed = claimed.get("observed") instanceof Map<?, ?> o ? o : null;
+                if (claimed == null) continue;
+                for (String f : figures) flagIfDiffers(flags, file, f, claimed.get(f), truth.get(f));
+            }
+            Map<?, ?> step6 = readMap("maz/steps/maz6.json");
+            if (step6 != null && step6.get("observed") instanceof Map<?, ?> o && o.get("first_ack_after") instanceof Map<?, ?> after && after.get("at") instanceof String at) {
+                // Step 6 saw the journal up to the first write after the outage: recounted on that much.
+                Instant until = time("maz/steps/maz6.json", "first_ack_after.at", at);
+                Proof.Outage seen = Proof.Outage.of(journal.stream().filter(e -> !e.doneAt().isAfter(until)).toList(),
+                        sabotage == null ? null : sabotage.requestedAt());
+                flagIfDiffers(flags, "maz/steps/maz6.json", "outage_ms", o.get("outage_ms"), seen == null ? null : seen.ms());
+            }
+            String html = readText("maz/" + Proof.REPORT);
+            if (html != null) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("data-figure=\"([a-z_]+)\">([^<]*)<").matcher(html);
+                while (m.find()) {
+                    java.util.regex.Matcher n = java.util.regex.Pattern.compile("-?\\d+").matcher(m.group(2));
+                    flagIfDiffers(flags, "maz/" + Proof.REPORT, m.group(1), n.find() ? Long.valueOf(n.group()) : null, truth.get(m.group(1)));
+                }
+            }
+            Long floor = failoverFloor();
+            if (floor != null && recomputed.rtoMs() != null && recomputed.rtoMs() < floor - 50) {
+                flags.add(Messages.get("grade.flag.rto-floor", recomputed.rtoMs(), floor));
+            }
+        }
+
+        /** How long the region recorded no primary at the failover: from its start to the promotion; null if events.json does not say. */
+        private Long failoverFloor() {
+            try {
+                // events.json as step 7 writes it (Rds.Event): a time and RDS's message for each event.
+                Map<?, ?>[] events = read(root, "maz/events.json", Map[].class);
+                Instant started = null;
+                for (Map<?, ?> e : events) {
+                    if (e == null || !(e.get("time") instanceof String t) || !(e.get("message") instanceof String message)) continue;
+                    Instant at = Instant.parse(t);
+                    if (started == null && message.startsWith("Multi-AZ instance failover started")) started = at;
+                    else if (started != null && message.matches("The standby in \\S+ was promoted to primary.*")) return Duration.between(started, at).toMillis();
+                }
+            } catch (RuntimeException e) {
+                // No events, or unreadable ones: the steps' checks say so.
+            }
+            return null;
+        }
+
+        private static void flagIfDiffers(List<String> flags, String file, String figure, Object claimed, Object recounted) {
+            Long c = claimed instanceof Number n ? Long.valueOf(n.longValue()) : null;
+            Long r = recounted instanceof Number n ? Long.valueOf(n.longValue()) : null;
+            if (claimed != null && !(claimed instanceof Number)) {
+                flags.add(Messages.get("grade.flag.claim", file, figure, Bundle.printable(String.valueOf(claimed)), r == null ? "-" : r));
+            } else if (!Objects.equals(c, r)) {
+                flags.add(Messages.get("grade.flag.claim", file, figure, c == null ? "-" : c, r == null ? "-" : r));
+            }
+        }
+
+        private Map<?, ?> readMap(String file) {
+            try {
+                return read(root, file, Map.class);
+            } catch (Problem e) {
+                return null;
+            }
+        }
+
+        private String readText(String file) {
+            try {
+                return Files.isRegularFile(root.resolve(file), LinkOption.NOFOLLOW_LINKS) ? Files.readString(root.resolve(file)) : null;
+            } catch (IOException e) {
+                return null;
             }
         }
 
@@ -508,7 +598,7 @@ public class grade extends Cli.KitCommand {
             }
             checks.add(check(scale, "pra.restore", restoreReason));
 
-            checks.add(check(scale, "pra.rpo", rpoReason(restores)));
+            checks.add(check(scale, "pra.rpo", rpoReason(restores, flags)));
             checks.add(check(scale, "pra.status", statusReason(points)));
             checks.add(check(scale, "pra.point", pointReason(restores, points, flags)));
 
@@ -528,7 +618,7 @@ public class grade extends Cli.KitCommand {
             String file = "pra/" + Restore.ALL;
             if (r.restoredFrom() == null) return Messages.get("grade.file.field", file, "restored_from");
             if (r.startedAt() == null) return Messages.get("grade.file.field", file, "started_at");
-            if (!points.containsKey(r.restoredFrom())) return Messages.get("grade.pra.not-a-backup", Bundle.name(r.restoredFrom()));
+            if (!points.containsKey(r.restoredFrom())) return Messages.get("grade.pra.not-a-backup", Bundle.shortText(r.restoredFrom()));
             Path target = Files.createTempDirectory(scratch, "restore-");
             try {
                 Backups.restore(root.resolve("pra-backup").resolve(r.restoredFrom()), target, false);
@@ -552,7 +642,7 @@ public class grade extends Cli.KitCommand {
          * definitions the restore used (Restore.lost, the loss moment minus the backup's time,
          * the loss moment to the first write the restored app accepted).
          */
-        private String rpoReason(List<Restore.Result> restores) throws IOException {
+        private String rpoReason(List<Restore.Result> restores, List<String> flags) throws IOException {
             Path log = root.resolve("pra-log/" + AppLog.FILE);
             if (!Files.isRegularFile(log)) return Messages.get("grade.pra.rpo.none");
             List<AppLog.Timeline> timelines;
@@ -562,13 +652,13 @@ public class grade extends Cli.KitCommand {
                 return Messages.get("grade.file.malformed", "pra-log/" + AppLog.FILE, Bundle.printable(e.getMessage()));
             }
             for (Restore.Result r : restores) {
-                String reason = recounted(r, timelines);
+                String reason = recounted(r, timelines, flags);
                 if (reason != null) return reason;
             }
             return null;
         }
 
-        private String recounted(Restore.Result r, List<AppLog.Timeline> timelines) throws IOException {
+        private String recounted(Restore.Result r, List<AppLog.Timeline> timelines, List<String> flags) throws IOException {
             Instant started = Instant.parse(r.startedAt());
             // The restore's own mark: its backup, written after it began and before the app answered again.
             int k = -1;
@@ -580,16 +670,19 @@ public class grade extends Cli.KitCommand {
                     break;
                 }
             }
-            if (k < 0) return Messages.get("grade.pra.log.no-restore", Bundle.name(r.restoredFrom()), r.startedAt());
+            if (k < 0) return Messages.get("grade.pra.log.no-restore", Bundle.shortText(r.restoredFrom()), r.startedAt());
             AppLog.Timeline before = timelines.get(k - 1);
             AppLog.Timeline after = timelines.get(k);
             Path backups = root.resolve("pra-backup");
             if (before.restoredFrom() != null && !Files.isRegularFile(backups.resolve(before.restoredFrom()))) {
-                return Messages.get("grade.pra.not-a-backup", Bundle.name(before.restoredFrom()));
+                return Messages.get("grade.pra.not-a-backup", Bundle.shortText(before.restoredFrom()));
             }
             Set<AppLog.Ack> startedFrom = before.restoredFrom() == null ? Set.of() : Backups.rows(backups.resolve(before.restoredFrom()));
             long lost = Restore.lost(startedFrom, before, Backups.rows(backups.resolve(r.restoredFrom())));
-            if (r.lostMessages() == null || lost != r.lostMessages()) return Messages.get("grade.pra.rpo.differs", r.lostMessages(), lost);
+            if (r.lostMessages() == null || lost != r.lostMessages()) {
+                flags.add(Messages.get("grade.flag.claim", "pra/" + Restore.ALL, "lost_messages", r.lostMessages(), lost));
+                return Messages.get("grade.pra.rpo.differs", r.lostMessages(), lost);
+            }
 
             String lossAt;
             if (Restore.DISASTER.equals(r.kind())) {
@@ -602,12 +695,18 @@ public class grade extends Cli.KitCommand {
                 lossAt = r.startedAt();
             }
             double rpo = Restore.seconds(Backups.timeOf(Path.of(r.restoredFrom())).toString(), lossAt);
-            if (r.rpoSeconds() == null || Math.abs(rpo - r.rpoSeconds()) > 0.01) return Messages.get("grade.pra.rpo-seconds.differs", r.rpoSeconds(), rpo);
+            if (r.rpoSeconds() == null || Math.abs(rpo - r.rpoSeconds()) > 0.01) {
+                flags.add(Messages.get("grade.flag.claim", "pra/" + Restore.ALL, "rpo_seconds", r.rpoSeconds(), rpo));
+                return Messages.get("grade.pra.rpo-seconds.differs", r.rpoSeconds(), rpo);
+            }
             // The first write after the restore is the kit's own check message: its ADD line gives the time it was accepted.
             AppLog.Ack first = after.acks().isEmpty() ? null : after.acks().get(0);
             if (first == null || r.checkMessageId() == null || first.id() != r.checkMessageId()) return Messages.get("grade.pra.log.no-first-add", r.checkMessageId());
             double rto = Restore.seconds(lossAt, first.at());
-            if (r.rtoSeconds() == null || Math.abs(rto - r.rtoSeconds()) > 0.01) return Messages.get("grade.pra.rto.differs", r.rtoSeconds(), rto);
+            if (r.rtoSeconds() == null || Math.abs(rto - r.rtoSeconds()) > 0.01) {
+                flags.add(Messages.get("grade.flag.claim", "pra/" + Restore.ALL, "rto_seconds", r.rtoSeconds(), rto));
+                return Messages.get("grade.pra.rto.differs", r.rtoSeconds(), rto);
+            }
             return null;
         }
 
@@ -623,12 +722,12 @@ public class grade extends Cli.KitCommand {
                 if (!r.answered()) continue;
                 Backups.Point p = r.lastBackupFile() == null ? null : points.get(r.lastBackupFile());
                 if (p == null || !p.valid()) {
-                    reason = Messages.get("grade.pra.status.differs", Bundle.name(String.valueOf(r.lastBackupFile())));
+                    reason = Messages.get("grade.pra.status.differs", Bundle.shortText(String.valueOf(r.lastBackupFile())));
                     continue;
                 }
                 long age = Duration.between(Instant.parse(p.time()), Instant.parse(r.readAt())).toSeconds();
                 if (age < 0 || r.backupAgeSeconds() == null || Math.abs(age - r.backupAgeSeconds()) > 2) {
-                    reason = Messages.get("grade.pra.status.age", Bundle.name(r.lastBackupFile()), r.backupAgeSeconds(), age);
+                    reason = Messages.get("grade.pra.status.age", Bundle.shortText(r.lastBackupFile()), r.backupAgeSeconds(), age);
                     continue;
                 }
                 return null;
@@ -806,7 +905,7 @@ public class grade extends Cli.KitCommand {
         for (Mark m : marks) {
             Rule rule = scale.checks().get(m.check());
             if (students.stream().noneMatch(s -> s.name().equals(m.student()))) out.println(Messages.get("grade.marks.no-student", m.line(), Bundle.name(m.student())));
-            else if (rule == null || !rule.instructor()) out.println(Messages.get("grade.marks.not-instructor", m.line(), Bundle.name(m.check())));
+            else if (rule == null || !rule.instructor()) out.println(Messages.get("grade.marks.not-instructor", m.line(), Bundle.shortText(m.check())));
             else if (m.points() < 0 || m.points() > rule.points()) out.println(Messages.get("grade.marks.points", m.line(), m.points(), rule.points()));
         }
         for (Student s : students) {
@@ -875,7 +974,7 @@ public class grade extends Cli.KitCommand {
         for (String id : scale.checks().keySet()) b.append(',').append(id);
         b.append('\n');
         for (Student s : students) {
-            b.append(cell(s.name())).append(',').append(cell(s.bundle())).append(',').append(s.score("maz")).append(',').append(s.score("pra"))
+            b.append(cell(Bundle.name(s.name()))).append(',').append(cell(s.bundle())).append(',').append(s.score("maz")).append(',').append(s.score("pra"))
                     .append(',').append(s.total()).append(',').append(scale.max("maz") + scale.max("pra")).append(',').append(s.failedRequired(scale))
                     .append(',').append(cell(String.join("; ", s.problem() == null ? s.flags() : List.of(s.problem()))));
             for (String id : scale.checks().keySet()) {
@@ -903,14 +1002,14 @@ public class grade extends Cli.KitCommand {
         StringBuilder x = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"db007\">\n");
         for (Student s : students) {
             long failures = s.checks().stream().filter(c -> Boolean.FALSE.equals(c.passed())).count() + (s.problem() == null ? 0 : 1);
-            x.append("  <testsuite name=\"").append(xml(s.name())).append("\" tests=\"").append(Math.max(1, s.checks().size()))
+            x.append("  <testsuite name=\"").append(xml(Bundle.name(s.name()))).append("\" tests=\"").append(Math.max(1, s.checks().size()))
                     .append("\" failures=\"").append(failures).append("\" skipped=\"")
                     .append(s.checks().stream().filter(c -> c.passed() == null).count()).append("\">\n");
             if (s.problem() != null) {
                 x.append("    <testcase name=\"bundle\"><failure message=\"").append(xml(s.problem())).append("\"/></testcase>\n");
             }
             for (Check c : s.checks()) {
-                x.append("    <testcase name=\"").append(xml(c.id())).append("\" classname=\"").append(xml(s.name())).append("\">");
+                x.append("    <testcase name=\"").append(xml(c.id())).append("\" classname=\"").append(xml(Bundle.name(s.name()))).append("\">");
                 if (c.passed() == null) x.append("<skipped message=\"").append(xml(String.valueOf(c.reason()))).append("\"/>");
                 else if (!c.passed()) x.append("<failure message=\"").append(xml(String.valueOf(c.reason()))).append("\"/>");
                 x.append("</testcase>\n");
@@ -954,6 +1053,8 @@ public class grade extends Cli.KitCommand {
 
     /** An exception's message without Java's class names, for a student to read. */
     static String plain(Exception e) {
+        if (e instanceof java.nio.charset.CharacterCodingException) return Messages.get("grade.not-utf8");
+        if (e instanceof java.io.EOFException) return Messages.get("grade.cut-short");
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return Bundle.printable(m.replaceAll("(?:[a-z0-9_]+\\.)+[A-Z]\\w*(?:Exception|Error): ?", "").replaceAll("not valid JSON for \\w+: ", ""));
     }

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Folders.java common/Json.java common/Problem.java grade.java
+//SOURCES common/Cli.java common/Folders.java common/Json.java common/Messages.java common/Problem.java grade.java
 //DESCRIPTION Benchmark of the grader: grade N copies of a real bundle and say how long it took.
 
 // How long grading a class takes, measured rather than asserted in a unit test.
@@ -14,6 +14,7 @@
 import common.Cli;
 import common.Folders;
 import common.Json;
+import common.Messages;
 import common.Problem;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -38,6 +39,7 @@ public class grade_bench extends Cli.KitCommand {
     @Option(names = "--bundles", paramLabel = "N", defaultValue = "100", descriptionKey = "grade-bench.bundles") int count;
     @Option(names = "--bomb-mb", paramLabel = "MB", defaultValue = "900", descriptionKey = "grade-bench.bomb") int bombMb;
     @Option(names = "--keep-html", paramLabel = "FILE", descriptionKey = "grade-bench.keep-html") Path keepHtml;
+    @Option(names = "--json", descriptionKey = "option.json") boolean json;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new grade_bench(), args));
@@ -79,7 +81,10 @@ public class grade_bench extends Cli.KitCommand {
             o.put("ms_per_bundle", Math.round(seconds * 1000 / count));
             o.put("grader_exit_code", code);
             o.put("seconds_with_html", htmlSeconds);
-            o.put("html_adds_percent", Math.round((htmlSeconds - seconds) * 1000 / seconds) / 10.0);
+            // The better of two passes each: a page that costs less than the passes differ by is no figure, not a negative one.
+            double adds = Math.round((htmlSeconds - seconds) * 1000 / seconds) / 10.0;
+            o.put("html_adds_percent", Math.max(0, adds));
+            o.put("html_adds_measurable", adds > 0);
             o.put("html_kb", Files.size(page) / 1024);
             if (keepHtml != null) {
                 // Kept, with the students' reports beside it, for benchmarks/class-report.sh to open in a browser.
@@ -109,7 +114,17 @@ public class grade_bench extends Cli.KitCommand {
                 o.put("bomb_refused_in_seconds", Duration.between(b0, Instant.now()).toMillis() / 1000.0);
             }
             o.put("cores", Runtime.getRuntime().availableProcessors());
-            spec.commandLine().getOut().println(Json.write(o));
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(Json.write(o));
+                return code;
+            }
+            out.println(Messages.get("grade-bench.summary", count, from.getFileName(), o.get("cores")));
+            out.println(Messages.get("grade-bench.plain", seconds, o.get("ms_per_bundle")));
+            out.println(adds > 0 ? Messages.get("grade-bench.html", htmlSeconds, o.get("html_kb"), adds)
+                    : Messages.get("grade-bench.html.free", htmlSeconds, o.get("html_kb")));
+            if (bombMb > 0) out.println(Messages.get("grade-bench.bomb", o.get("bomb_zip_kb"), bombMb, o.get("bomb_refused_in_seconds")));
+            if (code != 0) out.println(Messages.get("grade-bench.exit", code));
             return code;
         } finally {
             Folders.delete(dir);

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Agent.java common/Cli.java common/Evidence.java common/Journal.java common/Messages.java common/Problem.java
+//SOURCES common/Agent.java common/Cli.java common/Evidence.java common/Journal.java common/Messages.java common/Problem.java common/Proof.java
 //DESCRIPTION Mission step 6, turbulence: follow the agent through the outage, from the last write before it to the first one after.
 
 // Step 6 of Operation DB007: turbulence.
@@ -17,11 +17,13 @@ import common.Evidence;
 import common.Journal;
 import common.Messages;
 import common.Problem;
+import common.Proof;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,12 +54,13 @@ public class maz6 extends Cli.KitCommand {
         Instant since = sabotage == null ? started : sabotage.requestedAt();
 
         long[] position = {0};
+        List<Journal.Entry> seen = new ArrayList<>();
         Journal.Entry lastAck = null;
-        Journal.Entry firstError = null;
+        Journal.Entry firstMiss = null;
         Journal.Entry resumed = null;
         Map<String, Integer> errors = new LinkedHashMap<>();
-        // How long the agent left between a failed attempt and its next try: what the notice reports.
-        Journal.Entry previousFailure = null;
+        // How long the agent left between an attempt not acknowledged and its next try: what the notice reports.
+        Journal.Entry previousMiss = null;
         long longestRetryGapMs = 0;
         Instant deadline = Instant.now().plusSeconds(timeout);
         while (resumed == null) {
@@ -69,24 +72,27 @@ public class maz6 extends Cli.KitCommand {
                 continue;
             }
             for (Journal.Entry e : fresh) {
+                seen.add(e);
                 boolean ack = e.outcome() == Journal.Outcome.ack;
-                if (e.doneAt().isBefore(since) || (firstError == null && ack && (lastAck == null
+                if (e.doneAt().isBefore(since) || (firstMiss == null && ack && (lastAck == null
                         || Duration.between(lastAck.doneAt(), e.doneAt()).compareTo(SILENCE) <= 0))) {
                     if (ack) lastAck = e;
                     continue;
                 }
-                if (firstError == null && !ack) {
-                    firstError = e;
+                if (firstMiss == null && !ack) {
+                    firstMiss = e;
                     out.println(Messages.get("maz6.stopped", lastAck == null ? "-" : Messages.clock(lastAck.doneAt()), lastAck == null ? 0 : lastAck.seq(),
                             lastAck == null ? "-" : lastAck.az()));
                 }
-                if (previousFailure != null) {
-                    longestRetryGapMs = Math.max(longestRetryGapMs, Duration.between(previousFailure.doneAt(), e.sentAt()).toMillis());
+                if (previousMiss != null) {
+                    longestRetryGapMs = Math.max(longestRetryGapMs, Proof.millisBetween(previousMiss.doneAt(), e.sentAt()));
                 }
                 if (!ack) {
-                    previousFailure = e;
+                    previousMiss = e;
                     String kind = e.outcome() + ": " + (e.error() == null ? "?" : e.error());
-                    if (errors.merge(kind, 1, Integer::sum) == 1) out.println(Messages.get("maz6.error", Messages.clock(e.doneAt()), e.seq(), kind));
+                    if (errors.merge(kind, 1, Integer::sum) == 1) {
+                        out.println(Messages.get("maz6.error", Messages.clock(e.doneAt()), e.seq(), Messages.clock(e.sentAt()), kind));
+                    }
                     continue;
                 }
                 resumed = e;
@@ -94,16 +100,28 @@ public class maz6 extends Cli.KitCommand {
             }
             out.flush();
         }
-        long outageMs = lastAck == null ? 0 : Duration.between(lastAck.doneAt(), resumed.doneAt()).toMillis();
-        long attempts = errors.values().stream().mapToLong(Integer::intValue).sum();
-        out.println(Messages.get("maz6.resumed", Messages.clock(resumed.doneAt()), resumed.seq(), resumed.az(), outageMs, attempts));
-        out.println(Messages.get("maz6.notice", attempts, longestRetryGapMs));
+        // The figures below are the proof's own (step 8), computed the same way from the same journal.
+        Proof.Outage outage = Proof.Outage.of(seen, sabotage == null ? null : sabotage.requestedAt());
+        out.println(Messages.get("maz6.resumed", Messages.clock(resumed.doneAt()), resumed.seq(), resumed.az()));
+        if (outage != null) {
+            out.println(Messages.get("maz6.outage", outage.ms(), Messages.clock(outage.lastAck().doneAt()), outage.lastAck().seq(),
+                    Messages.clock(outage.firstAck().doneAt()), outage.firstAck().seq()));
+            out.println(Messages.get("maz6.missed", outage.missed(), outage.failed(), outage.unknown()));
+            if (outage.firstMiss() != null) {
+                out.println(Messages.get("maz6.first-miss", outage.firstMissToSuccessMs(), outage.firstMiss().seq(), Messages.clock(outage.firstMiss().sentAt())));
+            }
+        }
+        out.println(Messages.get("maz6.notice", outage == null ? 0 : outage.missed(), longestRetryGapMs));
 
         Map<String, Object> observed = new LinkedHashMap<>();
-        observed.put("last_ack_before", lastAck == null ? null : Map.of("seq", lastAck.seq(), "at", lastAck.doneAt().toString(), "az", String.valueOf(lastAck.az())));
-        observed.put("first_error", firstError == null ? null : Map.of("seq", firstError.seq(), "at", firstError.doneAt().toString()));
-        observed.put("first_ack_after", Map.of("seq", resumed.seq(), "at", resumed.doneAt().toString(), "az", String.valueOf(resumed.az())));
-        observed.put("outage_ms", outageMs);
+        observed.put("last_ack_before", outage == null ? null : Map.of("seq", outage.lastAck().seq(), "at", outage.lastAck().doneAt().toString(),
+                "az", String.valueOf(outage.lastAck().az())));
+        observed.put("first_error", firstMiss == null ? null : Map.of("seq", firstMiss.seq(), "at", firstMiss.doneAt().toString(), "sent_at", firstMiss.sentAt().toString()));
+        observed.put("first_ack_after", outage == null ? null : Map.of("seq", outage.firstAck().seq(), "at", outage.firstAck().doneAt().toString(),
+                "az", String.valueOf(outage.firstAck().az())));
+        observed.put("outage_ms", outage == null ? null : outage.ms());
+        observed.put("failed", outage == null ? 0 : outage.failed());
+        observed.put("unknown", outage == null ? 0 : outage.unknown());
         observed.put("errors", errors);
         observed.put("longest_retry_gap_ms", longestRetryGapMs);
         evidence.step("maz6", started, true, observed);

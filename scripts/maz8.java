@@ -88,8 +88,9 @@ public class maz8 extends Cli.KitCommand {
 
         out.println(Messages.get("maz8.rpo", proof.acknowledgedWrites(), proof.lostWrites(), proof.corruptRows()));
         out.println(Messages.get("maz8.unknown", proof.unknownWrites(), proof.unknownFound()));
-        if (proof.rtoMs() != null) out.println(Messages.get("maz8.rto", proof.rtoMs(), Messages.clock(Instant.parse(proof.outageFrom())),
-                Messages.clock(Instant.parse(proof.outageTo())), proof.firstErrorToSuccessMs() == null ? "-" : proof.firstErrorToSuccessMs()));
+        Proof.Outage outage = Proof.Outage.of(journal, sabotageAt);
+        if (outage != null) out.println(Messages.get("maz8.rto", outage.ms(), Messages.clock(outage.lastAck().doneAt()), outage.lastAck().seq(),
+                Messages.clock(outage.firstAck().doneAt()), outage.firstAck().seq(), outage.firstMissToSuccessMs() == null ? "-" : outage.firstMissToSuccessMs()));
         if (proof.journalHoles() > 0 || proof.unjournaledRows() > 0) out.println(Messages.get("maz8.tampered", proof.journalHoles(), proof.unjournaledRows()));
         if (!proof.lostSeqs().isEmpty()) out.println(Messages.get("maz8.lost.list", proof.lostSeqs()));
         if (!proof.corruptSeqs().isEmpty()) out.println(Messages.get("maz8.corrupt.list", proof.corruptSeqs()));

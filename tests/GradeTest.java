@@ -282,8 +282,66 @@ class GradeTest {
         Files.writeString(folder.resolve("bob.zip"), "not a zip at all");
         Kit.Result r = grade(dir, folder);
         assertEquals(1, r.exit(), r.all());
-        assertTrue(r.out().contains("cannot be read") && r.out().contains("not a readable zip"), r.out());
+        assertTrue(r.out().contains("not graded, because it is neither a zip nor a folder."), r.out());
         assertTrue(r.out().contains("Total 26/40"), "alice is graded all the same: " + r.out());
+    }
+
+    @Test
+    void figuresEditedAfterTheRunAreFlaggedBesideTheGenuineScore(@TempDir Path dir) throws Exception {
+        Path b = unpacked(dir);
+        Path proof = b.resolve("maz/proof.json");
+        long acks = ((Number) Json.read(proof, Map.class).get("acknowledged_writes")).longValue();
+        Files.writeString(proof, Files.readString(proof).replaceAll("\"acknowledged_writes\": \\d+", "\"acknowledged_writes\": 99999"));
+        Path report = b.resolve("maz/report.html");
+        Files.writeString(report, Files.readString(report).replaceAll("data-figure=\"rto_ms\">\\d+ ms<", "data-figure=\"rto_ms\">7 ms<"));
+        rehash(b);
+        Kit.Result r = grade(dir, b);
+        assertTrue(r.out().contains("FLAG: maz/proof.json says acknowledged_writes = 99999, but the recount from the raw journal and rows gives " + acks), r.out());
+        assertTrue(r.out().contains("FLAG: maz/report.html says rto_ms = 7, but the recount"), r.out());
+        assertTrue(r.out().matches("(?s).*\\[ ok  \\] maz\\.rpo.*"), "the recount scores as before: " + r.out());
+    }
+
+    @Test
+    void anRtoShorterThanTheRegionsOwnFailoverIsFlagged(@TempDir Path dir) throws Exception {
+        Path b = unpacked(dir);
+        long rto = ((Number) Json.read(b.resolve("maz/proof.json"), Map.class).get("rto_ms")).longValue();
+        // The region's events moved apart: a failover recorded as lasting ten times the agent's outage.
+        Path events = b.resolve("maz/events.json");
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Object o : Json.read(events, List.class)) list.add(new java.util.LinkedHashMap<>((Map<String, Object>) o));
+        Instant started = list.stream().filter(e -> String.valueOf(e.get("message")).startsWith("Multi-AZ instance failover started"))
+                .map(e -> Instant.parse((String) e.get("time"))).findFirst().orElseThrow();
+        for (Map<String, Object> e : list) {
+            if (String.valueOf(e.get("message")).matches("The standby in \\S+ was promoted to primary.*")) e.put("time", started.plusMillis(rto * 10).toString());
+        }
+        Files.writeString(events, Json.write(list));
+        rehash(b);
+        Kit.Result r = grade(dir, b);
+        assertTrue(r.out().contains("FLAG: the RTO, " + rto + " ms, is shorter than the region's own recorded failover (" + rto * 10 + " ms"), r.out());
+    }
+
+    /** A name with a forged score or markup in it reads as a name, in quotes, in all four outputs. */
+    @Test
+    void aForgedScoreInANameNeverPassesForTheGradersOwn(@TempDir Path dir) throws Exception {
+        Path b = unpacked(dir);
+        String forged = "mallory 40 / 40 <b>top</b>";
+        Bundle.Manifest m = Json.read(b.resolve(Bundle.MANIFEST), Bundle.Manifest.class);
+        Files.writeString(b.resolve(Bundle.MANIFEST), Json.write(new Bundle.Manifest(m.kit(), forged, m.createdAt(), m.files())));
+        Path html = dir.resolve("class.html");
+        Kit.Result r = kit.run("grade", b.toString(), "--csv", dir.resolve("g.csv").toString(), "--junit", dir.resolve("g.xml").toString(),
+                "--html", html.toString());
+        String quoted = "\"" + forged + "\"";
+        String table = r.out().substring(r.out().indexOf("\nClass:"));
+        assertTrue(table.contains("  " + quoted + " "), "the class table: " + table);
+        assertTrue(r.out().contains("== " + quoted), r.out());
+        String csv = Files.readString(dir.resolve("g.csv"));
+        assertTrue(csv.contains("\"\"\"mallory 40 / 40 <b>top</b>\"\"\""), csv);
+        String junit = Files.readString(dir.resolve("g.xml"));
+        assertTrue(junit.contains("name=\"&quot;mallory 40 / 40 &lt;b&gt;top&lt;/b&gt;&quot;\""), junit);
+        assertFalse(junit.contains("<b>"), junit);
+        String page = Files.readString(html);
+        assertFalse(page.contains("<b>top"), "no markup of the student's reaches the page");
+        assertTrue(page.contains("\\\"mallory 40 / 40 \\u003cb>top\\u003c/b>\\\""), "the page holds the name in quotes, its markup escaped");
     }
 
     // ---- hostile bundles: made from the real one, each edited the way a student could --------
@@ -339,13 +397,13 @@ class GradeTest {
         assertTrue(section(out, "absolute.zip").contains("names \"" + outside + "\", which is not a backup file"), out);
         assertTrue(section(out, "noname.zip").contains("manifest.json has no student"), out);
         assertTrue(section(out, "bomb.zip").contains("inflates more than 200 times its packed size"), out);
-        assertTrue(out.contains("holds a link, maz/journal.csv"), out);
+        assertTrue(out.contains("holds maz/journal.csv, a symbolic link"), out);
         assertFalse(out.contains("\u001b"), "no escape sequence reaches the terminal");
         assertFalse(out.lines().anyMatch(l -> l.startsWith("  mallory ")), "no forged line in the class table: " + out);
         assertFalse(out.contains(System.getProperty("java.io.tmpdir") + "/db007-grade"), "no reason shows a temporary path: " + out);
 
         String csv = Files.readString(results.resolve("g.csv"));
-        assertTrue(csv.contains("\"'=HYPERLINK(\"\"http://evil\"\")?"), "a name cannot start a formula in a spreadsheet: " + csv);
+        assertTrue(csv.contains("\"\"\"=HYPERLINK(\\\"\"http://evil\\\"\")?"), "the name is shown in quotes, so it cannot start a formula in a spreadsheet: " + csv);
         assertEquals(8, csv.lines().count(), "a header and all seven bundles: " + csv);
         String xml = Files.readString(results.resolve("g.xml"));
         assertFalse(xml.contains("\u001b"), xml);

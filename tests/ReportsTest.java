@@ -56,6 +56,34 @@ class ReportsTest {
               return out;
             })()""";
 
+    /** Every text of a chart that a marker's vertical line runs through (axes and grid lines aside). */
+    static final String CROSSINGS = """
+            (() => {
+              const out = [];
+              for (const svg of document.querySelectorAll('svg[id]')) {
+                const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => [t.textContent, t.getBoundingClientRect()]);
+                const lines = [...svg.querySelectorAll('line')].filter(l => !l.closest('.axis') && !l.classList.contains('grid'))
+                  .map(l => l.getBoundingClientRect()).filter(r => r.width < 3 && r.height > 0);
+                for (const [s, p] of texts) for (const q of lines) {
+                  const x = (q.left + q.right) / 2;
+                  if (x > p.left + 0.5 && x < p.right - 0.5 && q.top < p.bottom - 0.5 && p.top < q.bottom - 0.5) out.push(svg.id + ': ' + s);
+                }
+              }
+              return out;
+            })()""";
+
+    /** Each kind of mark a chart draws (its fill and stroke) that no legend entry shows. */
+    static String unexplained(String chart) {
+        return """
+                (() => {
+                  const key = e => (e.getAttribute('fill') || 'none') + ' ' + (e.getAttribute('stroke') || 'none');
+                  const legend = new Set([...document.querySelectorAll('#legend svg *')].map(key));
+                  const marks = [...document.querySelectorAll('%s path, %s circle, %s polygon, %s rect')]
+                    .filter(e => !e.closest('.axis') && !e.closest('defs') && !e.classList.contains('grid'));
+                  return [...new Set(marks.filter(e => !legend.has(key(e))).map(e => (e.getAttribute('class') || e.tagName) + ': ' + key(e)))];
+                })()""".formatted(chart, chart, chart, chart);
+    }
+
     @BeforeAll
     void realRuns(@TempDir Path dir) throws Exception {
         assumeTrue(Browser.chromium() != null, "no Chromium on this machine (Debian: apt-get install chromium); .ci/run installs it");
@@ -94,6 +122,8 @@ class ReportsTest {
                 String text = (String) browser.eval("document.body.innerText");
                 assertFalse(text.matches("(?s).*\\b(null|undefined|NaN)\\b.*"), lang + ": " + text);
                 assertEquals(List.of(), browser.eval(OVERLAPS), lang + ": texts that overlap");
+                assertEquals(List.of(), browser.eval(CROSSINGS), lang + ": texts a marker's line runs through");
+                assertEquals(List.of(), browser.eval(unexplained("#outage-chart")), lang + ": marks the legend does not explain");
 
                 double plot = ((Number) browser.eval("(() => { const r = [...document.querySelectorAll('#outage-chart .axis line')][0].getBoundingClientRect(); return r.width; })()")).doubleValue();
                 double outage = ((Number) browser.eval("document.getElementById('outage').getBoundingClientRect().width")).doubleValue();
@@ -133,6 +163,8 @@ class ReportsTest {
                 String text = (String) browser.eval("document.body.innerText");
                 assertFalse(text.matches("(?s).*\\b(null|undefined|NaN)\\b.*"), lang + ": " + text);
                 assertEquals(List.of(), browser.eval(OVERLAPS), lang + ": texts that overlap");
+                assertEquals(List.of(), browser.eval(CROSSINGS), lang + ": texts a marker's line runs through");
+                assertEquals(List.of(), browser.eval(unexplained("#pra-chart")), lang + ": marks the legend does not explain");
                 assertTrue(((Number) browser.eval("document.querySelectorAll('#pra-chart .backup').length")).intValue() >= 3, lang + ": each backup a tick");
                 assertTrue(((Number) browser.eval("document.querySelectorAll('#pra-chart polygon.lost').length")).intValue() == 1, lang + ": the loss shaded");
                 assertTrue(((Number) browser.eval("document.querySelectorAll('#pra-chart .rpo, #pra-chart .rto').length")).intValue() == 2, lang + ": RPO and RTO marked");

@@ -2,10 +2,13 @@ package common;
 
 //SOURCES Cli.java Json.java Problem.java
 
-import java.io.FilterInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -17,6 +20,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,9 +29,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -97,49 +102,122 @@ public final class Bundle {
         Path root = scratch.toAbsolutePath().normalize();
         try {
             if (Files.isDirectory(bundle, LinkOption.NOFOLLOW_LINKS)) copyFolder(bundle, root, limits);
-            else if (Files.isRegularFile(bundle, LinkOption.NOFOLLOW_LINKS)) unzip(bundle, root, limits);
+            else if (Files.isRegularFile(bundle, LinkOption.NOFOLLOW_LINKS) && looksLikeZip(bundle)) unzip(bundle, root, limits);
             else throw Problem.failed("bundle.refused.kind");
         } catch (ZipException e) {
-            throw Problem.failed("bundle.refused.zip", e.getMessage());
+            throw Problem.failed("bundle.refused.zip", printable(String.valueOf(e.getMessage())));
         }
         return root;
     }
 
     private static void unzip(Path zip, Path root, Limits limits) throws IOException {
-        Counting raw = new Counting(Files.newInputStream(zip));
+        Map<String, Integer> types = unixTypes(zip, limits);
         Set<String> seen = new HashSet<>();
         long total = 0;
         int entries = 0;
         byte[] buffer = new byte[64 << 10];
-        try (ZipInputStream in = new ZipInputStream(raw)) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+        try (ZipFile file = new ZipFile(zip.toFile())) {
+            for (ZipEntry e : java.util.Collections.list(file.entries())) {
                 if (++entries > limits.entries()) throw Problem.failed("bundle.refused.entries", limits.entries());
+                String name = printable(e.getName());
+                int type = types.getOrDefault(e.getName(), 0);
+                // Links are not followed, nor unpacked: a link would let the bundle hand the grader any file of the instructor's machine.
+                if (type == S_IFLNK) throw Problem.failed("bundle.refused.link", name);
+                if (type != 0 && type != S_IFREG && type != S_IFDIR) throw Problem.failed("bundle.refused.special", name);
                 Path target = inside(root, e.getName());
-                if (!seen.add(target.toString())) throw Problem.failed("bundle.refused.twice", printable(e.getName()));
-                if (e.isDirectory()) {
+                if (!seen.add(target.toString())) throw Problem.failed("bundle.refused.twice", name);
+                for (Path p = target.getParent(); !p.equals(root); p = p.getParent()) {
+                    if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                        throw Problem.failed("bundle.refused.clash", printable(root.relativize(p).toString()));
+                    }
+                }
+                if (e.isDirectory() || type == S_IFDIR) {
                     Files.createDirectories(target);
                     continue;
                 }
+                if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) throw Problem.failed("bundle.refused.clash", name);
                 Files.createDirectories(target.getParent());
-                long entryStart = raw.count;
+                long packed = Math.max(1, e.getCompressedSize());
                 long written = 0;
-                try (OutputStream out = Files.newOutputStream(target)) {
+                CRC32 crc = new CRC32();
+                try (InputStream in = file.getInputStream(e); OutputStream out = Files.newOutputStream(target)) {
                     for (int n; (n = in.read(buffer)) > 0; ) {
                         written += n;
                         total += n;
-                        if (written > limits.entryBytes()) throw Problem.failed("bundle.refused.entry-size", printable(e.getName()), limits.entryBytes() >> 20);
+                        if (written > limits.entryBytes()) throw Problem.failed("bundle.refused.entry-size", name, limits.entryBytes() >> 20);
                         if (total > limits.totalBytes()) throw Problem.failed("bundle.refused.size", limits.totalBytes() >> 20);
                         // Checked as it inflates: a bomb is stopped after its first megabytes, not after its last.
-                        long packed = Math.max(1, raw.count - entryStart);
-                        if (written > (1 << 20) && written / packed > limits.ratio()) {
-                            throw Problem.failed("bundle.refused.ratio", printable(e.getName()), limits.ratio());
-                        }
+                        if (written > (1 << 20) && written / packed > limits.ratio()) throw Problem.failed("bundle.refused.ratio", name, limits.ratio());
                         out.write(buffer, 0, n);
+                        crc.update(buffer, 0, n);
                     }
+                    // The JDK checks the CRC of a compressed entry only: a stored one is checked here.
+                    if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) throw new ZipException("its checksum does not match its content");
+                } catch (ZipException | EOFException damaged) {
+                    throw Problem.failed("bundle.refused.entry-damaged", name, printable(String.valueOf(damaged.getMessage())));
                 }
             }
+        } catch (ZipException e) {
+            throw Problem.failed("bundle.refused.truncated", printable(String.valueOf(e.getMessage())));
         }
         if (entries == 0) throw Problem.failed("bundle.refused.empty");
+    }
+
+    /** A zip starts with a local file header, "PK\\3\\4" (or, empty, with its end record). */
+    private static boolean looksLikeZip(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(4);
+            return head.length == 4 && head[0] == 'P' && head[1] == 'K' && (head[2] == 3 && head[3] == 4 || head[2] == 5 && head[3] == 6);
+        }
+    }
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFLNK = 0120000;
+
+    /**
+     * Each entry's Unix file type, as the zip's central directory records it (0 where the zip
+     * does not say): neither of the JDK's zip readers tells a symbolic link from a file, so the
+     * directory at the end of the zip is read here. A zip cut short has none, and is refused.
+     */
+    private static Map<String, Integer> unixTypes(Path zip, Limits limits) throws IOException {
+        try (FileChannel ch = FileChannel.open(zip)) {
+            long size = ch.size();
+            int tail = (int) Math.min(size, 22 + 65535);
+            ByteBuffer end = ByteBuffer.allocate(tail).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(end, size - tail);
+            int eocd = -1;
+            for (int i = tail - 22; i >= 0 && eocd < 0; i--) if (end.getInt(i) == 0x06054b50) eocd = i;
+            if (eocd < 0) throw Problem.failed("bundle.refused.truncated", "no end of central directory");
+            int count = end.getShort(eocd + 10) & 0xffff;
+            long dirSize = end.getInt(eocd + 12) & 0xffffffffL;
+            long dirOffset = end.getInt(eocd + 16) & 0xffffffffL;
+            if (count == 0xffff || dirOffset == 0xffffffffL) throw Problem.failed("bundle.refused.zip64");
+            if (count > limits.entries()) throw Problem.failed("bundle.refused.entries", limits.entries());
+            if (dirOffset + dirSize > size - tail + eocd || dirSize > (long) limits.entries() * 2048) {
+                throw Problem.failed("bundle.refused.truncated", "central directory out of the file");
+            }
+            ByteBuffer dir = ByteBuffer.allocate((int) dirSize).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(dir, dirOffset);
+            Map<String, Integer> types = new HashMap<>();
+            int at = 0;
+            for (int i = 0; i < count; i++) {
+                if (at + 46 > dirSize || dir.getInt(at) != 0x02014b50) throw Problem.failed("bundle.refused.truncated", "damaged central directory");
+                int host = (dir.getShort(at + 4) >> 8) & 0xff;
+                int nameLength = dir.getShort(at + 28) & 0xffff;
+                int extra = dir.getShort(at + 30) & 0xffff;
+                int comment = dir.getShort(at + 32) & 0xffff;
+                int mode = dir.getInt(at + 38) >>> 16;
+                if (at + 46 + nameLength > dirSize) throw Problem.failed("bundle.refused.truncated", "damaged central directory");
+                byte[] name = new byte[nameLength];
+                dir.get(at + 46, name);
+                // Unix (3) and macOS (19) keep st_mode in the high half of the external attributes.
+                if (host == 3 || host == 19) types.put(new String(name, StandardCharsets.UTF_8), mode & S_IFMT);
+                at += 46 + nameLength + extra + comment;
+            }
+            return types;
+        }
     }
 
     private static void copyFolder(Path folder, Path root, Limits limits) throws IOException {
@@ -189,10 +267,23 @@ public final class Bundle {
         return text.replaceAll("[\\p{Cntrl}\\p{Zl}\\p{Zp}\\u200B-\\u200F\\u202A-\\u202E\\u2066-\\u2069]", "?");
     }
 
-    /** A name from a student's file, printable and short enough for a table's column. */
-    public static String name(String text) {
+    /** A text from a student's file (a file name, a check's name) on one line, and short enough for a table's column. */
+    public static String shortText(String text) {
         String clean = printable(text);
         return clean.length() > 64 ? clean.substring(0, 64) + "…" : clean;
+    }
+
+    /**
+     * A student's name as the grader shows it, in the terminal, the CSV, the JUnit file and the
+     * class page: printable, at most 64 characters, and in quotes whenever it holds more than
+     * letters, digits, spaces and . _ ' @ -. A name such as "bob 40 / 40" or "<b>top</b>" then
+     * reads as a name, never as the grader's own score or markup beside it.
+     */
+    public static String name(String text) {
+        String clean = printable(text).strip();
+        if (clean.length() > 64) clean = clean.substring(0, 64) + "…";
+        if (!clean.isEmpty() && clean.matches("[\\p{L}\\p{M}0-9 ._'@-]+")) return clean;
+        return "\"" + clean.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     public static String sha256(Path file) throws IOException {
@@ -201,36 +292,6 @@ public final class Bundle {
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Counts the compressed bytes the zip reader has taken, to compare with what they inflate to. */
-    private static final class Counting extends FilterInputStream {
-        long count;
-
-        Counting(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) count++;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) count += n;
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long k = super.skip(n);
-            count += k;
-            return k;
         }
     }
 }

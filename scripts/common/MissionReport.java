@@ -74,7 +74,7 @@ public final class MissionReport {
         Map<String, String> t = new LinkedHashMap<>(Report.language());
         for (String key : List.of("title", "label.student", "label.date", "label.target", "label.sabotage", "label.rpo", "label.rto",
                 "label.unprotected", "label.zone", "heading.outage", "heading.overview", "heading.figures", "heading.events", "label.acknowledged",
-                "label.lost", "label.corrupt", "label.unknown", "label.failed", "label.error-to-success", "label.steady", "label.holes",
+                "label.lost", "label.corrupt", "label.unknown", "label.missed", "label.failed", "label.error-to-success", "label.steady", "label.holes",
                 "label.time", "label.event", "note")) {
             t.put(key, Messages.get("report." + key));
         }
@@ -93,6 +93,8 @@ public final class MissionReport {
         t.put("corrupt", Long.toString(p.corruptRows()));
         t.put("unknown", p.unknownWrites() + " (" + Messages.get("report.unknown.found", p.unknownFound()) + ")");
         t.put("failed", Long.toString(p.failedWrites()));
+        Proof.Outage outage = Proof.Outage.of(journal, c.sabotage() == null ? null : c.sabotage().requestedAt());
+        t.put("missed", outage == null ? Messages.get("report.none") : Messages.get("report.missed", outage.missed(), outage.failed(), outage.unknown()));
         t.put("error-to-success", p.firstErrorToSuccessMs() == null ? Messages.get("report.none") : p.firstErrorToSuccessMs() + " ms");
         t.put("steady", String.format(Messages.french() ? Locale.FRENCH : Locale.ENGLISH, "%.0f", p.steadyWritesPerSecond()));
         t.put("holes", p.journalHoles() + " / " + p.unjournaledRows());

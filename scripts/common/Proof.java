@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -57,9 +58,8 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
     public static final String ROWS_HEADER = "seq,sent_at,written_at,xid,checksum,payload";
 
     /**
-     * RTO is the longest time without an acknowledged write from one second before the
-     * sabotage on (the whole run when there was none); beside it, the time from the first
-     * failed attempt in that gap to the first success.
+     * RTO is the outage's length (see {@link Outage}); beside it, the time from the first
+     * attempt not acknowledged in it to the first success.
      *
      * An "unknown" outcome says that a connection broke while its write was in flight; one that
      * cannot be that (more writes followed on the same connection, or it came before the
@@ -118,17 +118,11 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
         long outOfOrder = outOfOrder(withRows, rows);
 
         List<Journal.Entry> ackList = acknowledged(journal);
-        Journal.Entry[] gap = longestGap(ackList, sabotageAt == null ? Instant.MIN : sabotageAt.minusSeconds(1), Instant.MAX);
-        Journal.Entry gapFrom = gap == null ? null : gap[0];
-        Journal.Entry gapTo = gap == null ? null : gap[1];
-        Long rto = gapFrom == null ? null : Duration.between(gapFrom.doneAt(), gapTo.doneAt()).toMillis();
-        Long errorToSuccess = null;
-        if (gapFrom != null) {
-            Instant from = gapFrom.doneAt();
-            Instant to = gapTo.doneAt();
-            errorToSuccess = journal.stream().filter(e -> e.outcome() != Journal.Outcome.ack && !e.sentAt().isBefore(from) && e.sentAt().isBefore(to))
-                    .map(Journal.Entry::sentAt).min(Comparator.naturalOrder()).map(first -> Duration.between(first, to).toMillis()).orElse(null);
-        }
+        Outage outage = Outage.of(journal, sabotageAt);
+        Long rto = outage == null ? null : outage.ms();
+        Long errorToSuccess = outage == null ? null : outage.firstMissToSuccessMs();
+        Journal.Entry gapFrom = outage == null ? null : outage.lastAck();
+        Journal.Entry gapTo = outage == null ? null : outage.firstAck();
         double steady = steadyRate(ackList, sabotageAt);
         boolean pass = acks > 0 && lost == 0 && corrupt == 0 && holes == 0 && unjournaled == 0 && offClock == 0 && outOfOrder == 0;
         return new Proof(pass ? "pass" : "fail", runId, journal.size(), acks, lost, corrupt, unknown, unknownFound, implausible, fails, failedPresent,
@@ -168,6 +162,54 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
             previous = row;
         }
         return n;
+    }
+
+    /**
+     * The outage, counted one way for step 6, the proof, the report and the grader: the longest
+     * time without an acknowledged write from one second before the sabotage on (the whole run
+     * when there was none), between the last write acknowledged before it and the first after,
+     * each taken to the millisecond as it is printed, so that a student who subtracts the two
+     * printed times finds the RTO. In it, the attempts not acknowledged: failed (the write
+     * certainly did not happen) and unknown (sent, the connection broke before the answer), and
+     * the time from the first of them, when it was sent, to the first success.
+     */
+    public record Outage(Journal.Entry lastAck, Journal.Entry firstAck, Journal.Entry firstMiss, long failed, long unknown) {
+        public long ms() {
+            return millisBetween(lastAck.doneAt(), firstAck.doneAt());
+        }
+
+        /** From the first attempt not acknowledged, as it was sent, to the first success; null when none failed. */
+        public Long firstMissToSuccessMs() {
+            return firstMiss == null ? null : millisBetween(firstMiss.sentAt(), firstAck.doneAt());
+        }
+
+        public long missed() {
+            return failed + unknown;
+        }
+
+        /** Null when fewer than two writes were acknowledged after the start. */
+        public static Outage of(List<Journal.Entry> journal, Instant sabotageAt) {
+            List<Journal.Entry> acks = acknowledged(journal);
+            Journal.Entry[] gap = longestGap(acks, sabotageAt == null ? Instant.MIN : sabotageAt.minusSeconds(1), Instant.MAX);
+            if (gap == null) return null;
+            Instant from = gap[0].doneAt();
+            Instant to = gap[1].doneAt();
+            Journal.Entry first = null;
+            long failed = 0;
+            long unknown = 0;
+            for (Journal.Entry e : journal) {
+                if (e.outcome() == Journal.Outcome.ack || e.sentAt().isBefore(from) || !e.sentAt().isBefore(to)) continue;
+                if (e.outcome() == Journal.Outcome.fail) failed++;
+                else unknown++;
+                if (first == null || e.sentAt().isBefore(first.sentAt())) first = e;
+            }
+            return new Outage(gap[0], gap[1], first, failed, unknown);
+        }
+    }
+
+    /** Milliseconds between two times as printed (to the millisecond), so that printed times subtract to the figure. */
+    public static long millisBetween(Instant a, Instant b) {
+        return b.truncatedTo(ChronoUnit.MILLIS).toEpochMilli() - a.truncatedTo(ChronoUnit.MILLIS).toEpochMilli();
     }
 
     public static List<Journal.Entry> acknowledged(List<Journal.Entry> journal) {

@@ -67,19 +67,29 @@ function definePatterns(svg) {
  * gets its row and the text element, to be moved once the plot's top is known.
  */
 function placeLabels(group, items, left, right, rowHeight) {
+  // Each item's line runs down from its own label through the rows below it: a label is put in
+  // a row, on the right of its mark or else on its left, only where it overlaps no label of that
+  // row, no line of a mark whose label sits above it crosses it, and its own line crosses no
+  // label below. Only when no row allows that (marks closer than their labels are wide) is a
+  // crossing accepted, in a row of its own.
   const rows = [];
+  const placed = [];
   items.sort((a, b) => a.x - b.x);
+  const clear = (r, a, b, x) => !(rows[r] || []).some(([p, q]) => a < q + 8 && b + 8 > p)
+    && placed.every(p => (p.row < r ? !(p.x >= a - 3 && p.x <= b + 3) : true) && (p.row > r ? !(x >= p.a - 3 && x <= p.b + 3) : true));
   for (const it of items) {
     const t = svgEl(group, 'text', {class: 'label ' + (it.cls || '')}, it.text);
     const w = t.getComputedTextLength();
-    let start = it.x + 3;
-    if (start + w > right) start = it.x - 3 - w;
-    if (start < left) start = left;
-    let r = 0;
-    while (rows[r] && rows[r].some(([a, b]) => start < b + 8 && start + w + 8 > a)) r++;
-    (rows[r] = rows[r] || []).push([start, start + w]);
+    const sides = [it.x + 3, it.x - 3 - w].map(s => Math.min(Math.max(s, left), right - w));
+    let row = -1, start = sides[0];
+    for (let r = 0; r <= rows.length && row < 0; r++) {
+      for (const s of sides) if (row < 0 && clear(r, s, s + w, it.x)) { row = r; start = s; }
+    }
+    if (row < 0) row = rows.length;
+    (rows[row] = rows[row] || []).push([start, start + w]);
+    placed.push({x: it.x, row: row, a: start, b: start + w});
     t.setAttribute('x', start.toFixed(1));
-    it.row = r;
+    it.row = row;
     it.el = t;
   }
   return rows.length;

@@ -1,17 +1,12 @@
 package recovery;
 
-//SOURCES ../common/Http.java ../common/Json.java ../common/Peer.java AppLog.java Backups.java
+//SOURCES ../common/Json.java ../common/Peer.java AppLog.java AppServer.java Backups.java
 
 //DEPS org.xerial:sqlite-jdbc:3.54.1.0
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import common.Http;
 import common.Json;
 import common.Peer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +22,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 
 /**
  * The PRA workshop's application: a small HTTP service that keeps messages in SQLite on the
- * pra-data volume. Routes: / (a greeting), /health, /add?message=…, /count, /consultation
+ * pra-data volume. Routes: / (a greeting), /health, /add?message=… (or a POSTed form), /count, /consultation
  * (every message with its time), /status (count, newest backup and its age), and /backup (the
  * backup volume's file names; /backup?file=NAME, one file, for the hand-in bundle on Kubernetes,
  * where only a pod can read a volume).
@@ -43,6 +37,9 @@ import java.util.concurrent.Executors;
  * cluster's own access control stands in front of it instead.
  */
 public final class App {
+    /** The longest message the app keeps, in bytes of UTF-8: a longer one is refused with 413 and nothing is stored. */
+    static final int MAX_MESSAGE_BYTES = 64 * 1024;
+
     /** What /status answers: the messages held, the newest valid backup (null before the first) and its age. */
     public record Status(long count, String lastBackupFile, Long backupAgeSeconds) {}
 
@@ -88,100 +85,118 @@ public final class App {
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new LinkedHashMap<>(Map.of("--data", "/data", "--backups", "/backup", "--port", "8080", "--bind", "127.0.0.1"));
         for (int i = 0; i + 1 < args.length; i += 2) o.put(args[i], args[i + 1]);
-        App app = new App(Path.of(o.get("--data")), Path.of(o.get("--backups")));
-        app.owner = o.containsKey("--owner") ? Integer.parseInt(o.get("--owner")) : null;
-        HttpServer server = HttpServer.create(new InetSocketAddress(o.get("--bind"), Integer.parseInt(o.get("--port"))), 64);
-        // One thread: SQLite takes one writer at a time anyway, and the answers stay in order.
-        server.setExecutor(Executors.newSingleThreadExecutor());
-        server.createContext("/", app::handle);
-        server.start();
+        AppServer server = serve(Path.of(o.get("--data")), Path.of(o.get("--backups")), o.get("--bind"), Integer.parseInt(o.get("--port")),
+                o.containsKey("--owner") ? Integer.valueOf(o.get("--owner")) : null);
         // Stopped with SIGTERM (by Kubernetes, or the local supervisor), the app stops taking requests
         // and answers the ones it has taken before it goes, as a well-behaved pod does: no client is
         // left with a message stored and never confirmed.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(2)));
-        System.out.println(Instant.now() + " app listening on " + o.get("--bind") + ":" + server.getAddress().getPort() + ", database " + app.db);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        System.out.println(Instant.now() + " app listening on " + o.get("--bind") + ":" + server.port() + ", database " + Path.of(o.get("--data")).resolve(Backups.DATABASE));
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        String path = ex.getRequestURI().getPath();
+    /** The app on its data and backup folders, answering at that address until closed. */
+    public static AppServer serve(Path data, Path backups, String bind, int port, Integer owner) throws IOException, SQLException {
+        App app = new App(data, backups);
+        app.owner = owner;
+        return new AppServer(bind, port, app::handle, App::error);
+    }
+
+    private AppServer.Response handle(AppServer.Request request) throws IOException {
+        String path = request.path();
         if (owner != null) {
-            int uid = Peer.uid(ex.getRemoteAddress(), ex.getLocalAddress().getPort());
+            int uid = Peer.uid(request.remote(), request.localPort());
             if (!Peer.allowed(uid, owner)) {
                 System.out.println(Instant.now() + " REFUSED " + path + " from uid " + uid);
                 System.out.flush();
-                reply(ex, 403, "application/json", Json.line(Map.of("error", "this app answers only the account that runs the workshop")));
-                return;
+                return error(403, "this app answers only the account that runs the workshop");
             }
         }
-        Map<String, String> q = Http.form(ex.getRequestURI().getRawQuery());
+        Map<String, String> q = request.params();
         try {
             switch (path) {
-                case "/" -> reply(ex, 200, "text/plain", "DB007 PRA app: messages kept in SQLite. Try /add?message=hello, /count, /consultation, /status.\n");
+                case "/" -> {
+                    return AppServer.Response.of(200, "text/plain", "DB007 PRA app: messages kept in SQLite. Try /add?message=hello, /count, /consultation, /status.\n");
+                }
                 case "/health" -> {
-                    try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM messages")) {
-                        r.next();
-                    }
-                    reply(ex, 200, "text/plain", "ok\n");
+                    count();
+                    return AppServer.Response.of(200, "text/plain", "ok\n");
                 }
                 case "/add" -> {
-                    String message = q.get("message");
-                    if (message == null || message.isBlank()) {
-                        reply(ex, 400, "application/json", Json.line(Map.of("error", "give a message: /add?message=hello")));
-                        return;
-                    }
-                    String at = Instant.now().toString();
-                    try (PreparedStatement s = connection.prepareStatement("INSERT INTO messages (message, created_at) VALUES (?, ?) RETURNING id")) {
-                        s.setString(1, message);
-                        s.setString(2, at);
-                        long id;
-                        try (ResultSet r = s.executeQuery()) {
-                            r.next();
-                            id = r.getLong(1);
-                        }
-                        reply(ex, 200, "application/json", Json.line(Map.of("id", id, "created_at", at)));
-                        // The log lives outside the database: after a disaster it still tells what was
-                        // acknowledged. Written once the answer is sent, so an ADD line is a write the
-                        // client was told about, not one that was stored while the client was left waiting.
-                        System.out.println(AppLog.add(id, at));
-                        System.out.flush();
-                    }
+                    return add(q.get("message"));
                 }
-                case "/count" -> reply(ex, 200, "application/json", Json.line(Map.of("count", count())));
+                case "/count" -> {
+                    return json(200, Map.of("count", count()));
+                }
                 case "/consultation" -> {
                     List<Map<String, Object>> all = new ArrayList<>();
                     try (Statement s = connection.createStatement();
                          ResultSet r = s.executeQuery("SELECT id, message, created_at FROM messages ORDER BY id")) {
                         while (r.next()) all.add(Map.of("id", r.getLong(1), "message", r.getString(2), "created_at", r.getString(3)));
                     }
-                    reply(ex, 200, "application/json", Json.line(all));
+                    return json(200, all);
                 }
                 case "/status" -> {
                     Backups.Point last = Backups.list(backups).stream().filter(Backups.Point::valid).findFirst().orElse(null);
-                    reply(ex, 200, "application/json", Json.line(new Status(count(), last == null ? null : last.file(),
-                            last == null ? null : Duration.between(Instant.parse(last.time()), Instant.now()).toSeconds())));
+                    return json(200, new Status(count(), last == null ? null : last.file(),
+                            last == null ? null : Duration.between(Instant.parse(last.time()), Instant.now()).toSeconds()));
                 }
                 case "/backup" -> {
-                    List<String> names = new ArrayList<>();
-                    if (Files.isDirectory(backups)) {
-                        try (var files = Files.list(backups)) {
-                            files.map(f -> f.getFileName().toString()).filter(App::backupFile).sorted().forEach(names::add);
-                        }
-                    }
-                    String file = q.get("file");
-                    if (file == null) {
-                        reply(ex, 200, "application/json", Json.line(names));
-                    } else if (names.contains(file)) {
-                        // Only a name from the listing: nothing outside the backup volume can be asked for.
-                        send(ex, 200, "application/octet-stream", Files.readAllBytes(backups.resolve(file)));
-                    } else {
-                        reply(ex, 404, "application/json", Json.line(Map.of("error", "no such backup")));
-                    }
+                    return backup(q.get("file"));
                 }
-                default -> reply(ex, 404, "application/json", Json.line(Map.of("error", "no such route")));
+                default -> {
+                    return error(404, "no such route: try /add?message=hello, /count, /consultation, /status, /backup");
+                }
             }
         } catch (SQLException e) {
-            reply(ex, 503, "application/json", Json.line(Map.of("error", String.valueOf(e.getMessage()))));
+            return error(503, String.valueOf(e.getMessage()));
         }
+    }
+
+    /** One message stored, and its ADD line logged once the client has its answer. */
+    private AppServer.Response add(String message) throws SQLException {
+        if (message == null || message.isBlank()) return error(400, "give a message: /add?message=hello");
+        int bytes = message.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_MESSAGE_BYTES) {
+            return error(413, "the message is " + bytes + " bytes long; the app keeps messages of at most " + MAX_MESSAGE_BYTES + " bytes. Nothing was stored.");
+        }
+        String at = Instant.now().toString();
+        try (PreparedStatement s = connection.prepareStatement("INSERT INTO messages (message, created_at) VALUES (?, ?) RETURNING id")) {
+            s.setString(1, message);
+            s.setString(2, at);
+            long id;
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                id = r.getLong(1);
+            }
+            // The log lives outside the database: after a disaster it still tells what was
+            // acknowledged. Written once the answer is sent, so an ADD line is a write the
+            // client was told about, not one that was stored while the client was left waiting.
+            return json(200, Map.of("id", id, "created_at", at)).then(() -> {
+                System.out.println(AppLog.add(id, at));
+                System.out.flush();
+            });
+        }
+    }
+
+    /** The backup volume's file names, or one of them: only a name from the listing, nothing outside the volume. */
+    private AppServer.Response backup(String file) throws IOException {
+        List<String> names = new ArrayList<>();
+        if (Files.isDirectory(backups)) {
+            try (var files = Files.list(backups)) {
+                files.map(f -> f.getFileName().toString()).filter(App::backupFile).sorted().forEach(names::add);
+            }
+        }
+        if (file == null) return json(200, names);
+        if (!names.contains(file)) return error(404, "no such backup");
+        return new AppServer.Response(200, "application/octet-stream", Files.readAllBytes(backups.resolve(file)), null);
+    }
+
+    private static AppServer.Response json(int status, Object body) {
+        return AppServer.Response.of(status, "application/json", Json.line(body));
+    }
+
+    private static AppServer.Response error(int status, String why) {
+        return json(status, Map.of("error", why));
     }
 
     private long count() throws SQLException {
@@ -194,17 +209,5 @@ public final class App {
     /** A backup or the backup job's log: the only files /backup hands out. */
     static boolean backupFile(String name) {
         return Backups.isBackup(name) || name.equals(Backups.LOG);
-    }
-
-    private static void reply(HttpExchange ex, int status, String type, String body) throws IOException {
-        send(ex, status, type + "; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void send(HttpExchange ex, int status, String type, byte[] bytes) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 }

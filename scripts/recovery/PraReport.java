@@ -85,7 +85,7 @@ public final class PraReport {
 
     private static Map<String, String> texts() {
         Map<String, String> t = new LinkedHashMap<>();
-        for (String key : List.of("chart", "axis_messages", "axis_time", "count", "backup", "lost", "disaster", "restore_point", "rpo", "rto",
+        for (String key : List.of("chart", "axis_messages", "axis_time", "count", "backup", "backup_count", "lost", "disaster", "restore_point", "rpo", "rto",
                 "valid", "invalid", "used", "design_heading")) {
             t.put(key, Messages.get("pra.report.js." + key.replace('_', '-')));
         }
@@ -127,7 +127,9 @@ public final class PraReport {
         if (r.rpoSeconds() != null) m.put("rpo_seconds", r.rpoSeconds());
         if (r.rtoSeconds() != null) m.put("rto_seconds", r.rtoSeconds());
         String none = Messages.get("report.none");
-        m.put("label", Messages.get("pra.report.restore-label." + r.kind(), r.restoredFrom()));
+        // The backup by its time, not its file name: a label short enough to sit beside the others on the chart.
+        m.put("label", Messages.get("pra.report.restore-label." + r.kind(), r.backupTime() == null ? r.restoredFrom()
+                : Messages.clock(java.time.Instant.parse(r.backupTime())).substring(0, 8)));
         m.put("rpo_label", r.rpoSeconds() == null ? none : "RPO " + Messages.seconds(r.rpoSeconds()) + " s");
         m.put("rto_label", r.rtoSeconds() == null ? none : "RTO " + Messages.seconds(r.rtoSeconds()) + " s");
         m.put("lost_text", r.lostMessages() == null ? none : Long.toString(r.lostMessages()));
