@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Agent.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Journal.java common/Json.java
-//SOURCES common/Messages.java common/Problem.java common/Proof.java common/Rds.java common/Region.java region/Faults.java region/LocalRegion.java
+//SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Json.java common/Messages.java
+//SOURCES common/Problem.java mission/Agent.java mission/Journal.java mission/Proof.java region/Faults.java region/LocalRegion.java region/Region.java
 //SOURCES region/Witness.java
 //DESCRIPTION Benchmark: the local region through many faults with two writers; outage, unprotected window, throughput, nothing lost.
 
@@ -19,18 +19,14 @@
 // own failover, from the fault to the promotion. At the end, every write either writer was told
 // was committed must be in the database.
 
-import common.Agent;
+import aws.Rds;
 import common.Cli;
 import common.Database;
 import common.Evidence;
 import common.Home;
-import common.Journal;
 import common.Json;
 import common.Messages;
 import common.Problem;
-import common.Proof;
-import common.Rds;
-import common.Region;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -45,10 +41,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import mission.Agent;
+import mission.Journal;
+import mission.Proof;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import region.Faults;
 import region.LocalRegion;
+import region.Region;
 import region.Witness;
 
 @Command(name = "bench")

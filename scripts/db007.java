@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES *.java common/Cli.java common/Json.java common/Messages.java common/Problem.java common/Region.java
+//SOURCES *.java common/Cli.java common/Json.java common/Messages.java common/Problem.java region/Region.java
 //DESCRIPTION Every DB007 command in one build; each alias of the catalog runs its own command from it.
 
 // The kit as one program, for speed.
@@ -16,7 +16,6 @@ import common.Cli;
 import common.Json;
 import common.Messages;
 import common.Problem;
-import common.Region;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -28,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import region.Region;
 
 public class db007 {
     /** A command, and the arguments its alias always gives it first (pra1 is "pra_exercises 1"). */

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Agent.java common/Bundle.java common/ClassReport.java common/Cli.java common/Evidence.java common/Folders.java common/Home.java
-//SOURCES common/Journal.java common/Json.java common/Messages.java common/Mole.java common/Problem.java common/Proof.java common/Report.java
+//SOURCES common/Bundle.java common/Cli.java common/Evidence.java common/FileTree.java common/Home.java common/Json.java common/Messages.java
+//SOURCES common/Problem.java common/Report.java grading/ClassReport.java mission/Agent.java mission/Journal.java mission/Mole.java mission/Proof.java
 //SOURCES recovery/App.java recovery/AppLog.java recovery/Backups.java recovery/Restore.java
 //DESCRIPTION The auto-grader: re-verify each student's evidence from raw data, score it, and grade a whole class.
 
@@ -20,20 +20,16 @@
 // judge comes from --marks. One bundle that cannot be read never stops the class: it gets its
 // reason, and the others are graded and written. Exits 1 when a student fails a required check.
 
-import common.Agent;
 import common.Bundle;
-import common.ClassReport;
 import common.Cli;
 import common.Evidence;
-import common.Folders;
+import common.FileTree;
 import common.Home;
-import common.Journal;
 import common.Json;
 import common.Messages;
-import common.Mole;
 import common.Problem;
-import common.Proof;
 import common.Report;
+import grading.ClassReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +51,10 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import mission.Agent;
+import mission.Journal;
+import mission.Mole;
+import mission.Proof;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -131,7 +131,7 @@ public class grade extends Cli.KitCommand {
         List<Path> bundles = bundles();
         if (html != null) {
             reportsDir = html.toAbsolutePath().resolveSibling(html.getFileName().toString().replaceAll("\\.html?$", "") + "-reports");
-            Folders.delete(reportsDir);
+            FileTree.delete(reportsDir);
             Files.createDirectories(reportsDir);
         }
         Path scratchRoot = Files.createTempDirectory("db007-grade");
@@ -139,7 +139,7 @@ public class grade extends Cli.KitCommand {
         try {
             for (Path b : bundles) students.add(gradeSafely(b, scale, scratchRoot));
         } finally {
-            Folders.delete(scratchRoot);
+            FileTree.delete(scratchRoot);
         }
         flagCopies(students);
         students = applyMarks(students, marks, scale, out);
@@ -251,7 +251,7 @@ public class grade extends Cli.KitCommand {
             return unreadable(bundle, Messages.get("grade.unexpected", e.getClass().getSimpleName()));
         } finally {
             try {
-                if (scratch != null) Folders.delete(scratch);
+                if (scratch != null) FileTree.delete(scratch);
             } catch (IOException ignored) {
                 // The whole scratch root is deleted at the end anyway.
             }
@@ -632,7 +632,7 @@ public class grade extends Cli.KitCommand {
             } catch (SQLException e) {
                 return Messages.get("grade.pra.restore.differs", r.restoredFrom(), r.restoredMessages(), plain(e));
             } finally {
-                Folders.delete(target);
+                FileTree.delete(target);
             }
         }
 

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Folders.java common/Json.java common/Messages.java common/Problem.java grade.java
+//SOURCES common/Cli.java common/FileTree.java common/Json.java common/Messages.java common/Problem.java grade.java
 //DESCRIPTION Benchmark of the grader: grade N copies of a real bundle and say how long it took.
 
 // How long grading a class takes, measured rather than asserted in a unit test.
@@ -12,7 +12,7 @@
 // manifest hashed, its proof recomputed, its backups restored in a scratch folder.
 
 import common.Cli;
-import common.Folders;
+import common.FileTree;
 import common.Json;
 import common.Messages;
 import common.Problem;
@@ -91,8 +91,8 @@ public class grade_bench extends Cli.KitCommand {
                 Files.copy(page, keepHtml, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 Path reports = dir.resolve("class-reports");
                 Path keptReports = keepHtml.toAbsolutePath().resolveSibling(keepHtml.getFileName().toString().replaceAll("\\.html?$", "") + "-reports");
-                Folders.delete(keptReports);
-                Folders.copy(reports, keptReports);
+                FileTree.delete(keptReports);
+                FileTree.copy(reports, keptReports);
             }
             if (bombMb > 0) {
                 // A zip of zeros that would inflate to bombMb, graded alone: how fast it is refused.
@@ -127,7 +127,7 @@ public class grade_bench extends Cli.KitCommand {
             if (code != 0) out.println(Messages.get("grade-bench.exit", code));
             return code;
         } finally {
-            Folders.delete(dir);
+            FileTree.delete(dir);
         }
     }
 }

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Home.java common/Json.java common/Messages.java common/Problem.java common/Region.java region/LocalRegion.java
+//SOURCES common/Cli.java common/Home.java common/Json.java common/Messages.java common/Problem.java region/LocalRegion.java region/Region.java
 //DESCRIPTION The local Multi-AZ region: a PostgreSQL primary in az1, a synchronous standby in az2, and the control plane that fails over between them.
 
 // The region every Multi-AZ step runs against when --target is local (the default).
@@ -20,7 +20,6 @@ import common.Home;
 import common.Json;
 import common.Messages;
 import common.Problem;
-import common.Region;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +30,7 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import region.LocalRegion;
+import region.Region;
 
 @Command(name = "lab",
         subcommands = {lab.Up.class, lab.Status.class, lab.Failover.class, lab.Crash.class, lab.Down.class})

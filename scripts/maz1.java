@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Agent.java common/Cli.java common/Deployment.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java
-//SOURCES common/Rds.java common/Region.java common/Stacks.java region/LocalRegion.java
+//SOURCES aws/Deployment.java aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java common/Home.java common/Messages.java
+//SOURCES common/Problem.java mission/Agent.java region/LocalRegion.java region/Region.java
 //DESCRIPTION Mission step 1, terrain: the two Availability Zones the database will live in.
 
 // Step 1 of Operation DB007: the terrain.
@@ -16,28 +16,27 @@
 // costs nothing by itself; maz2 adds the database, which does. This step also opens a fresh
 // evidence folder for the mission (an earlier one is kept beside it, renamed with its time).
 
-import common.Agent;
+import aws.Deployment;
+import aws.Rds;
+import aws.Stacks;
 import common.Cli;
 import common.Evidence;
 import common.Home;
 import common.Messages;
 import common.Problem;
-import common.Deployment;
-import common.Rds;
-import common.Stacks;
-import common.Region;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-
 import java.util.Map;
+import mission.Agent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import region.LocalRegion;
+import region.Region;
 
 @Command(name = "maz1")
 public class maz1 extends Cli.KitCommand {

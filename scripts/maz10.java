@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Agent.java common/Cli.java common/Database.java common/Deployment.java common/Evidence.java common/Home.java common/Journal.java
-//SOURCES common/Messages.java common/Mole.java common/Problem.java common/Proof.java common/Rds.java common/Region.java
+//SOURCES aws/Deployment.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Messages.java
+//SOURCES common/Problem.java mission/Agent.java mission/Journal.java mission/Mole.java mission/Proof.java region/Region.java
 //DESCRIPTION Mission step 10, the mole: a DELETE that Multi-AZ replicates at once, recovered by a point-in-time restore; RPO and RTO measured.
 
 // Step 10 of Operation DB007: the mole.
@@ -19,19 +19,14 @@
 // that every write acknowledged before the recovery point is back. The restored instance is a
 // new instance with an endpoint of its own: it never takes the writer endpoint.
 
-import common.Agent;
+import aws.Deployment;
+import aws.Rds;
 import common.Cli;
 import common.Database;
-import common.Deployment;
 import common.Evidence;
-import common.Journal;
-import common.Messages;
-import common.Mole;
-import common.Problem;
-import common.Proof;
-import common.Rds;
-import common.Region;
 import common.Home;
+import common.Messages;
+import common.Problem;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.sql.Connection;
@@ -44,9 +39,14 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import mission.Agent;
+import mission.Journal;
+import mission.Mole;
+import mission.Proof;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import region.Region;
 
 @Command(name = "maz10")
 public class maz10 extends Cli.KitCommand {

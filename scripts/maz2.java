@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Deployment.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java common/Rds.java
-//SOURCES common/Region.java common/Stacks.java region/LocalRegion.java
+//SOURCES aws/Deployment.java aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java common/Home.java common/Messages.java
+//SOURCES common/Problem.java region/LocalRegion.java region/Region.java
 //DESCRIPTION Mission step 2, the vault: a primary in AZ1 with a synchronous standby in AZ2.
 
 // Step 2 of Operation DB007: the vault.
@@ -17,15 +17,14 @@
 // Multi-AZ, encrypted, its password kept by Secrets Manager, TLS required, its port open to
 // the one address range maz1 chose; RDS then says where the primary and the standby live.
 
+import aws.Deployment;
+import aws.Rds;
+import aws.Stacks;
 import common.Cli;
 import common.Evidence;
 import common.Home;
 import common.Messages;
 import common.Problem;
-import common.Deployment;
-import common.Rds;
-import common.Stacks;
-import common.Region;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +34,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import region.LocalRegion;
+import region.Region;
 
 @Command(name = "maz2")
 public class maz2 extends Cli.KitCommand {

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Agent.java common/Cli.java common/Database.java common/Evidence.java common/Journal.java common/Jvm.java common/Messages.java
-//SOURCES common/Problem.java common/Rds.java
+//SOURCES aws/Rds.java common/BackgroundJvm.java common/Cli.java common/Database.java common/Evidence.java common/Messages.java common/Problem.java
+//SOURCES mission/Agent.java mission/Journal.java
 //DESCRIPTION Mission step 3, the DB007 agent: writes and reads timestamped rows without pause, and journals every acknowledged write.
 
 // Step 3 of Operation DB007: the agent.
@@ -17,21 +17,21 @@
 // On any error the agent reconnects at once, no more than 20 ms between attempts, and follows
 // the primary through the instance's endpoint, as an application on RDS does.
 
+import aws.Rds;
+import common.BackgroundJvm;
 import common.Cli;
 import common.Database;
 import common.Evidence;
-import common.Journal;
-import common.Agent;
-import common.Jvm;
 import common.Messages;
 import common.Problem;
-import common.Rds;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import mission.Agent;
+import mission.Journal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,7 +64,7 @@ public class maz3 extends Cli.KitCommand {
         List<String> args = new ArrayList<>(List.of("--evidence", evidence.dir().toString(), "--duration", Double.toString(duration)));
         args.addAll(rds.arguments());
         Files.deleteIfExists(evidence.file(Agent.SUMMARY));
-        Process p = Jvm.detached(List.of("-Xmx256m"), "maz3", args, evidence.file(Agent.LOG)).start();
+        Process p = BackgroundJvm.detached(List.of("-Xmx256m"), "maz3", args, evidence.file(Agent.LOG)).start();
         Instant deadline = Instant.now().plusSeconds(30);
         while (Instant.now().isBefore(deadline)) {
             if (!p.isAlive()) throw Problem.failed("maz3.background.died", evidence.file(Agent.LOG));

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java common/Rds.java
-//SOURCES common/Region.java
+//SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java
+//SOURCES region/Region.java
 //DESCRIPTION Mission step 4, recon: where the primary and the standby live, from the RDS API and cross-checked in SQL.
 
 // Step 4 of Operation DB007: recon.
@@ -14,14 +14,13 @@
 // is asked the standby's sync_state. On RDS the standby takes no connection, so only the
 // endpoint is asked.
 
+import aws.Rds;
 import common.Cli;
 import common.Database;
 import common.Evidence;
 import common.Home;
 import common.Messages;
 import common.Problem;
-import common.Rds;
-import common.Region;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -33,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import region.Region;
 
 @Command(name = "maz4")
 public class maz4 extends Cli.KitCommand {

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java common/Rds.java common/Region.java
-//SOURCES region/Processes.java
+//SOURCES aws/Rds.java common/Cli.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java region/Processes.java
+//SOURCES region/Region.java
 //DESCRIPTION Mission step 5, sabotage: reboot the primary with failover (or, locally, kill it outright).
 
 // Step 5 of Operation DB007: sabotage.
@@ -13,13 +13,12 @@
 // and the standby in the other AZ takes over. --crash is the unplanned kind: the primary's AZ
 // goes dark at once. Keep the agent running: steps 6 and 7 watch what it lives through.
 
+import aws.Rds;
 import common.Cli;
 import common.Evidence;
 import common.Home;
 import common.Messages;
 import common.Problem;
-import common.Rds;
-import common.Region;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,6 +26,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import region.Processes;
+import region.Region;
 
 @Command(name = "maz5")
 public class maz5 extends Cli.KitCommand {

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Agent.java common/Cli.java common/Evidence.java common/Journal.java common/Messages.java common/Problem.java common/Proof.java
+//SOURCES common/Cli.java common/Evidence.java common/Messages.java common/Problem.java mission/Agent.java mission/Journal.java mission/Proof.java
 //DESCRIPTION Mission step 6, turbulence: follow the agent through the outage, from the last write before it to the first one after.
 
 // Step 6 of Operation DB007: turbulence.
@@ -11,13 +11,10 @@
 // writes stopped, which errors the application saw and how many, and when writes came back and
 // on which AZ. This is the outage as the application lives it, not as the RDS console tells it.
 
-import common.Agent;
 import common.Cli;
 import common.Evidence;
-import common.Journal;
 import common.Messages;
 import common.Problem;
-import common.Proof;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +24,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import mission.Agent;
+import mission.Journal;
+import mission.Proof;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

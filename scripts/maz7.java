@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Evidence.java common/Journal.java common/Messages.java common/Problem.java common/Rds.java
+//SOURCES aws/Rds.java common/Cli.java common/Evidence.java common/Messages.java common/Problem.java mission/Journal.java
 //DESCRIPTION Mission step 7, reorg: wait for the standby's promotion and the agent's writes on it; show the failover events.
 
 // Step 7 of Operation DB007: reorganisation.
@@ -12,18 +12,18 @@
 // recorded (DescribeEvents). Those events are the control plane's view: they are not the RTO;
 // step 8 measures the RTO from the agent's own journal.
 
+import aws.Rds;
 import common.Cli;
 import common.Evidence;
-import common.Journal;
 import common.Messages;
 import common.Problem;
-import common.Rds;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import mission.Journal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,7 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Agent.java common/Cli.java common/Database.java common/Deployment.java common/Evidence.java common/Home.java common/Journal.java
-//SOURCES common/Json.java common/Messages.java common/MissionReport.java common/Problem.java common/Proof.java common/Rds.java common/Region.java
+//SOURCES aws/Deployment.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Json.java
+//SOURCES common/Messages.java common/Problem.java mission/Agent.java mission/Journal.java mission/MissionReport.java mission/Proof.java
+//SOURCES region/Region.java
 //DESCRIPTION Mission step 8, proof: no acknowledged write lost (RPO = 0), and the outage measured (RTO), with an HTML report.
 
 // Step 8 of Operation DB007: the proof.
@@ -14,30 +15,29 @@
 // be there, and neither is a loss. The RTO is the longest time without an acknowledged write
 // around the failover. Writes proof.json, database.csv (the rows, for the grader) and report.html.
 
-import common.Agent;
+import aws.Deployment;
+import aws.Rds;
 import common.Cli;
 import common.Database;
-import common.Deployment;
 import common.Evidence;
 import common.Home;
-import common.Journal;
 import common.Json;
 import common.Messages;
-import common.MissionReport;
 import common.Problem;
-import common.Proof;
-import common.Rds;
-import common.Region;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-
 import java.util.List;
 import java.util.Map;
+import mission.Agent;
+import mission.Journal;
+import mission.MissionReport;
+import mission.Proof;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import region.Region;
 
 @Command(name = "maz8")
 public class maz8 extends Cli.KitCommand {

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java common/Rds.java
-//SOURCES common/Region.java
+//SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java
+//SOURCES region/Region.java
 //DESCRIPTION Mission step 9, the new order: primary now in AZ2, a standby rebuilt in AZ1 and in sync.
 
 // Step 9 of Operation DB007: the new order.
@@ -13,14 +13,13 @@
 // that (RDS takes minutes; the local region about a second), and checks the new order through
 // the RDS API and, locally, in SQL (pg_stat_replication on the new primary).
 
+import aws.Rds;
 import common.Cli;
 import common.Database;
 import common.Evidence;
 import common.Home;
 import common.Messages;
 import common.Problem;
-import common.Rds;
-import common.Region;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -31,6 +30,7 @@ import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import region.Region;
 
 @Command(name = "maz9")
 public class maz9 extends Cli.KitCommand {

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Agent.java common/Cli.java common/Database.java common/Evidence.java common/Journal.java common/Json.java common/Messages.java
-//SOURCES common/Problem.java common/Proof.java common/Rds.java maz1.java maz2.java maz4.java maz5.java maz6.java maz7.java maz8.java maz9.java
+//SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java maz1.java
+//SOURCES maz2.java maz4.java maz5.java maz6.java maz7.java maz8.java maz9.java mission/Agent.java mission/Journal.java mission/Proof.java
 //DESCRIPTION Operation DB007, the whole Multi-AZ mission unattended: steps 1 to 9, with the verdict.
 
 // Operation DB007, end to end.
@@ -13,16 +13,13 @@
 // Runs each step exactly as a student would, in order, with the agent writing in the background
 // from step 3 to step 8. Exits 0 only when every step passed and the proof holds.
 
-import common.Agent;
+import aws.Rds;
 import common.Cli;
 import common.Database;
 import common.Evidence;
-import common.Journal;
 import common.Json;
 import common.Messages;
 import common.Problem;
-import common.Proof;
-import common.Rds;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -33,6 +30,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import mission.Agent;
+import mission.Journal;
+import mission.Proof;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Agent.java common/Cli.java common/Database.java common/Json.java common/Messages.java common/Mole.java common/Problem.java
-//SOURCES common/Rds.java
+//SOURCES aws/Rds.java common/Cli.java common/Database.java common/Json.java common/Messages.java common/Problem.java mission/Agent.java
+//SOURCES mission/Mole.java
 //DESCRIPTION Benchmark of step 10's recovery on the local region: a point-in-time restore and the rows copied back, for 10 k, 100 k and 1 M rows.
 
 // How long the logical recovery of step 10 takes as the data grows.
@@ -15,14 +15,12 @@
 // the live database; the restored instance is deleted. Prints the restore's time, the copy's,
 // and their sum, the recovery's RTO once the mistake is noticed.
 
-import common.Agent;
+import aws.Rds;
 import common.Cli;
 import common.Database;
 import common.Json;
 import common.Messages;
-import common.Mole;
 import common.Problem;
-import common.Rds;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,6 +32,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import mission.Agent;
+import mission.Mole;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

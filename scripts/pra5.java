@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Aws.java common/Cli.java common/Evidence.java common/Folders.java common/Home.java common/Json.java common/Messages.java
+//SOURCES aws/Aws.java common/Cli.java common/Evidence.java common/FileTree.java common/Home.java common/Json.java common/Messages.java
 //SOURCES common/Problem.java recovery/Backups.java recovery/Client.java recovery/Design.java recovery/Drill.java recovery/LocalSite.java
 //SOURCES recovery/Offsite.java recovery/PraReport.java recovery/Restore.java recovery/Site.java
 //DESCRIPTION PRA exercise 5: run a stronger design (shorter interval, off-site copy, backup-age alert, automated restore test) and measure the difference.
@@ -23,10 +23,10 @@
 // only where it puts the files changes. The app and its volumes run on local folders whichever
 // target the drill used: the design is what this step measures.
 
-import common.Aws;
+import aws.Aws;
 import common.Cli;
 import common.Evidence;
-import common.Folders;
+import common.FileTree;
 import common.Home;
 import common.Json;
 import common.Messages;
@@ -113,7 +113,7 @@ public class pra5 extends Cli.KitCommand {
         long tested = Backups.check(scratch.resolve(Backups.DATABASE)).messages();
         boolean restoreTestOk = tested == newest.messages();
         out.println(Messages.get(restoreTestOk ? "pra5.restore-test.ok" : "pra5.restore-test.bad", newest.file(), tested, newest.messages()));
-        Folders.delete(scratch);
+        FileTree.delete(scratch);
 
         site.waitForBackups(site.points().size() + 2, Duration.ofMinutes(2));
         Thread.sleep(500);
@@ -122,7 +122,7 @@ public class pra5 extends Cli.KitCommand {
         Instant disaster = site.strikeDisaster();
         shipping.stop();
         List<Client.Add> adds = client.stop();
-        Folders.delete(site.backups());
+        FileTree.delete(site.backups());
         out.println(Messages.get("pra5.site-lost", Messages.clock(disaster)));
 
         // Back from off-site: the newest copy that passes its check, brought into a new backup volume.

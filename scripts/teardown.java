@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Deployment.java common/Messages.java common/Problem.java common/Rds.java common/Stacks.java
+//SOURCES aws/Deployment.java aws/Rds.java aws/Stacks.java common/Cli.java common/Messages.java common/Problem.java
 //DESCRIPTION Mission on AWS: delete the database and VPC stacks, then check that nothing billable is left.
 
 // The end of the mission on AWS: nothing may keep costing.
@@ -13,12 +13,12 @@
 // of it is left: a stack can be gone while something it made is not. Exit 0 only when nothing is.
 // For the local region, ./jbang lab down --purge does the same.
 
+import aws.Deployment;
+import aws.Rds;
+import aws.Stacks;
 import common.Cli;
-import common.Deployment;
 import common.Messages;
 import common.Problem;
-import common.Rds;
-import common.Stacks;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.time.Duration;

@@ -3,11 +3,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import common.Deployment;
+import aws.Deployment;
+import aws.Rds;
 import common.Json;
 import common.Problem;
-import common.Rds;
-import common.Region;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -15,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import region.Region;
 
 /**
  * The AWS deployment through the real AWS SDK over HTTP: CloudFormation and Secrets Manager

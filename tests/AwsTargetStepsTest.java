@@ -2,12 +2,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import common.Json;
-import common.Region;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import region.Region;
 
 /**
  * Steps 3 to 9 with --target aws, through the real AWS SDK's default chains (credentials and

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import common.Bundle;
-import common.Journal;
 import common.Json;
-import common.Proof;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,13 +20,15 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import recovery.Restore;
+import mission.Journal;
+import mission.Proof;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import recovery.LocalSite;
+import recovery.Restore;
 
 /** Bundles from real runs of both workshops, graded as they are, then tampered with one way at a time. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -1,5 +1,4 @@
 import common.Json;
-import common.Region;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import region.Region;
 
 /**
  * Runs the kit's commands as a student does: each in its own JVM, with its own DB007_HOME,

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import common.Home;
 import common.Json;
-import common.Region;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import region.Processes;
+import region.Region;
 
 /** One region's life: up, replication, up again, a planned failover, and down. Real servers throughout. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -1,7 +1,6 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import common.Region;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import region.Processes;
+import region.Region;
 import region.Witness;
 
 /**
@@ -169,7 +169,7 @@ class LabHangsTest {
     }
 
     private Fault fault(Action action) throws Exception {
-        Witness witness = new Witness(state.endpointPort(), common.Region.password(kit.home), "witness_" + System.nanoTime());
+        Witness witness = new Witness(state.endpointPort(), region.Region.password(kit.home), "witness_" + System.nanoTime());
         Instant start = Instant.now();
         while (witness.acknowledgedCount() < 50 && Duration.between(start, Instant.now()).toSeconds() < 10) Thread.sleep(10);
         Instant at = Instant.now();

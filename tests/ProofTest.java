@@ -2,9 +2,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import common.Journal;
 import common.Problem;
-import common.Proof;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -12,6 +10,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import mission.Journal;
+import mission.Proof;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

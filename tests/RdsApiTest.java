@@ -57,7 +57,7 @@ class RdsApiTest {
         assertEquals(kit.state().endpointPort(), before.endpoint().port());
 
         Instant asked = Instant.now();
-        DBInstance rebooting = rds.rebootDBInstance(b -> b.dbInstanceIdentifier(common.Region.INSTANCE_ID).forceFailover(true)).dbInstance();
+        DBInstance rebooting = rds.rebootDBInstance(b -> b.dbInstanceIdentifier(region.Region.INSTANCE_ID).forceFailover(true)).dbInstance();
         assertEquals("rebooting", rebooting.dbInstanceStatus());
 
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
@@ -71,7 +71,7 @@ class RdsApiTest {
         assertEquals("az2", after.availabilityZone());
         assertEquals("az1", after.secondaryAvailabilityZone());
 
-        List<Event> events = rds.describeEvents(b -> b.sourceType(SourceType.DB_INSTANCE).sourceIdentifier(common.Region.INSTANCE_ID)
+        List<Event> events = rds.describeEvents(b -> b.sourceType(SourceType.DB_INSTANCE).sourceIdentifier(region.Region.INSTANCE_ID)
                 .startTime(asked.minusSeconds(1))).events();
         assertTrue(events.stream().anyMatch(e -> e.message().equals("Multi-AZ instance failover started.") && e.eventCategories().contains("failover")), events.toString());
         assertTrue(events.stream().anyMatch(e -> e.message().startsWith("Multi-AZ instance failover completed")), events.toString());
@@ -84,6 +84,6 @@ class RdsApiTest {
     }
 
     private DBInstance describe() {
-        return rds.describeDBInstances(b -> b.dbInstanceIdentifier(common.Region.INSTANCE_ID)).dbInstances().get(0);
+        return rds.describeDBInstances(b -> b.dbInstanceIdentifier(region.Region.INSTANCE_ID)).dbInstances().get(0);
     }
 }

@@ -3,20 +3,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import aws.Rds;
 import common.Evidence;
-import common.Journal;
 import common.Json;
 import common.Messages;
-import common.MissionReport;
-import common.Proof;
-import common.Rds;
-import common.Region;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import mission.Journal;
+import mission.MissionReport;
+import mission.Proof;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,6 +27,7 @@ import recovery.Design;
 import recovery.LocalSite;
 import recovery.PraReport;
 import recovery.Restore;
+import region.Region;
 
 /**
  * The reports as people see them: made from real runs, opened in headless Chromium in both

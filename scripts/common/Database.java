@@ -1,11 +1,14 @@
 package common;
 
-//SOURCES Aws.java Deployment.java Home.java Http.java Json.java Problem.java Rds.java Region.java
+//SOURCES ../aws/Aws.java ../aws/Deployment.java ../aws/Rds.java ../region/Region.java Home.java Http.java Json.java Problem.java
 
 //DEPS org.postgresql:postgresql:42.7.14
 //DEPS com.mysql:mysql-connector-j:9.5.0
 //DEPS software.amazon.awssdk:secretsmanager:2.42.33
 
+import aws.Aws;
+import aws.Deployment;
+import aws.Rds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,6 +29,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import region.Region;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;

@@ -1,11 +1,11 @@
 package recovery;
 
-//SOURCES ../common/Json.java ../common/Peer.java AppLog.java AppServer.java Backups.java
+//SOURCES ../common/Json.java ../common/SocketOwner.java AppLog.java AppServer.java Backups.java
 
 //DEPS org.xerial:sqlite-jdbc:3.54.1.0
 
 import common.Json;
-import common.Peer;
+import common.SocketOwner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -104,8 +104,8 @@ public final class App {
     private AppServer.Response handle(AppServer.Request request) throws IOException {
         String path = request.path();
         if (owner != null) {
-            int uid = Peer.uid(request.remote(), request.localPort());
-            if (!Peer.allowed(uid, owner)) {
+            int uid = SocketOwner.uid(request.remote(), request.localPort());
+            if (!SocketOwner.allowed(uid, owner)) {
                 System.out.println(Instant.now() + " REFUSED " + path + " from uid " + uid);
                 System.out.flush();
                 return error(403, "this app answers only the account that runs the workshop");

@@ -1,5 +1,7 @@
 package recovery;
 
+//SOURCES App.java
+
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,12 +1,12 @@
 package recovery;
 
-//SOURCES ../common/Folders.java ../common/Json.java ../common/Messages.java ../common/Problem.java AppLog.java Backups.java Site.java
+//SOURCES ../common/FileTree.java ../common/Json.java ../common/Messages.java ../common/Problem.java AppLog.java Backups.java Site.java
 
 //DEPS io.fabric8:kubernetes-client:7.8.0
 // Fabric8 logs through SLF4J; without a binding, SLF4J prints a warning into every student's output.
 //DEPS org.slf4j:slf4j-nop:2.0.17
 
-import common.Folders;
+import common.FileTree;
 import common.Json;
 import common.Messages;
 import common.Problem;
@@ -16,10 +16,10 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -192,7 +192,7 @@ public final class KubeSite extends Site {
         }
         client.namespaces().withName(namespace).delete();
         client.namespaces().withName(namespace).waitUntilCondition(n -> n == null, WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        Folders.delete(home);
+        FileTree.delete(home);
     }
 
     @Override
@@ -290,7 +290,7 @@ public final class KubeSite extends Site {
         Reply list = get("/backup");
         if (list.status() != 200) throw Problem.failed("pra.app.not-running");
         Path copy = home.resolve("pra-backup");
-        Folders.delete(copy);
+        FileTree.delete(copy);
         Files.createDirectories(copy);
         for (Object name : Json.read(list.body(), List.class)) {
             HttpResponse<byte[]> file = fetch("/backup?file=" + URLEncoder.encode(name.toString(), StandardCharsets.UTF_8), byte[].class);

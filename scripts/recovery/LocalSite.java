@@ -1,14 +1,14 @@
 package recovery;
 
-//SOURCES ../common/Folders.java ../common/Http.java ../common/Json.java ../common/Jvm.java ../common/Peer.java ../common/Problem.java App.java
-//SOURCES AppLog.java Backups.java Site.java
+//SOURCES ../common/BackgroundJvm.java ../common/FileTree.java ../common/Http.java ../common/Json.java ../common/Problem.java
+//SOURCES ../common/SocketOwner.java App.java AppLog.java Backups.java Site.java
 
-import common.Folders;
+import common.BackgroundJvm;
+import common.FileTree;
 import common.Http;
 import common.Json;
-import common.Jvm;
-import common.Peer;
 import common.Problem;
+import common.SocketOwner;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -172,7 +172,7 @@ public final class LocalSite extends Site {
 
     @Override
     public void deleteData() throws IOException {
-        Folders.delete(data());
+        FileTree.delete(data());
     }
 
     @Override
@@ -205,7 +205,7 @@ public final class LocalSite extends Site {
         try {
             return Backups.compare(data(), scratch);
         } finally {
-            Folders.delete(scratch);
+            FileTree.delete(scratch);
         }
     }
 
@@ -222,7 +222,7 @@ public final class LocalSite extends Site {
 
     private void startSupervisor() throws IOException {
         Files.createDirectories(home);
-        Jvm.detached(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), Supervisor.class.getName(), List.of(home.toString()),
+        BackgroundJvm.detached(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), Supervisor.class.getName(), List.of(home.toString()),
                 home.resolve("supervisor.log")).start();
         Instant deadline = Instant.now().plusSeconds(30);
         while (!supervisorRunning() && Instant.now().isBefore(deadline)) {
@@ -250,7 +250,7 @@ public final class LocalSite extends Site {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
-        if (purge) Folders.delete(home);
+        if (purge) FileTree.delete(home);
     }
 
     static int freePort() throws IOException {
@@ -263,7 +263,7 @@ public final class LocalSite extends Site {
     static List<String> appArguments(LocalSite site, Spec spec) {
         List<String> args = new ArrayList<>(List.of("--data", site.data().toString(), "--backups", site.backups().toString(),
                 "--port", Integer.toString(spec.port())));
-        if (Peer.currentUid() != Peer.UNKNOWN) args.addAll(List.of("--owner", Integer.toString(Peer.currentUid())));
+        if (SocketOwner.currentUid() != SocketOwner.UNKNOWN) args.addAll(List.of("--owner", Integer.toString(SocketOwner.currentUid())));
         return args;
     }
 
@@ -291,7 +291,7 @@ public final class LocalSite extends Site {
                         restarts++;
                         log.println(Instant.now() + " app exited (" + app.exitValue() + "); restarting it");
                     }
-                    app = Jvm.child(List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"), App.class.getName(), appArguments(site, spec), site.appLog()).start();
+                    app = BackgroundJvm.child(List.of("-Xmx128m", "-XX:TieredStopAtLevel=1"), App.class.getName(), appArguments(site, spec), site.appLog()).start();
                     appStarted = Instant.now().toString();
                     log.println(appStarted + " app started, pid " + app.pid());
                 } else if (spec.replicas() == 0 && app != null && app.isAlive()) {

@@ -1,10 +1,10 @@
 package recovery;
 
-//SOURCES ../common/Aws.java ../common/Problem.java Backups.java
+//SOURCES ../aws/Aws.java ../common/Problem.java Backups.java
 
 //DEPS software.amazon.awssdk:s3:2.42.33
 
-import common.Aws;
+import aws.Aws;
 import common.Problem;
 import java.io.IOException;
 import java.net.URI;

@@ -1,8 +1,8 @@
 package region;
 
-//SOURCES ../common/Folders.java ../common/Json.java PgBinaries.java PgNode.java ServerAccount.java
+//SOURCES ../common/FileTree.java ../common/Json.java PgBinaries.java PgNode.java ServerAccount.java
 
-import common.Folders;
+import common.FileTree;
 import common.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -239,8 +239,8 @@ final class Archive {
         Path dataRoot = root.getParent();
         PgNode node = new PgNode("pitr-" + id, port, dataRoot, bin, account);
         Path partial = dataRoot.resolve(node.dataDir.getFileName() + ".partial");
-        Folders.delete(partial);
-        Folders.copy(bases().resolve(base.dir()), partial);
+        FileTree.delete(partial);
+        FileTree.copy(bases().resolve(base.dir()), partial);
         Files.deleteIfExists(partial.resolve("db007-base.json"));
         Instant copied = Instant.now();
         Set<String> staged = new HashSet<>();
@@ -269,7 +269,7 @@ final class Archive {
                 "") + "\n");
         Files.setPosixFilePermissions(partial, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         account.ownTree(partial);
-        Folders.delete(node.dataDir);
+        FileTree.delete(node.dataDir);
         Files.move(partial, node.dataDir, StandardCopyOption.ATOMIC_MOVE);
         long logFrom = node.logSize();
         node.start();

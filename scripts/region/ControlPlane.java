@@ -1,12 +1,11 @@
 package region;
 
-//SOURCES ../common/Folders.java ../common/Home.java ../common/Json.java ../common/Region.java Archive.java LocalRegion.java PgBinaries.java
-//SOURCES PgNode.java Prober.java RdsApi.java ServerAccount.java Topology.java Verdict.java WriterEndpoint.java
+//SOURCES ../common/FileTree.java ../common/Home.java ../common/Json.java Archive.java LocalRegion.java PgBinaries.java PgNode.java Prober.java
+//SOURCES RdsApi.java Region.java ServerAccount.java Topology.java Verdict.java WriterEndpoint.java
 
-import common.Folders;
+import common.FileTree;
 import common.Home;
 import common.Json;
-import common.Region;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -172,7 +171,7 @@ public final class ControlPlane {
         if (!primary.hasData()) {
             publish(topology.withPrimary(primary.az).in(Topology.Phase.CREATING_PRIMARY));
             Files.createDirectories(primary.dataDir.getParent());
-            Folders.delete(primary.dataDir);
+            FileTree.delete(primary.dataDir);
             Instant t = Instant.now();
             primary.initdb(password);
             long initdb = Duration.between(t, Instant.now()).toMillis();
@@ -325,7 +324,7 @@ public final class ControlPlane {
         if (r.status().equals("creating")) return new String[] {"InvalidDBInstanceState", "DB instance " + id + " is being restored; delete it once it is available."};
         PgNode node = new PgNode("pitr-" + id, r.port(), Path.of(state.dataRoot()), bin, account);
         node.kill();
-        Folders.delete(node.dataDir);
+        FileTree.delete(node.dataDir);
         synchronized (restored) {
             restored.remove(id);
         }
@@ -510,7 +509,7 @@ public final class ControlPlane {
         }
         buildStandby(next, old);
         // Deleted only now: the new standby's base backup matters more than disk space.
-        if (fenced != null) Folders.delete(fenced);
+        if (fenced != null) FileTree.delete(fenced);
     }
 
     /**

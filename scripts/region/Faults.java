@@ -1,8 +1,7 @@
 package region;
 
-//SOURCES ../common/Region.java PgNode.java Processes.java
+//SOURCES PgNode.java Processes.java Region.java
 
-import common.Region;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,16 +1,15 @@
 package region;
 
-//SOURCES ../common/Folders.java ../common/Home.java ../common/Http.java ../common/Json.java ../common/Jvm.java ../common/Messages.java
-//SOURCES ../common/Problem.java ../common/Region.java ControlPlane.java PgBinaries.java Processes.java ServerAccount.java
+//SOURCES ../common/BackgroundJvm.java ../common/FileTree.java ../common/Home.java ../common/Http.java ../common/Json.java ../common/Messages.java
+//SOURCES ../common/Problem.java ControlPlane.java PgBinaries.java Processes.java Region.java ServerAccount.java
 
-import common.Folders;
+import common.BackgroundJvm;
+import common.FileTree;
 import common.Home;
 import common.Http;
 import common.Json;
-import common.Jvm;
 import common.Messages;
 import common.Problem;
-import common.Region;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -66,7 +65,7 @@ public final class LocalRegion {
         if (Files.exists(dataRoot)) {
             // A data folder with no state file beside it belongs to a lab whose state was deleted.
             killServers(dataRoot);
-            Folders.delete(dataRoot);
+            FileTree.delete(dataRoot);
         }
         Files.createDirectories(dataRoot);
         Files.setPosixFilePermissions(dataRoot, PosixFilePermissions.fromString("rwx------"));
@@ -118,7 +117,7 @@ public final class LocalRegion {
 
     /** The control plane runs in its own JVM, which outlives this command and ignores the terminal's Ctrl-C. */
     private static void startControlPlane(Path home) throws IOException {
-        ProcessBuilder pb = Jvm.detached(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), ControlPlane.class.getName(),
+        ProcessBuilder pb = BackgroundJvm.detached(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), ControlPlane.class.getName(),
                 List.of(), Home.lab(home).resolve("control-plane.log"));
         pb.environment().put("DB007_HOME", home.toString());
         pb.start();
@@ -152,8 +151,8 @@ public final class LocalRegion {
         // Whatever the control plane could not stop, or a lab whose control plane had died.
         int leftovers = killServers(Path.of(state.dataRoot()));
         if (purge) {
-            Folders.delete(Path.of(state.dataRoot()));
-            Folders.delete(Home.lab(home));
+            FileTree.delete(Path.of(state.dataRoot()));
+            FileTree.delete(Home.lab(home));
         }
         return leftovers;
     }

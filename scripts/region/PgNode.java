@@ -1,12 +1,11 @@
 package region;
 
-//SOURCES ../common/Folders.java ../common/Home.java ../common/Region.java PgBinaries.java Processes.java ServerAccount.java
+//SOURCES ../common/FileTree.java ../common/Home.java PgBinaries.java Processes.java Region.java ServerAccount.java
 
 //DEPS org.postgresql:postgresql:42.7.14
 
-import common.Folders;
+import common.FileTree;
 import common.Home;
-import common.Region;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -148,7 +147,7 @@ final class PgNode {
                 // Another lab made the same template at the same moment: theirs is as good.
             }
         } finally {
-            Folders.delete(work);
+            FileTree.delete(work);
         }
         return template;
     }
@@ -308,7 +307,7 @@ final class PgNode {
      * lost in the middle, can never be started as a server.
      */
     void cloneFrom(PgNode primary, String password, BooleanSupplier abandoned) throws IOException, SQLException {
-        if (Files.exists(dataDir)) Folders.delete(dataDir);
+        if (Files.exists(dataDir)) FileTree.delete(dataDir);
         Path copy = dataDir.resolveSibling(az + ".partial");
         try (Connection c = primary.connect(password, "postgres", 120); Statement s = c.createStatement()) {
             s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slotName() + "' AND NOT active");
@@ -333,7 +332,7 @@ final class PgNode {
     record Backup(String label, Instant stoppedAt) {}
 
     Backup baseBackupTo(Path copy, String password, boolean waitForArchive, BooleanSupplier abandoned) throws IOException, SQLException {
-        Folders.delete(copy);
+        FileTree.delete(copy);
         try (Connection c = connect(password, "postgres", 300); Statement s = c.createStatement()) {
             boolean modern = bin.major() >= 15;
             s.execute(modern ? "SELECT pg_backup_start('db007 " + az + "', true)" : "SELECT pg_start_backup('db007 " + az + "', true, false)");
@@ -349,7 +348,7 @@ final class PgNode {
             }
             return new Backup(label, Instant.now());
         } catch (IOException | SQLException e) {
-            Folders.delete(copy);
+            FileTree.delete(copy);
             throw e;
         }
     }

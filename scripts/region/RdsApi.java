@@ -1,14 +1,13 @@
 package region;
 
-//SOURCES ../common/Http.java ../common/Json.java ../common/Peer.java ../common/Region.java Archive.java ControlPlane.java
+//SOURCES ../common/Http.java ../common/Json.java ../common/SocketOwner.java Archive.java ControlPlane.java Region.java
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import common.Http;
 import common.Json;
-import common.Peer;
-import common.Region;
+import common.SocketOwner;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -63,8 +62,8 @@ final class RdsApi implements AutoCloseable {
      */
     private HttpHandler guarded(HttpHandler handler) {
         return ex -> {
-            int uid = Peer.uid(ex.getRemoteAddress(), ex.getLocalAddress().getPort());
-            if (Peer.allowed(uid, ownerUid)) {
+            int uid = SocketOwner.uid(ex.getRemoteAddress(), ex.getLocalAddress().getPort());
+            if (SocketOwner.allowed(uid, ownerUid)) {
                 handler.handle(ex);
                 return;
             }

@@ -1,9 +1,9 @@
 package region;
 
-//SOURCES ../common/Peer.java ../common/Problem.java
+//SOURCES ../common/Problem.java ../common/SocketOwner.java
 
-import common.Peer;
 import common.Problem;
+import common.SocketOwner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,8 +34,8 @@ public final class ServerAccount {
     }
 
     public static int currentUid() {
-        int uid = Peer.currentUid();
-        return uid != Peer.UNKNOWN ? uid : (int) new com.sun.security.auth.module.UnixSystem().getUid();
+        int uid = SocketOwner.currentUid();
+        return uid != SocketOwner.UNKNOWN ? uid : (int) new com.sun.security.auth.module.UnixSystem().getUid();
     }
 
     public static String currentUser() { return System.getProperty("user.name"); }

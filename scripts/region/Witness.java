@@ -1,8 +1,7 @@
 package region;
 
-//SOURCES ../common/Region.java PgNode.java
+//SOURCES PgNode.java Region.java
 
-import common.Region;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

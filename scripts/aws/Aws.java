@@ -1,6 +1,6 @@
-package common;
+package aws;
 
-//SOURCES Problem.java Region.java
+//SOURCES ../common/Problem.java
 
 // The SDK's lightweight HTTP client (the JDK's own HttpURLConnection), not Netty or Apache: a short start.
 //DEPS software.amazon.awssdk:url-connection-client:2.42.33
@@ -9,6 +9,7 @@ package common;
 // The SDK asks for SLF4J 1.7, which cannot see a 2.0 binding: the API is pinned to 2.0 too, as Fabric8 uses.
 //DEPS org.slf4j:slf4j-api:2.0.17
 
+import common.Problem;
 import java.util.Arrays;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;

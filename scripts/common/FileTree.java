@@ -7,8 +7,8 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Folders as whole things: the lab's data, the PRA volumes, scratch space. */
-public final class Folders {
-    private Folders() {}
+public final class FileTree {
+    private FileTree() {}
 
     /** Deletes a folder and everything in it; nothing to do when it is not there. */
     public static void delete(Path root) throws IOException {

@@ -1,9 +1,11 @@
-package common;
+package grading;
 
-//SOURCES Messages.java Report.java
+//SOURCES ../common/Messages.java ../common/Report.java
 
-//FILES common/report-class.html=report-class.html
+//FILES grading/report-class.html=report-class.html
 
+import common.Messages;
+import common.Report;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -54,6 +56,6 @@ public final class ClassReport {
                 rows.stream().filter(r -> !r.flags().isEmpty()).count()));
         t.put("legend", Messages.get("class.legend"));
         t.put("warning", Messages.get("class.warning"));
-        return Report.fill(Report.template("common/report-class.html"), t, Map.of("db007-class", data));
+        return Report.fill(Report.template("grading/report-class.html"), t, Map.of("db007-class", data));
     }
 }

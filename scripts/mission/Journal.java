@@ -1,7 +1,8 @@
-package common;
+package mission;
 
-//SOURCES Problem.java
+//SOURCES ../common/Problem.java
 
+import common.Problem;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,7 +1,14 @@
-package common;
+package mission;
 
-//SOURCES Database.java Evidence.java Journal.java Json.java Messages.java Problem.java Rds.java
+//SOURCES ../aws/Rds.java ../common/Database.java ../common/Evidence.java ../common/Json.java ../common/Messages.java ../common/Problem.java
+//SOURCES Journal.java
 
+import aws.Rds;
+import common.Database;
+import common.Evidence;
+import common.Json;
+import common.Messages;
+import common.Problem;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.SocketTimeoutException;

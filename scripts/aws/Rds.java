@@ -1,15 +1,21 @@
-package common;
+package aws;
 
-//SOURCES Aws.java Deployment.java Evidence.java Home.java Json.java Messages.java Problem.java Region.java
+//SOURCES ../common/Evidence.java ../common/Home.java ../common/Json.java ../common/Messages.java ../common/Problem.java ../region/Region.java
+//SOURCES Aws.java Deployment.java
 
 //DEPS software.amazon.awssdk:rds:2.42.33
 
+import common.Evidence;
+import common.Home;
+import common.Json;
+import common.Messages;
+import common.Problem;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,6 +23,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
+import region.Region;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;

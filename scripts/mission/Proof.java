@@ -1,7 +1,10 @@
-package common;
+package mission;
 
-//SOURCES Database.java Journal.java Json.java Problem.java
+//SOURCES ../common/Database.java ../common/Json.java ../common/Problem.java Journal.java
 
+import common.Database;
+import common.Json;
+import common.Problem;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,8 +1,11 @@
-package common;
+package region;
 
-//SOURCES Home.java Http.java Json.java
+//SOURCES ../common/Home.java ../common/Http.java ../common/Json.java
 
 import com.google.gson.annotations.SerializedName;
+import common.Home;
+import common.Http;
+import common.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

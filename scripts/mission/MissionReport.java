@@ -1,9 +1,13 @@
-package common;
+package mission;
 
-//SOURCES Evidence.java Journal.java Messages.java Proof.java Rds.java Region.java Report.java
+//SOURCES ../aws/Rds.java ../common/Evidence.java ../common/Messages.java ../common/Report.java ../region/Region.java Journal.java Proof.java
 
-//FILES common/report-mission.html=report-mission.html
+//FILES mission/report-mission.html=report-mission.html
 
+import aws.Rds;
+import common.Evidence;
+import common.Messages;
+import common.Report;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -14,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import region.Region;
 
 /**
  * The mission's report.html (step 8): the proof for people. This class gathers the figures,
@@ -102,7 +107,7 @@ public final class MissionReport {
         Map<String, Object> islands = new LinkedHashMap<>();
         islands.put("db007-proof", p);
         islands.put("db007-report", data);
-        return Report.fill(Report.template("common/report-mission.html"), t, islands);
+        return Report.fill(Report.template("mission/report-mission.html"), t, islands);
     }
 
     /** The texts the page's script draws with, in the reader's language. */

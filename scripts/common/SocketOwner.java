@@ -12,11 +12,11 @@ import java.util.List;
  * the PRA app let in only the lab's owner (and root) this way: on a machine shared by a class,
  * another student's curl cannot fail over your region or write into your app.
  */
-public final class Peer {
+public final class SocketOwner {
     /** No owner could be found: the connection is not from this machine, or there is no /proc. */
     public static final int UNKNOWN = -1;
 
-    private Peer() {}
+    private SocketOwner() {}
 
     /** The uid owning the client socket of a connection to our local port; UNKNOWN when not found. */
     public static int uid(InetSocketAddress client, int localPort) {

@@ -1,14 +1,16 @@
-package common;
+package mission;
 
-//SOURCES Database.java Evidence.java Journal.java Proof.java
+//SOURCES ../common/Database.java ../common/Evidence.java Journal.java Proof.java
 
+import common.Database;
+import common.Evidence;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

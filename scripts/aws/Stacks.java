@@ -1,9 +1,12 @@
-package common;
+package aws;
 
-//SOURCES Aws.java Home.java Messages.java Problem.java Rds.java
+//SOURCES ../common/Home.java ../common/Messages.java ../common/Problem.java Aws.java Rds.java
 
 //DEPS software.amazon.awssdk:cloudformation:2.42.33
 
+import common.Home;
+import common.Messages;
+import common.Problem;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,7 +1,11 @@
-package common;
+package aws;
 
-//SOURCES Home.java Http.java Json.java Problem.java
+//SOURCES ../common/Home.java ../common/Http.java ../common/Json.java ../common/Problem.java
 
+import common.Home;
+import common.Http;
+import common.Json;
+import common.Problem;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

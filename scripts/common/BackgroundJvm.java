@@ -11,8 +11,8 @@ import java.util.List;
  * the PRA supervisor and its app): the same Java and class path as this command, text in UTF-8
  * whatever the locale, nothing on its standard input, its output appended to a log.
  */
-public final class Jvm {
-    private Jvm() {}
+public final class BackgroundJvm {
+    private BackgroundJvm() {}
 
     /** Options such as -Xmx come before the main class, arguments after it. */
     public static ProcessBuilder child(List<String> options, String mainClass, List<String> args, Path log) {
