@@ -2,7 +2,7 @@
 //JAVA 17+
 //SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Json.java common/Messages.java
 //SOURCES common/Problem.java mission/Agent.java mission/Journal.java mission/Proof.java region/Faults.java region/LocalRegion.java region/Region.java
-//SOURCES region/Witness.java
+//SOURCES region/Topology.java region/Witness.java
 //DESCRIPTION Benchmark: the local region through many faults with two writers; outage, unprotected window, throughput, nothing lost.
 
 // The region's speed targets, measured rather than asserted in a unit test.
@@ -49,6 +49,7 @@ import picocli.CommandLine.Option;
 import region.Faults;
 import region.LocalRegion;
 import region.Region;
+import region.Topology;
 import region.Witness;
 
 @Command(name = "bench")
@@ -230,10 +231,10 @@ public class bench extends Cli.KitCommand {
                 default -> {
                     // The primary is lost, and the new one too while it copies itself to a new standby.
                     Faults.kill(state, primary);
-                    waitFor(state, s -> standby.equals(s.primaryAz()) && "building-standby".equals(s.phase()));
+                    waitFor(state, s -> standby.equals(s.primaryAz()) && s.phase() == Topology.Phase.BUILDING_STANDBY);
                     Faults.kill(state, standby);
                     return waitFor(state, s -> standby.equals(s.primaryAz()) && s.healthy()
-                            && s.events().stream().anyMatch(e -> e.type().equals("node-started") && !Instant.parse(e.time()).isBefore(at)));
+                            && s.events().stream().anyMatch(e -> e.type() == Region.EventType.NODE_STARTED && !Instant.parse(e.time()).isBefore(at)));
                 }
             }
         } finally {
@@ -244,15 +245,11 @@ public class bench extends Cli.KitCommand {
     /** The control plane's own part: from the fault (or the planned request) to the promotion of the standby. */
     private static Long floor(String kind, Region.Status after, Instant at) {
         if (!List.of("planned", "crash", "frozen-primary").contains(kind)) return null;
-        Instant from = kind.equals("planned") ? first(after, "failover-started", at) : at;
-        Instant to = first(after, "failover-completed", at);
+        Instant from = kind.equals("planned") ? after.firstEvent(Region.EventType.FAILOVER_STARTED, at) : at;
+        Instant to = after.firstEvent(Region.EventType.FAILOVER_COMPLETED, at);
         return from == null || to == null ? null : Duration.between(from, to).toMillis();
     }
 
-    private static Instant first(Region.Status s, String type, Instant since) {
-        return s.events().stream().filter(e -> e.type().equals(type)).map(e -> Instant.parse(e.time()))
-                .filter(t -> !t.isBefore(since.minusMillis(5))).findFirst().orElse(null);
-    }
 
     private static Region.Status healthy(Region.State state) throws InterruptedException {
         return waitFor(state, Region.Status::healthy);
@@ -266,7 +263,7 @@ public class bench extends Cli.KitCommand {
             if (s != null && condition.test(s)) return s;
             Thread.sleep(50);
         }
-        throw Problem.failed("bench.stuck", s == null ? "-" : s.phase());
+        throw Problem.failed("bench.stuck", s == null ? "-" : s.phase().key());
     }
 
     /** Acknowledged writes per second of a plain writer alone for a turn, after a quarter second of warm-up. */

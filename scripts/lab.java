@@ -121,8 +121,8 @@ public class lab extends Cli.KitCommand {
         Region.Status after = LocalRegion.waitUntil(Home.dir(), state, out, json,
                 s -> !before.primaryAz().equals(s.primaryAz()) && s.healthy(), Duration.ofMinutes(2), t0);
         long took = Duration.between(t0, Instant.now()).toMillis();
-        Long failoverMs = between(after, t0, "failover-started", "failover-completed");
-        Long syncMs = between(after, t0, "failover-completed", "standby-in-sync");
+        Long failoverMs = between(after, t0, Region.EventType.FAILOVER_STARTED, Region.EventType.FAILOVER_COMPLETED);
+        Long syncMs = between(after, t0, Region.EventType.FAILOVER_COMPLETED, Region.EventType.STANDBY_IN_SYNC);
         Region.Window unprotected = after.unprotectedAfter(t0);
         Long unprotectedMs = unprotected == null ? null : unprotected.millis();
         if (json) {
@@ -131,7 +131,7 @@ public class lab extends Cli.KitCommand {
             o.put("standby_az_before", before.standbyAz());
             o.put("primary_az_after", after.primaryAz());
             o.put("standby_az_after", after.standbyAz());
-            o.put("detect_ms", between(after, t0, null, "failover-started"));
+            o.put("detect_ms", between(after, t0, null, Region.EventType.FAILOVER_STARTED));
             o.put("failover_ms", failoverMs);
             o.put("standby_in_sync_ms", syncMs);
             o.put("unprotected_ms", unprotectedMs);
@@ -148,15 +148,10 @@ public class lab extends Cli.KitCommand {
     }
 
     /** Milliseconds between two events after t0 (from t0 itself when the first is null). */
-    private static Long between(Region.Status s, Instant t0, String from, String to) {
-        Instant a = from == null ? t0 : first(s, t0, from);
-        Instant b = first(s, t0, to);
+    private static Long between(Region.Status s, Instant t0, Region.EventType from, Region.EventType to) {
+        Instant a = from == null ? t0 : s.firstEvent(from, t0);
+        Instant b = s.firstEvent(to, t0);
         return a != null && b != null ? Math.max(0, Duration.between(a, b).toMillis()) : null;
-    }
-
-    private static Instant first(Region.Status s, Instant since, String type) {
-        return s.events().stream().filter(e -> e.type().equals(type)).map(e -> Instant.parse(e.time()))
-                .filter(t -> !t.isBefore(since.minusMillis(5))).findFirst().orElse(null);
     }
 
     @Command(name = "down")

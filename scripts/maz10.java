@@ -1,7 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Deployment.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Messages.java
-//SOURCES common/Problem.java mission/Agent.java mission/Journal.java mission/Mole.java mission/Proof.java region/Region.java
+//SOURCES aws/Deployment.java aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java
+//SOURCES common/Messages.java common/Problem.java mission/Agent.java mission/Journal.java mission/Mole.java mission/Proof.java region/Region.java
+//SOURCES region/Topology.java
 //DESCRIPTION Mission step 10, the mole: a DELETE that Multi-AZ replicates at once, recovered by a point-in-time restore; RPO and RTO measured.
 
 // Step 10 of Operation DB007: the mole.
@@ -20,6 +21,7 @@
 // new instance with an endpoint of its own: it never takes the writer endpoint.
 
 import aws.Deployment;
+import aws.MasterLogin;
 import aws.Rds;
 import common.Cli;
 import common.Database;
@@ -47,6 +49,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import region.Region;
+import region.Topology;
 
 @Command(name = "maz10")
 public class maz10 extends Cli.KitCommand {
@@ -76,7 +79,7 @@ public class maz10 extends Cli.KitCommand {
 
         try (Rds api = Rds.open(rds)) {
             Rds.Instance live = api.describe();
-            Database.Login login = Database.login(rds, live);
+            Database.Login login = MasterLogin.of(rds, live);
             // The first restored instance is kept unless the student asks to replace it.
             if (api.describe(target) != null) {
                 if (!replace) throw Problem.failed("maz10.restored.exists", target);
@@ -129,7 +132,7 @@ public class maz10 extends Cli.KitCommand {
             out.println(Messages.get("maz10.restored", target, restored.host(), restored.port(), Mole.seconds(requested, available)));
 
             // ---- bringing the rows back ----
-            Database.Login from = Database.login(rds, restored);
+            Database.Login from = MasterLogin.of(rds, restored);
             long moved = Mole.bringBack(from, login, agent.runId(), choice);
             Instant recovered = Instant.now();
             out.println(Messages.get(choice.equals(Mole.COPY) ? "maz10.copied" : "maz10.promoted", moved));
@@ -210,7 +213,7 @@ public class maz10 extends Cli.KitCommand {
     /** How long after the commit the standby no longer held the deleted rows, asked on the standby itself (local region). */
     private Long standbyLost(Database.Login login, String runId, Error error) throws Exception {
         Region.Status status = Region.status(Region.load(Home.dir()));
-        Region.Node standby = status.nodes().stream().filter(n -> "standby".equals(n.role())).findFirst().orElse(null);
+        Region.Node standby = status.nodes().stream().filter(n -> n.role() == Topology.Role.STANDBY).findFirst().orElse(null);
         if (standby == null) return null;
         Database.Login onStandby = new Database.Login(login.engine(), "127.0.0.1", standby.port(), login.user(), login.password(), login.database(), null);
         try (Connection c = Database.connect(onStandby, 5, 30, "db007-mole-check");

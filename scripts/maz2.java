@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Deployment.java aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java common/Home.java common/Messages.java
+//SOURCES aws/Deployment.java aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java common/Home.java common/Json.java common/Messages.java
 //SOURCES common/Problem.java region/LocalRegion.java region/Region.java
 //DESCRIPTION Mission step 2, the vault: a primary in AZ1 with a synchronous standby in AZ2.
 
@@ -23,6 +23,7 @@ import aws.Stacks;
 import common.Cli;
 import common.Evidence;
 import common.Home;
+import common.Json;
 import common.Messages;
 import common.Problem;
 import java.io.PrintWriter;
@@ -68,17 +69,17 @@ public class maz2 extends Cli.KitCommand {
         try (Rds api = Rds.open(rds)) {
             instance = api.describe();
         }
-        out.println(Messages.get("maz2.vault", instance.primaryAz(), instance.standbyAz(), s.node(s.standbyAz()).syncState(), instance.multiAz()));
+        out.println(Messages.get("maz2.vault", instance.primaryAz(), instance.standbyAz(), Json.key(s.node(s.standbyAz()).syncState()), instance.multiAz()));
         out.println(Messages.get("maz2.notice"));
 
         Map<String, Object> observed = new LinkedHashMap<>();
         observed.put("primary_az", instance.primaryAz());
         observed.put("standby_az", instance.standbyAz());
         observed.put("multi_az", instance.multiAz());
-        observed.put("standby_sync_state", s.node(s.standbyAz()).syncState());
+        observed.put("standby_sync_state", Json.key(s.node(s.standbyAz()).syncState()));
         observed.put("endpoint", instance.host() + ":" + instance.port());
         boolean passed = "az1".equals(instance.primaryAz()) && "az2".equals(instance.standbyAz()) && instance.multiAz()
-                && "sync".equals(s.node(s.standbyAz()).syncState());
+                && s.node(s.standbyAz()).syncState() == Region.SyncState.SYNC;
         evidence.step("maz2", started, passed, observed);
         out.println(Messages.get(passed ? "step.pass" : "step.fail"));
         return passed ? 0 : Problem.CHECK_FAILED;

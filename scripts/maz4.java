@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java
-//SOURCES region/Region.java
+//SOURCES aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Messages.java
+//SOURCES common/Problem.java region/Region.java
 //DESCRIPTION Mission step 4, recon: where the primary and the standby live, from the RDS API and cross-checked in SQL.
 
 // Step 4 of Operation DB007: recon.
@@ -14,6 +14,7 @@
 // is asked the standby's sync_state. On RDS the standby takes no connection, so only the
 // endpoint is asked.
 
+import aws.MasterLogin;
 import aws.Rds;
 import common.Cli;
 import common.Database;
@@ -55,7 +56,7 @@ public class maz4 extends Cli.KitCommand {
             instance = api.describe();
         }
         out.println(Messages.get("maz4.api", instance.status(), instance.primaryAz(), instance.standbyAz(), instance.multiAz()));
-        Database.Login login = Database.login(rds, instance);
+        Database.Login login = MasterLogin.of(rds, instance);
 
         List<Map<String, Object>> sql = new ArrayList<>();
         boolean consistent;

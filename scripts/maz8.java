@@ -1,8 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Deployment.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Json.java
-//SOURCES common/Messages.java common/Problem.java mission/Agent.java mission/Journal.java mission/MissionReport.java mission/Proof.java
-//SOURCES region/Region.java
+//SOURCES aws/Deployment.java aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java
+//SOURCES common/Json.java common/Messages.java common/Problem.java mission/Agent.java mission/Journal.java mission/MissionReport.java
+//SOURCES mission/Proof.java region/Region.java
 //DESCRIPTION Mission step 8, proof: no acknowledged write lost (RPO = 0), and the outage measured (RTO), with an HTML report.
 
 // Step 8 of Operation DB007: the proof.
@@ -16,6 +16,7 @@
 // around the failover. Writes proof.json, database.csv (the rows, for the grader) and report.html.
 
 import aws.Deployment;
+import aws.MasterLogin;
 import aws.Rds;
 import common.Cli;
 import common.Database;
@@ -75,7 +76,7 @@ public class maz8 extends Cli.KitCommand {
 
         Map<Long, Proof.Row> rows;
         try (Rds api = Rds.open(rds)) {
-            rows = Proof.fetchRows(Database.login(rds, api.describe()), agent.runId());
+            rows = Proof.fetchRows(MasterLogin.of(rds, api.describe()), agent.runId());
         }
         Proof.writeRows(evidence.file(Proof.ROWS), rows.values());
 

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java
-//SOURCES region/Region.java
+//SOURCES aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Messages.java
+//SOURCES common/Problem.java region/Region.java
 //DESCRIPTION Mission step 9, the new order: primary now in AZ2, a standby rebuilt in AZ1 and in sync.
 
 // Step 9 of Operation DB007: the new order.
@@ -13,6 +13,7 @@
 // that (RDS takes minutes; the local region about a second), and checks the new order through
 // the RDS API and, locally, in SQL (pg_stat_replication on the new primary).
 
+import aws.MasterLogin;
 import aws.Rds;
 import common.Cli;
 import common.Database;
@@ -61,7 +62,7 @@ public class maz9 extends Cli.KitCommand {
             while (true) {
                 now = api.describe();
                 boolean ordered = oldStandby.equals(now.primaryAz()) && oldPrimary.equals(now.standbyAz()) && "available".equals(now.status());
-                if (ordered && rds.local()) syncState = syncStateOf(Database.login(rds, now), oldPrimary);
+                if (ordered && rds.local()) syncState = syncStateOf(MasterLogin.of(rds, now), oldPrimary);
                 if (ordered && (!rds.local() || "sync".equals(syncState))) break;
                 if (Instant.now().isAfter(deadline)) break;
                 Thread.sleep(rds.local() ? 100 : 10_000);

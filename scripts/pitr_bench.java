@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Rds.java common/Cli.java common/Database.java common/Json.java common/Messages.java common/Problem.java mission/Agent.java
-//SOURCES mission/Mole.java
+//SOURCES aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Json.java common/Messages.java common/Problem.java
+//SOURCES mission/Agent.java mission/Mole.java
 //DESCRIPTION Benchmark of step 10's recovery on the local region: a point-in-time restore and the rows copied back, for 10 k, 100 k and 1 M rows.
 
 // How long the logical recovery of step 10 takes as the data grows.
@@ -15,6 +15,7 @@
 // the live database; the restored instance is deleted. Prints the restore's time, the copy's,
 // and their sum, the recovery's RTO once the mistake is noticed.
 
+import aws.MasterLogin;
 import aws.Rds;
 import common.Cli;
 import common.Database;
@@ -54,7 +55,7 @@ public class pitr_bench extends Cli.KitCommand {
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> results = new ArrayList<>();
         try (Rds api = Rds.open(rds)) {
-            Database.Login live = Database.login(rds, api.describe());
+            Database.Login live = MasterLogin.of(rds, api.describe());
             if (!json) out.println(Messages.get("pitr-bench.header"));
             for (long n : sizes) {
                 String runId = "pitr-bench-" + n + "-" + Instant.now().toEpochMilli();
@@ -70,7 +71,7 @@ public class pitr_bench extends Cli.KitCommand {
                 api.restoreToPointInTime(target, point);
                 Rds.Instance restored = api.waitAvailable(target, Duration.ofMillis(200), Duration.ofMinutes(30), e -> { });
                 Instant t1 = Instant.now();
-                long back = Mole.bringBack(Database.login(rds, restored), live, runId, Mole.COPY);
+                long back = Mole.bringBack(MasterLogin.of(rds, restored), live, runId, Mole.COPY);
                 Instant t2 = Instant.now();
                 long present = count(live, runId);
                 api.delete(target);

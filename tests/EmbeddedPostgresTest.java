@@ -33,7 +33,7 @@ class EmbeddedPostgresTest {
         kit.ok("lab", "failover");
         Region.Status s = kit.status();
         assertEquals("az2", s.primaryAz());
-        assertEquals("sync", s.node("az1").syncState());
+        assertEquals(Region.SyncState.SYNC, s.node("az1").syncState());
         try (Connection c = kit.endpoint(); Statement st = c.createStatement();
              ResultSet r = st.executeQuery("SELECT count(*), current_setting('server_version_num')::int / 10000 FROM t")) {
             r.next();

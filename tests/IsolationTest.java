@@ -52,7 +52,7 @@ class IsolationTest {
             Thread.sleep(500);
             Region.Status s = kit.status();
             assertEquals("az1", s.primaryAz(), "no failover happened");
-            assertTrue(s.events().stream().noneMatch(e -> e.type().equals("failover-started")), s.events().toString());
+            assertTrue(s.events().stream().noneMatch(e -> e.type() == Region.EventType.FAILOVER_STARTED), s.events().toString());
             assertTrue(Files.readString(Home.lab(home).resolve("control-plane.log")).contains("refused GET / from uid 65534"), "the attempt is in the log");
 
             // The writer endpoint asks for the master password, as it always did.

@@ -43,8 +43,8 @@ class LabCrashTest {
         Region.Status s = kit.status();
         assertEquals("az2", s.primaryAz());
         assertEquals("az1", s.standbyAz());
-        assertEquals("sync", s.node("az1").syncState());
-        assertTrue(s.events().stream().anyMatch(e -> e.type().equals("primary-lost") && e.az().equals("az1")));
+        assertEquals(Region.SyncState.SYNC, s.node("az1").syncState());
+        assertTrue(s.events().stream().anyMatch(e -> e.type() == Region.EventType.PRIMARY_LOST && e.az().equals("az1")));
         assertEquals(1000, count(kit.endpoint()));
         assertEquals(1000, count(kit.connect(kit.state().node("az2").port())));
     }

@@ -48,7 +48,7 @@ class LabFailoverTest {
         Region.Status s = kit.status();
         assertEquals("az1", s.primaryAz());
         assertEquals("az2", s.standbyAz());
-        assertEquals("sync", s.node("az2").syncState());
+        assertEquals(Region.SyncState.SYNC, s.node("az2").syncState());
         Region.State state = kit.state();
         for (Region.NodeSpec n : state.nodes()) {
             try (Connection c = kit.connect(n.port()); Statement st = c.createStatement();
@@ -136,10 +136,10 @@ class LabFailoverTest {
 
         Region.Status s = kit.status();
         assertEquals("az2", s.primaryAz());
-        assertEquals("sync", s.node("az1").syncState());
-        assertTrue(s.events().stream().anyMatch(e -> e.type().equals("failover-started")));
-        assertTrue(s.events().stream().anyMatch(e -> e.type().equals("standby-promoted") && e.az().equals("az2")));
-        assertTrue(s.events().stream().anyMatch(e -> e.type().equals("standby-in-sync") && e.az().equals("az1")));
+        assertEquals(Region.SyncState.SYNC, s.node("az1").syncState());
+        assertTrue(s.events().stream().anyMatch(e -> e.type() == Region.EventType.FAILOVER_STARTED));
+        assertTrue(s.events().stream().anyMatch(e -> e.type() == Region.EventType.STANDBY_PROMOTED && e.az().equals("az2")));
+        assertTrue(s.events().stream().anyMatch(e -> e.type() == Region.EventType.STANDBY_IN_SYNC && e.az().equals("az1")));
 
         try (Connection c = kit.endpoint(); Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT count(*), current_setting('db007.az') FROM t")) {

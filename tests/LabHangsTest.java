@@ -1,6 +1,7 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import common.Json;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import region.Processes;
 import region.Region;
+import region.Topology;
 import region.Witness;
 
 /**
@@ -103,7 +105,7 @@ class LabHangsTest {
         String second = before.standbyAz();
         // A crash failover leaves the old primary's data fenced: the new standby is built from a base backup.
         Processes.killIn(Path.of(state.dataRoot(), first));
-        waitFor(s -> second.equals(s.primaryAz()) && "building-standby".equals(s.phase()), Duration.ofSeconds(30), "the rebuild of the standby");
+        waitFor(s -> second.equals(s.primaryAz()) && s.phase() == Topology.Phase.BUILDING_STANDBY, Duration.ofSeconds(30), "the rebuild of the standby");
         Fault f = fault(() -> Processes.killIn(Path.of(state.dataRoot(), second)));
         Region.Status after = f.recovered(s -> second.equals(s.primaryAz()) && s.healthy());
         f.check();
@@ -191,7 +193,7 @@ class LabHangsTest {
     /** The events since the fault, as "type az" words. */
     private static String events(Region.Status s, Instant since) {
         StringBuilder b = new StringBuilder();
-        for (Region.Event e : s.events()) if (!Instant.parse(e.time()).isBefore(since.minusMillis(5))) b.append(e.type()).append(' ').append(e.az()).append("; ");
+        for (Region.Event e : s.events()) if (!Instant.parse(e.time()).isBefore(since.minusMillis(5))) b.append(Json.key(e.type())).append(' ').append(e.az()).append("; ");
         return b.toString();
     }
 

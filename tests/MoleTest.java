@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import common.Json;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,8 +176,8 @@ class MoleTest {
             assertTrue(e.getMessage().contains(missing), "the missing segment is named: " + e.getMessage());
             Region.Status after = kit.status();
             assertEquals(before.primaryAz(), after.primaryAz());
-            assertEquals(before.events().stream().filter(ev -> ev.type().startsWith("restore")).count(),
-                    after.events().stream().filter(ev -> ev.type().startsWith("restore")).count(), "no restore was started");
+            assertEquals(before.events().stream().filter(ev -> Json.key(ev.type()).startsWith("restore")).count(),
+                    after.events().stream().filter(ev -> Json.key(ev.type()).startsWith("restore")).count(), "no restore was started");
         } finally {
             Files.move(aside, victim);
         }
@@ -228,7 +229,7 @@ class MoleTest {
                         .useLatestRestorableTime(true));
                 Region.Event failed = null;
                 while (failed == null && Instant.now().isBefore(asked.plusSeconds(60))) {
-                    failed = kit.status().events().stream().filter(e -> e.type().equals("restore-failed") && e.message().contains("never-archived"))
+                    failed = kit.status().events().stream().filter(e -> e.type() == Region.EventType.RESTORE_FAILED && e.message().contains("never-archived"))
                             .findFirst().orElse(null);
                     insert("while-frozen", 1);
                     Thread.sleep(200);

@@ -2,7 +2,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import region.Topology.Phase;
 import region.Topology.Role;
 import region.Verdict;
@@ -27,6 +28,11 @@ class VerdictTest {
         Row(String name, boolean primaryUp, Integer frozenMs, Integer stuckMs, boolean standbyUp, Integer answeredMs, Integer askedMs,
             Phase phase, Role standbyRole, boolean synchronous, Action expected) {
             this(name, primaryUp, frozenMs, stuckMs, standbyUp, answeredMs, askedMs, null, null, phase, standbyRole, synchronous, expected);
+        }
+
+        @Override
+        public String toString() {
+            return name;
         }
     }
 
@@ -60,13 +66,59 @@ class VerdictTest {
             new Row("a region being created decides for itself", false, null, null, false, null, null, Phase.CREATING_PRIMARY, Role.DOWN, false, Action.NONE),
             new Row("a failed change is tried again", true, null, null, false, null, null, Phase.FAILED, Role.DOWN, false, Action.RESTART_PRIMARY));
 
-    @Test
-    void eachCaseOfTheTableIsDecidedAsWritten() {
-        for (Row r : ROWS) {
-            Verdict.Observation o = new Verdict.Observation(NOW, r.primaryUp(), ago(r.frozenMs()), ago(r.stuckMs()), r.standbyUp(),
-                    ago(r.answeredMs()), ago(r.askedMs()), ago(r.primaryMs()), ago(r.walMs()));
-            assertEquals(r.expected(), Verdict.of(o, new Verdict.Situation(r.phase(), r.standbyRole(), r.synchronous())), r.name());
+    static List<Row> rows() {
+        return ROWS;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void eachCaseOfTheTableIsDecidedAsWritten(Row r) {
+        Verdict.Observation o = new Verdict.Observation(NOW, r.primaryUp(), ago(r.frozenMs()), ago(r.stuckMs()), r.standbyUp(),
+                ago(r.answeredMs()), ago(r.askedMs()), ago(r.primaryMs()), ago(r.walMs()));
+        assertEquals(r.expected(), Verdict.of(o, new Verdict.Situation(r.phase(), r.standbyRole(), r.synchronous())), r.name());
+    }
+
+    /**
+     * The gate between a verdict and the topology thread, one case per row: the verdict, the
+     * phase, the change pending (null for none), whether an abandon is already asked, what the
+     * monitor remembers (its last cure that long ago, its last retry that long ago), and what it
+     * hands on and whether it cuts a rebuild short.
+     */
+    record Gate(String name, Action verdict, Phase phase, Action pending, boolean abandoning, Action last, Integer lastMs, Integer retryMs,
+                Action handed, boolean abandon) {
+        @Override
+        public String toString() {
+            return name;
         }
+    }
+
+    static List<Gate> gates() {
+        return List.of(
+                new Gate("nothing to do", Action.NONE, Phase.READY, null, false, Action.NONE, null, null, Action.NONE, false),
+                new Gate("a first failover", Action.FAIL_OVER, Phase.READY, null, false, Action.NONE, null, null, Action.FAIL_OVER, false),
+                new Gate("the same cure 300 ms after the first: not asked again", Action.DROP_STANDBY, Phase.READY, null, false, Action.DROP_STANDBY, 300, null, Action.NONE, false),
+                new Gate("the same cure 1.2 s after the first: the first did not take, asked again", Action.DROP_STANDBY, Phase.READY, null, false, Action.DROP_STANDBY, 1200, null, Action.DROP_STANDBY, false),
+                new Gate("another cure soon after: asked", Action.FAIL_OVER, Phase.READY, null, false, Action.DROP_STANDBY, 100, null, Action.FAIL_OVER, false),
+                new Gate("a change under way: nothing more is asked", Action.DROP_STANDBY, Phase.READY, Action.FAIL_OVER, false, Action.NONE, null, null, Action.NONE, false),
+                new Gate("primary lost during a rebuild: the rebuild is cut short, the cure queued", Action.RESTART_PRIMARY, Phase.BUILDING_STANDBY, Action.DROP_STANDBY, false, Action.DROP_STANDBY, 200, null, Action.RESTART_PRIMARY, true),
+                new Gate("primary lost while a standby rejoins: the same", Action.RESTART_PRIMARY, Phase.REJOINING_STANDBY, Action.FAIL_OVER, false, Action.NONE, null, null, Action.RESTART_PRIMARY, true),
+                new Gate("primary lost during a rebuild, even right after the same cure", Action.RESTART_PRIMARY, Phase.BUILDING_STANDBY, Action.RESTART_PRIMARY, false, Action.RESTART_PRIMARY, 100, null, Action.RESTART_PRIMARY, true),
+                new Gate("an abandon already asked: not asked twice", Action.RESTART_PRIMARY, Phase.BUILDING_STANDBY, Action.RESTART_PRIMARY, true, Action.RESTART_PRIMARY, 100, null, Action.NONE, false),
+                new Gate("a lost standby during a rebuild does not cut it short", Action.DROP_STANDBY, Phase.BUILDING_STANDBY, Action.DROP_STANDBY, false, Action.NONE, null, null, Action.NONE, false),
+                new Gate("a failed change, first retry", Action.RESTART_PRIMARY, Phase.FAILED, null, false, Action.RESTART_PRIMARY, 5000, null, Action.RESTART_PRIMARY, false),
+                new Gate("a failed change, retried 200 ms ago: not yet", Action.RESTART_PRIMARY, Phase.FAILED, null, false, Action.RESTART_PRIMARY, 5000, 200, Action.NONE, false),
+                new Gate("a failed change, retried 600 ms ago, cure asked 600 ms ago: still the same cure within a second", Action.RESTART_PRIMARY, Phase.FAILED, null, false, Action.RESTART_PRIMARY, 600, 600, Action.NONE, false),
+                new Gate("a failed change, retried 1.1 s ago: again", Action.RESTART_PRIMARY, Phase.FAILED, null, false, Action.RESTART_PRIMARY, 1100, 1100, Action.RESTART_PRIMARY, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("gates")
+    void eachCaseOfTheGateIsDecidedAsWritten(Gate g) {
+        Verdict.Memory m = new Verdict.Memory(g.last(), g.lastMs() == null ? Instant.EPOCH : ago(g.lastMs()), ago(g.retryMs()));
+        Verdict.Gated out = Verdict.gate(g.verdict(), NOW, g.phase(), g.pending(), g.abandoning(), m);
+        assertEquals(g.handed(), out.action(), g.name());
+        assertEquals(g.abandon(), out.abandonRebuild(), g.name() + ": abandon");
+        if (out.action() != Action.NONE) assertEquals(NOW, out.memory().lastActionAt(), "a cure handed on is remembered");
     }
 
     private static Instant ago(Integer ms) {

@@ -1,14 +1,9 @@
 package common;
 
-//SOURCES ../aws/Aws.java ../aws/Deployment.java ../aws/Rds.java ../region/Region.java Home.java Http.java Json.java Problem.java
 
 //DEPS org.postgresql:postgresql:42.7.14
 //DEPS com.mysql:mysql-connector-j:9.5.0
-//DEPS software.amazon.awssdk:secretsmanager:2.42.33
 
-import aws.Aws;
-import aws.Deployment;
-import aws.Rds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,16 +24,16 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
-import region.Region;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * The one way the steps open a JDBC connection to the mission's database: through the
- * instance's endpoint, as the master user, with timeouts short enough to notice a failover.
- * PostgreSQL everywhere; MySQL too on AWS (--engine mysql), where only the driver, the URL and
- * a few statements differ.
+ * The kit's one JDBC connection factory: the agent, the proof, the control plane's probes and
+ * the witness all connect here, each with timeouts it chooses, short enough to notice a
+ * failover. PostgreSQL everywhere; MySQL too on AWS (--engine mysql), where only the driver, the
+ * URL and a few statements differ. Who logs in where comes from the caller: the local region's
+ * nodes, or aws.MasterLogin for the mission's instance.
  */
 public final class Database {
     private Database() {}
@@ -61,60 +56,6 @@ public final class Database {
 
         public boolean mysql() {
             return engine.equals("mysql");
-        }
-    }
-
-    /** Where RDS publishes the certificate authorities of every Region (a public file). */
-    static final String RDS_CA_BUNDLE = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem";
-
-    /**
-     * The login for the instance. Locally, the lab's password. On AWS: DB007_DB_PASSWORD if the
-     * student set it, else the master password from Secrets Manager, where RDS keeps it (the
-     * secret named by the instance, or by the deployment maz2 recorded); and TLS with the
-     * server's certificate verified against the RDS certificate bundle.
-     */
-    public static Login login(Rds.Options options, Rds.Instance instance) throws IOException {
-        String user = instance.masterUser() == null ? Region.MASTER_USER : instance.masterUser();
-        if (options.local()) return new Login("postgres", instance.host(), instance.port(), user, Region.password(Home.dir()), Region.DATABASE, null);
-        // RDS says "postgres", or "mysql"; the template gives MySQL a database named db007, PostgreSQL has "postgres".
-        String engine = instance.engine() != null && instance.engine().startsWith("mysql") ? "mysql" : "postgres";
-        String password = System.getenv("DB007_DB_PASSWORD");
-        if (password == null || password.isBlank()) password = fromSecretsManager(options, instance);
-        // The kit's own tests drive the AWS code paths against the local region, which has no TLS.
-        Path ca = "disable".equals(System.getenv("DB007_DB_TLS")) ? null : caBundle();
-        return new Login(engine, instance.host(), instance.port(), user, password, engine.equals("mysql") ? "db007" : Region.DATABASE, ca);
-    }
-
-    private static String fromSecretsManager(Rds.Options options, Rds.Instance instance) throws IOException {
-        Deployment d = Deployment.load();
-        String arn = instance.secretArn() != null ? instance.secretArn() : d == null ? null : d.secretArn();
-        if (arn == null) throw Problem.environment("db.password.missing");
-        try (SecretsManagerClient sm = options.configure(SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create())).build()) {
-            String secret = sm.getSecretValue(r -> r.secretId(arn)).secretString();
-            Object password = Json.read(secret, Map.class).get("password");
-            if (password == null) throw Problem.environment("db.secret.shape", arn);
-            return password.toString();
-        } catch (SdkException e) {
-            throw Aws.explain(e, "db.secret.read", arn);
-        }
-    }
-
-    /** DB007_CA_BUNDLE, or the RDS bundle fetched once into DB007_HOME/aws. */
-    static Path caBundle() throws IOException {
-        String given = System.getenv("DB007_CA_BUNDLE");
-        if (given != null) return Path.of(given);
-        Path cached = Home.aws().resolve("rds-global-bundle.pem");
-        if (Files.exists(cached)) return cached;
-        Files.createDirectories(cached.getParent());
-        try {
-            Http.Reply r = Http.get(URI.create(RDS_CA_BUNDLE), Duration.ofSeconds(5), Duration.ofSeconds(20));
-            if (r.status() != 200) throw new IOException("HTTP " + r.status());
-            Path partial = cached.resolveSibling(cached.getFileName() + ".partial");
-            Files.write(partial, r.bytes());
-            Files.move(partial, cached, StandardCopyOption.ATOMIC_MOVE);
-            return cached;
-        } catch (IOException e) {
-            throw new Problem(Problem.USAGE, e, "db.ca.download", RDS_CA_BUNDLE, cached);
         }
     }
 

@@ -8,7 +8,10 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import com.google.gson.ToNumberPolicy;
 import com.google.gson.TypeAdapter;
+import com.google.gson.TypeAdapterFactory;
+import com.google.gson.reflect.TypeToken;
 import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +20,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -43,6 +48,47 @@ public final class Json {
         }
     };
 
+    /**
+     * Enums as the files and the RDS-like API write them: lower case, words joined by hyphens
+     * ("building-standby"). A word that is none of the enum's is an error naming the ones it knows,
+     * not a silent null.
+     */
+    private static final TypeAdapterFactory ENUMS = new TypeAdapterFactory() {
+        @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public <T> TypeAdapter<T> create(Gson gson, TypeToken<T> type) {
+            Class<?> raw = type.getRawType();
+            if (!Enum.class.isAssignableFrom(raw) || raw == Enum.class) return null;
+            if (!raw.isEnum()) raw = raw.getSuperclass();
+            Map<String, Object> byKey = new LinkedHashMap<>();
+            for (Object c : raw.getEnumConstants()) byKey.put(key((Enum<?>) c), c);
+            return (TypeAdapter<T>) new TypeAdapter<Object>() {
+                @Override
+                public void write(JsonWriter out, Object value) throws IOException {
+                    if (value == null) out.nullValue();
+                    else out.value(key((Enum<?>) value));
+                }
+
+                @Override
+                public Object read(JsonReader in) throws IOException {
+                    if (in.peek() == JsonToken.NULL) {
+                        in.nextNull();
+                        return null;
+                    }
+                    String text = in.nextString();
+                    Object c = byKey.get(text);
+                    if (c == null) throw new JsonParseException("\"" + text + "\" is none of " + byKey.keySet());
+                    return c;
+                }
+            };
+        }
+    };
+
+    /** An enum's word on the wire and in message keys: BUILDING_STANDBY is "building-standby". */
+    public static String key(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
     private static final Gson PRETTY = builder().setPrettyPrinting().create();
     private static final Gson COMPACT = builder().create();
 
@@ -53,6 +99,7 @@ public final class Json {
                 .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
                 .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE)
                 .registerTypeAdapter(Instant.class, INSTANT.nullSafe())
+                .registerTypeAdapterFactory(ENUMS)
                 .disableHtmlEscaping();
     }
 

@@ -1,8 +1,9 @@
 package mission;
 
-//SOURCES ../aws/Rds.java ../common/Database.java ../common/Evidence.java ../common/Json.java ../common/Messages.java ../common/Problem.java
-//SOURCES Journal.java
+//SOURCES ../aws/MasterLogin.java ../aws/Rds.java ../common/Database.java ../common/Evidence.java ../common/Json.java ../common/Messages.java
+//SOURCES ../common/Problem.java Journal.java
 
+import aws.MasterLogin;
 import aws.Rds;
 import common.Database;
 import common.Evidence;
@@ -105,7 +106,7 @@ public final class Agent {
         try (Rds api = Rds.open(options)) {
             instance = api.describe();
         }
-        Database.Login login = Database.login(options, instance);
+        Database.Login login = MasterLogin.of(options, instance);
         Instant started = Instant.now();
         long pid = ProcessHandle.current().pid();
         summary("running", pid, started, null, login).write(evidence);

@@ -1,9 +1,10 @@
 package region;
 
-//SOURCES ../common/FileTree.java ../common/Json.java PgBinaries.java PgNode.java ServerAccount.java
+//SOURCES ../common/FileTree.java ../common/Json.java ../common/Wait.java PgBinaries.java PgNode.java ServerAccount.java
 
 import common.FileTree;
 import common.Json;
+import common.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -288,37 +289,44 @@ final class Archive {
      */
     private int awaitTarget(PgNode node, Base base, Set<String> staged, String password, long logFrom, boolean promoteAtPause) throws IOException {
         Path pgWal = node.dataDir.resolve("pg_wal");
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(10));
-        int files = 0;
-        Long replayed = null;
-        Instant still = Instant.now();
-        while (Instant.now().isBefore(deadline)) {
-            if (!node.running()) throw new IOException("the restored server stopped during recovery" + node.logTail());
-            PgNode.Replay r = node.replay(password);
-            if (r != null && !r.inRecovery()) return files;
-            if (r != null && r.paused() && promoteAtPause) {
-                try {
-                    node.promoteAtTarget(password);
-                } catch (SQLException e) {
-                    throw new IOException("the restored server could not be promoted: " + e.getMessage(), e);
+        // What the watch below keeps between its looks: files staged, the last replay position and since when it stands still.
+        var seen = new Object() {
+            int files;
+            Long replayed;
+            Instant still = Instant.now();
+            boolean promote = promoteAtPause;
+        };
+        try {
+            Wait.until("the restored server to reach its target and be promoted", Duration.ofMinutes(10), Duration.ofMillis(50), () -> {
+                if (!node.running()) throw new IOException("the restored server stopped during recovery" + node.logTail());
+                PgNode.Replay r = node.replay(password);
+                if (r != null && !r.inRecovery()) return true;
+                if (r != null && r.paused() && seen.promote) {
+                    try {
+                        node.promoteAtTarget(password);
+                    } catch (SQLException e) {
+                        throw new IOException("the restored server could not be promoted: " + e.getMessage(), e);
+                    }
+                    seen.promote = false;
+                    return false;
                 }
-                promoteAtPause = false;
-                continue;
-            }
-            int more = stage(base, pgWal, staged);
-            files += more;
-            if (r == null || r.position() == null || more > 0 || !r.position().equals(replayed)) {
-                replayed = r == null ? null : r.position();
-                still = Instant.now();
-            } else if (r.position() >= lastSegmentStart(staged) && Duration.between(still, Instant.now()).compareTo(NOTHING_MORE) > 0
-                    && !node.logSince(logFrom).contains("recovery stopping")) {
-                throw new IOException("the archive holds no commit at or after the target: its replay ended at byte " + r.position()
-                        + " of the WAL and nothing more was archived for " + NOTHING_MORE.toSeconds() + " s. Is the region's primary archiving?"
-                        + " Try again once the region is ready, or choose an earlier time.");
-            }
-            PgNode.sleep(50);
+                int more = stage(base, pgWal, staged);
+                seen.files += more;
+                if (r == null || r.position() == null || more > 0 || !r.position().equals(seen.replayed)) {
+                    seen.replayed = r == null ? null : r.position();
+                    seen.still = Instant.now();
+                } else if (r.position() >= lastSegmentStart(staged) && Duration.between(seen.still, Instant.now()).compareTo(NOTHING_MORE) > 0
+                        && !node.logSince(logFrom).contains("recovery stopping")) {
+                    throw new IOException("the archive holds no commit at or after the target: its replay ended at byte " + r.position()
+                            + " of the WAL and nothing more was archived for " + NOTHING_MORE.toSeconds() + " s. Is the region's primary archiving?"
+                            + " Try again once the region is ready, or choose an earlier time.");
+                }
+                return false;
+            });
+        } catch (Wait.TimedOut e) {
+            throw new IOException("the restored server is still recovering after 10 minutes" + node.logTail());
         }
-        throw new IOException("the restored server is still recovering after 10 minutes" + node.logTail());
+        return seen.files;
     }
 
     /**

@@ -1,7 +1,7 @@
 package region;
 
 //SOURCES ../common/BackgroundJvm.java ../common/FileTree.java ../common/Home.java ../common/Http.java ../common/Json.java ../common/Messages.java
-//SOURCES ../common/Problem.java ControlPlane.java PgBinaries.java Processes.java Region.java ServerAccount.java
+//SOURCES ../common/Problem.java ControlPlane.java PgBinaries.java Processes.java Region.java ServerAccount.java Topology.java
 
 import common.BackgroundJvm;
 import common.FileTree;
@@ -183,7 +183,7 @@ public final class LocalRegion {
 
     public static Region.Status requireHealthy(Region.State state) {
         Region.Status s = requireRunning(state);
-        if (!s.healthy()) throw Problem.failed("lab.not-ready", s.phase());
+        if (!s.healthy()) throw Problem.failed("lab.not-ready", s.phase().key());
         return s;
     }
 
@@ -205,14 +205,14 @@ public final class LocalRegion {
                 if (shown < 0) shown = (int) s.events().stream().filter(e -> Instant.parse(e.time()).isBefore(since)).count();
                 if (!quiet) {
                     for (Region.Event e : s.events().subList(Math.min(shown, s.events().size()), s.events().size())) {
-                        out.println("  " + Messages.clock(Instant.parse(e.time())) + "  " + Messages.get("event." + e.type(), e.az()));
+                        out.println("  " + Messages.clock(Instant.parse(e.time())) + "  " + Messages.get("event." + Json.key(e.type()), e.az()));
                     }
-                    if (!s.shownPhase().equals(lastPhase) && !s.phase().equals("failed")) out.println("  ... " + Messages.get("phase." + s.shownPhase()));
+                    if (!s.shownPhase().equals(lastPhase) && s.phase() != Topology.Phase.FAILED) out.println("  ... " + Messages.get("phase." + s.shownPhase()));
                     out.flush();
                 }
                 shown = s.events().size();
                 lastPhase = s.shownPhase();
-                if (s.phase().equals("failed")) throw Problem.failed("lab.failed", String.valueOf(s.failure()), log);
+                if (s.phase() == Topology.Phase.FAILED) throw Problem.failed("lab.failed", String.valueOf(s.failure()), log);
                 if (done.test(s)) return s;
             }
             try {
@@ -222,20 +222,20 @@ public final class LocalRegion {
                 break;
             }
         }
-        throw Problem.failed("lab.timeout", timeout.toSeconds(), s == null ? "?" : s.phase());
+        throw Problem.failed("lab.timeout", timeout.toSeconds(), s == null ? "?" : s.phase().key());
     }
 
     public static void printStatus(PrintWriter out, Region.Status s) {
         out.println(Messages.get("lab.status.endpoint", s.endpoint().address() + ":" + s.endpoint().port(), "http://127.0.0.1:" + s.apiPort()));
         for (Region.Node n : s.nodes()) {
-            out.println(String.format("  %-4s %-9s %s  %s %s", n.az(), Messages.get("role." + n.role()), Messages.get("lab.status.port", n.port()),
-                    n.syncState() == null ? "" : n.syncState(), n.health() == null ? "" : Messages.get("health." + n.health())).stripTrailing());
+            out.println(String.format("  %-4s %-9s %s  %s %s", n.az(), Messages.get("role." + n.role().key()), Messages.get("lab.status.port", n.port()),
+                    n.syncState() == null ? "" : Json.key(n.syncState()), n.health() == null ? "" : Messages.get("health." + Json.key(n.health()))).stripTrailing());
         }
         out.println(Messages.get("lab.status.phase", Messages.get("phase." + s.shownPhase())) + (s.failure() == null ? "" : " (" + s.failure() + ")"));
         if (s.writesProtected()) out.println(Messages.get("lab.status.protected", s.standbyAz()));
         else if (s.unprotectedSince() != null) {
             out.println(Messages.get("lab.status.unprotected", Messages.clock(Instant.parse(s.unprotectedSince())),
-                    Messages.get("exposure." + s.unprotectedReason())));
+                    Messages.get("exposure." + s.unprotectedReason().key())));
         }
         out.flush();
     }

@@ -1,11 +1,14 @@
 package region;
 
-//SOURCES ../common/FileTree.java ../common/Home.java PgBinaries.java Processes.java Region.java ServerAccount.java
+//SOURCES ../common/Database.java ../common/FileTree.java ../common/Home.java ../common/Wait.java PgBinaries.java Processes.java Region.java
+//SOURCES ServerAccount.java
 
 //DEPS org.postgresql:postgresql:42.7.14
 
+import common.Database;
 import common.FileTree;
 import common.Home;
+import common.Wait;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +23,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -29,7 +31,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -191,20 +192,22 @@ final class PgNode {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (Instant.now().isBefore(deadline)) {
-            if (!postmaster.isAlive()) throw new IOException("postgres in " + az + " exited at start (code " + postmaster.exitValue() + ")" + logTail());
-            try {
-                List<String> pid = Files.readAllLines(dataDir.resolve("postmaster.pid"));
-                // Line 8 is the postmaster's status: "ready" for a primary, "standby" for a hot standby.
-                if (pid.size() >= 8 && pid.get(0).trim().equals(Long.toString(postmaster.pid()))
-                        && (pid.get(7).trim().equals("ready") || pid.get(7).trim().equals("standby"))) return;
-            } catch (IOException notYetWritten) {
-                // The postmaster writes its pid file a few milliseconds after it starts.
-            }
-            sleep(5);
+        try {
+            Wait.until("postgres in " + az + " to accept connections", Duration.ofSeconds(60), Duration.ofMillis(5), () -> {
+                if (!postmaster.isAlive()) throw new IOException("postgres in " + az + " exited at start (code " + postmaster.exitValue() + ")" + logTail());
+                try {
+                    List<String> pid = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+                    // Line 8 is the postmaster's status: "ready" for a primary, "standby" for a hot standby.
+                    return pid.size() >= 8 && pid.get(0).trim().equals(Long.toString(postmaster.pid()))
+                            && (pid.get(7).trim().equals("ready") || pid.get(7).trim().equals("standby"));
+                } catch (IOException notYetWritten) {
+                    // The postmaster writes its pid file a few milliseconds after it starts.
+                    return false;
+                }
+            });
+        } catch (Wait.TimedOut e) {
+            throw new IOException("postgres in " + az + " is not ready after 60 s" + logTail());
         }
-        throw new IOException("postgres in " + az + " is not ready after 60 s" + logTail());
     }
 
     /**
@@ -218,14 +221,14 @@ final class PgNode {
         Process kill = new ProcessBuilder("kill", "-INT", Long.toString(pid)).redirectErrorStream(true).start();
         try {
             kill.waitFor(5, TimeUnit.SECONDS);
-            Instant deadline = Instant.now().plus(timeout);
-            while (Processes.alive(pid)) {
-                if (Instant.now().isAfter(deadline)) throw new IOException(az + " did not stop within " + timeout.toMillis() + " ms");
-                Thread.sleep(2);
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        }
+        try {
+            Wait.until("postgres in " + az + " to stop", timeout, Duration.ofMillis(2), () -> !Processes.alive(pid));
+        } catch (Wait.TimedOut e) {
+            throw new IOException(az + " did not stop within " + timeout.toMillis() + " ms");
         }
     }
 
@@ -270,14 +273,13 @@ final class PgNode {
         return fenced;
     }
 
-    Connection connect(String password, String database, int socketTimeoutSeconds) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", Region.MASTER_USER);
-        p.setProperty("password", password);
-        p.setProperty("connectTimeout", "2");
-        p.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
-        p.setProperty("ApplicationName", "db007-control-plane");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, p);
+    /** The master user's login to this node. */
+    Database.Login login(String password) {
+        return new Database.Login("postgres", "127.0.0.1", port, Region.MASTER_USER, password, Region.DATABASE, null);
+    }
+
+    Connection connect(String password, int socketTimeoutSeconds) throws SQLException {
+        return Database.connect(login(password), 2, socketTimeoutSeconds, "db007-control-plane");
     }
 
     /**
@@ -285,18 +287,17 @@ final class PgNode {
      * ten times a second, so the wait is done here, more finely.
      */
     void promote(String password, Duration timeout) throws SQLException {
-        try (Connection c = connect(password, "postgres", 5); Statement s = c.createStatement()) {
+        try (Connection c = connect(password, 5); Statement s = c.createStatement()) {
             s.execute("SELECT pg_promote(false)");
-            Instant deadline = Instant.now().plus(timeout);
-            while (Instant.now().isBefore(deadline)) {
+            Wait.until("standby " + az + " to leave recovery", timeout, Duration.ofMillis(2), () -> {
                 try (ResultSet r = s.executeQuery("SELECT pg_is_in_recovery()")) {
                     r.next();
-                    if (!r.getBoolean(1)) return;
+                    return !r.getBoolean(1);
                 }
-                sleep(2);
-            }
+            });
+        } catch (Wait.TimedOut e) {
+            throw new SQLException("standby " + az + " still in recovery after " + timeout.toMillis() + " ms");
         }
-        throw new SQLException("standby " + az + " still in recovery after " + timeout.toMillis() + " ms");
     }
 
     /**
@@ -309,7 +310,7 @@ final class PgNode {
     void cloneFrom(PgNode primary, String password, BooleanSupplier abandoned) throws IOException, SQLException {
         if (Files.exists(dataDir)) FileTree.delete(dataDir);
         Path copy = dataDir.resolveSibling(az + ".partial");
-        try (Connection c = primary.connect(password, "postgres", 120); Statement s = c.createStatement()) {
+        try (Connection c = primary.connect(password, 120); Statement s = c.createStatement()) {
             s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slotName() + "' AND NOT active");
             try (ResultSet r = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slotName() + "'")) {
                 r.next();
@@ -333,7 +334,7 @@ final class PgNode {
 
     Backup baseBackupTo(Path copy, String password, boolean waitForArchive, BooleanSupplier abandoned) throws IOException, SQLException {
         FileTree.delete(copy);
-        try (Connection c = connect(password, "postgres", 300); Statement s = c.createStatement()) {
+        try (Connection c = connect(password, 300); Statement s = c.createStatement()) {
             boolean modern = bin.major() >= 15;
             s.execute(modern ? "SELECT pg_backup_start('db007 " + az + "', true)" : "SELECT pg_start_backup('db007 " + az + "', true, false)");
             copyData(dataDir, copy, abandoned);
@@ -358,7 +359,7 @@ final class PgNode {
 
     /** Null while the server takes no connection yet (it has not reached a consistent state). */
     Replay replay(String password) {
-        try (Connection c = connect(password, "postgres", 5); Statement s = c.createStatement();
+        try (Connection c = connect(password, 5); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT pg_is_in_recovery(), pg_is_in_recovery() AND pg_is_wal_replay_paused(), "
                      + "(pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint")) {
             r.next();
@@ -375,7 +376,7 @@ final class PgNode {
      * it is let go, and checkpoints first.
      */
     void promoteAtTarget(String password) throws SQLException {
-        try (Connection c = connect(password, "postgres", 10); Statement s = c.createStatement()) {
+        try (Connection c = connect(password, 10); Statement s = c.createStatement()) {
             // From PostgreSQL 14 the promotion ends the pause itself. Ending it here as well would
             // race the promotion's signal, and the server would end its recovery as if unasked.
             s.execute(bin.major() >= 14 ? "SELECT pg_promote(false)" : "SELECT pg_wal_replay_resume()");
@@ -464,11 +465,4 @@ final class PgNode {
         }
     }
 
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -1,50 +1,50 @@
 package region;
 
-//SOURCES PgNode.java
+//SOURCES ../common/Wait.java PgNode.java
 
+import common.Wait;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * Asks one server the same thing every 50 ms, on a connection it keeps as a client would, and
- * says when the server last answered and since when a question has gone unanswered. It never
- * blocks the one who reads it: a hung server only makes the unanswered time grow.
+ * says when the server last answered, since when a question has gone unanswered, and what the
+ * last answer held. It never blocks the one who reads it: a hung server only makes the
+ * unanswered time grow. Its fields are written by its own thread alone.
  */
-final class Prober implements AutoCloseable {
-    private static final long EVERY_MS = 50;
+final class Prober<T> implements AutoCloseable {
+    private static final Duration EVERY = Duration.ofMillis(50);
 
     private final PgNode node;
     private final String password;
     private final List<String> setup;
     private final String question;
-    private final Answer answer;
+    private final Reader<T> reader;
     private final Thread thread;
     private volatile boolean closed;
     private volatile Connection connection;
     private volatile Instant lastAnswer;
     private volatile Instant unansweredSince;
+    private volatile T latest;
 
-    /** What a prober keeps of each answer, when it keeps anything. */
+    /** What a prober keeps of each answer; null when it keeps nothing. */
     @FunctionalInterface
-    interface Answer {
-        void read(ResultSet r) throws SQLException;
+    interface Reader<T> {
+        T read(ResultSet r) throws SQLException;
     }
 
     /** The setup statements run once per connection; the question, every 50 ms. */
-    Prober(PgNode node, String password, List<String> setup, String question, String name) {
-        this(node, password, setup, question, null, name);
-    }
-
-    Prober(PgNode node, String password, List<String> setup, String question, Answer answer, String name) {
+    Prober(PgNode node, String password, List<String> setup, String question, Reader<T> reader, String name) {
         this.node = node;
         this.password = password;
         this.setup = setup;
         this.question = question;
-        this.answer = answer;
+        this.reader = reader;
         this.thread = new Thread(this::run, name + "-" + node.az);
         this.thread.setDaemon(true);
         this.thread.start();
@@ -58,13 +58,16 @@ final class Prober implements AutoCloseable {
     /** Since when the server has been asked without answering (connecting included); null when it just answered. */
     Instant unansweredSince() { return unansweredSince; }
 
+    /** What the last answer held, as the reader kept it; null before the first. */
+    T latest() { return latest; }
+
     private void run() {
         while (!closed) {
             if (unansweredSince == null) unansweredSince = Instant.now();
             try {
                 if (connection == null) {
                     // A long socket timeout: a hung server is noticed from the time it takes, not from an error.
-                    Connection c = node.connect(password, "postgres", 60);
+                    Connection c = node.connect(password, 60);
                     try (Statement s = c.createStatement()) {
                         for (String sql : setup) s.execute(sql);
                     }
@@ -72,9 +75,9 @@ final class Prober implements AutoCloseable {
                 }
                 try (Statement s = connection.createStatement()) {
                     boolean rows = s.execute(question);
-                    if (rows && answer != null) {
+                    if (rows && reader != null) {
                         try (ResultSet r = s.getResultSet()) {
-                            answer.read(r);
+                            latest = reader.read(r);
                         }
                     }
                 }
@@ -83,7 +86,7 @@ final class Prober implements AutoCloseable {
             } catch (SQLException e) {
                 dropConnection();
             }
-            PgNode.sleep(EVERY_MS);
+            Wait.pause(EVERY);
         }
         dropConnection();
     }

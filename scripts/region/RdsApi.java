@@ -1,6 +1,6 @@
 package region;
 
-//SOURCES ../common/Http.java ../common/Json.java ../common/SocketOwner.java Archive.java ControlPlane.java Region.java
+//SOURCES ../common/Http.java ../common/Json.java ../common/SocketOwner.java Archive.java Region.java Restores.java
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -26,13 +27,37 @@ import java.util.concurrent.Executors;
  * Under /db007/ it has what RDS has no call for: status, repair and shutdown.
  */
 final class RdsApi implements AutoCloseable {
+    /** What the API asks of the region behind it. */
+    interface Backend {
+        Region.Status status();
+
+        /** Null when accepted; else RDS's message for the refusal. */
+        String requestReboot(boolean forceFailover);
+
+        void requestRepair();
+
+        void requestShutdown();
+
+        List<Restores.Restored> restored();
+
+        Archive.Window restoreWindow();
+
+        /** Null when accepted; else RDS's error code and message. */
+        String[] requestRestore(String target, Instant time, boolean latest) throws IOException;
+
+        String[] deleteRestored(String id) throws IOException;
+
+        /** A line in the region's log, for the API's refusals. */
+        void note(String line);
+    }
+
     private static final String NS = "http://rds.amazonaws.com/doc/2014-10-31/";
     private final HttpServer server;
-    private final ControlPlane plane;
+    private final Backend plane;
     private final int ownerUid;
     private final String ownerName;
 
-    RdsApi(ControlPlane plane, int port, int ownerUid, String ownerName) throws IOException {
+    RdsApi(Backend plane, int port, int ownerUid, String ownerName) throws IOException {
         this.plane = plane;
         this.ownerUid = ownerUid;
         this.ownerName = ownerName;
@@ -78,7 +103,7 @@ final class RdsApi implements AutoCloseable {
         p.putAll(Http.form(ex.getRequestURI().getRawQuery()));
         String action = p.getOrDefault("Action", "");
         String id = p.get("DBInstanceIdentifier");
-        ControlPlane.Restored other = id == null || id.equals(Region.INSTANCE_ID) ? null
+        Restores.Restored other = id == null || id.equals(Region.INSTANCE_ID) ? null
                 : plane.restored().stream().filter(r -> r.id().equals(id)).findFirst().orElse(null);
         if (id != null && !id.equals(Region.INSTANCE_ID) && other == null) {
             error(ex, 404, "DBInstanceNotFound", "DBInstance " + id + " not found.");
@@ -88,7 +113,7 @@ final class RdsApi implements AutoCloseable {
             case "DescribeDBInstances" -> {
                 StringBuilder all = new StringBuilder();
                 if (id == null || other == null) all.append(instance(plane.status(), plane.restoreWindow()));
-                for (ControlPlane.Restored r : plane.restored()) if (id == null || r == other) all.append(restored(r, plane.status()));
+                for (Restores.Restored r : plane.restored()) if (id == null || r == other) all.append(restored(r, plane.status()));
                 ok(ex, action, "<DBInstances>" + all + "</DBInstances>");
             }
             case "DescribeDBInstanceAutomatedBackups" -> {
@@ -126,7 +151,7 @@ final class RdsApi implements AutoCloseable {
                     error(ex, 400, refused[0], refused[1]);
                     return;
                 }
-                ControlPlane.Restored made = plane.restored().stream().filter(r -> r.id().equals(target)).findFirst().orElseThrow();
+                Restores.Restored made = plane.restored().stream().filter(r -> r.id().equals(target)).findFirst().orElseThrow();
                 ok(ex, action, restored(made, plane.status()));
             }
             case "DeleteDBInstance" -> {
@@ -139,7 +164,7 @@ final class RdsApi implements AutoCloseable {
                     error(ex, 400, refused[0], refused[1]);
                     return;
                 }
-                ok(ex, action, restored(other.with("deleting", null), plane.status()));
+                ok(ex, action, restored(other.with(Region.InstanceStatus.DELETING, null), plane.status()));
             }
             case "RebootDBInstance" -> {
                 boolean force = "true".equalsIgnoreCase(p.get("ForceFailover"));
@@ -148,7 +173,10 @@ final class RdsApi implements AutoCloseable {
                     error(ex, 400, "InvalidDBInstanceState", refused);
                     return;
                 }
-                ok(ex, action, instance(plane.status(), plane.restoreWindow()));
+                // As RDS answers an accepted reboot: the instance is rebooting from now on.
+                Region.Status s = plane.status();
+                ok(ex, action, instance(new Region.Status(s.primaryAz(), s.standbyAz(), s.phase(), s.failure(), Region.InstanceStatus.REBOOTING,
+                        s.writesProtected(), s.unprotectedSince(), s.unprotectedReason(), s.endpoint(), s.apiPort(), s.nodes(), s.events()), plane.restoreWindow()));
             }
             case "DescribeEvents" -> ok(ex, action, "<Events>" + events(p) + "</Events>");
             default -> error(ex, 400, "InvalidAction", "The local region does not offer " + action + "; it offers DescribeDBInstances, RebootDBInstance, "
@@ -157,12 +185,12 @@ final class RdsApi implements AutoCloseable {
     }
 
     /** What every instance of the local region says first: who it is, its state, and where to connect. */
-    private static StringBuilder head(String id, String status, String address, int port) {
+    private static StringBuilder head(String id, Region.InstanceStatus status, String address, int port) {
         StringBuilder x = new StringBuilder("<DBInstance>");
         tag(x, "DBInstanceIdentifier", id);
         tag(x, "DBInstanceClass", "db.local");
         tag(x, "Engine", "postgres");
-        tag(x, "DBInstanceStatus", status);
+        tag(x, "DBInstanceStatus", Json.key(status));
         tag(x, "MasterUsername", Region.MASTER_USER);
         tag(x, "DBName", Region.DATABASE);
         x.append("<Endpoint>");
@@ -172,7 +200,7 @@ final class RdsApi implements AutoCloseable {
     }
 
     /** A restored instance: Single-AZ, on its own port, in the primary's AZ. */
-    private static String restored(ControlPlane.Restored r, Region.Status s) {
+    private static String restored(Restores.Restored r, Region.Status s) {
         StringBuilder x = head(r.id(), r.status(), "127.0.0.1", r.port());
         if (s.primaryAz() != null) tag(x, "AvailabilityZone", s.primaryAz());
         tag(x, "MultiAZ", "false");
@@ -217,12 +245,12 @@ final class RdsApi implements AutoCloseable {
         return x.toString();
     }
 
-    static String category(String type) {
+    static String category(Region.EventType type) {
         return switch (type) {
-            case "failover-started", "standby-promoted", "failover-completed" -> "failover";
-            case "primary-lost", "standby-lost", "rebuild-abandoned" -> "failure";
-            case "standby-rebuild-started", "standby-in-sync", "standby-restarted", "standby-rejoined", "unprotected", "protected" -> "recovery";
-            case "reboot-started", "reboot-completed", "node-started" -> "availability";
+            case FAILOVER_STARTED, STANDBY_PROMOTED, FAILOVER_COMPLETED -> "failover";
+            case PRIMARY_LOST, STANDBY_LOST, REBUILD_ABANDONED -> "failure";
+            case STANDBY_REBUILD_STARTED, STANDBY_IN_SYNC, STANDBY_RESTARTED, STANDBY_REJOINED, UNPROTECTED, PROTECTED -> "recovery";
+            case REBOOT_STARTED, REBOOT_COMPLETED, NODE_STARTED -> "availability";
             default -> "notification";
         };
     }

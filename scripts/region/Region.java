@@ -1,6 +1,6 @@
 package region;
 
-//SOURCES ../common/Home.java ../common/Http.java ../common/Json.java
+//SOURCES ../common/Home.java ../common/Http.java ../common/Json.java Topology.java
 
 import com.google.gson.annotations.SerializedName;
 import common.Home;
@@ -50,14 +50,30 @@ public final class Region {
 
     public record NodeSpec(String az, int port) {}
 
+    /** The instance's status as RDS words it (DescribeDBInstances' DBInstanceStatus). */
+    public enum InstanceStatus { CREATING, BACKING_UP, AVAILABLE, REBOOTING, STOPPING, STOPPED, FAILED, DELETING }
+
+    /** A server's health as the control plane last saw it: ok, down (no process), frozen (stopped), hung (a commit stuck), silent (no answer). */
+    public enum Health { OK, DOWN, FROZEN, HUNG, SILENT }
+
+    /** A standby's place in replication, as the primary's pg_stat_replication says it. */
+    public enum SyncState { SYNC, ASYNC, POTENTIAL, QUORUM }
+
+    /** The kinds of event the control plane records, each with RDS-like English text beside it. */
+    public enum EventType {
+        PRIMARY_CREATED, NODE_STARTED, PRIMARY_LOST, FAILOVER_STARTED, STANDBY_PROMOTED, FAILOVER_COMPLETED, REBOOT_STARTED, REBOOT_COMPLETED,
+        STANDBY_REBUILD_STARTED, STANDBY_RESTARTED, STANDBY_REJOINED, STANDBY_IN_SYNC, STANDBY_LOST, REBUILD_ABANDONED, UNPROTECTED, PROTECTED,
+        RESTORE_STARTED, RESTORE_COMPLETED, RESTORE_FAILED, RESTORE_DELETED
+    }
+
     /**
      * What the control plane answers at /db007/status, and {@code lab status --json} prints.
      * "protected" says whether a synchronous standby protects every commit; when it does not,
      * since when and why (unprotected_reason: starting, failover, primary-restarted,
      * standby-lost, standby-hung). failure says what went wrong when phase is "failed".
      */
-    public record Status(String primaryAz, String standbyAz, String phase, String failure, String instanceStatus,
-                         @SerializedName("protected") boolean writesProtected, String unprotectedSince, String unprotectedReason,
+    public record Status(String primaryAz, String standbyAz, Topology.Phase phase, String failure, InstanceStatus instanceStatus,
+                         @SerializedName("protected") boolean writesProtected, String unprotectedSince, Topology.Exposure unprotectedReason,
                          Endpoint endpoint, int apiPort, List<Node> nodes, List<Event> events) {
         public Node node(String az) {
             return nodes.stream().filter(n -> n.az().equals(az)).findFirst().orElse(null);
@@ -72,15 +88,21 @@ public final class Region {
             for (Event e : events) {
                 Instant at = Instant.parse(e.time());
                 if (at.isBefore(since.minusMillis(5))) continue;
-                if (from == null && e.type().equals("unprotected")) from = at;
-                else if (from != null && e.type().equals("protected")) return new Window(from, at);
+                if (from == null && e.type() == EventType.UNPROTECTED) from = at;
+                else if (from != null && e.type() == EventType.PROTECTED) return new Window(from, at);
             }
             return null;
         }
 
-        /** The phase as a person reads it: "backing-up" while a ready region takes its first backup. */
+        /** The first event of that kind at or after a moment (a few milliseconds of clock aside); null when none came. */
+        public Instant firstEvent(EventType type, Instant since) {
+            return events.stream().filter(e -> e.type() == type).map(e -> Instant.parse(e.time()))
+                    .filter(t -> !t.isBefore(since.minusMillis(5))).findFirst().orElse(null);
+        }
+
+        /** The phase as a person reads it (a message key's last word): "backing-up" while a ready region takes its first backup. */
         public String shownPhase() {
-            return "ready".equals(phase) && "backing-up".equals(instanceStatus) ? "backing-up" : phase;
+            return phase == Topology.Phase.READY && instanceStatus == InstanceStatus.BACKING_UP ? Json.key(InstanceStatus.BACKING_UP) : phase.key();
         }
 
         /**
@@ -90,8 +112,8 @@ public final class Region {
         public boolean healthy() {
             Node standby = standbyAz == null ? null : node(standbyAz);
             Node primary = primaryAz == null ? null : node(primaryAz);
-            return "ready".equals(phase) && "available".equals(instanceStatus) && writesProtected && standby != null && "sync".equals(standby.syncState())
-                    && primary != null && "ok".equals(primary.health()) && "ok".equals(standby.health());
+            return phase == Topology.Phase.READY && instanceStatus == InstanceStatus.AVAILABLE && writesProtected && standby != null
+                    && standby.syncState() == SyncState.SYNC && primary != null && primary.health() == Health.OK && standby.health() == Health.OK;
         }
     }
 
@@ -104,11 +126,11 @@ public final class Region {
 
     public record Endpoint(String address, int port) {}
 
-    /** One server: its role, and its health as the control plane last saw it (ok, down, frozen, hung, silent). */
-    public record Node(String az, String role, int port, Long pid, String syncState, String health) {}
+    /** One server: its role, and its health as the control plane last saw it. */
+    public record Node(String az, Topology.Role role, int port, Long pid, SyncState syncState, Health health) {}
 
     /** One transition of the topology, with its UTC time; type is a stable key, message is RDS-like English. */
-    public record Event(String time, String type, String az, String message) {}
+    public record Event(String time, EventType type, String az, String message) {}
 
     public static State load(Path home) throws IOException {
         return Json.read(stateFile(home), State.class);

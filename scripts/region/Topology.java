@@ -1,8 +1,10 @@
 package region;
 
+//SOURCES ../common/Json.java Region.java
+
+import common.Json;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -11,7 +13,7 @@ import java.util.Map;
  * the control plane's topology thread, which publishes each new value whole; every other thread
  * reads the latest one and never sees half a change.
  */
-public record Topology(String primaryAz, Map<String, Role> roles, Phase phase, String instanceStatus, boolean synchronous,
+public record Topology(String primaryAz, Map<String, Role> roles, Phase phase, Region.InstanceStatus instanceStatus, boolean synchronous,
                        Instant unprotectedSince, Exposure exposure) {
 
     public enum Role {
@@ -19,7 +21,7 @@ public record Topology(String primaryAz, Map<String, Role> roles, Phase phase, S
 
         /** As status and the evidence write it: "primary", "standby"… */
         public String key() {
-            return name().toLowerCase(Locale.ROOT);
+            return Json.key(this);
         }
     }
 
@@ -29,7 +31,7 @@ public record Topology(String primaryAz, Map<String, Role> roles, Phase phase, S
 
         /** "ready", "building-standby"…, as the message bundle and lab status --json name them. */
         public String key() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return Json.key(this);
         }
     }
 
@@ -38,12 +40,12 @@ public record Topology(String primaryAz, Map<String, Role> roles, Phase phase, S
         STARTING, FAILOVER, PRIMARY_RESTARTED, STANDBY_LOST, STANDBY_HUNG;
 
         public String key() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+            return Json.key(this);
         }
     }
 
     public static Topology starting(String primaryAz) {
-        return new Topology(primaryAz, Map.of(), Phase.STARTING, "creating", false, Instant.now(), Exposure.STARTING);
+        return new Topology(primaryAz, Map.of(), Phase.STARTING, Region.InstanceStatus.CREATING, false, Instant.now(), Exposure.STARTING);
     }
 
     public Role role(String az) {
@@ -74,7 +76,7 @@ public record Topology(String primaryAz, Map<String, Role> roles, Phase phase, S
         return new Topology(primaryAz, roles, p, instanceStatus, synchronous, unprotectedSince, exposure);
     }
 
-    public Topology status(String s) {
+    public Topology status(Region.InstanceStatus s) {
         return new Topology(primaryAz, roles, phase, s, synchronous, unprotectedSince, exposure);
     }
 

@@ -103,6 +103,47 @@ public final class Verdict {
         }
     }
 
+    /** A failed change is tried again at most this often, not at every look. */
+    public static final Duration RETRY_EVERY = Duration.ofMillis(500);
+    /** The same cure asked again this soon means the first did not take: it is not asked again. */
+    public static final Duration SAME_CURE_AGAIN = Duration.ofSeconds(1);
+
+    /** What the monitor remembers of what it asked the topology thread: the last cure and when, the last retry. */
+    public record Memory(Action lastAction, Instant lastActionAt, Instant lastRetryAt) {
+        public static final Memory NONE = new Memory(Action.NONE, Instant.EPOCH, null);
+    }
+
+    /** What the monitor does with a verdict now: the change it hands on (NONE for none), whether it cuts a rebuild short, and what it remembers. */
+    public record Gated(Action action, boolean abandonRebuild, Memory memory) {}
+
+    /**
+     * Whether a verdict goes on to the topology thread now, once per incident. A failed change is
+     * tried again at most every {@link #RETRY_EVERY}. While a change is queued or running
+     * (pending), nothing more is asked, except that a primary lost during a rebuild of its
+     * standby cuts that rebuild short, once, and its cure is queued behind it. The same cure asked
+     * again within {@link #SAME_CURE_AGAIN} is not asked again (no storm of changes and events),
+     * unless it cuts a rebuild short.
+     */
+    public static Gated gate(Action verdict, Instant now, Topology.Phase phase, Action pending, boolean abandoning, Memory m) {
+        if (verdict == Action.NONE) return new Gated(Action.NONE, false, m);
+        Memory memory = m;
+        if (phase == Topology.Phase.FAILED) {
+            if (m.lastRetryAt() != null && Duration.between(m.lastRetryAt(), now).compareTo(RETRY_EVERY) < 0) return new Gated(Action.NONE, false, m);
+            memory = new Memory(m.lastAction(), m.lastActionAt(), now);
+        }
+        boolean abandon = false;
+        if (pending != null) {
+            boolean urgent = verdict == Action.FAIL_OVER || verdict == Action.RESTART_PRIMARY;
+            boolean rebuilding = phase == Topology.Phase.BUILDING_STANDBY || phase == Topology.Phase.REJOINING_STANDBY;
+            if (!urgent || !rebuilding || abandoning) return new Gated(Action.NONE, false, memory);
+            abandon = true;
+        }
+        if (!abandon && verdict == memory.lastAction() && Duration.between(memory.lastActionAt(), now).compareTo(SAME_CURE_AGAIN) < 0) {
+            return new Gated(Action.NONE, false, memory);
+        }
+        return new Gated(verdict, abandon, new Memory(verdict, now, memory.lastRetryAt()));
+    }
+
     public static Action of(Observation o, Situation s) {
         // A change that failed is tried again: the region repairs itself, as RDS does.
         if (s.phase() == Topology.Phase.FAILED) return Action.RESTART_PRIMARY;

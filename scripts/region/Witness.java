@@ -1,9 +1,10 @@
 package region;
 
-//SOURCES PgNode.java Region.java
+//SOURCES ../common/Database.java ../common/Wait.java Region.java
 
+import common.Database;
+import common.Wait;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -58,12 +58,7 @@ public final class Witness implements AutoCloseable {
     }
 
     private Connection connect() throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", Region.MASTER_USER);
-        p.setProperty("password", password);
-        p.setProperty("connectTimeout", "2");
-        p.setProperty("socketTimeout", "30");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + Region.DATABASE, p);
+        return Database.connect(new Database.Login("postgres", "127.0.0.1", port, Region.MASTER_USER, password, Region.DATABASE, null), 2, 30, "db007-witness");
     }
 
     private void write() {
@@ -91,7 +86,7 @@ public final class Witness implements AutoCloseable {
                     // Broken already.
                 }
                 c = null;
-                PgNode.sleep(5);
+                Wait.pause(5);
             }
         }
         try {

@@ -1,0 +1,418 @@
+package region;
+
+//SOURCES ../common/FileTree.java ../common/Wait.java Archive.java ControlPlane.java PgNode.java Region.java Topology.java Verdict.java
+
+import common.FileTree;
+import common.Wait;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What the topology thread does, one change at a time: bring the region to its shape (create,
+ * restart, repair), fail over, rebuild or rejoin a standby, drop a lost one, reboot. Every
+ * method here runs on that one thread; it alone publishes the topology.
+ *
+ * The order of a failover matters for RPO = 0: the old primary is silenced and fenced before the
+ * standby is promoted, so no write is ever acknowledged by two primaries.
+ */
+final class Changes {
+    /** A standby restarted from its data must stream again this soon; otherwise it is rebuilt from a base backup. */
+    private static final Duration REJOIN_WITHIN = Duration.ofSeconds(5);
+
+    private final ControlPlane plane;
+    private final String password;
+    private final Archive archive;
+    /**
+     * The monitor's count of rebuilds it asked to abandon (written by the monitor thread only),
+     * and the count this thread saw when its rebuild began (written by this thread only): a
+     * rebuild gives up as soon as the two differ, or the region shuts down.
+     */
+    private volatile int abandonRequests;
+    private int abandonSeen;
+
+    /** Thrown inside a rebuild that the monitor asked to give up. */
+    static final class Abandoned extends RuntimeException {
+        Abandoned() {
+            super("abandoned", null, false, false);
+        }
+    }
+
+    Changes(ControlPlane plane, String password, Archive archive) {
+        this.plane = plane;
+        this.password = password;
+        this.archive = archive;
+    }
+
+    /** Asked by the monitor: the primary a rebuild copies from is lost. */
+    void abandonRebuild() {
+        abandonRequests++;
+    }
+
+    /** Whether an abandon was asked and the rebuild under way has not yet seen it. */
+    boolean abandoning() {
+        return abandonRequests != abandonSeen;
+    }
+
+    private void rebuildBegins() {
+        abandonSeen = abandonRequests;
+    }
+
+    private void abandonIfAsked() {
+        if (abandonRequests != abandonSeen || plane.shuttingDown()) throw new Abandoned();
+    }
+
+    // ---- bringing the region to its intended shape -------------------------------------------
+
+    /** Up, repair, restart after a reboot or after losing the primary: whatever is missing is started or rebuilt. */
+    void converge() throws Exception {
+        rebuildBegins();
+        String primaryAz = plane.topology().primaryAz();
+        PgNode primary = plane.node(primaryAz);
+        PgNode other = plane.node(plane.otherThan(primaryAz));
+        if (!primary.hasData() && other.hasData()) {
+            // The primary's data is gone while the control plane was away: the standby carries on.
+            PgNode t = primary;
+            primary = other;
+            other = t;
+        }
+        boolean wasUp = primary.running() && !primary.frozen() && answers(primary);
+        // The archive must be there before a server archives into it.
+        archive.prepare();
+        if (!primary.hasData()) {
+            plane.publish(plane.topology().withPrimary(primary.az).in(Topology.Phase.CREATING_PRIMARY));
+            Files.createDirectories(primary.dataDir.getParent());
+            FileTree.delete(primary.dataDir);
+            Instant t = Instant.now();
+            primary.initdb(password);
+            long initdb = Duration.between(t, Instant.now()).toMillis();
+            primary.configure(null, null, password);
+            primary.start();
+            plane.log("primary " + primary.az + ": initdb " + initdb + " ms, start " + (Duration.between(t, Instant.now()).toMillis() - initdb) + " ms");
+            plane.event(Region.EventType.PRIMARY_CREATED, primary.az, "DB instance created; primary in " + primary.az + ".");
+        } else if (!wasUp) {
+            plane.publish(plane.topology().withPrimary(primary.az).in(Topology.Phase.RESTARTING_PRIMARY).status(Region.InstanceStatus.REBOOTING));
+            // Whatever is left of it (a frozen postmaster, orphaned backends) goes first: it restarts from its data.
+            primary.kill();
+            primary.configure(null, null, password);
+            primary.start();
+            plane.event(Region.EventType.NODE_STARTED, primary.az, "Primary restarted in " + primary.az + ".");
+        }
+        plane.setPrimary(primary.az);
+        // Without a first backup, the instance stays "backing-up" until ensureBaseBackup has taken it.
+        Topology t = plane.topology().withPrimary(primary.az).with(primary.az, Topology.Role.PRIMARY)
+                .status(archive.bases(true).isEmpty() ? Region.InstanceStatus.BACKING_UP : Region.InstanceStatus.AVAILABLE);
+        plane.endpoint().routeTo(primary.port);
+        if (wasUp && other.running() && !other.frozen() && answers(other) && "sync".equals(replicationState(primary, other.az, "sync_state"))) {
+            // A region found whole (a control plane restarted beside running servers) is adopted as it is.
+            plane.publish(t.with(other.az, Topology.Role.STANDBY).protectedAgain().in(Topology.Phase.READY));
+            ensureBaseBackup(primary);
+            return;
+        }
+        // Commits must not wait for a standby that does not stream yet; made synchronous once it does.
+        setSynchronousStandby(primary, null);
+        if (t.protectedWrites()) {
+            t = t.unprotected(wasUp ? Topology.Exposure.STARTING : Topology.Exposure.PRIMARY_RESTARTED);
+            plane.event(Region.EventType.UNPROTECTED, primary.az, "Writes are not protected by a synchronous standby (" + t.exposure().key() + ").");
+        }
+        plane.publish(t);
+        bringBackStandby(primary, other);
+        ensureBaseBackup(primary);
+    }
+
+    /** The archive's first base backup, once the region is whole: from then on it can restore to any point in time. */
+    private void ensureBaseBackup(PgNode primary) {
+        try {
+            if (!archive.bases(true).isEmpty()) return;
+            // As RDS after a creation: "backing-up" until the first backup is there, so nobody
+            // reboots the instance under it and lab up returns with a restorable window.
+            if (plane.topology().instanceStatus() != Region.InstanceStatus.BACKING_UP) plane.publish(plane.topology().status(Region.InstanceStatus.BACKING_UP));
+            Instant t = Instant.now();
+            Archive.Base base = archive.takeBase(primary, password);
+            plane.log("base backup " + base.dir() + " in the archive in " + Duration.between(t, Instant.now()).toMillis() + " ms, from segment " + base.startSegment());
+        } catch (IOException | SQLException e) {
+            // The region works without it; only point-in-time restores wait for the next lab up.
+            plane.log("no base backup in the archive: " + e.getMessage());
+        } finally {
+            if (plane.topology().instanceStatus() == Region.InstanceStatus.BACKING_UP) plane.publish(plane.topology().status(Region.InstanceStatus.AVAILABLE));
+        }
+    }
+
+    /**
+     * The standby in the other AZ, in sync again: restarted from its own data when it still
+     * streams from there (a few hundred milliseconds), else rebuilt from a base backup.
+     */
+    private void bringBackStandby(PgNode primary, PgNode standby) throws Exception {
+        if (standby.hasData()) {
+            plane.publish(plane.topology().with(standby.az, Topology.Role.BUILDING).in(Topology.Phase.REJOINING_STANDBY));
+            Instant t = Instant.now();
+            try {
+                if (!standby.running() || standby.frozen()) {
+                    standby.kill();
+                    standby.configure(null, primary, password);
+                    ensureSlot(primary, standby);
+                    standby.start();
+                }
+                if (streaming(primary, standby.az, REJOIN_WITHIN)) {
+                    plane.event(Region.EventType.STANDBY_RESTARTED, standby.az, "The standby in " + standby.az + " streams again from the primary in "
+                            + primary.az + " (" + Duration.between(t, Instant.now()).toMillis() + " ms).");
+                    makeSynchronous(primary, standby);
+                    return;
+                }
+                plane.log("standby " + standby.az + " does not stream after " + REJOIN_WITHIN.toMillis() + " ms: rebuilding it");
+            } catch (IOException | SQLException e) {
+                abandonIfAsked();
+                plane.log("standby " + standby.az + " did not restart, rebuilding it: " + e.getMessage());
+            }
+        }
+        buildStandby(primary, standby);
+    }
+
+    /** A fresh standby in the given AZ, cloned from the primary, then made synchronous. */
+    private void buildStandby(PgNode primary, PgNode standby) throws Exception {
+        abandonIfAsked();
+        plane.publish(plane.topology().with(standby.az, Topology.Role.BUILDING).in(Topology.Phase.BUILDING_STANDBY));
+        plane.event(Region.EventType.STANDBY_REBUILD_STARTED, standby.az, "Building a new standby in " + standby.az + " from the primary in " + primary.az + ".");
+        Instant t = Instant.now();
+        standby.kill();
+        try {
+            standby.cloneFrom(primary, password, this::abandoning);
+        } catch (IOException | SQLException e) {
+            abandonIfAsked();
+            throw e;
+        }
+        abandonIfAsked();
+        long cloned = Duration.between(t, Instant.now()).toMillis();
+        standby.configure(null, primary, password);
+        standby.start();
+        long started = Duration.between(t, Instant.now()).toMillis();
+        if (!streaming(primary, standby.az, Duration.ofSeconds(30))) {
+            abandonIfAsked();
+            throw new IOException("the new standby in " + standby.az + " does not stream from " + primary.az + "; see " + standby.logFile);
+        }
+        long streaming = Duration.between(t, Instant.now()).toMillis();
+        makeSynchronous(primary, standby);
+        plane.log("standby " + standby.az + ": base backup " + cloned + " ms, started at " + started + " ms, streaming at " + streaming
+                + " ms, in sync at " + Duration.between(t, Instant.now()).toMillis() + " ms");
+    }
+
+    private void makeSynchronous(PgNode primary, PgNode standby) throws Exception {
+        setSynchronousStandby(primary, standby.az);
+        if (!waitFor(() -> "sync".equals(replicationState(primary, standby.az, "sync_state")), Duration.ofSeconds(30))) {
+            abandonIfAsked();
+            throw new IOException("the standby in " + standby.az + " streams but is not synchronous");
+        }
+        plane.event(Region.EventType.STANDBY_IN_SYNC, standby.az, "The standby in " + standby.az + " is in sync with the primary in " + primary.az + ".");
+        Topology t = plane.topology();
+        if (!t.protectedWrites()) {
+            long ms = Duration.between(t.unprotectedSince(), Instant.now()).toMillis();
+            plane.event(Region.EventType.PROTECTED, standby.az, "Writes are protected again: the standby in " + standby.az + " is synchronous ("
+                    + ms + " ms without protection).");
+        }
+        plane.publish(plane.topology().with(standby.az, Topology.Role.STANDBY).protectedAgain().in(Topology.Phase.READY));
+    }
+
+    /** The standby commits wait for, or none; a reload releases the commits that waited for a standby now dropped. */
+    private void setSynchronousStandby(PgNode primary, String az) throws SQLException {
+        try (Connection c = primary.connect(password, 10); Statement s = c.createStatement()) {
+            s.execute("ALTER SYSTEM SET synchronous_standby_names = '" + (az == null ? "" : az) + "'");
+            s.execute("SELECT pg_reload_conf()");
+        }
+    }
+
+    private void ensureSlot(PgNode primary, PgNode standby) throws SQLException {
+        try (Connection c = primary.connect(password, 10); Statement s = c.createStatement()) {
+            try (ResultSet r = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + standby.slotName() + "'")) {
+                r.next();
+                if (r.getInt(1) == 0) s.execute("SELECT pg_create_physical_replication_slot('" + standby.slotName() + "', true)");
+            }
+        }
+    }
+
+    // ---- what the monitor decided --------------------------------------------------------------
+
+    /**
+     * The standby is lost or hung: commits stop waiting for it at once (writes go on, unprotected,
+     * which an event says), then it is brought back and made synchronous again.
+     */
+    void dropStandby() throws Exception {
+        rebuildBegins();
+        Topology t = plane.topology();
+        String az = plane.otherThan(t.primaryAz());
+        PgNode primary = plane.node(t.primaryAz());
+        PgNode standby = plane.node(az);
+        String why = standby.running() && !standby.frozen() ? "no answer for " + Verdict.STANDBY_BOUND.toMillis() + " ms" : "process gone or stopped";
+        plane.event(Region.EventType.STANDBY_LOST, az, "The standby in " + az + " is lost (" + why + ").");
+        setSynchronousStandby(primary, null);
+        Topology.Exposure exposure = standby.running() ? Topology.Exposure.STANDBY_HUNG : Topology.Exposure.STANDBY_LOST;
+        plane.publish(plane.topology().unprotected(exposure).with(az, Topology.Role.DOWN));
+        plane.event(Region.EventType.UNPROTECTED, t.primaryAz(), "Writes no longer wait for the standby in " + az
+                + ": until a standby is in sync again, an acknowledged write exists in one AZ only.");
+        standby.kill();
+        bringBackStandby(primary, standby);
+    }
+
+    void failover(boolean planned) throws Exception {
+        rebuildBegins();
+        Topology t = plane.topology();
+        String oldAz = t.primaryAz();
+        String newAz = plane.otherThan(oldAz);
+        PgNode old = plane.node(oldAz);
+        PgNode next = plane.node(newAz);
+        if (planned) {
+            plane.publish(t.status(Region.InstanceStatus.REBOOTING));
+            // A checkpoint while the clients still write: the shutdown checkpoint, during the outage, then has little left to write.
+            try (Connection c = old.connect(password, 10); Statement s = c.createStatement()) {
+                s.execute("CHECKPOINT");
+            } catch (SQLException e) {
+                plane.log("checkpoint before the planned failover failed: " + e.getMessage());
+            }
+        }
+        Instant started = Instant.now();
+        plane.publish(t.in(Topology.Phase.FAILING_OVER).status(Region.InstanceStatus.REBOOTING).unprotected(Topology.Exposure.FAILOVER));
+        plane.event(Region.EventType.FAILOVER_STARTED, oldAz, planned ? "Multi-AZ instance failover started."
+                : "The primary in " + oldAz + " was lost. Multi-AZ instance failover started.");
+        plane.event(Region.EventType.UNPROTECTED, oldAz, "Writes are not protected by a synchronous standby until a new one is in sync.");
+        plane.endpoint().routeTo(-1);
+        plane.endpoint().cutAll();
+        boolean clean = false;
+        if (planned) {
+            try {
+                old.stopFast(Duration.ofSeconds(3));
+                clean = true;
+            } catch (IOException e) {
+                plane.log("fast stop of " + oldAz + " failed, killing it: " + e.getMessage());
+            }
+        }
+        long stoppedMs = Duration.between(started, Instant.now()).toMillis();
+        old.kill();
+        Path fenced = old.fence();
+        long isolated = Duration.between(started, Instant.now()).toMillis();
+        plane.publish(plane.topology().with(oldAz, Topology.Role.FENCED));
+        next.promote(password, Duration.ofSeconds(30));
+        plane.setPrimary(newAz);
+        plane.publish(plane.topology().withPrimary(newAz).with(newAz, Topology.Role.PRIMARY).status(Region.InstanceStatus.AVAILABLE));
+        plane.endpoint().routeTo(next.port);
+        long ms = Duration.between(started, Instant.now()).toMillis();
+        plane.log("failover timings: old primary stopped at " + stoppedMs + " ms, fenced at " + isolated + " ms, standby promoted at " + ms + " ms");
+        plane.event(Region.EventType.STANDBY_PROMOTED, newAz, "The standby in " + newAz + " was promoted to primary.");
+        plane.event(Region.EventType.FAILOVER_COMPLETED, newAz, "Multi-AZ instance failover completed (" + ms + " ms).");
+        if (clean && fenced != null && rejoin(next, old, fenced)) {
+            return;
+        }
+        buildStandby(next, old);
+        // Deleted only now: the new standby's base backup matters more than disk space.
+        if (fenced != null) FileTree.delete(fenced);
+    }
+
+    /**
+     * After a planned failover the old primary stopped cleanly, and everything it wrote reached
+     * the standby before the promotion: it can follow the new primary as it is, far sooner than a
+     * base backup is copied. It is unfenced only as a standby, never as a primary.
+     */
+    private boolean rejoin(PgNode primary, PgNode old, Path fenced) throws Exception {
+        plane.publish(plane.topology().with(old.az, Topology.Role.BUILDING).in(Topology.Phase.REJOINING_STANDBY));
+        Instant t = Instant.now();
+        try {
+            Files.move(fenced, old.dataDir);
+            old.configure(null, primary, password);
+            ensureSlot(primary, old);
+            old.start();
+            if (streaming(primary, old.az, REJOIN_WITHIN)) {
+                plane.event(Region.EventType.STANDBY_REJOINED, old.az, "The old primary in " + old.az + " follows the new primary in " + primary.az
+                        + " as its standby (" + Duration.between(t, Instant.now()).toMillis() + " ms).");
+                makeSynchronous(primary, old);
+                return true;
+            }
+            plane.log("old primary " + old.az + " does not stream after " + REJOIN_WITHIN.toMillis() + " ms: rebuilding it from a base backup");
+        } catch (IOException | SQLException e) {
+            abandonIfAsked();
+            plane.log("old primary " + old.az + " could not rejoin, rebuilding it: " + e.getMessage());
+        }
+        old.kill();
+        return false;
+    }
+
+    /** RebootDBInstance without failover: the primary stops and starts where it is. */
+    void restartPrimary() throws Exception {
+        Topology t = plane.topology();
+        String az = t.primaryAz();
+        PgNode primary = plane.node(az);
+        plane.publish(t.in(Topology.Phase.REBOOTING).status(Region.InstanceStatus.REBOOTING));
+        plane.event(Region.EventType.REBOOT_STARTED, az, "DB instance shutdown.");
+        plane.endpoint().routeTo(-1);
+        plane.endpoint().cutAll();
+        primary.stopFast(Duration.ofSeconds(10));
+        primary.start();
+        plane.endpoint().routeTo(primary.port);
+        plane.event(Region.EventType.REBOOT_COMPLETED, az, "DB instance restarted.");
+        plane.publish(plane.topology().in(Topology.Phase.READY).status(Region.InstanceStatus.AVAILABLE));
+    }
+
+    /** The region's end: the endpoint closed, both servers stopped (fast, or killed), the state saying no control plane runs. */
+    void shutdown() {
+        plane.publish(plane.topology().in(Topology.Phase.STOPPING).status(Region.InstanceStatus.STOPPING));
+        try {
+            plane.endpoint().close();
+        } catch (IOException ignored) {
+            // Closing anyway.
+        }
+        for (PgNode n : plane.nodes()) {
+            try {
+                if (n.running() && !n.frozen()) n.stopFast(Duration.ofSeconds(10));
+            } catch (IOException e) {
+                plane.log("fast stop of " + n.az + " failed: " + e.getMessage());
+            }
+            n.kill();
+        }
+    }
+
+    // ---- asking the servers ------------------------------------------------------------------
+
+    /**
+     * Whether the primary is dying or dead: a change that failed on its connection may have seen
+     * the first of its processes go while the others still run. A quarter of a second tells.
+     */
+    boolean primaryDying() {
+        PgNode primary = plane.node(plane.topology().primaryAz());
+        if (Wait.within(Duration.ofMillis(250), Duration.ofMillis(10), () -> !primary.running() || primary.frozen())) return true;
+        return !answers(primary);
+    }
+
+    /** Whether a server takes a connection and answers, within a second. */
+    boolean answers(PgNode node) {
+        try (Connection c = node.connect(password, 1); Statement s = c.createStatement()) {
+            s.execute("SELECT 1");
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private boolean streaming(PgNode primary, String az, Duration timeout) {
+        return waitFor(() -> "streaming".equals(replicationState(primary, az, "state")), timeout);
+    }
+
+    private String replicationState(PgNode primary, String az, String column) {
+        try (Connection c = primary.connect(password, 5); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT " + column + " FROM pg_stat_replication WHERE application_name = '" + az + "'")) {
+            return r.next() ? r.getString(1) : null;
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    /** Waits for the condition; a rebuild that is abandoned stops waiting at once. */
+    private boolean waitFor(java.util.function.BooleanSupplier condition, Duration timeout) {
+        return Wait.within(timeout, Duration.ofMillis(20), () -> {
+            abandonIfAsked();
+            return condition.getAsBoolean();
+        });
+    }
+}
