@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/FileTree.java common/Json.java common/Messages.java common/Problem.java grade.java
+//SOURCES common/Cli.java common/FileTree.java common/Json.java common/Messages.java common/Problem.java grading/ClassOutputs.java grading/Grader.java
+//SOURCES grading/Scale.java grading/Student.java
 //DESCRIPTION Benchmark of the grader: grade N copies of a real bundle and say how long it took.
 
 // How long grading a class takes, measured rather than asserted in a unit test.
@@ -9,27 +10,30 @@
 //   ./jbang grade-bench --from me.zip --bundles 100
 //
 // The aim on a 2-core machine: 100 bundles in under 30 s. Each copy is graded in full: its
-// manifest hashed, its proof recomputed, its backups restored in a scratch folder.
+// manifest hashed, its proof recomputed, its backups restored in a scratch folder, by the
+// grading package itself, as the grade step calls it.
 
 import common.Cli;
 import common.FileTree;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import grading.ClassOutputs;
+import grading.Grader;
+import grading.Scale;
+import grading.Student;
 import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -51,7 +55,8 @@ public class grade_bench extends Cli.KitCommand {
         Path dir = Files.createTempDirectory("db007-grade-bench");
         try {
             for (int i = 1; i <= count; i++) Files.copy(from, dir.resolve(String.format(Locale.ROOT, "student-%03d.zip", i)));
-            StringWriter sink = new StringWriter();
+            PrintWriter sink = new PrintWriter(Writer.nullWriter());
+            Scale scale = Scale.load(null);
             Path page = dir.resolve("class.html");
             // Four passes, without and with the HTML report in turn: the first runs on a cold JVM,
             // so each figure is the better of its two passes.
@@ -60,14 +65,11 @@ public class grade_bench extends Cli.KitCommand {
             int code = 0;
             for (int pass = 0; pass < 4; pass++) {
                 boolean withHtml = pass % 2 == 1;
-                CommandLine grader = Cli.commandLine(new grade());
-                grader.setOut(new PrintWriter(sink));
-                grader.setErr(new PrintWriter(sink));
-                List<String> args = new ArrayList<>(List.of(dir.toString(), "--quiet", "--csv", dir.resolve("grades.csv").toString(), "--junit",
-                        dir.resolve("grades.xml").toString()));
-                if (withHtml) args.addAll(List.of("--html", page.toString()));
+                Path html = withHtml ? page : null;
                 Instant t0 = Instant.now();
-                int exit = grader.execute(args.toArray(String[]::new));
+                List<Student> students = new Grader(scale, html).grade(List.of(dir), List.of(), sink);
+                ClassOutputs.write(sink, students, scale, true, dir.resolve("grades.csv"), dir.resolve("grades.xml"), html);
+                int exit = students.stream().anyMatch(x -> x.failedRequired(scale)) ? Problem.CHECK_FAILED : 0;
                 double s = Duration.between(t0, Instant.now()).toMillis() / 1000.0;
                 if (withHtml) htmlSeconds = Math.min(htmlSeconds, s);
                 else {
@@ -104,11 +106,8 @@ public class grade_bench extends Cli.KitCommand {
                     for (int i = 0; i < bombMb; i++) z.write(zeros);
                     z.closeEntry();
                 }
-                CommandLine again = Cli.commandLine(new grade());
-                again.setOut(new PrintWriter(sink));
-                again.setErr(new PrintWriter(sink));
                 Instant b0 = Instant.now();
-                again.execute(bombs.toString(), "--quiet", "--csv", bombs.resolve("g.csv").toString(), "--junit", bombs.resolve("g.xml").toString());
+                new Grader(scale, null).grade(List.of(bombs), List.of(), sink);
                 o.put("bomb_zip_kb", Files.size(bomb) / 1024);
                 o.put("bomb_inflated_mb", bombMb);
                 o.put("bomb_refused_in_seconds", Duration.between(b0, Instant.now()).toMillis() / 1000.0);

@@ -2,6 +2,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import grading.StudentFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ class KeysTest {
                 assertFalse(questions.isEmpty(), workshop + " " + lang + " asks nothing?");
                 if (asked != null) assertEquals(asked, questions, workshop + ": the same questions in both languages");
                 asked = questions;
-                Map<String, String> keys = grade.sections(Path.of("solutions", workshop, "answers." + lang + ".md"));
+                Map<String, String> keys = StudentFiles.sections(Path.of("solutions", workshop, "answers." + lang + ".md"));
                 assertTrue(keys.keySet().containsAll(questions), workshop + " " + lang + ": questions " + questions + ", keys " + keys.keySet());
                 keys.forEach((n, text) -> assertTrue(text.length() > 200, workshop + " " + lang + " key " + n + " is too short to grade with"));
             }

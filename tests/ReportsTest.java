@@ -7,7 +7,6 @@ import aws.Rds;
 import common.Evidence;
 import common.Json;
 import common.Messages;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
