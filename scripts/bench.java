@@ -1,8 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Json.java common/Messages.java
-//SOURCES common/Problem.java mission/Agent.java mission/Journal.java mission/Proof.java region/Faults.java region/LocalRegion.java region/Region.java
-//SOURCES region/Topology.java region/Witness.java
+//SOURCES common/Problem.java common/Wait.java mission/Agent.java mission/Journal.java mission/Proof.java region/Faults.java region/LocalRegion.java
+//SOURCES region/Region.java region/Topology.java region/Witness.java
 //DESCRIPTION Benchmark: the local region through many faults with two writers; outage, unprotected window, throughput, nothing lost.
 
 // The region's speed targets, measured rather than asserted in a unit test.
@@ -27,6 +27,7 @@ import common.Home;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -76,9 +77,9 @@ public class bench extends Cli.KitCommand {
         Database.lowerDnsCache();
         PrintWriter out = json ? new PrintWriter(OutputStream.nullOutputStream()) : spec.commandLine().getOut();
         PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream());
-        LocalRegion.up(Home.dir(), null, null, quiet, true);
-        Region.State state = LocalRegion.requireState(Home.dir());
-        String password = Region.password(Home.dir());
+        LocalRegion.up(null, null, quiet, true);
+        Region.State state = LocalRegion.requireState();
+        String password = Region.password();
         Path dir = Home.bench().resolve(Instant.now().toString().replaceAll("[:.]", ""));
         Evidence evidence = new Evidence(dir);
 
@@ -255,15 +256,16 @@ public class bench extends Cli.KitCommand {
         return waitFor(state, Region.Status::healthy);
     }
 
-    private static Region.Status waitFor(Region.State state, Predicate<Region.Status> condition) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(120);
-        Region.Status s = null;
-        while (Instant.now().isBefore(deadline)) {
-            s = Region.status(state);
-            if (s != null && condition.test(s)) return s;
-            Thread.sleep(50);
+    private static Region.Status waitFor(Region.State state, Predicate<Region.Status> condition) {
+        try {
+            return Wait.until("the region", Duration.ofSeconds(120), Duration.ofMillis(50), () -> {
+                Region.Status s = Region.status(state);
+                return s != null && condition.test(s) ? s : null;
+            });
+        } catch (Wait.TimedOut e) {
+            Region.Status s = Region.status(state);
+            throw Problem.failed("bench.stuck", s == null ? "-" : s.phase().key());
         }
-        throw Problem.failed("bench.stuck", s == null ? "-" : s.phase().key());
     }
 
     /** Acknowledged writes per second of a plain writer alone for a turn, after a quarter second of warm-up. */
@@ -312,10 +314,11 @@ public class bench extends Cli.KitCommand {
     }
 
     private static void waitForFirstWrite(Evidence evidence) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (!Files.exists(evidence.file(Journal.FILE)) || Files.size(evidence.file(Journal.FILE)) <= Journal.HEADER.length() + 1) {
-            if (Instant.now().isAfter(deadline)) throw Problem.failed("bench.stuck", "agent");
-            Thread.sleep(20);
+        try {
+            Wait.until("the agent's first write", Duration.ofSeconds(30), Duration.ofMillis(20),
+                    () -> Files.exists(evidence.file(Journal.FILE)) && Files.size(evidence.file(Journal.FILE)) > Journal.HEADER.length() + 1);
+        } catch (Wait.TimedOut e) {
+            throw Problem.failed("bench.stuck", "agent");
         }
     }
 

@@ -56,7 +56,7 @@ public class lab extends Cli.KitCommand {
         public Integer call() throws Exception {
             Instant t0 = Instant.now();
             PrintWriter out = spec.commandLine().getOut();
-            LocalRegion.Up up = LocalRegion.up(Home.dir(), pgBin, runAs, out, json);
+            LocalRegion.Up up = LocalRegion.up(pgBin, runAs, out, json);
             long took = Duration.between(t0, Instant.now()).toMillis();
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>(Json.toMap(up.status()));
@@ -78,7 +78,7 @@ public class lab extends Cli.KitCommand {
 
         @Override
         public Integer call() throws Exception {
-            Region.Status s = LocalRegion.requireRunning(LocalRegion.requireState(Home.dir()));
+            Region.Status s = LocalRegion.requireRunning(LocalRegion.requireState());
             PrintWriter out = spec.commandLine().getOut();
             if (json) out.println(Json.write(s));
             else LocalRegion.printStatus(out, s);
@@ -92,7 +92,7 @@ public class lab extends Cli.KitCommand {
 
         @Override
         public Integer call() throws Exception {
-            Region.State state = LocalRegion.requireState(Home.dir());
+            Region.State state = LocalRegion.requireState();
             Region.Status before = LocalRegion.requireHealthy(state);
             Instant t0 = Instant.now();
             LocalRegion.requestFailover(state);
@@ -107,7 +107,7 @@ public class lab extends Cli.KitCommand {
 
         @Override
         public Integer call() throws Exception {
-            Region.State state = LocalRegion.requireState(Home.dir());
+            Region.State state = LocalRegion.requireState();
             Region.Status before = LocalRegion.requireHealthy(state);
             Instant t0 = Instant.now();
             int killed = LocalRegion.crashPrimary(state, before);
@@ -118,7 +118,7 @@ public class lab extends Cli.KitCommand {
 
     /** Follows a failover to its end, the new standby in sync, and says how long each part took. */
     static int report(PrintWriter out, boolean json, Region.State state, Region.Status before, Instant t0) {
-        Region.Status after = LocalRegion.waitUntil(Home.dir(), state, out, json,
+        Region.Status after = LocalRegion.waitUntil(state, out, json,
                 s -> !before.primaryAz().equals(s.primaryAz()) && s.healthy(), Duration.ofMinutes(2), t0);
         long took = Duration.between(t0, Instant.now()).toMillis();
         Long failoverMs = between(after, t0, Region.EventType.FAILOVER_STARTED, Region.EventType.FAILOVER_COMPLETED);
@@ -163,14 +163,14 @@ public class lab extends Cli.KitCommand {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             Path home = Home.dir();
-            if (!Files.exists(Region.stateFile(home))) {
+            if (!Files.exists(Region.stateFile())) {
                 if (json) out.println(Json.line(Map.of("stopped", false, "purged", false, "reason", "no lab")));
                 else out.println(Messages.get("lab.down.nothing", home));
                 return 0;
             }
-            int leftovers = LocalRegion.down(home, purge);
+            int leftovers = LocalRegion.down(purge);
             if (json) out.println(Json.line(Map.of("stopped", true, "purged", purge, "leftover_processes_killed", leftovers)));
-            else out.println(purge ? Messages.get("lab.down.purged", Home.lab(home)) : Messages.get("lab.down.stopped", home));
+            else out.println(purge ? Messages.get("lab.down.purged", Home.lab()) : Messages.get("lab.down.stopped", home));
             return 0;
         }
     }

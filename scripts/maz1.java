@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Deployment.java aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java common/Home.java common/Messages.java
-//SOURCES common/Problem.java mission/Agent.java region/LocalRegion.java region/Region.java
+//SOURCES aws/Deployment.java aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java common/Messages.java common/Problem.java
+//SOURCES mission/Agent.java region/LocalRegion.java region/Region.java
 //DESCRIPTION Mission step 1, terrain: the two Availability Zones the database will live in.
 
 // Step 1 of Operation DB007: the terrain.
@@ -21,7 +21,6 @@ import aws.Rds;
 import aws.Stacks;
 import common.Cli;
 import common.Evidence;
-import common.Home;
 import common.Messages;
 import common.Problem;
 import java.io.PrintWriter;
@@ -56,7 +55,7 @@ public class maz1 extends Cli.KitCommand {
         out.println(Messages.get("maz1.title"));
         Evidence evidence = freshEvidence(evidenceDir.path("maz"));
         if (!rds.local()) return onAws(evidence, started, out);
-        Region.State state = LocalRegion.prepare(Home.dir(), pgBin, null, out, false);
+        Region.State state = LocalRegion.prepare(pgBin, null, out, false);
         for (Region.NodeSpec n : state.nodes()) {
             out.println(Messages.get("maz1.az", n.az(), n.port(), Path.of(state.dataRoot(), n.az())));
         }

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Deployment.java aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java
-//SOURCES common/Messages.java common/Problem.java mission/Agent.java mission/Journal.java mission/Mole.java mission/Proof.java region/Region.java
+//SOURCES aws/Deployment.java aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Messages.java
+//SOURCES common/Problem.java common/Wait.java mission/Agent.java mission/Journal.java mission/Mole.java mission/Proof.java region/Region.java
 //SOURCES region/Topology.java
 //DESCRIPTION Mission step 10, the mole: a DELETE that Multi-AZ replicates at once, recovered by a point-in-time restore; RPO and RTO measured.
 
@@ -26,9 +26,9 @@ import aws.Rds;
 import common.Cli;
 import common.Database;
 import common.Evidence;
-import common.Home;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.sql.Connection;
@@ -212,7 +212,7 @@ public class maz10 extends Cli.KitCommand {
 
     /** How long after the commit the standby no longer held the deleted rows, asked on the standby itself (local region). */
     private Long standbyLost(Database.Login login, String runId, Error error) throws Exception {
-        Region.Status status = Region.status(Region.load(Home.dir()));
+        Region.Status status = Region.status(Region.load());
         Region.Node standby = status.nodes().stream().filter(n -> n.role() == Topology.Role.STANDBY).findFirst().orElse(null);
         if (standby == null) return null;
         Database.Login onStandby = new Database.Login(login.engine(), "127.0.0.1", standby.port(), login.user(), login.password(), login.database(), null);
@@ -222,16 +222,15 @@ public class maz10 extends Cli.KitCommand {
             q.setString(1, runId);
             q.setString(2, error.startedAt().toString());
             q.setString(3, error.startedAt().toString());
-            Instant deadline = Instant.now().plusSeconds(10);
-            while (Instant.now().isBefore(deadline)) {
+            return Wait.until("the standby to apply the DELETE", Duration.ofSeconds(10), Duration.ofMillis(2), () -> {
                 try (ResultSet r = q.executeQuery()) {
                     r.next();
-                    if (r.getLong(1) == 0) return Math.max(0, Duration.between(error.at(), Instant.now()).toMillis());
+                    return r.getLong(1) == 0 ? Math.max(0, Duration.between(error.at(), Instant.now()).toMillis()) : null;
                 }
-                Thread.sleep(2);
-            }
+            });
+        } catch (Wait.TimedOut e) {
+            return null;
         }
-        return null;
     }
 
     /**
@@ -239,24 +238,30 @@ public class maz10 extends Cli.KitCommand {
      * restorable time lags: about five minutes on RDS, a few seconds in the local region.
      */
     private static Rds.RestoreWindow waitRestorable(Rds api, Instant time, PrintWriter out) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(15));
-        Instant lastSaid = Instant.EPOCH;
-        while (true) {
-            Rds.RestoreWindow w = api.restoreWindow();
-            if (w != null && !w.latest().isBefore(time)) return w;
-            if (Instant.now().isAfter(deadline)) throw Problem.failed("maz10.not-restorable", time, w == null ? "-" : w.latest());
-            if (Duration.between(lastSaid, Instant.now()).toSeconds() >= 30 || lastSaid.equals(Instant.EPOCH)) {
-                out.println(Messages.get("maz10.lag", w == null ? "-" : Messages.clock(w.latest()),
-                        w == null ? "-" : Messages.seconds(Duration.between(w.latest(), Instant.now()).toMillis() / 1000.0)));
-                out.flush();
-                lastSaid = Instant.now();
-            }
-            Thread.sleep(1000);
+        var seen = new Object() {
+            Rds.RestoreWindow window;
+            Instant said = Instant.EPOCH;
+        };
+        try {
+            return Wait.until("the backups to reach " + time, Duration.ofMinutes(15), Duration.ofSeconds(1), () -> {
+                Rds.RestoreWindow w = seen.window = api.restoreWindow();
+                if (w != null && !w.latest().isBefore(time)) return w;
+                // Progress every 30 s: RDS's latest restorable time lags by about five minutes.
+                if (Duration.between(seen.said, Instant.now()).toSeconds() >= 30 || seen.said.equals(Instant.EPOCH)) {
+                    out.println(Messages.get("maz10.lag", w == null ? "-" : Messages.clock(w.latest()),
+                            w == null ? "-" : Messages.seconds(Duration.between(w.latest(), Instant.now()).toMillis() / 1000.0)));
+                    out.flush();
+                    seen.said = Instant.now();
+                }
+                return null;
+            });
+        } catch (Wait.TimedOut e) {
+            throw Problem.failed("maz10.not-restorable", time, seen.window == null ? "-" : seen.window.latest());
         }
     }
 
-    private static void waitGone(Rds api, String id) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(30));
-        while (api.describe(id) != null && Instant.now().isBefore(deadline)) Thread.sleep(1000);
+    /** Until RDS no longer knows the instance; a deletion still under way after 30 minutes is left to teardown. */
+    private static void waitGone(Rds api, String id) {
+        Wait.within(Duration.ofMinutes(30), Duration.ofSeconds(1), () -> api.describe(id) == null);
     }
 }

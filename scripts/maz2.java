@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Deployment.java aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java common/Home.java common/Json.java common/Messages.java
+//SOURCES aws/Deployment.java aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java common/Json.java common/Messages.java
 //SOURCES common/Problem.java region/LocalRegion.java region/Region.java
 //DESCRIPTION Mission step 2, the vault: a primary in AZ1 with a synchronous standby in AZ2.
 
@@ -22,7 +22,6 @@ import aws.Rds;
 import aws.Stacks;
 import common.Cli;
 import common.Evidence;
-import common.Home;
 import common.Json;
 import common.Messages;
 import common.Problem;
@@ -56,14 +55,14 @@ public class maz2 extends Cli.KitCommand {
         Evidence evidence = evidenceDir.open("maz");
         if (!rds.local()) return onAws(evidence, started, out);
 
-        LocalRegion.Up up = LocalRegion.up(Home.dir(), pgBin, null, out, false);
+        LocalRegion.Up up = LocalRegion.up(pgBin, null, out, false);
         Region.Status s = up.status();
         if (!"az1".equals(s.primaryAz())) {
             out.println(Messages.get("maz2.reset", s.primaryAz()));
-            Region.State state = LocalRegion.requireState(Home.dir());
+            Region.State state = LocalRegion.requireState();
             Instant asked = Instant.now();
             LocalRegion.requestFailover(state);
-            s = LocalRegion.waitUntil(Home.dir(), state, out, true, st -> "az1".equals(st.primaryAz()) && st.healthy(), Duration.ofMinutes(2), asked);
+            s = LocalRegion.waitUntil(state, out, true, st -> "az1".equals(st.primaryAz()) && st.healthy(), Duration.ofMinutes(2), asked);
         }
         Rds.Instance instance;
         try (Rds api = Rds.open(rds)) {

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Messages.java
-//SOURCES common/Problem.java region/Region.java
+//SOURCES aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Messages.java common/Problem.java
+//SOURCES region/Region.java
 //DESCRIPTION Mission step 4, recon: where the primary and the standby live, from the RDS API and cross-checked in SQL.
 
 // Step 4 of Operation DB007: recon.
@@ -19,7 +19,6 @@ import aws.Rds;
 import common.Cli;
 import common.Database;
 import common.Evidence;
-import common.Home;
 import common.Messages;
 import common.Problem;
 import java.io.PrintWriter;
@@ -61,7 +60,7 @@ public class maz4 extends Cli.KitCommand {
         List<Map<String, Object>> sql = new ArrayList<>();
         boolean consistent;
         if (rds.local()) {
-            Region.State state = Region.load(Home.dir());
+            Region.State state = Region.load();
             String sqlPrimary = null;
             String sqlStandby = null;
             String syncState = null;

@@ -1,7 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Rds.java common/Cli.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java region/Processes.java
-//SOURCES region/Region.java
+//SOURCES aws/Rds.java common/Cli.java common/Evidence.java common/Messages.java common/Problem.java region/Processes.java region/Region.java
 //DESCRIPTION Mission step 5, sabotage: reboot the primary with failover (or, locally, kill it outright).
 
 // Step 5 of Operation DB007: sabotage.
@@ -16,7 +15,6 @@
 import aws.Rds;
 import common.Cli;
 import common.Evidence;
-import common.Home;
 import common.Messages;
 import common.Problem;
 import java.io.PrintWriter;
@@ -50,7 +48,7 @@ public class maz5 extends Cli.KitCommand {
             if (before.standbyAz() == null || !"available".equals(before.status())) throw Problem.failed("maz5.not-ready", before.status());
             Instant requested = Instant.now();
             if (crash) {
-                Region.State state = Region.load(Home.dir());
+                Region.State state = Region.load();
                 int killed = Processes.killIn(Path.of(state.dataRoot(), before.primaryAz()));
                 out.println(Messages.get("maz5.crashed", before.primaryAz(), killed));
                 done = new Evidence.Sabotage("crash", before.primaryAz(), before.standbyAz(), requested, killed, null);

@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Evidence.java common/Messages.java common/Problem.java mission/Agent.java mission/Journal.java mission/Proof.java
+//SOURCES common/Cli.java common/Evidence.java common/Messages.java common/Problem.java common/Wait.java mission/Agent.java mission/Journal.java
+//SOURCES mission/Proof.java
 //DESCRIPTION Mission step 6, turbulence: follow the agent through the outage, from the last write before it to the first one after.
 
 // Step 6 of Operation DB007: turbulence.
@@ -15,6 +16,7 @@ import common.Cli;
 import common.Evidence;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,53 +55,21 @@ public class maz6 extends Cli.KitCommand {
         Evidence.Sabotage sabotage = evidence.sabotage();
         Instant since = sabotage == null ? started : sabotage.requestedAt();
 
-        long[] position = {0};
-        List<Journal.Entry> seen = new ArrayList<>();
-        Journal.Entry lastAck = null;
-        Journal.Entry firstMiss = null;
-        Journal.Entry resumed = null;
-        Map<String, Integer> errors = new LinkedHashMap<>();
-        // How long the agent left between an attempt not acknowledged and its next try: what the notice reports.
-        Journal.Entry previousMiss = null;
-        long longestRetryGapMs = 0;
-        Instant deadline = Instant.now().plusSeconds(timeout);
-        while (resumed == null) {
-            if (Instant.now().isAfter(deadline)) throw Problem.failed("maz6.timeout.reached", timeout, lastAck == null ? "-" : Messages.clock(lastAck.doneAt()));
-            List<Journal.Entry> fresh = Journal.readFrom(journal, position);
-            if (fresh.isEmpty()) {
+        Follower f = new Follower(journal, since, out);
+        try {
+            Wait.until("the writes to stop and come back", Duration.ofSeconds(timeout), Duration.ofMillis(20), () -> {
+                if (f.look()) return true;
                 requireAgentAlive(evidence);
-                Thread.sleep(20);
-                continue;
-            }
-            for (Journal.Entry e : fresh) {
-                seen.add(e);
-                boolean ack = e.outcome() == Journal.Outcome.ack;
-                if (e.doneAt().isBefore(since) || (firstMiss == null && ack && (lastAck == null
-                        || Duration.between(lastAck.doneAt(), e.doneAt()).compareTo(SILENCE) <= 0))) {
-                    if (ack) lastAck = e;
-                    continue;
-                }
-                if (firstMiss == null && !ack) {
-                    firstMiss = e;
-                    out.println(Messages.get("maz6.stopped", lastAck == null ? "-" : Messages.clock(lastAck.doneAt()), lastAck == null ? 0 : lastAck.seq(),
-                            lastAck == null ? "-" : lastAck.az()));
-                }
-                if (previousMiss != null) {
-                    longestRetryGapMs = Math.max(longestRetryGapMs, Proof.millisBetween(previousMiss.doneAt(), e.sentAt()));
-                }
-                if (!ack) {
-                    previousMiss = e;
-                    String kind = e.outcome() + ": " + (e.error() == null ? "?" : e.error());
-                    if (errors.merge(kind, 1, Integer::sum) == 1) {
-                        out.println(Messages.get("maz6.error", Messages.clock(e.doneAt()), e.seq(), Messages.clock(e.sentAt()), kind));
-                    }
-                    continue;
-                }
-                resumed = e;
-                break;
-            }
-            out.flush();
+                return false;
+            });
+        } catch (Wait.TimedOut e) {
+            throw Problem.failed("maz6.timeout.reached", timeout, f.lastAck == null ? "-" : Messages.clock(f.lastAck.doneAt()));
         }
+        List<Journal.Entry> seen = f.seen;
+        Journal.Entry firstMiss = f.firstMiss;
+        Journal.Entry resumed = f.resumed;
+        Map<String, Integer> errors = f.errors;
+        long longestRetryGapMs = f.longestRetryGapMs;
         // The figures below are the proof's own (step 8), computed the same way from the same journal.
         Proof.Outage outage = Proof.Outage.of(seen, sabotage == null ? null : sabotage.requestedAt());
         out.println(Messages.get("maz6.resumed", Messages.clock(resumed.doneAt()), resumed.seq(), resumed.az()));
@@ -126,6 +96,62 @@ public class maz6 extends Cli.KitCommand {
         observed.put("longest_retry_gap_ms", longestRetryGapMs);
         evidence.step("maz6", started, true, observed);
         return 0;
+    }
+
+    /**
+     * Follows the journal as it grows, from the sabotage on, printing the last write before the
+     * outage and each kind of error once as they come, until the first acknowledged write after it.
+     */
+    private static final class Follower {
+        final Path journal;
+        final Instant since;
+        final PrintWriter out;
+        final long[] position = {0};
+        final List<Journal.Entry> seen = new ArrayList<>();
+        final Map<String, Integer> errors = new LinkedHashMap<>();
+        Journal.Entry lastAck;
+        Journal.Entry firstMiss;
+        Journal.Entry resumed;
+        /** How long the agent left between an attempt not acknowledged and its next try: what the notice reports. */
+        Journal.Entry previousMiss;
+        long longestRetryGapMs;
+
+        Follower(Path journal, Instant since, PrintWriter out) {
+            this.journal = journal;
+            this.since = since;
+            this.out = out;
+        }
+
+        /** Reads what the journal gained; true once writes are back after the outage. */
+        boolean look() throws Exception {
+            for (Journal.Entry e : Journal.readFrom(journal, position)) {
+                seen.add(e);
+                boolean ack = e.outcome() == Journal.Outcome.ack;
+                if (e.doneAt().isBefore(since) || (firstMiss == null && ack && (lastAck == null
+                        || Duration.between(lastAck.doneAt(), e.doneAt()).compareTo(SILENCE) <= 0))) {
+                    if (ack) lastAck = e;
+                    continue;
+                }
+                if (firstMiss == null && !ack) {
+                    firstMiss = e;
+                    out.println(Messages.get("maz6.stopped", lastAck == null ? "-" : Messages.clock(lastAck.doneAt()), lastAck == null ? 0 : lastAck.seq(),
+                            lastAck == null ? "-" : lastAck.az()));
+                }
+                if (previousMiss != null) longestRetryGapMs = Math.max(longestRetryGapMs, Proof.millisBetween(previousMiss.doneAt(), e.sentAt()));
+                if (!ack) {
+                    previousMiss = e;
+                    String kind = e.outcome() + ": " + (e.error() == null ? "?" : e.error());
+                    if (errors.merge(kind, 1, Integer::sum) == 1) {
+                        out.println(Messages.get("maz6.error", Messages.clock(e.doneAt()), e.seq(), Messages.clock(e.sentAt()), kind));
+                    }
+                    continue;
+                }
+                resumed = e;
+                break;
+            }
+            out.flush();
+            return resumed != null;
+        }
     }
 
     private static void requireAgentAlive(Evidence evidence) throws Exception {

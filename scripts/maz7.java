@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Rds.java common/Cli.java common/Evidence.java common/Messages.java common/Problem.java mission/Journal.java
+//SOURCES aws/Rds.java common/Cli.java common/Evidence.java common/Messages.java common/Problem.java common/Wait.java mission/Journal.java
 //DESCRIPTION Mission step 7, reorg: wait for the standby's promotion and the agent's writes on it; show the failover events.
 
 // Step 7 of Operation DB007: reorganisation.
@@ -17,6 +17,7 @@ import common.Cli;
 import common.Evidence;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,20 +53,23 @@ public class maz7 extends Cli.KitCommand {
         Rds.Instance now;
         List<Rds.Event> events;
         try (Rds api = Rds.open(rds)) {
-            Instant deadline = Instant.now().plusSeconds(timeout);
-            String lastStatus = null;
-            do {
-                now = api.describe();
-                if (!now.status().equals(lastStatus)) {
-                    out.println(Messages.get("maz7.status", Messages.clock(Instant.now()), now.status(), now.primaryAz()));
-                    lastStatus = now.status();
+            // Each new status is printed as RDS gives it, until the primary has moved and the instance is available.
+            var last = new Object() {
+                Rds.Instance now;
+                String status;
+            };
+            Wait.within(Duration.ofSeconds(timeout), Duration.ofMillis(rds.local() ? 50 : 5000), () -> {
+                last.now = api.describe();
+                if (!last.now.status().equals(last.status)) {
+                    out.println(Messages.get("maz7.status", Messages.clock(Instant.now()), last.now.status(), last.now.primaryAz()));
+                    last.status = last.now.status();
                 }
-                if (!before.equals(now.primaryAz()) && "available".equals(now.status())) break;
-                Thread.sleep(rds.local() ? 50 : 5000);
-            } while (Instant.now().isBefore(deadline));
+                return !before.equals(last.now.primaryAz()) && "available".equals(last.now.status());
+            });
+            now = last.now;
             if (before.equals(now.primaryAz())) throw Problem.failed("maz7.timeout.reached", timeout, before);
 
-            Journal.Entry firstOnNew = waitForWriteOn(evidence, now.primaryAz(), requested, Instant.now().plusSeconds(60));
+            Journal.Entry firstOnNew = waitForWriteOn(evidence, now.primaryAz(), requested);
             out.println(Messages.get("maz7.promoted", now.primaryAz(), firstOnNew.seq(), Messages.clock(firstOnNew.doneAt())));
             events = api.events(requested.minusSeconds(1));
         }
@@ -109,16 +113,19 @@ public class maz7 extends Cli.KitCommand {
     }
 
     /** The first acknowledged write after the sabotage that the new primary's AZ took. */
-    private static Journal.Entry waitForWriteOn(Evidence evidence, String az, Instant after, Instant deadline) throws Exception {
+    private static Journal.Entry waitForWriteOn(Evidence evidence, String az, Instant after) throws Exception {
         long[] position = {0};
-        while (Instant.now().isBefore(deadline)) {
-            for (Journal.Entry e : Journal.readFrom(evidence.file(Journal.FILE), position)) {
-                // On RDS the server cannot say its AZ (az is empty): any write after the sabotage then counts.
-                if (e.outcome() == Journal.Outcome.ack && e.doneAt().isAfter(after) && (e.az() == null || e.az().equals(az))) return e;
-            }
-            Thread.sleep(20);
+        try {
+            return Wait.until("an acknowledged write on " + az, Duration.ofSeconds(60), Duration.ofMillis(20), () -> {
+                for (Journal.Entry e : Journal.readFrom(evidence.file(Journal.FILE), position)) {
+                    // On RDS the server cannot say its AZ (az is empty): any write after the sabotage then counts.
+                    if (e.outcome() == Journal.Outcome.ack && e.doneAt().isAfter(after) && (e.az() == null || e.az().equals(az))) return e;
+                }
+                return null;
+            });
+        } catch (Wait.TimedOut e) {
+            throw Problem.failed("maz7.no-writes", az);
         }
-        throw Problem.failed("maz7.no-writes", az);
     }
 
 }

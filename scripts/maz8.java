@@ -1,8 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Deployment.java aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java
-//SOURCES common/Json.java common/Messages.java common/Problem.java mission/Agent.java mission/Journal.java mission/MissionReport.java
-//SOURCES mission/Proof.java region/Region.java
+//SOURCES aws/Deployment.java aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Json.java
+//SOURCES common/Messages.java common/Problem.java mission/Agent.java mission/Journal.java mission/MissionReport.java mission/Proof.java
+//SOURCES region/Region.java
 //DESCRIPTION Mission step 8, proof: no acknowledged write lost (RPO = 0), and the outage measured (RTO), with an HTML report.
 
 // Step 8 of Operation DB007: the proof.
@@ -21,7 +21,6 @@ import aws.Rds;
 import common.Cli;
 import common.Database;
 import common.Evidence;
-import common.Home;
 import common.Json;
 import common.Messages;
 import common.Problem;
@@ -56,7 +55,7 @@ public class maz8 extends Cli.KitCommand {
         String target = rds.local() ? Messages.get("report.target.local") : Messages.get("report.target.aws", d == null ? "?" : d.region());
         Region.Window unprotected = null;
         if (rds.local() && sabotage != null) {
-            Region.Status status = Region.status(Region.load(Home.dir()));
+            Region.Status status = Region.status(Region.load());
             unprotected = status == null ? null : status.unprotectedAfter(sabotage.requestedAt());
         }
         return new MissionReport.Context(student, Instant.now(), target, sabotage, unprotected);

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Messages.java
-//SOURCES common/Problem.java region/Region.java
+//SOURCES aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Messages.java common/Problem.java
+//SOURCES common/Wait.java region/Region.java
 //DESCRIPTION Mission step 9, the new order: primary now in AZ2, a standby rebuilt in AZ1 and in sync.
 
 // Step 9 of Operation DB007: the new order.
@@ -18,9 +18,9 @@ import aws.Rds;
 import common.Cli;
 import common.Database;
 import common.Evidence;
-import common.Home;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -55,25 +55,27 @@ public class maz9 extends Cli.KitCommand {
         String oldPrimary = sabotage.primaryAzBefore();
         String oldStandby = sabotage.standbyAzBefore();
 
-        Rds.Instance now;
-        String syncState = null;
+        // What the last look saw, judged below whether or not the new order came in time.
+        var last = new Object() {
+            Rds.Instance now;
+            String syncState;
+        };
         try (Rds api = Rds.open(rds)) {
-            Instant deadline = Instant.now().plusSeconds(timeout);
-            while (true) {
-                now = api.describe();
-                boolean ordered = oldStandby.equals(now.primaryAz()) && oldPrimary.equals(now.standbyAz()) && "available".equals(now.status());
-                if (ordered && rds.local()) syncState = syncStateOf(MasterLogin.of(rds, now), oldPrimary);
-                if (ordered && (!rds.local() || "sync".equals(syncState))) break;
-                if (Instant.now().isAfter(deadline)) break;
-                Thread.sleep(rds.local() ? 100 : 10_000);
-            }
+            Wait.within(Duration.ofSeconds(timeout), Duration.ofMillis(rds.local() ? 100 : 10_000), () -> {
+                last.now = api.describe();
+                boolean ordered = oldStandby.equals(last.now.primaryAz()) && oldPrimary.equals(last.now.standbyAz()) && "available".equals(last.now.status());
+                if (ordered && rds.local()) last.syncState = syncStateOf(MasterLogin.of(rds, last.now), oldPrimary);
+                return ordered && (!rds.local() || "sync".equals(last.syncState));
+            });
         }
+        Rds.Instance now = last.now;
+        String syncState = last.syncState;
         boolean passed = oldStandby.equals(now.primaryAz()) && oldPrimary.equals(now.standbyAz()) && "available".equals(now.status())
                 && (!rds.local() || "sync".equals(syncState));
         out.println(Messages.get("maz9.order", now.primaryAz(), now.standbyAz(), syncState == null ? "-" : syncState, now.status()));
         Region.Window unprotected = null;
         if (rds.local()) {
-            Region.Status status = Region.status(Region.load(Home.dir()));
+            Region.Status status = Region.status(Region.load());
             unprotected = status == null ? null : status.unprotectedAfter(sabotage.requestedAt());
         }
         if (unprotected != null) {

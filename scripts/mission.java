@@ -1,7 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java maz1.java
-//SOURCES maz2.java maz4.java maz5.java maz6.java maz7.java maz8.java maz9.java mission/Agent.java mission/Journal.java mission/Proof.java
+//SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java
+//SOURCES common/Wait.java maz1.java maz2.java maz4.java maz5.java maz6.java maz7.java maz8.java maz9.java mission/Agent.java mission/Journal.java
+//SOURCES mission/Proof.java
 //DESCRIPTION Operation DB007, the whole Multi-AZ mission unattended: steps 1 to 9, with the verdict.
 
 // Operation DB007, end to end.
@@ -20,6 +21,7 @@ import common.Evidence;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -120,12 +122,10 @@ public class mission extends Cli.KitCommand {
         return code == 0;
     }
 
+    /** Returns once the agent's journal holds a line, or the agent has stopped (its failure then says why); at most 30 s. */
     private static void waitForFirstWrite(Evidence evidence, Thread agent) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (Instant.now().isBefore(deadline) && agent.isAlive()) {
-            if (Files.exists(evidence.file(Journal.FILE)) && Files.size(evidence.file(Journal.FILE)) > Journal.HEADER.length() + 1) return;
-            Thread.sleep(20);
-        }
+        Wait.within(Duration.ofSeconds(30), Duration.ofMillis(20), () -> !agent.isAlive()
+                || Files.exists(evidence.file(Journal.FILE)) && Files.size(evidence.file(Journal.FILE)) > Journal.HEADER.length() + 1);
     }
 
     private int conclude(PrintWriter out, Path dir, Map<String, String> verdicts, long took) throws Exception {

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Json.java common/Messages.java common/Problem.java
-//SOURCES mission/Agent.java mission/Mole.java
+//SOURCES common/Wait.java mission/Agent.java mission/Mole.java
 //DESCRIPTION Benchmark of step 10's recovery on the local region: a point-in-time restore and the rows copied back, for 10 k, 100 k and 1 M rows.
 
 // How long the logical recovery of step 10 takes as the data grows.
@@ -22,6 +22,7 @@ import common.Database;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -135,13 +136,14 @@ public class pitr_bench extends Cli.KitCommand {
         }
     }
 
-    private static void waitRestorable(Rds api, Instant point) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
-        while (Instant.now().isBefore(deadline)) {
-            Rds.RestoreWindow w = api.restoreWindow();
-            if (w != null && !w.latest().isBefore(point)) return;
-            Thread.sleep(250);
+    private static void waitRestorable(Rds api, Instant point) {
+        try {
+            Wait.until("the backups to reach " + point, Duration.ofMinutes(5), Duration.ofMillis(250), () -> {
+                Rds.RestoreWindow w = api.restoreWindow();
+                return w != null && !w.latest().isBefore(point);
+            });
+        } catch (Wait.TimedOut e) {
+            throw Problem.failed("maz10.not-restorable", point, "-");
         }
-        throw Problem.failed("maz10.not-restorable", point, "-");
     }
 }

@@ -1,8 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/Aws.java common/Cli.java common/Evidence.java common/FileTree.java common/Home.java common/Json.java common/Messages.java
-//SOURCES common/Problem.java recovery/Backups.java recovery/Client.java recovery/Design.java recovery/Drill.java recovery/LocalSite.java
-//SOURCES recovery/Offsite.java recovery/PraReport.java recovery/Restore.java recovery/Site.java
+//SOURCES common/Problem.java common/Wait.java recovery/Backups.java recovery/Client.java recovery/Design.java recovery/Drill.java
+//SOURCES recovery/LocalSite.java recovery/Offsite.java recovery/PraReport.java recovery/Restore.java recovery/Site.java
 //DESCRIPTION PRA exercise 5: run a stronger design (shorter interval, off-site copy, backup-age alert, automated restore test) and measure the difference.
 
 // PRA workshop, exercise 5: a stronger design, measured rather than argued.
@@ -31,6 +31,7 @@ import common.Home;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -95,14 +96,17 @@ public class pra5 extends Cli.KitCommand {
         site.apply(site.spec().suspended(true));
         Instant paused = Instant.now();
         long alertAfterMs = -1;
-        while (Duration.between(paused, Instant.now()).toSeconds() < 30) {
-            Object age = Json.read(site.get("/status").body(), Map.class).get("backup_age_seconds");
-            if (age instanceof Number n && n.longValue() > 2L * site.spec().backupEverySeconds()) {
-                alertAfterMs = Duration.between(paused, Instant.now()).toMillis();
-                out.println(Messages.get("pra5.alert", n.longValue(), alertAfterMs));
-                break;
-            }
-            Thread.sleep(100);
+        long limit = 2L * site.spec().backupEverySeconds();
+        Long age;
+        try {
+            age = Wait.until("the newest backup to be older than " + limit + " s", Duration.ofSeconds(30), Duration.ofMillis(100), () ->
+                    Json.read(site.get("/status").body(), Map.class).get("backup_age_seconds") instanceof Number n && n.longValue() > limit ? n.longValue() : null);
+        } catch (Wait.TimedOut e) {
+            age = null;
+        }
+        if (age != null) {
+            alertAfterMs = Duration.between(paused, Instant.now()).toMillis();
+            out.println(Messages.get("pra5.alert", age, alertAfterMs));
         }
         site.apply(site.spec().suspended(false));
 

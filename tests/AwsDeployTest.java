@@ -38,7 +38,7 @@ class AwsDeployTest {
     void maz1AndMaz2DeployTheStacksTheAgentReadsItsPasswordAndTeardownLeavesNothing(@TempDir Path home) throws Exception {
         kit = new Kit(home);
         kit.ok("lab", "up");
-        aws = new FakeAws(Region.password(home));
+        aws = new FakeAws(Kit.password(home));
         Region.State lab = kit.state();
         aws.outputs.put("InstanceId", Region.INSTANCE_ID);
         aws.outputs.put("Endpoint", "127.0.0.1");
@@ -70,7 +70,7 @@ class AwsDeployTest {
         assertTrue(db.out().contains("USD an hour"), "every deploy says what it costs: " + db.out());
         Deployment d = Json.read(home.resolve("aws/deployment.json"), Deployment.class);
         assertEquals("arn:aws:secretsmanager:local:000000000000:secret:db007", d.secretArn());
-        assertFalse(Files.readString(home.resolve("aws/deployment.json")).contains(Region.password(home)), "no password on disk");
+        assertFalse(Files.readString(home.resolve("aws/deployment.json")).contains(Kit.password(home)), "no password on disk");
 
         // Deploying again changes nothing, and says so.
         Kit.Result again = kit.run(env, "maz1", "--target", "aws", "--region", "local");

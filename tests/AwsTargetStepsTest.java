@@ -30,7 +30,7 @@ class AwsTargetStepsTest {
         kit.ok("maz2");
         // The local region speaks plain TCP, so the certificate check RDS gets is off here.
         Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test",
-                "DB007_DB_PASSWORD", Region.password(home), "DB007_DB_TLS", "disable");
+                "DB007_DB_PASSWORD", Kit.password(home), "DB007_DB_TLS", "disable");
         String[] aws = {"--target", "aws", "--region", "local", "--instance", Region.INSTANCE_ID, "--rds-endpoint-url", "http://127.0.0.1:" + kit.state().apiPort()};
         for (String step : new String[] {"maz3", "maz4", "maz5", "maz6", "maz7", "maz8", "maz9"}) {
             String[] args = step.equals("maz3") ? concat(aws, "--background") : step.equals("maz6") ? new String[0] : aws;

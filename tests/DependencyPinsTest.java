@@ -32,6 +32,13 @@ class DependencyPinsTest {
             }
         }
         assertFalse(deps.isEmpty(), "the scripts declare their dependencies");
+        Map<String, String> declaredIn = new HashMap<>();
+        for (String entry : deps) {
+            String file = entry.substring(0, entry.indexOf(' '));
+            String coordinate = entry.substring(entry.indexOf(' ') + 1);
+            String before = declaredIn.putIfAbsent(coordinate, file);
+            assertTrue(before == null, coordinate + " is declared in " + before + " and again in " + file + ": declare each once, where it is needed");
+        }
         for (String entry : deps) {
             String file = entry.substring(0, entry.indexOf(' '));
             String[] gav = entry.substring(entry.indexOf(' ') + 1).split(":");

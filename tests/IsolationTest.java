@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import common.Home;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,7 +52,7 @@ class IsolationTest {
             Region.Status s = kit.status();
             assertEquals("az1", s.primaryAz(), "no failover happened");
             assertTrue(s.events().stream().noneMatch(e -> e.type() == Region.EventType.FAILOVER_STARTED), s.events().toString());
-            assertTrue(Files.readString(Home.lab(home).resolve("control-plane.log")).contains("refused GET / from uid 65534"), "the attempt is in the log");
+            assertTrue(Files.readString(Kit.lab(home).resolve("control-plane.log")).contains("refused GET / from uid 65534"), "the attempt is in the log");
 
             // The writer endpoint asks for the master password, as it always did.
             Properties p = new Properties();

@@ -86,7 +86,24 @@ final class Kit {
     }
 
     Region.State state() throws IOException {
-        return Region.load(home);
+        return state(home);
+    }
+
+    /** The lab's folder, state and master password in a given DB007_HOME, read as files: the kit's commands find theirs through Home. */
+    static Path lab(Path home) {
+        return home.resolve("lab");
+    }
+
+    static Path stateFile(Path home) {
+        return lab(home).resolve("region.json");
+    }
+
+    static Region.State state(Path home) throws IOException {
+        return Json.read(stateFile(home), Region.State.class);
+    }
+
+    static String password(Path home) throws IOException {
+        return Files.readString(lab(home).resolve("password")).trim();
     }
 
     /** The region's status; lab status exits 1 while it is not healthy, and still prints it. */
@@ -99,7 +116,7 @@ final class Kit {
     Connection connect(int port) throws SQLException, IOException {
         Properties p = new Properties();
         p.setProperty("user", Region.MASTER_USER);
-        p.setProperty("password", Region.password(home));
+        p.setProperty("password", password(home));
         p.setProperty("connectTimeout", "5");
         p.setProperty("socketTimeout", "30");
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + Region.DATABASE, p);

@@ -2,7 +2,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import common.Home;
 import common.Json;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -43,7 +42,7 @@ class LabErrorsTest {
         Kit.Result r = new Kit(home).run("lab", "down", "--purge");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("started by user \"someone\""), r.err());
-        assertTrue(Files.exists(Region.stateFile(home)), "nothing was deleted");
+        assertTrue(Files.exists(Kit.stateFile(home)), "nothing was deleted");
     }
 
     @Test
@@ -69,13 +68,13 @@ class LabErrorsTest {
         Kit.Result r = new Kit(home).run("lab", "up", "--pg-bin", "/nonexistent/bin");
         assertEquals(2, r.exit(), r.all());
         assertTrue(r.err().contains("no usable PostgreSQL in /nonexistent/bin"), r.err());
-        assertFalse(Files.exists(Region.stateFile(home)), "no half-made lab is left behind");
+        assertFalse(Files.exists(Kit.stateFile(home)), "no half-made lab is left behind");
     }
 
     @Test
     void anUnreadableStateFileSaysHowToStartAfresh() throws Exception {
-        Files.createDirectories(Home.lab(home));
-        Files.writeString(Region.stateFile(home), "{ not json");
+        Files.createDirectories(Kit.lab(home));
+        Files.writeString(Kit.stateFile(home), "{ not json");
         Kit.Result r = new Kit(home).run("lab", "status");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("cannot be read") && r.err().contains("lab down --purge"), r.err());
@@ -87,8 +86,8 @@ class LabErrorsTest {
     }
 
     private void write(Region.State state) throws Exception {
-        Files.createDirectories(Home.lab(home));
-        Json.writeAtomically(Region.stateFile(home), state);
+        Files.createDirectories(Kit.lab(home));
+        Json.writeAtomically(Kit.stateFile(home), state);
     }
 
     private static int freePort() {

@@ -3,7 +3,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import common.Home;
 import common.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +65,7 @@ class LabFailoverTest {
             assertEquals("127.0.0.1", r.getString(2));
             assertEquals("scram-sha-256", r.getString(3));
         }
-        Path pw = Region.passwordFile(home);
+        Path pw = Kit.lab(home).resolve("password");
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(pw)));
     }
 
@@ -173,6 +172,6 @@ class LabFailoverTest {
 
         kit.ok("lab", "down", "--purge");
         assertFalse(Files.exists(Path.of(state.dataRoot())));
-        assertFalse(Files.exists(Home.lab(home)));
+        assertFalse(Files.exists(Kit.lab(home)));
     }
 }

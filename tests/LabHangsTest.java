@@ -171,7 +171,7 @@ class LabHangsTest {
     }
 
     private Fault fault(Action action) throws Exception {
-        Witness witness = new Witness(state.endpointPort(), region.Region.password(kit.home), "witness_" + System.nanoTime());
+        Witness witness = new Witness(state.endpointPort(), Kit.password(kit.home), "witness_" + System.nanoTime());
         Instant start = Instant.now();
         while (witness.acknowledgedCount() < 50 && Duration.between(start, Instant.now()).toSeconds() < 10) Thread.sleep(10);
         Instant at = Instant.now();

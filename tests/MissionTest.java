@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import region.Region;
 
 /** The whole mission, unattended, on real PostgreSQL: planned failover, then a crash. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -56,7 +55,7 @@ class MissionTest {
         // One file that needs no network: no script, style or picture fetched from anywhere.
         assertTrue(report.contains("id=\"db007-proof\"") && report.contains("createElementNS") && !report.contains("<script src") && !report.contains("<link")
                 && !report.matches("(?s).*(src|href)=[\"']?https?:.*") && !report.contains("@import"), "self-contained report");
-        String password = Region.password(home);
+        String password = Kit.password(home);
         try (Stream<Path> files = Files.walk(evidence)) {
             for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                 assertFalse(Files.readString(f).contains(password), "the password is not in " + f);

@@ -106,7 +106,7 @@ class ReportsTest {
         Proof proof = Proof.read(evidence);
         Evidence e = new Evidence(evidence);
         List<Journal.Entry> journal = Journal.read(evidence.resolve(Journal.FILE));
-        Region.Window unprotected = Region.status(Region.load(home)).unprotectedAfter(e.sabotage().requestedAt());
+        Region.Window unprotected = Region.status(Kit.state(home)).unprotectedAfter(e.sabotage().requestedAt());
         try (Browser browser = new Browser()) {
             for (String lang : List.of("en", "fr")) {
                 Messages.use(lang);

@@ -45,7 +45,7 @@ class TlsTest {
         Path other = authority(certs, "other-ca");
         serverCertificate(certs, "ca", state.runAs());
 
-        String password = Region.password(home);
+        String password = Kit.password(home);
         Database.Login plain = new Database.Login("postgres", "127.0.0.1", state.endpointPort(), Region.MASTER_USER, password, Region.DATABASE, null);
         try (Connection c = Database.connect(plain, 5, 10, "tls-test"); Statement s = c.createStatement()) {
             s.execute("ALTER SYSTEM SET ssl_cert_file = '" + certs.resolve("server.pem") + "'");

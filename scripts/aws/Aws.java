@@ -4,8 +4,6 @@ package aws;
 
 // The SDK's lightweight HTTP client (the JDK's own HttpURLConnection), not Netty or Apache: a short start.
 //DEPS software.amazon.awssdk:url-connection-client:2.42.33
-// The SDK logs through SLF4J; without a binding, SLF4J prints a warning into every student's output.
-//DEPS org.slf4j:slf4j-nop:2.0.17
 // The SDK asks for SLF4J 1.7, which cannot see a 2.0 binding: the API is pinned to 2.0 too, as Fabric8 uses.
 //DEPS org.slf4j:slf4j-api:2.0.17
 

@@ -42,7 +42,7 @@ public final class MasterLogin {
      */
     public static Database.Login of(Rds.Options options, Rds.Instance instance) throws IOException {
         String user = instance.masterUser() == null ? Region.MASTER_USER : instance.masterUser();
-        if (options.local()) return new Database.Login("postgres", instance.host(), instance.port(), user, Region.password(Home.dir()), Region.DATABASE, null);
+        if (options.local()) return new Database.Login("postgres", instance.host(), instance.port(), user, Region.password(), Region.DATABASE, null);
         // RDS says "postgres", or "mysql"; the template gives MySQL a database named db007, PostgreSQL has "postgres".
         String engine = instance.engine() != null && instance.engine().startsWith("mysql") ? "mysql" : "postgres";
         String password = System.getenv("DB007_DB_PASSWORD");

@@ -138,8 +138,8 @@ public final class Rds implements AutoCloseable {
     public static Rds open(Options o) throws IOException {
         RdsClientBuilder b = RdsClient.builder().httpClient(UrlConnectionHttpClient.create());
         if (o.local()) {
-            if (!Files.exists(Region.stateFile(Home.dir()))) throw Problem.environment("lab.none", Home.dir());
-            URI api = o.endpointUrl != null ? o.endpointUrl : Region.api(Region.load(Home.dir()), "");
+            if (!Files.exists(Region.stateFile())) throw Problem.environment("lab.none", Home.dir());
+            URI api = o.endpointUrl != null ? o.endpointUrl : Region.api(Region.load(), "");
             // The local API checks no signature, but the SDK signs every call: any credentials do.
             b.endpointOverride(api).region(software.amazon.awssdk.regions.Region.of("local"))
                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));

@@ -4,6 +4,8 @@ package common;
 
 // The sources hold French text, and a student's locale may be POSIX: javac and the JVM are told UTF-8.
 //COMPILE_OPTIONS -encoding UTF-8
+// The AWS SDK and Fabric8 log through SLF4J; without a binding, SLF4J prints a warning into every student's output.
+//DEPS org.slf4j:slf4j-nop:2.0.17
 //RUNTIME_OPTIONS -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8
 // Every command is short or waits on a database: the client compiler alone and the serial collector
 // start it fastest (lab status: 0.55 s -> 0.35 s), and the agent writes as fast either way.

@@ -28,9 +28,23 @@ import java.nio.file.attribute.PosixFilePermissions;
 public final class Home {
     private Home() {}
 
+    /** Found once, from DB007_HOME or the user's home, and the same for the whole command. */
+    private static volatile Path dir;
+
+    /** DB007_HOME: the one place the kit finds it. */
     public static Path dir() {
-        String env = System.getenv("DB007_HOME");
-        return env != null && !env.isBlank() ? Path.of(env).toAbsolutePath() : Path.of(System.getProperty("user.home"), ".db007");
+        Path d = dir;
+        if (d == null) {
+            String env = System.getenv("DB007_HOME");
+            d = env != null && !env.isBlank() ? Path.of(env).toAbsolutePath() : Path.of(System.getProperty("user.home"), ".db007");
+            dir = d;
+        }
+        return d;
+    }
+
+    /** Another DB007_HOME for the rest of this process: the tests run commands in-process, each class in a home of its own. */
+    public static void use(Path home) {
+        dir = home.toAbsolutePath();
     }
 
     /**
@@ -49,7 +63,7 @@ public final class Home {
         }
     }
 
-    public static Path lab(Path home) { return home.resolve("lab"); }
+    public static Path lab() { return dir().resolve("lab"); }
 
     public static Path evidence(String workshop) { return dir().resolve("evidence").resolve(workshop); }
 

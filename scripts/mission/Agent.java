@@ -1,7 +1,7 @@
 package mission;
 
 //SOURCES ../aws/MasterLogin.java ../aws/Rds.java ../common/Database.java ../common/Evidence.java ../common/Json.java ../common/Messages.java
-//SOURCES ../common/Problem.java Journal.java
+//SOURCES ../common/Problem.java ../common/Wait.java Journal.java
 
 import aws.MasterLogin;
 import aws.Rds;
@@ -10,6 +10,7 @@ import common.Evidence;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.SocketTimeoutException;
@@ -341,16 +342,18 @@ public final class Agent {
         if (s == null) throw Problem.failed("maz3.none", evidence.dir());
         if (s.status().equals("stopped")) return s;
         requestStop(evidence);
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            s = Summary.read(evidence);
-            if (s != null && s.status().equals("stopped")) return s;
-            if (s != null && s.pid() != ProcessHandle.current().pid() && ProcessHandle.of(s.pid()).isEmpty()) {
-                throw Problem.failed("maz3.vanished", s.pid(), evidence.file(LOG));
-            }
-            Thread.sleep(20);
+        try {
+            return Wait.until("the agent to close its journal", timeout, Duration.ofMillis(20), () -> {
+                Summary now = Summary.read(evidence);
+                if (now != null && now.status().equals("stopped")) return now;
+                if (now != null && now.pid() != ProcessHandle.current().pid() && ProcessHandle.of(now.pid()).isEmpty()) {
+                    throw Problem.failed("maz3.vanished", now.pid(), evidence.file(LOG));
+                }
+                return null;
+            });
+        } catch (Wait.TimedOut e) {
+            throw Problem.failed("maz3.stop.timeout", timeout.toSeconds());
         }
-        throw Problem.failed("maz3.stop.timeout", timeout.toSeconds());
     }
 
     private static String firstLine(SQLException e) {

@@ -2,8 +2,6 @@ package recovery;
 
 //SOURCES ../common/Json.java ../common/SocketOwner.java AppLog.java AppServer.java Backups.java
 
-//DEPS org.xerial:sqlite-jdbc:3.54.1.0
-
 import common.Json;
 import common.SocketOwner;
 import java.io.IOException;

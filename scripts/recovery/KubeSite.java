@@ -1,15 +1,15 @@
 package recovery;
 
-//SOURCES ../common/FileTree.java ../common/Json.java ../common/Messages.java ../common/Problem.java AppLog.java Backups.java Site.java
+//SOURCES ../common/FileTree.java ../common/Json.java ../common/Messages.java ../common/Problem.java ../common/Wait.java AppLog.java Backups.java
+//SOURCES Site.java
 
 //DEPS io.fabric8:kubernetes-client:7.8.0
-// Fabric8 logs through SLF4J; without a binding, SLF4J prints a warning into every student's output.
-//DEPS org.slf4j:slf4j-nop:2.0.17
 
 import common.FileTree;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -40,7 +40,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -269,15 +268,17 @@ public final class KubeSite extends Site {
     /** Runs the backup job at once, as "kubectl create job --from=cronjob/pra-backup" does, until there are enough. */
     @Override
     public void waitForBackups(int atLeast, Duration timeout) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (points().size() < atLeast) {
-            if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.backups.late", "kubectl -n " + namespace + " get jobs");
+        // Each look runs the backup job once more, as kubectl create job --from=cronjob/pra-backup does.
+        boolean enough = Wait.within(timeout, Duration.ZERO, () -> {
+            if (points().size() >= atLeast) return true;
             CronJob cron = cronJob().get();
             if (cron == null) throw Problem.environment("pra.none", dataVolume());
             run(new JobBuilder().withNewMetadata().withName("pra-backup-now").withNamespace(namespace)
                     .withLabels(cron.getMetadata().getLabels()).endMetadata()
                     .withSpec(cron.getSpec().getJobTemplate().getSpec()).build());
-        }
+            return false;
+        });
+        if (!enough) throw Problem.failed("pra.backups.late", "kubectl -n " + namespace + " get jobs");
     }
 
     /**

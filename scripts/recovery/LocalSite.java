@@ -1,7 +1,7 @@
 package recovery;
 
 //SOURCES ../common/BackgroundJvm.java ../common/FileTree.java ../common/Http.java ../common/Json.java ../common/Problem.java
-//SOURCES ../common/SocketOwner.java App.java AppLog.java Backups.java Site.java
+//SOURCES ../common/SocketOwner.java ../common/Wait.java App.java AppLog.java Backups.java Site.java
 
 import common.BackgroundJvm;
 import common.FileTree;
@@ -9,6 +9,7 @@ import common.Http;
 import common.Json;
 import common.Problem;
 import common.SocketOwner;
+import common.Wait;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -152,16 +153,14 @@ public final class LocalSite extends Site {
         Status s = status();
         if (s == null || s.appPid() == null) throw Problem.failed("pra.app.not-running");
         ProcessHandle.of(s.appPid()).ifPresent(ProcessHandle::destroyForcibly);
-        while (ProcessHandle.of(s.appPid()).map(ProcessHandle::isAlive).orElse(false)) Thread.sleep(5);
+        if (!Wait.within(Duration.ofSeconds(10), Duration.ofMillis(5), () -> !alive(s.appPid()))) throw Problem.failed("pra.app.still-running");
     }
 
     @Override
     public void stopApp() throws Exception {
         apply(deployed().stopped(true));
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (status() == null || status().appPid() != null) {
-            if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.app.still-running");
-            Thread.sleep(20);
+        if (!Wait.within(Duration.ofSeconds(30), Duration.ofMillis(20), () -> status() != null && status().appPid() == null)) {
+            throw Problem.failed("pra.app.still-running");
         }
     }
 
@@ -187,11 +186,7 @@ public final class LocalSite extends Site {
 
     @Override
     public void waitForBackups(int atLeast, Duration timeout) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (points().size() < atLeast) {
-            if (Instant.now().isAfter(deadline)) throw Problem.failed("pra.backups.late", whereToLook());
-            Thread.sleep(50);
-        }
+        if (!Wait.within(timeout, Duration.ofMillis(50), () -> points().size() >= atLeast)) throw Problem.failed("pra.backups.late", whereToLook());
     }
 
     @Override
@@ -224,15 +219,8 @@ public final class LocalSite extends Site {
         Files.createDirectories(home);
         BackgroundJvm.detached(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), Supervisor.class.getName(), List.of(home.toString()),
                 home.resolve("supervisor.log")).start();
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (!supervisorRunning() && Instant.now().isBefore(deadline)) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        // Whoever needs the app waits for it in turn (waitHealthy), and says so if it never came.
+        Wait.within(Duration.ofSeconds(30), Duration.ofMillis(20), this::supervisorRunning);
     }
 
     /** Stops the supervisor and the app: no process is left. The volumes stay unless purged. */
@@ -244,13 +232,16 @@ public final class LocalSite extends Site {
                 if (pid != null) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
             }
             for (Long pid : new Long[] {s.supervisorPid(), s.appPid()}) {
-                if (pid == null) continue;
-                Instant deadline = Instant.now().plusSeconds(10);
-                while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && Instant.now().isBefore(deadline)) Thread.sleep(20);
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                if (pid != null && !Wait.within(Duration.ofSeconds(10), Duration.ofMillis(20), () -> !alive(pid))) {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                }
             }
         }
         if (purge) FileTree.delete(home);
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     static int freePort() throws IOException {

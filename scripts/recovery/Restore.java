@@ -1,11 +1,13 @@
 package recovery;
 
-//SOURCES ../common/Evidence.java ../common/Json.java ../common/Messages.java ../common/Problem.java AppLog.java Backups.java Site.java
+//SOURCES ../common/Evidence.java ../common/Json.java ../common/Messages.java ../common/Problem.java ../common/Wait.java AppLog.java Backups.java
+//SOURCES Site.java
 
 import common.Evidence;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -139,19 +141,17 @@ public final class Restore {
         out.println(Messages.get(verified ? "pra.restore.verified" : "pra.restore.mismatch", restored, chosen.messages()));
 
         // The first write the restored app accepts ends the outage; the kit writes it itself, and says so.
-        Long checkId = null;
-        String firstAdd = null;
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (firstAdd == null && Instant.now().isBefore(deadline)) {
-            Site.Reply r = site.get("/add?message=" + CHECK_MESSAGE);
-            if (r.status() == 200) {
-                Map<?, ?> answer = Json.read(r.body(), Map.class);
-                checkId = ((Number) answer.get("id")).longValue();
-                firstAdd = answer.get("created_at").toString();
-            } else {
-                Thread.sleep(20);
-            }
+        Map<?, ?> accepted;
+        try {
+            accepted = Wait.until("the restored app to accept a write", Duration.ofSeconds(60), Duration.ofMillis(20), () -> {
+                Site.Reply r = site.get("/add?message=" + CHECK_MESSAGE);
+                return r.status() == 200 ? Json.read(r.body(), Map.class) : null;
+            });
+        } catch (Wait.TimedOut e) {
+            accepted = null;
         }
+        Long checkId = accepted == null ? null : ((Number) accepted.get("id")).longValue();
+        String firstAdd = accepted == null ? null : accepted.get("created_at").toString();
         if (checkId != null) out.println(Messages.get("pra.restore.check", CHECK_MESSAGE, checkId, restored + 1));
 
         Long lost = null;

@@ -1,10 +1,11 @@
 package recovery;
 
-//SOURCES ../common/Home.java ../common/Json.java ../common/Problem.java AppLog.java Backups.java KubeSite.java LocalSite.java
+//SOURCES ../common/Home.java ../common/Json.java ../common/Problem.java ../common/Wait.java AppLog.java Backups.java KubeSite.java LocalSite.java
 
 import common.Home;
 import common.Json;
 import common.Problem;
+import common.Wait;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,12 +95,9 @@ public abstract class Site implements AutoCloseable {
     public abstract String url(String path) throws IOException;
 
     public void waitHealthy(Duration timeout) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (get("/health").status() == 200) return;
-            Thread.sleep(20);
+        if (!Wait.within(timeout, Duration.ofMillis(20), () -> get("/health").status() == 200)) {
+            throw Problem.failed("pra.app.silent", timeout.toSeconds(), whereToLook());
         }
-        throw Problem.failed("pra.app.silent", timeout.toSeconds(), whereToLook());
     }
 
     /** Where a student reads why the app or a job did not answer. */

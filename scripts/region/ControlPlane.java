@@ -38,7 +38,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * - the restore thread restores (Restores), its list guarded by itself; events by theirs.
  */
 public final class ControlPlane implements RdsApi.Backend {
-    private final Path home;
     private final PrintStream log;
     private final String password;
     private final Map<String, PgNode> nodes = new LinkedHashMap<>();
@@ -63,15 +62,14 @@ public final class ControlPlane implements RdsApi.Backend {
 
     /** Started by LocalRegion in its own JVM, with DB007_HOME set; logs to standard output. */
     public static void main(String[] args) throws Exception {
-        new ControlPlane(Home.dir(), System.out).run();
+        new ControlPlane(System.out).run();
         System.exit(0);
     }
 
-    public ControlPlane(Path home, PrintStream log) throws IOException {
-        this.home = home;
+    public ControlPlane(PrintStream log) throws IOException {
         this.log = log;
-        this.state = Region.load(home);
-        this.password = Region.password(home);
+        this.state = Region.load();
+        this.password = Region.password();
         this.account = ServerAccount.choose(state.runAs());
         this.bin = PgBinaries.probe(Path.of(state.pgBin()));
         if (bin == null) throw new IOException("the PostgreSQL programs in " + state.pgBin() + " no longer run; run lab up again");
@@ -88,7 +86,7 @@ public final class ControlPlane implements RdsApi.Backend {
         topology = Topology.starting(state.primaryAz());
         changes = new Changes(this, password, archive);
         monitor = new Monitor(this, changes, password);
-        restores = new Restores(this, archive, home);
+        restores = new Restores(this, archive);
     }
 
     /** Runs until shut down: API first, so that lab up can follow progress, then the region itself. */
@@ -106,7 +104,7 @@ public final class ControlPlane implements RdsApi.Backend {
         endpoint = new WriterEndpoint(state.endpointPort());
         api = new RdsApi(this, state.apiPort(), state.ownerUid(), state.ownerUser());
         state = state.withControlPlane(ProcessHandle.current().pid());
-        Json.writeAtomically(Region.stateFile(home), state);
+        Json.writeAtomically(Region.stateFile(), state);
         log("control plane " + ProcessHandle.current().pid() + " listening, " + ManagementFactory.getRuntimeMXBean().getUptime() + " ms after its JVM started");
         submit(Verdict.Action.RESTART_PRIMARY, changes::converge, false);
         monitor.start();
@@ -178,7 +176,7 @@ public final class ControlPlane implements RdsApi.Backend {
     /** Topology thread only: the primary recorded in the state file, for lab up after a restart. */
     void setPrimary(String az) throws IOException {
         state = state.withPrimary(az);
-        Json.writeAtomically(Region.stateFile(home), state);
+        Json.writeAtomically(Region.stateFile(), state);
     }
 
     /** One change for the topology thread. */
@@ -236,7 +234,7 @@ public final class ControlPlane implements RdsApi.Backend {
     }
 
     private Path eventsFile() {
-        return Home.lab(home).resolve("events.jsonl");
+        return Home.lab().resolve("events.jsonl");
     }
 
     void log(String line) {
@@ -314,7 +312,7 @@ public final class ControlPlane implements RdsApi.Backend {
             restores.stopAll();
             try {
                 state = state.withControlPlane(null);
-                Json.writeAtomically(Region.stateFile(home), state);
+                Json.writeAtomically(Region.stateFile(), state);
             } catch (IOException e) {
                 log("could not update state: " + e.getMessage());
             }

@@ -1,7 +1,7 @@
 package region;
 
 //SOURCES ../common/BackgroundJvm.java ../common/FileTree.java ../common/Home.java ../common/Http.java ../common/Json.java ../common/Messages.java
-//SOURCES ../common/Problem.java ControlPlane.java PgBinaries.java Processes.java Region.java ServerAccount.java Topology.java
+//SOURCES ../common/Problem.java ../common/Wait.java ControlPlane.java PgBinaries.java Processes.java Region.java ServerAccount.java Topology.java
 
 import common.BackgroundJvm;
 import common.FileTree;
@@ -10,6 +10,7 @@ import common.Http;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -43,14 +44,14 @@ public final class LocalRegion {
      * The terrain: the lab folder, the master password, the server account, the binaries, a data
      * folder the servers can reach, and a port per AZ. Kept as it is when it already exists.
      */
-    public static Region.State prepare(Path home, String pgBin, String runAs, PrintWriter out, boolean quiet) throws IOException {
-        if (Files.exists(Region.stateFile(home))) return loadOwned(home);
-        if (!quiet) say(out, Messages.get("lab.up.creating", home));
-        Path labDir = Files.createDirectories(Home.lab(home));
+    public static Region.State prepare(String pgBin, String runAs, PrintWriter out, boolean quiet) throws IOException {
+        if (Files.exists(Region.stateFile())) return loadOwned();
+        if (!quiet) say(out, Messages.get("lab.up.creating", Home.dir()));
+        Path labDir = Files.createDirectories(Home.lab());
         Files.setPosixFilePermissions(labDir, PosixFilePermissions.fromString("rwx------"));
         ServerAccount account = ServerAccount.choose(runAs != null ? runAs : System.getenv("DB007_RUN_AS"));
         PgBinaries bin = PgBinaries.locate(pgBin, account, out);
-        Path pw = Region.passwordFile(home);
+        Path pw = Region.passwordFile();
         if (!Files.exists(pw)) {
             byte[] random = new byte[18];
             new SecureRandom().nextBytes(random);
@@ -60,7 +61,7 @@ public final class LocalRegion {
         Path dataRoot = labDir.resolve("data");
         if (account.switchesUser() && !account.canReach(labDir)) {
             // Started by root with DB007_HOME in root's home: the server account cannot walk in there.
-            dataRoot = Path.of("/var/tmp", "db007-" + sha256(home.toString()).substring(0, 10));
+            dataRoot = Path.of("/var/tmp", "db007-" + sha256(Home.dir().toString()).substring(0, 10));
         }
         if (Files.exists(dataRoot)) {
             // A data folder with no state file beside it belongs to a lab whose state was deleted.
@@ -78,7 +79,7 @@ public final class LocalRegion {
         Region.State state = new Region.State(ServerAccount.currentUid(), ServerAccount.currentUser(), Region.bootId(),
                 dataRoot.toString(), account.name(), bin.bin().toString(), bin.version(), ports[0], ports[1],
                 List.of(new Region.NodeSpec("az1", ports[2]), new Region.NodeSpec("az2", ports[3])), "az1", null);
-        Json.writeAtomically(Region.stateFile(home), state);
+        Json.writeAtomically(Region.stateFile(), state);
         return state;
     }
 
@@ -86,8 +87,8 @@ public final class LocalRegion {
     public record Up(Region.Status status, boolean changed) {}
 
     /** Up or repair, then wait until the primary and a synchronous standby are there. */
-    public static Up up(Path home, String pgBin, String runAs, PrintWriter out, boolean quiet) throws IOException {
-        Region.State state = prepare(home, pgBin, runAs, out, quiet);
+    public static Up up(String pgBin, String runAs, PrintWriter out, boolean quiet) throws IOException {
+        Region.State state = prepare(pgBin, runAs, out, quiet);
         Region.Status s = Region.status(state);
         if (s != null && s.healthy()) return new Up(s, false);
         if (s != null) {
@@ -98,28 +99,28 @@ public final class LocalRegion {
                 if (!quiet) say(out, Region.bootId().equals(state.bootId())
                         ? Messages.get("lab.stale.control-plane", state.controlPlanePid()) : Messages.get("lab.stale.reboot"));
             }
-            state = restartable(home, state);
-            startControlPlane(home);
+            state = restartable(state);
+            startControlPlane();
         }
-        return new Up(waitUntil(home, state, out, quiet, Region.Status::healthy, Duration.ofMinutes(3), Instant.EPOCH), true);
+        return new Up(waitUntil(state, out, quiet, Region.Status::healthy, Duration.ofMinutes(3), Instant.EPOCH), true);
     }
 
     /** After a reboot or a dead control plane: the same layout, if its ports are still free. */
-    private static Region.State restartable(Path home, Region.State state) throws IOException {
+    private static Region.State restartable(Region.State state) throws IOException {
         for (int port : new int[] {state.apiPort(), state.endpointPort()}) {
             if (!portFree(port)) throw Problem.environment("lab.port.taken", port);
         }
         Region.State fresh = new Region.State(state.ownerUid(), state.ownerUser(), Region.bootId(), state.dataRoot(), state.runAs(),
                 state.pgBin(), state.pgVersion(), state.apiPort(), state.endpointPort(), state.nodes(), state.primaryAz(), null);
-        Json.writeAtomically(Region.stateFile(home), fresh);
+        Json.writeAtomically(Region.stateFile(), fresh);
         return fresh;
     }
 
     /** The control plane runs in its own JVM, which outlives this command and ignores the terminal's Ctrl-C. */
-    private static void startControlPlane(Path home) throws IOException {
+    private static void startControlPlane() throws IOException {
         ProcessBuilder pb = BackgroundJvm.detached(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), ControlPlane.class.getName(),
-                List.of(), Home.lab(home).resolve("control-plane.log"));
-        pb.environment().put("DB007_HOME", home.toString());
+                List.of(), Home.lab().resolve("control-plane.log"));
+        pb.environment().put("DB007_HOME", Home.dir().toString());
         pb.start();
     }
 
@@ -137,14 +138,14 @@ public final class LocalRegion {
     }
 
     /** Stops the control plane and both servers; returns how many stray processes had to be killed. */
-    public static int down(Path home, boolean purge) throws IOException, InterruptedException {
-        Region.State state = loadOwned(home);
+    public static int down(boolean purge) throws IOException, InterruptedException {
+        Region.State state = loadOwned();
         if (Region.status(state) != null) {
             Region.post(state, "/db007/shutdown", "");
             long pid = state.controlPlanePid() == null ? -1 : state.controlPlanePid();
-            Instant deadline = Instant.now().plusSeconds(60);
-            while (pid > 0 && Processes.alive(pid) && Instant.now().isBefore(deadline)) Thread.sleep(20);
-            if (pid > 0) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            if (pid > 0 && !Wait.within(Duration.ofSeconds(60), Duration.ofMillis(20), () -> !Processes.alive(pid))) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
         } else if (state.controlPlanePid() != null) {
             ProcessHandle.of(state.controlPlanePid()).ifPresent(ProcessHandle::destroyForcibly);
         }
@@ -152,24 +153,24 @@ public final class LocalRegion {
         int leftovers = killServers(Path.of(state.dataRoot()));
         if (purge) {
             FileTree.delete(Path.of(state.dataRoot()));
-            FileTree.delete(Home.lab(home));
+            FileTree.delete(Home.lab());
         }
         return leftovers;
     }
 
-    public static Region.State requireState(Path home) throws IOException {
-        if (!Files.exists(Region.stateFile(home))) throw Problem.environment("lab.none", home);
-        return loadOwned(home);
+    public static Region.State requireState() throws IOException {
+        if (!Files.exists(Region.stateFile())) throw Problem.environment("lab.none", Home.dir());
+        return loadOwned();
     }
 
-    public static Region.State loadOwned(Path home) throws IOException {
+    public static Region.State loadOwned() throws IOException {
         Region.State state;
         try {
-            state = Region.load(home);
+            state = Region.load();
         } catch (IOException e) {
-            throw new Problem(Problem.USAGE, e, "lab.state.unreadable", Region.stateFile(home), e.getMessage());
+            throw new Problem(Problem.USAGE, e, "lab.state.unreadable", Region.stateFile(), e.getMessage());
         }
-        if (state.ownerUid() != ServerAccount.currentUid()) throw Problem.environment("lab.owned", state.ownerUser(), home);
+        if (state.ownerUid() != ServerAccount.currentUid()) throw Problem.environment("lab.owned", state.ownerUser(), Home.dir());
         return state;
     }
 
@@ -188,41 +189,41 @@ public final class LocalRegion {
     }
 
     /** Polls the control plane, printing each new phase and event (unless quiet), until the condition holds. */
-    public static Region.Status waitUntil(Path home, Region.State state, PrintWriter out, boolean quiet, Predicate<Region.Status> done,
+    public static Region.Status waitUntil(Region.State state, PrintWriter out, boolean quiet, Predicate<Region.Status> done,
                                           Duration timeout, Instant since) {
-        Path log = Home.lab(home).resolve("control-plane.log");
-        Instant deadline = Instant.now().plus(timeout);
-        String lastPhase = null;
-        int shown = -1;
-        Region.Status s = null;
-        Instant lastAnswer = Instant.now();
-        while (Instant.now().isBefore(deadline)) {
-            s = Region.status(state);
-            if (s == null) {
-                if (Duration.between(lastAnswer, Instant.now()).toSeconds() > 15) throw Problem.environment("lab.control-plane.died", log);
-            } else {
-                lastAnswer = Instant.now();
-                if (shown < 0) shown = (int) s.events().stream().filter(e -> Instant.parse(e.time()).isBefore(since)).count();
+        Path log = Home.lab().resolve("control-plane.log");
+        // What the wait has shown so far: the last phase, how many events, when the control plane last answered.
+        var seen = new Object() {
+            String phase;
+            int events = -1;
+            Region.Status status;
+            Instant answered = Instant.now();
+        };
+        try {
+            return Wait.until("the region", timeout, Duration.ofMillis(50), () -> {
+                Region.Status s = Region.status(state);
+                if (s == null) {
+                    if (Duration.between(seen.answered, Instant.now()).toSeconds() > 15) throw Problem.environment("lab.control-plane.died", log);
+                    return null;
+                }
+                seen.status = s;
+                seen.answered = Instant.now();
+                if (seen.events < 0) seen.events = (int) s.events().stream().filter(e -> Instant.parse(e.time()).isBefore(since)).count();
                 if (!quiet) {
-                    for (Region.Event e : s.events().subList(Math.min(shown, s.events().size()), s.events().size())) {
+                    for (Region.Event e : s.events().subList(Math.min(seen.events, s.events().size()), s.events().size())) {
                         out.println("  " + Messages.clock(Instant.parse(e.time())) + "  " + Messages.get("event." + Json.key(e.type()), e.az()));
                     }
-                    if (!s.shownPhase().equals(lastPhase) && s.phase() != Topology.Phase.FAILED) out.println("  ... " + Messages.get("phase." + s.shownPhase()));
+                    if (!s.shownPhase().equals(seen.phase) && s.phase() != Topology.Phase.FAILED) out.println("  ... " + Messages.get("phase." + s.shownPhase()));
                     out.flush();
                 }
-                shown = s.events().size();
-                lastPhase = s.shownPhase();
+                seen.events = s.events().size();
+                seen.phase = s.shownPhase();
                 if (s.phase() == Topology.Phase.FAILED) throw Problem.failed("lab.failed", String.valueOf(s.failure()), log);
-                if (done.test(s)) return s;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+                return done.test(s) ? s : null;
+            });
+        } catch (Wait.TimedOut e) {
+            throw Problem.failed("lab.timeout", timeout.toSeconds(), seen.status == null ? "?" : seen.status.phase().key());
         }
-        throw Problem.failed("lab.timeout", timeout.toSeconds(), s == null ? "?" : s.phase().key());
     }
 
     public static void printStatus(PrintWriter out, Region.Status s) {

@@ -3,8 +3,6 @@ package region;
 //SOURCES ../common/Database.java ../common/FileTree.java ../common/Home.java ../common/Wait.java PgBinaries.java Processes.java Region.java
 //SOURCES ServerAccount.java
 
-//DEPS org.postgresql:postgresql:42.7.14
-
 import common.Database;
 import common.FileTree;
 import common.Home;

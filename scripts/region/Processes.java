@@ -1,11 +1,14 @@
 package region;
 
+//SOURCES ../common/Wait.java
+
+import common.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -67,15 +70,7 @@ public final class Processes {
     static int kill(List<ProcessHandle> victims) {
         victims.forEach(ProcessHandle::destroyForcibly);
         // onExit() of a process that is not our child polls slowly; a short poll of our own is faster.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (victims.stream().anyMatch(p -> alive(p.pid())) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        Wait.within(Duration.ofSeconds(5), Duration.ofMillis(2), () -> victims.stream().noneMatch(p -> alive(p.pid())));
         return victims.size();
     }
 }

@@ -27,9 +27,9 @@ public final class Region {
 
     private Region() {}
 
-    public static Path stateFile(Path home) { return Home.lab(home).resolve("region.json"); }
+    public static Path stateFile() { return Home.lab().resolve("region.json"); }
 
-    public static Path passwordFile(Path home) { return Home.lab(home).resolve("password"); }
+    public static Path passwordFile() { return Home.lab().resolve("password"); }
 
     /** What {@code lab up} records and the control plane keeps current: the region's layout. */
     public record State(int ownerUid, String ownerUser, String bootId, String dataRoot, String runAs,
@@ -132,12 +132,12 @@ public final class Region {
     /** One transition of the topology, with its UTC time; type is a stable key, message is RDS-like English. */
     public record Event(String time, EventType type, String az, String message) {}
 
-    public static State load(Path home) throws IOException {
-        return Json.read(stateFile(home), State.class);
+    public static State load() throws IOException {
+        return Json.read(stateFile(), State.class);
     }
 
-    public static String password(Path home) throws IOException {
-        return Files.readString(passwordFile(home)).trim();
+    public static String password() throws IOException {
+        return Files.readString(passwordFile()).trim();
     }
 
     public static String bootId() {

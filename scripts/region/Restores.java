@@ -41,10 +41,10 @@ final class Restores {
         return t;
     });
 
-    Restores(ControlPlane plane, Archive archive, Path home) throws IOException {
+    Restores(ControlPlane plane, Archive archive) throws IOException {
         this.plane = plane;
         this.archive = archive;
-        this.file = Home.lab(home).resolve("restored.json");
+        this.file = Home.lab().resolve("restored.json");
         if (Files.exists(file)) {
             for (Restored r : Json.read(file, Restored[].class)) restored.put(r.id(), r);
         }
