@@ -1,5 +1,7 @@
 package common;
 
+//SOURCES Home.java Messages.java
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +18,13 @@ public final class BackgroundJvm {
 
     /** Options such as -Xmx come before the main class, arguments after it. */
     public static ProcessBuilder child(List<String> options, String mainClass, List<String> args, Path log) {
-        return new ProcessBuilder(command(options, mainClass, args)).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(command(options, mainClass, args)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        // The child finds the same home and speaks the same language, whatever this process's environment says.
+        pb.environment().put("DB007_HOME", Home.dir().toString());
+        pb.environment().put("DB007_LANG", Messages.french() ? "fr" : "en");
+        return pb;
     }
 
     /** The same in a session of its own: it outlives this command and the terminal's Ctrl-C is not for it. */

@@ -101,6 +101,22 @@ public final class Cli {
     }
 
     /**
+     * The same command in this JVM, printing where it is told: how the mission runs its steps and
+     * the tests run the kit's commands, with the home (Home.use) and language (Messages.use) they chose.
+     */
+    public static int execute(Object command, String[] args, PrintWriter out, PrintWriter err) {
+        Home.ensurePrivate();
+        Messages.chooseFrom(args);
+        CommandLine cl = commandLine(command);
+        cl.setOut(out);
+        cl.setErr(err);
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /**
      * Standard output and error in UTF-8, whatever the locale: Java 17 would write them in the
      * locale's charset, and under POSIX every accented letter would print as "?". A command started
      * without the JBang header's options (by a test, the mission, another JVM) gets the same.

@@ -120,7 +120,6 @@ public final class LocalRegion {
     private static void startControlPlane() throws IOException {
         ProcessBuilder pb = BackgroundJvm.detached(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), ControlPlane.class.getName(),
                 List.of(), Home.lab().resolve("control-plane.log"));
-        pb.environment().put("DB007_HOME", Home.dir().toString());
         pb.start();
     }
 
