@@ -141,7 +141,7 @@ public class pra5 extends Cli.KitCommand {
         Double rto = restored.rtoSeconds();
         site.apply(site.spec().every(60));
 
-        boolean pass = restored.verified() && restored.restoredFrom().equals(fetched) && alertAfterMs >= 0 && restoreTestOk && rto != null;
+        boolean pass = restored.verified() && restored.restoredFrom().equals(fetched) && alertAfterMs >= 0 && restoreTestOk && rto != null && rpo != null;
         Design d = new Design(pass ? "pass" : "fail", 1, acked.size(), lost.size(), rpo, rto, restored.verified(), offsite.describe(),
                 shipping.copies(), shipping.maxLagMs(), restored.restoredFrom(), alertAfterMs, restoreTestOk, before);
         d.write(evidence);
@@ -152,8 +152,8 @@ public class pra5 extends Cli.KitCommand {
         } else {
             out.println();
             out.println(Messages.get("pra5.table.header"));
-            out.println(Messages.get("pra5.table.rpo", before == null ? "-" : Messages.seconds(before.rpoSeconds()), Messages.seconds(rpo)));
-            out.println(Messages.get("pra5.table.rto", before == null ? "-" : Messages.seconds(before.rtoSeconds()), Messages.seconds(rto)));
+            out.println(Messages.get("pra5.table.rpo", before == null ? "-" : Messages.seconds(before.rpoSeconds()), rpo == null ? "-" : Messages.seconds(rpo)));
+            out.println(Messages.get("pra5.table.rto", before == null ? "-" : Messages.seconds(before.rtoSeconds()), rto == null ? "-" : Messages.seconds(rto)));
             out.println(Messages.get("pra5.table.site", restored.verified() ? Messages.get("pra5.yes") : Messages.get("pra5.no")));
             out.println(Messages.get("pra5.table.alert", alertAfterMs / 1000.0));
             out.println(Messages.get("pra5.table.test", restoreTestOk ? Messages.get("pra5.yes") : Messages.get("pra5.no")));

@@ -22,15 +22,13 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import mission.Journal;
 import mission.Proof;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import recovery.LocalSite;
 import recovery.Restore;
 
-/** Bundles from real runs of both workshops, graded as they are, then tampered with one way at a time. */
+/** Bundles from real runs of both workshops (Workshop), graded as they are, then tampered with one way at a time. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GradeTest {
     Path home;
@@ -47,85 +45,18 @@ class GradeTest {
     String workshopBefore;
 
     @BeforeAll
-    void realRuns(@TempDir Path dir) throws Exception {
-        home = dir.resolve("home");
-        kit = new Kit(home);
-        said.add(kit.ok("mission").all());
-
-        // The PRA workshop by hand, in the README's order; backups every 2 s instead of every minute.
-        LocalSite site = new LocalSite(home.resolve("pra"));
-        said.add(kit.ok("pra_deploy", "--backup-every", "2").all());
-        for (int i = 1; i <= 5; i++) add(site, "hello " + i);
-        said.add(kit.ok("pra_copy").all());
-        site.waitForBackups(1, java.time.Duration.ofSeconds(30));
-        said.add(kit.ok("pra_status").all());
-        said.add(kit.ok("pra_pod_crash").all());
-        for (int i = 6; i <= 8; i++) add(site, "after the crash " + i);
-        waitForABackupHolding(site, 8);
-        for (int i = 9; i <= 11; i++) add(site, "at risk " + i);
-        disasterFrom = Instant.now();
-        said.add(kit.ok("pra_disaster").all());
-        disasterTo = Instant.now();
-        said.add(kit.ok("pra_backups").all());
-        said.add(kit.ok("pra_restore").all());
-        said.add(kit.ok("pra_status").all());
-
-        // Practical task 2: the oldest valid point, which is not the newest.
-        List<recovery.Backups.Point> points = List.of(Json.read(kit.ok("pra_backups", "--json").out(), recovery.Backups.Point[].class));
-        olderPoint = points.stream().filter(recovery.Backups.Point::valid).reduce((a, b) -> b).orElseThrow();
-        heldBeforeRollback = site.count();
-        said.add(kit.ok("pra_restore", "--force", "--point", olderPoint.file()).all());
-
-        // The unattended runs afterwards, as the README has them: they must leave the workshop as it was.
-        workshopBefore = digest(home.resolve("evidence/pra"), home.resolve("pra/app.log"));
-        said.add(kit.ok("pra5").all());
-        said.add(kit.ok("pra").all());
-
-        // Exercise 3 answered with the run's own figures, the others in words.
-        Restore.Result measured = Restore.readAll(home.resolve("evidence/pra")).get(0);
-        Path answers = Files.createDirectories(home.resolve("answers"));
-        Files.writeString(answers.resolve("pra.md"), String.join("\n",
-                "## 1", "The volume holds the data; the pod holds nothing.",
-                "## 3", String.format(java.util.Locale.ROOT, "Our RPO was %.1f s of writes and the RTO %.1f s.", measured.rpoSeconds(), measured.rtoSeconds()),
-                "## 4", "Both volumes share one disk.", ""));
-        Files.writeString(answers.resolve("maz.md"), String.join("\n",
-                "## 1", "Nobody was told; step 8 looks for the row.", "## 6", "No: the DELETE is replicated at once.", ""));
-        zip = dir.resolve("alice.zip");
-        said.add(kit.ok("bundle", "--student", "alice", "--out", zip.toString()).all());
-    }
-
-    private void add(LocalSite site, String message) {
-        recovery.Site.Reply r = site.get("/add?message=" + message.replace(' ', '+'));
-        assertEquals(200, r.status(), r.body());
-        acknowledged.add(((Number) Json.read(r.body(), Map.class).get("id")).longValue());
-    }
-
-    private static void waitForABackupHolding(LocalSite site, long messages) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (site.points().stream().noneMatch(p -> p.valid() && p.messages() >= messages)) {
-            assertTrue(Instant.now().isBefore(deadline), "no backup with " + messages + " messages came");
-            Thread.sleep(100);
-        }
-    }
-
-    /** Every file's name and bytes below these places, as one fingerprint. */
-    private static String digest(Path... places) throws Exception {
-        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-        for (Path place : places) {
-            try (Stream<Path> walk = Files.walk(place)) {
-                for (Path f : (Iterable<Path>) walk.filter(Files::isRegularFile).sorted()::iterator) {
-                    md.update(f.toString().getBytes(StandardCharsets.UTF_8));
-                    md.update(Files.readAllBytes(f));
-                }
-            }
-        }
-        return java.util.HexFormat.of().formatHex(md.digest());
-    }
-
-    @AfterAll
-    void down() throws Exception {
-        kit.purge();
-        for (String run : List.of("pra", "pra-drill", "pra5")) new LocalSite(home.resolve(run)).down(true);
+    void realRuns() throws Exception {
+        Workshop w = Workshop.get();
+        home = w.home;
+        kit = w.kit;
+        zip = w.zip;
+        acknowledged.addAll(w.acknowledged);
+        said.addAll(w.said);
+        disasterFrom = w.disasterFrom;
+        disasterTo = w.disasterTo;
+        heldBeforeRollback = w.heldBeforeRollback;
+        olderPoint = w.olderPoint;
+        workshopBefore = w.workshopBefore;
     }
 
     @Test
@@ -177,7 +108,7 @@ class GradeTest {
         assertEquals(2, readings.size(), "task 1: /status read before the disaster and after the restore");
         assertTrue(readings.stream().allMatch(recovery.App.Reading::answered));
 
-        assertEquals(workshopBefore, digest(home.resolve("evidence/pra"), home.resolve("pra/app.log")),
+        assertEquals(workshopBefore, Workshop.digest(home.resolve("evidence/pra"), home.resolve("pra/app.log")),
                 "pra5 and the drill left the student's workshop and its evidence as they were");
         assertTrue(Files.exists(home.resolve("evidence/pra-drill/drill.json")) && Files.exists(home.resolve("evidence/pra5/pra5.json")));
         for (String text : said) assertFalse(text.matches("(?s).*\\b(null|undefined)\\b.*"), text);

@@ -28,10 +28,10 @@ class PraDrillTest {
     }
 
     @Test
-    void theDrillLosesExactlyWhatWasWrittenAfterTheLastBackup(@TempDir Path dir) throws Exception {
-        home = dir;
-        Kit kit = new Kit(dir);
-        Kit.Result r = kit.run("pra", "--json");
+    void theDrillLosesExactlyWhatWasWrittenAfterTheLastBackup() throws Exception {
+        Workshop w = Workshop.get();
+        Path dir = w.home;
+        Kit.Result r = w.drill;
         assertEquals(0, r.exit(), r.all());
         Map<?, ?> o = Json.read(r.out(), Map.class);
         assertEquals("pass", o.get("verdict"));
@@ -49,8 +49,9 @@ class PraDrillTest {
         }
         Map<?, ?> restore = Json.read(evidence.resolve("restore.json"), Map.class);
         assertEquals(restore.get("rpo_seconds"), o.get("rpo_seconds"), "one RPO, the restore's: from the recovery point to the disaster");
-        assertTrue(Files.notExists(dir.resolve("pra")) && Files.notExists(dir.resolve("evidence/pra")),
-                "the drill ran on its own site and wrote its own evidence: the student's workshop does not even exist");
+        assertTrue(Files.exists(dir.resolve("pra-drill")) && !Json.read(evidence.resolve("restore.json"), Map.class).equals(
+                Json.read(dir.resolve("evidence/pra/restore.json"), Map.class)), "the drill ran on its own site and wrote its own evidence");
+        assertEquals(w.workshopBefore, Workshop.digest(dir.resolve("evidence/pra"), dir.resolve("pra/app.log")), "the student's workshop is as it was");
     }
 
     @Test
@@ -153,9 +154,9 @@ class PraDrillTest {
     }
 
     @Test
-    void theStrongerDesignSurvivesTheLossOfTheWholeSite(@TempDir Path dir) throws Exception {
-        home = dir;
-        Kit.Result r = new Kit(dir).run("pra5", "--json");
+    void theStrongerDesignSurvivesTheLossOfTheWholeSite() throws Exception {
+        Path dir = Workshop.get().home;
+        Kit.Result r = Workshop.get().pra5;
         assertEquals(0, r.exit(), r.all());
         Map<?, ?> o = Json.read(r.out(), Map.class);
         assertEquals("pass", o.get("verdict"));

@@ -15,7 +15,6 @@ import java.util.Map;
 import mission.Journal;
 import mission.MissionReport;
 import mission.Proof;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -83,21 +82,15 @@ class ReportsTest {
                 })()""".formatted(chart, chart, chart, chart);
     }
 
-    @BeforeAll
-    void realRuns(@TempDir Path dir) throws Exception {
-        assumeTrue(Browser.chromium() != null, "no Chromium on this machine (Debian: apt-get install chromium); .ci/run installs it");
-        home = dir.resolve("home");
-        kit = new Kit(home);
-        kit.ok("mission");
-        kit.ok("pra");
-        kit.ok("pra5");
-    }
+    Region.Status region;
 
-    @AfterAll
-    void down() throws Exception {
-        if (kit == null) return;
-        kit.purge();
-        for (String run : List.of("pra", "pra-drill", "pra5")) new LocalSite(home.resolve(run)).down(true);
+    @BeforeAll
+    void realRuns() throws Exception {
+        assumeTrue(Browser.chromium() != null, "no Chromium on this machine (Debian: apt-get install chromium); .ci/run installs it");
+        Workshop w = Workshop.get();
+        home = w.home;
+        kit = w.kit;
+        region = w.regionAfterMission;
     }
 
     @Test
@@ -106,7 +99,7 @@ class ReportsTest {
         Proof proof = Proof.read(evidence);
         Evidence e = new Evidence(evidence);
         List<Journal.Entry> journal = Journal.read(evidence.resolve(Journal.FILE));
-        Region.Window unprotected = Region.status(Kit.state(home)).unprotectedAfter(e.sabotage().requestedAt());
+        Region.Window unprotected = region.unprotectedAfter(e.sabotage().requestedAt());
         try (Browser browser = new Browser()) {
             for (String lang : List.of("en", "fr")) {
                 Messages.use(lang);

@@ -80,7 +80,14 @@ function placeLabels(group, items, left, right, rowHeight) {
   for (const it of items) {
     const t = svgEl(group, 'text', {class: 'label ' + (it.cls || '')}, it.text);
     const w = t.getComputedTextLength();
-    const sides = [it.x + 3, it.x - 3 - w].map(s => Math.min(Math.max(s, left), right - w));
+    // Beside its own mark first; then just past each line that would cross it, nearest first.
+    const wanted = [it.x + 3, it.x - 3 - w];
+    placed.forEach(p => wanted.push(p.x + 4, p.x - 4 - w));
+    // A label stays within 60 px of its mark, or a reader cannot tell whose it is.
+    const sides = [...new Set(wanted.map(s => Math.min(Math.max(s, left), right - w)))]
+      .filter(s => it.x >= s - 60 && it.x <= s + w + 60)
+      .sort((a, b) => Math.abs(a - it.x) - Math.abs(b - it.x));
+    if (!sides.length) sides.push(Math.min(Math.max(it.x + 3, left), right - w));
     let row = -1, start = sides[0];
     for (let r = 0; r <= rows.length && row < 0; r++) {
       for (const s of sides) if (row < 0 && clear(r, s, s + w, it.x)) { row = r; start = s; }

@@ -1,0 +1,159 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import common.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import recovery.Backups;
+import recovery.LocalSite;
+import recovery.Restore;
+import region.Region;
+
+/**
+ * One real run of both workshops as a student does them, made once for the whole test run and
+ * read by the classes that only look at what it left (GradeTest, ReportsTest, PraDrillTest): the
+ * mission, the PRA workshop by hand in the README's order, the drill and exercise 5, the written
+ * answers and the hand-in. What the student did is recorded as the test saw it, so that the kit's
+ * figures are checked against it. The region and the sites are stopped at the end of the run,
+ * their evidence kept; a class that changes anything works on a copy.
+ */
+final class Workshop {
+    final Path home;
+    final Kit kit;
+    final Path zip;
+    /** Everything the commands printed, to check no text says null. */
+    final List<String> said = new ArrayList<>();
+    /** The ids the app acknowledged to the test's own adds. */
+    final List<Long> acknowledged = new ArrayList<>();
+    Instant disasterFrom;
+    Instant disasterTo;
+    long heldBeforeRollback;
+    Backups.Point olderPoint;
+    /** A fingerprint of the student's PRA evidence and app log before the unattended runs. */
+    String workshopBefore;
+    Kit.Result drill;
+    Kit.Result pra5;
+    /** The region's status at the end of the mission, with its events: the region itself is stopped afterwards. */
+    Region.Status regionAfterMission;
+
+    private static Workshop done;
+
+    private Workshop(Path home) {
+        this.home = home;
+        this.kit = new Kit(home);
+        this.zip = home.resolveSibling("alice.zip");
+    }
+
+    /** The run, made on first use; every later caller gets the same. */
+    static synchronized Workshop get() throws Exception {
+        if (done == null) {
+            Path dir = Files.createTempDirectory("db007-workshop");
+            Workshop w = new Workshop(dir.resolve("home"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                w.stop();
+                try {
+                    common.FileTree.delete(dir);
+                } catch (IOException e) {
+                    // A temporary folder: the machine's own cleaning takes it.
+                }
+            }));
+            w.run();
+            done = w;
+        }
+        return done;
+    }
+
+    private void run() throws Exception {
+        said.add(kit.ok("mission").all());
+        regionAfterMission = kit.status();
+
+        // The PRA workshop by hand, in the README's order; backups every 2 s instead of every minute.
+        LocalSite site = new LocalSite(home.resolve("pra"));
+        said.add(kit.ok("pra_deploy", "--backup-every", "2").all());
+        for (int i = 1; i <= 5; i++) add(site, "hello " + i);
+        said.add(kit.ok("pra_copy").all());
+        site.waitForBackups(1, Duration.ofSeconds(30));
+        said.add(kit.ok("pra_status").all());
+        said.add(kit.ok("pra_pod_crash").all());
+        for (int i = 6; i <= 8; i++) add(site, "after the crash " + i);
+        waitForABackupHolding(site, 8);
+        for (int i = 9; i <= 11; i++) add(site, "at risk " + i);
+        disasterFrom = Instant.now();
+        said.add(kit.ok("pra_disaster").all());
+        disasterTo = Instant.now();
+        said.add(kit.ok("pra_backups").all());
+        said.add(kit.ok("pra_restore").all());
+        said.add(kit.ok("pra_status").all());
+
+        // Practical task 2: the oldest valid point, which is not the newest.
+        List<Backups.Point> points = List.of(Json.read(kit.ok("pra_backups", "--json").out(), Backups.Point[].class));
+        olderPoint = points.stream().filter(Backups.Point::valid).reduce((a, b) -> b).orElseThrow();
+        heldBeforeRollback = site.count();
+        said.add(kit.ok("pra_restore", "--force", "--point", olderPoint.file()).all());
+
+        // The unattended runs afterwards, as the README has them: they must leave the workshop as it was.
+        workshopBefore = digest(home.resolve("evidence/pra"), home.resolve("pra/app.log"));
+        pra5 = kit.ok("pra5", "--json");
+        drill = kit.ok("pra", "--json");
+        said.add(pra5.all());
+        said.add(drill.all());
+
+        // Exercise 3 answered with the run's own figures, the others in words.
+        Restore.Result measured = Restore.readAll(home.resolve("evidence/pra")).get(0);
+        Path answers = Files.createDirectories(home.resolve("answers"));
+        Files.writeString(answers.resolve("pra.md"), String.join("\n",
+                "## 1", "The volume holds the data; the pod holds nothing.",
+                "## 3", String.format(java.util.Locale.ROOT, "Our RPO was %.1f s of writes and the RTO %.1f s.", measured.rpoSeconds(), measured.rtoSeconds()),
+                "## 4", "Both volumes share one disk.", ""));
+        Files.writeString(answers.resolve("maz.md"), String.join("\n",
+                "## 1", "Nobody was told; step 8 looks for the row.", "## 6", "No: the DELETE is replicated at once.", ""));
+        said.add(kit.ok("bundle", "--student", "alice", "--out", zip.toString()).all());
+        stop();
+    }
+
+    /** The region and every PRA site stopped; their data and evidence stay for the classes that read them. */
+    private void stop() {
+        kit.run("lab", "down");
+        for (String run : List.of("pra", "pra-drill", "pra5")) {
+            try {
+                new LocalSite(home.resolve(run)).down(false);
+            } catch (IOException | InterruptedException e) {
+                // Stopping anyway.
+            }
+        }
+    }
+
+    private void add(LocalSite site, String message) {
+        recovery.Site.Reply r = site.get("/add?message=" + message.replace(' ', '+'));
+        assertEquals(200, r.status(), r.body());
+        acknowledged.add(((Number) Json.read(r.body(), Map.class).get("id")).longValue());
+    }
+
+    private static void waitForABackupHolding(LocalSite site, long messages) throws IOException {
+        assertTrue(common.Wait.within(Duration.ofSeconds(30), Duration.ofMillis(100),
+                () -> site.points().stream().anyMatch(p -> p.valid() && p.messages() >= messages)), "no backup with " + messages + " messages came");
+    }
+
+    /** Every file's name and bytes below these places, as one fingerprint. */
+    static String digest(Path... places) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        for (Path place : places) {
+            try (Stream<Path> walk = Files.walk(place)) {
+                for (Path f : (Iterable<Path>) walk.filter(Files::isRegularFile).sorted()::iterator) {
+                    md.update(f.toString().getBytes(StandardCharsets.UTF_8));
+                    md.update(Files.readAllBytes(f));
+                }
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+}
