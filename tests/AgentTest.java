@@ -2,39 +2,54 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import common.Json;
+import common.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import mission.Journal;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The agent in the background, as a student runs it, and a proof that fails when it should. */
+/** The agent in the background, as a student runs it, and a proof that fails when it should: one region, an agent run per test. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AgentTest {
     Kit kit;
     Path evidence;
 
-    @BeforeEach
-    void up(@TempDir Path home) {
+    @BeforeAll
+    void region(@TempDir Path home) {
         kit = new Kit(home);
-        evidence = home.resolve("evidence/maz");
         kit.ok("maz1");
         kit.ok("maz2");
-        Kit.Result r = kit.ok("maz3", "--background");
+    }
+
+    @BeforeEach
+    void agent(@TempDir Path folder) {
+        evidence = folder;
+        Kit.Result r = kit.ok("maz3", "--background", "--evidence", folder.toString());
         assertTrue(r.out().contains("background"), r.all());
     }
 
     @AfterEach
+    void stop() {
+        kit.run("maz3", "stop", "--evidence", evidence.toString());
+    }
+
+    @AfterAll
     void purge() {
-        kit.run("maz3", "stop");
         kit.purge();
     }
 
@@ -42,13 +57,16 @@ class AgentTest {
     void theAgentLivesThroughAFailoverAndACrashWithoutStopping() throws Exception {
         kit.ok("lab", "failover");
         kit.ok("lab", "crash");
-        Thread.sleep(500);
-        kit.ok("maz3", "stop");
+        // Writes on the new primary after the crash, before the agent stops.
+        Instant crashed = Instant.now();
+        assertTrue(Wait.within(Duration.ofSeconds(10), Duration.ofMillis(20), () -> Journal.read(evidence.resolve("journal.csv")).stream()
+                .anyMatch(e -> e.outcome() == Journal.Outcome.ack && e.doneAt().isAfter(crashed))), "writes resumed after the crash");
+        kit.ok("maz3", "stop", "--evidence", evidence.toString());
         List<Journal.Entry> journal = Journal.read(evidence.resolve("journal.csv"));
         Set<String> azs = journal.stream().filter(e -> e.outcome() == Journal.Outcome.ack).map(Journal.Entry::az).collect(Collectors.toSet());
         assertEquals(Set.of("az1", "az2"), azs, "writes were acknowledged in both AZs, by one agent run");
         assertEquals("az1", journal.get(journal.size() - 1).az(), "after failover and crash the primary is back in az1");
-        Kit.Result proof = kit.run("maz8");
+        Kit.Result proof = kit.run("maz8", "--evidence", evidence.toString());
         assertEquals(0, proof.exit(), proof.all());
         Map<?, ?> p = Json.read(evidence.resolve("proof.json"), Map.class);
         assertEquals(0, ((Number) p.get("lost_writes")).intValue());
@@ -56,12 +74,14 @@ class AgentTest {
 
     @Test
     void rowsDeletedOrAlteredBehindTheAgentsBackFailTheProof() throws Exception {
-        Thread.sleep(1000);
+        String run = (String) Json.read(evidence.resolve("agent.json"), Map.class).get("run_id");
+        assertTrue(Wait.within(Duration.ofSeconds(10), Duration.ofMillis(20), () -> Journal.read(evidence.resolve("journal.csv")).size() > 20),
+                "the agent wrote its first twenty rows");
         try (Connection c = kit.endpoint(); Statement st = c.createStatement()) {
-            assertEquals(5, st.executeUpdate("DELETE FROM db007_writes WHERE seq BETWEEN 10 AND 14"));
-            assertEquals(1, st.executeUpdate("UPDATE db007_writes SET payload = payload || ' (altered)' WHERE seq = 20"));
+            assertEquals(5, st.executeUpdate("DELETE FROM db007_writes WHERE run_id = '" + run + "' AND seq BETWEEN 10 AND 14"));
+            assertEquals(1, st.executeUpdate("UPDATE db007_writes SET payload = payload || ' (altered)' WHERE run_id = '" + run + "' AND seq = 20"));
         }
-        Kit.Result r = kit.run("maz8");
+        Kit.Result r = kit.run("maz8", "--evidence", evidence.toString());
         assertEquals(1, r.exit(), r.all());
         assertTrue(r.out().contains("PROOF FAILS"), r.out());
         Map<?, ?> p = Json.read(evidence.resolve("proof.json"), Map.class);
@@ -72,7 +92,7 @@ class AgentTest {
         assertTrue(Files.readString(evidence.resolve("report.html")).contains("class=\"verdict fail\""));
 
         Files.writeString(evidence.resolve("journal.csv"), "garbage line\n", StandardOpenOption.APPEND);
-        Kit.Result damaged = kit.run("maz8");
+        Kit.Result damaged = kit.run("maz8", "--evidence", evidence.toString());
         assertEquals(1, damaged.exit(), damaged.all());
         assertTrue(damaged.err().contains("is damaged at line") && damaged.err().contains("journal.csv"), damaged.err());
     }
