@@ -43,6 +43,7 @@ public class db007 {
             Map.entry("maz3", new Launch(maz3::new)),
             Map.entry("agent", new Launch(maz3::new)),
             Map.entry("maz4", new Launch(maz4::new)),
+            Map.entry("watch", new Launch(watch::new)),
             Map.entry("maz5", new Launch(maz5::new)),
             Map.entry("maz6", new Launch(maz6::new)),
             Map.entry("maz7", new Launch(maz7::new)),

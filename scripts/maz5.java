@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Rds.java common/Cli.java common/Evidence.java common/Messages.java common/Problem.java region/Processes.java region/Region.java
+//SOURCES aws/Rds.java common/Cli.java common/Evidence.java common/Messages.java common/Problem.java common/Wait.java mission/Journal.java
+//SOURCES mission/LiveView.java region/Processes.java region/Region.java
 //DESCRIPTION Mission step 5, sabotage: reboot the primary with failover (or, locally, kill it outright).
 
 // Step 5 of Operation DB007: sabotage.
@@ -17,9 +18,14 @@ import common.Cli;
 import common.Evidence;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import mission.Journal;
+import mission.LiveView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,6 +36,7 @@ import region.Region;
 public class maz5 extends Cli.KitCommand {
     @Mixin Rds.Options rds;
     @Mixin Evidence.Folder evidenceDir;
+    @Mixin LiveView.Plain plain;
     @Option(names = "--crash", descriptionKey = "maz5.crash") boolean crash;
 
     public static void main(String[] args) {
@@ -59,8 +66,19 @@ public class maz5 extends Cli.KitCommand {
                 done = new Evidence.Sabotage("reboot-with-failover", before.primaryAz(), before.standbyAz(), requested, null, during.status());
             }
         }
-        out.println(Messages.get("maz5.notice"));
         evidence.step("maz5", done.requestedAt(), true, done);
+        // In a terminal, the traffic is seen stopping and coming back, on the panel, before the step ends.
+        Path journal = evidence.file(Journal.FILE);
+        if (LiveView.possible(plain.plain) && Files.exists(journal)) {
+            try (Rds api = rds.local() ? null : Rds.open(rds); LiveView view = LiveView.start(journal,
+                    rds.local() ? LiveView.local(Region.load()) : LiveView.rds(api), rds.local() ? Duration.ofMillis(250) : Duration.ofSeconds(5))) {
+                Instant asked = done.requestedAt();
+                Wait.within(rds.local() ? Duration.ofSeconds(30) : Duration.ofMinutes(5), Duration.ofMillis(100),
+                        () -> view.panel().frozenAt() != null && view.panel().frozenAt().isAfter(asked));
+                Wait.pause(1500);
+            }
+        }
+        out.println(Messages.get("maz5.notice"));
         return 0;
     }
 }

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Evidence.java common/Messages.java common/Problem.java common/Wait.java mission/Agent.java mission/Journal.java
-//SOURCES mission/Proof.java
+//SOURCES aws/Rds.java common/Cli.java common/Evidence.java common/Messages.java common/Problem.java common/Wait.java mission/Agent.java
+//SOURCES mission/Journal.java mission/LiveView.java mission/Proof.java region/Region.java
 //DESCRIPTION Mission step 6, turbulence: follow the agent through the outage, from the last write before it to the first one after.
 
 // Step 6 of Operation DB007: turbulence.
@@ -12,6 +12,7 @@
 // writes stopped, which errors the application saw and how many, and when writes came back and
 // on which AZ. This is the outage as the application lives it, not as the RDS console tells it.
 
+import aws.Rds;
 import common.Cli;
 import common.Evidence;
 import common.Messages;
@@ -28,10 +29,12 @@ import java.util.List;
 import java.util.Map;
 import mission.Agent;
 import mission.Journal;
+import mission.LiveView;
 import mission.Proof;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import region.Region;
 
 @Command(name = "maz6")
 public class maz6 extends Cli.KitCommand {
@@ -39,6 +42,8 @@ public class maz6 extends Cli.KitCommand {
     static final Duration SILENCE = Duration.ofMillis(100);
     @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120", descriptionKey = "maz6.timeout") long timeout;
+    @Mixin Rds.Options rds;
+    @Mixin LiveView.Plain plain;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new maz6(), args));
@@ -55,16 +60,21 @@ public class maz6 extends Cli.KitCommand {
         Evidence.Sabotage sabotage = evidence.sabotage();
         Instant since = sabotage == null ? started : sabotage.requestedAt();
 
-        Follower f = new Follower(journal, since, out);
-        try {
-            Wait.until("the writes to stop and come back", Duration.ofSeconds(timeout), Duration.ofMillis(20), () -> {
-                if (f.look()) return true;
-                requireAgentAlive(evidence);
-                return false;
-            });
-        } catch (Wait.TimedOut e) {
-            throw Problem.failed("maz6.timeout.reached", timeout, f.lastAck == null ? "-" : Messages.clock(f.lastAck.doneAt()));
-        }
+        // In a terminal the panel shows the outage as it happens; the lines below come once it is over.
+        boolean live = LiveView.possible(plain.plain);
+        Follower f = LiveView.around(live, out, journal, live && rds.local() ? LiveView.local(Region.load()) : () -> null, Duration.ofMillis(250), lines -> {
+            Follower follower = new Follower(journal, since, lines);
+            try {
+                Wait.until("the writes to stop and come back", Duration.ofSeconds(timeout), Duration.ofMillis(20), () -> {
+                    if (follower.look()) return true;
+                    requireAgentAlive(evidence);
+                    return false;
+                });
+            } catch (Wait.TimedOut e) {
+                throw Problem.failed("maz6.timeout.reached", timeout, follower.lastAck == null ? "-" : Messages.clock(follower.lastAck.doneAt()));
+            }
+            return follower;
+        });
         List<Journal.Entry> seen = f.seen;
         Journal.Entry firstMiss = f.firstMiss;
         Journal.Entry resumed = f.resumed;

@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/Rds.java common/Cli.java common/Evidence.java common/Messages.java common/Problem.java common/Wait.java mission/Journal.java
+//SOURCES mission/LiveView.java region/Region.java
 //DESCRIPTION Mission step 7, reorg: wait for the standby's promotion and the agent's writes on it; show the failover events.
 
 // Step 7 of Operation DB007: reorganisation.
@@ -19,20 +20,24 @@ import common.Messages;
 import common.Problem;
 import common.Wait;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import mission.Journal;
+import mission.LiveView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import region.Region;
 
 @Command(name = "maz7")
 public class maz7 extends Cli.KitCommand {
     @Mixin Rds.Options rds;
     @Mixin Evidence.Folder evidenceDir;
+    @Mixin LiveView.Plain plain;
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600", descriptionKey = "maz7.timeout") long timeout;
 
     public static void main(String[] args) {
@@ -53,24 +58,28 @@ public class maz7 extends Cli.KitCommand {
         Rds.Instance now;
         List<Rds.Event> events;
         try (Rds api = Rds.open(rds)) {
-            // Each new status is printed as RDS gives it, until the primary has moved and the instance is available.
-            var last = new Object() {
-                Rds.Instance now;
-                String status;
-            };
-            Wait.within(Duration.ofSeconds(timeout), Duration.ofMillis(rds.local() ? 50 : 5000), () -> {
-                last.now = api.describe();
-                if (!last.now.status().equals(last.status)) {
-                    out.println(Messages.get("maz7.status", Messages.clock(Instant.now()), last.now.status(), last.now.primaryAz()));
-                    last.status = last.now.status();
-                }
-                return !before.equals(last.now.primaryAz()) && "available".equals(last.now.status());
-            });
-            now = last.now;
-            if (before.equals(now.primaryAz())) throw Problem.failed("maz7.timeout.reached", timeout, before);
-
-            Journal.Entry firstOnNew = waitForWriteOn(evidence, now.primaryAz(), requested);
-            out.println(Messages.get("maz7.promoted", now.primaryAz(), firstOnNew.seq(), Messages.clock(firstOnNew.doneAt())));
+            // In a terminal the panel shows the reorganisation as it happens; the lines below come once it is over.
+            boolean live = LiveView.possible(plain.plain) && Files.exists(evidence.file(Journal.FILE));
+            now = LiveView.around(live, out, evidence.file(Journal.FILE), live ? (rds.local() ? LiveView.local(Region.load()) : LiveView.rds(api)) : () -> null,
+                    rds.local() ? Duration.ofMillis(250) : Duration.ofSeconds(5), lines -> {
+                        // Each new status is printed as RDS gives it, until the primary has moved and the instance is available.
+                        var last = new Object() {
+                            Rds.Instance now;
+                            String status;
+                        };
+                        Wait.within(Duration.ofSeconds(timeout), Duration.ofMillis(rds.local() ? 50 : 5000), () -> {
+                            last.now = api.describe();
+                            if (!last.now.status().equals(last.status)) {
+                                lines.println(Messages.get("maz7.status", Messages.clock(Instant.now()), last.now.status(), last.now.primaryAz()));
+                                last.status = last.now.status();
+                            }
+                            return !before.equals(last.now.primaryAz()) && "available".equals(last.now.status());
+                        });
+                        if (before.equals(last.now.primaryAz())) throw Problem.failed("maz7.timeout.reached", timeout, before);
+                        Journal.Entry firstOnNew = waitForWriteOn(evidence, last.now.primaryAz(), requested);
+                        lines.println(Messages.get("maz7.promoted", last.now.primaryAz(), firstOnNew.seq(), Messages.clock(firstOnNew.doneAt())));
+                        return last.now;
+                    });
             events = api.events(requested.minusSeconds(1));
         }
         out.println(Messages.get("maz7.events"));

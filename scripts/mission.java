@@ -2,7 +2,7 @@
 //JAVA 17+
 //SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java
 //SOURCES common/Wait.java maz1.java maz2.java maz4.java maz5.java maz6.java maz7.java maz8.java maz9.java mission/Agent.java mission/Journal.java
-//SOURCES mission/Proof.java
+//SOURCES mission/LiveView.java mission/Proof.java region/Region.java
 //DESCRIPTION Operation DB007, the whole Multi-AZ mission unattended: steps 1 to 9, with the verdict.
 
 // Operation DB007, end to end.
@@ -34,17 +34,20 @@ import java.util.List;
 import java.util.Map;
 import mission.Agent;
 import mission.Journal;
+import mission.LiveView;
 import mission.Proof;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import region.Region;
 
 @Command(name = "mission")
 public class mission extends Cli.KitCommand {
     @Mixin Rds.Options rds;
     @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--pg-bin", paramLabel = "DIR", descriptionKey = "lab.up.pg-bin") String pgBin;
+    @Mixin LiveView.Plain plain;
     @Option(names = "--crash", descriptionKey = "maz5.crash") boolean crash;
     @Option(names = "--json", descriptionKey = "option.json") boolean json;
     @Option(names = "--baseline", paramLabel = "SECONDS", defaultValue = "3", descriptionKey = "mission.baseline") double baseline;
@@ -84,10 +87,7 @@ public class mission extends Cli.KitCommand {
                 if (agentFailure[0] != null) throw agentFailure[0];
                 verdicts.put("maz3", "pass");
                 Thread.sleep((long) (baseline * 1000));
-                boolean ok = run(new maz4(), "maz4", steps, verdicts, List.of())
-                        && run(new maz5(), "maz5", steps, verdicts, crash ? List.of("--crash") : List.of())
-                        && run(new maz6(), "maz6", steps, verdicts, List.of())
-                        && run(new maz7(), "maz7", steps, verdicts, List.of());
+                boolean ok = run(new maz4(), "maz4", steps, verdicts, List.of()) && sabotageUnderThePanel(evidence, steps, verdicts);
                 if (ok) Thread.sleep((long) (after * 1000));
                 run(new maz8(), "maz8", steps, verdicts, List.of());
                 if (ok) run(new maz9(), "maz9", steps, verdicts, List.of());
@@ -99,6 +99,22 @@ public class mission extends Cli.KitCommand {
             }
         }
         return conclude(out, dir, verdicts, Duration.between(t0, Instant.now()).toMillis());
+    }
+
+    /**
+     * Steps 5 to 7, under the live panel when the output is a terminal: the traffic is seen stopping
+     * and coming back; the steps' lines follow the panel's last frame. Elsewhere they print as they go.
+     */
+    private boolean sabotageUnderThePanel(Evidence evidence, PrintWriter steps, Map<String, String> verdicts) throws Exception {
+        boolean live = !json && LiveView.possible(plain.plain);
+        List<String> five = new ArrayList<>(crash ? List.of("--crash", "--plain") : List.of("--plain"));
+        try (Rds api = live && !rds.local() ? Rds.open(rds) : null) {
+            return LiveView.around(live, steps, evidence.file(Journal.FILE), !live ? () -> null : rds.local() ? LiveView.local(Region.load()) : LiveView.rds(api),
+                    rds.local() ? Duration.ofMillis(250) : Duration.ofSeconds(5), lines ->
+                            run(new maz5(), "maz5", lines, verdicts, five)
+                                    && run(new maz6(), "maz6", lines, verdicts, List.of("--plain"))
+                                    && run(new maz7(), "maz7", lines, verdicts, List.of("--plain")));
+        }
     }
 
     private List<String> withPgBin() {
