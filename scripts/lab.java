@@ -29,11 +29,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import region.LocalRegion;
 import region.Region;
 
 @Command(name = "lab",
-        subcommands = {lab.Up.class, lab.Status.class, lab.Failover.class, lab.Crash.class, lab.Down.class})
+        subcommands = {lab.Up.class, lab.Status.class, lab.Failover.class, lab.Crash.class, lab.Isolate.class, lab.Cut.class, lab.Slow.class, lab.Heal.class,
+                lab.Down.class})
 public class lab extends Cli.KitCommand {
 
     public static void main(String[] args) {
@@ -114,6 +116,60 @@ public class lab extends Cli.KitCommand {
             if (!json) spec.commandLine().getOut().println(Messages.get("lab.crash.killed", before.primaryAz(), killed, Messages.clock(t0)));
             return report(spec.commandLine().getOut(), json, state, before, t0);
         }
+    }
+
+    /** lab isolate az1: every link to and from the AZ blackholed; its servers keep running. */
+    @Command(name = "isolate")
+    static class Isolate extends Cli.KitCommand {
+        @Parameters(paramLabel = "AZ", descriptionKey = "lab.isolate.az") String az;
+
+        @Override
+        public Integer call() throws Exception {
+            return fault(spec.commandLine().getOut(), "isolate", az, null, 0);
+        }
+    }
+
+    /** lab cut az1-az2: only that link, reset (connections refused) or --blackhole (packets vanish). */
+    @Command(name = "cut")
+    static class Cut extends Cli.KitCommand {
+        @Parameters(paramLabel = "LINK", descriptionKey = "lab.cut.link") String link;
+        @Option(names = "--blackhole", descriptionKey = "lab.cut.blackhole") boolean blackhole;
+
+        @Override
+        public Integer call() throws Exception {
+            return fault(spec.commandLine().getOut(), "cut", link, blackhole ? "blackhole" : "reset", 0);
+        }
+    }
+
+    /** lab slow LINK 50ms: that much more latency each way. */
+    @Command(name = "slow")
+    static class Slow extends Cli.KitCommand {
+        @Parameters(index = "0", paramLabel = "LINK", descriptionKey = "lab.slow.link") String link;
+        @Parameters(index = "1", paramLabel = "DELAY", descriptionKey = "lab.slow.delay") String delay;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!delay.matches("\\d+(ms)?")) throw Problem.environment("lab.slow.bad-delay", delay);
+            return fault(spec.commandLine().getOut(), "slow", link, null, Long.parseLong(delay.replace("ms", "")));
+        }
+    }
+
+    /** lab heal: every link up again; the region then repairs itself. */
+    @Command(name = "heal")
+    static class Heal extends Cli.KitCommand {
+        @Override
+        public Integer call() throws Exception {
+            return fault(spec.commandLine().getOut(), "heal", "", null, 0);
+        }
+    }
+
+    private static int fault(PrintWriter out, String what, String link, String mode, long delayMs) throws Exception {
+        Region.State state = LocalRegion.requireState();
+        LocalRegion.requireRunning(state);
+        LocalRegion.fault(state, what, link, mode, delayMs);
+        out.println(Messages.get("lab." + what + ".done", what.equals("heal") ? "" : link, delayMs));
+        LocalRegion.printStatus(out, Region.status(state));
+        return 0;
     }
 
     /** Follows a failover to its end, the new standby in sync, and says how long each part took. */

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/Rds.java common/Cli.java common/Evidence.java common/Messages.java common/Problem.java common/Wait.java mission/Journal.java
-//SOURCES mission/LiveView.java region/Processes.java region/Region.java
+//SOURCES mission/LiveView.java region/LocalRegion.java region/Processes.java region/Region.java
 //DESCRIPTION Mission step 5, sabotage: reboot the primary with failover (or, locally, kill it outright).
 
 // Step 5 of Operation DB007: sabotage.
@@ -24,11 +24,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import mission.Journal;
 import mission.LiveView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import region.LocalRegion;
 import region.Processes;
 import region.Region;
 
@@ -38,6 +40,7 @@ public class maz5 extends Cli.KitCommand {
     @Mixin Evidence.Folder evidenceDir;
     @Mixin LiveView.Plain plain;
     @Option(names = "--crash", descriptionKey = "maz5.crash") boolean crash;
+    @Option(names = "--fault", paramLabel = "reboot|crash|isolate", defaultValue = "reboot", descriptionKey = "maz5.fault") String fault;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new maz5(), args));
@@ -48,13 +51,20 @@ public class maz5 extends Cli.KitCommand {
         PrintWriter out = spec.commandLine().getOut();
         out.println(Messages.get("maz5.title"));
         Evidence evidence = evidenceDir.open("maz");
-        if (crash && !rds.local()) throw Problem.environment("maz5.crash.local-only");
+        if (crash) fault = "crash";
+        if (!List.of("reboot", "crash", "isolate").contains(fault)) throw Problem.environment("maz5.fault.unknown", fault);
+        if (!fault.equals("reboot") && !rds.local()) throw Problem.environment("maz5.crash.local-only");
         Evidence.Sabotage done;
         try (Rds api = Rds.open(rds)) {
             Rds.Instance before = api.describe();
             if (before.standbyAz() == null || !"available".equals(before.status())) throw Problem.failed("maz5.not-ready", before.status());
             Instant requested = Instant.now();
-            if (crash) {
+            if (fault.equals("isolate")) {
+                // The primary's AZ cut off the network: its servers keep running, nobody reaches them.
+                LocalRegion.fault(Region.load(), "isolate", before.primaryAz(), null, 0);
+                out.println(Messages.get("maz5.isolated", before.primaryAz()));
+                done = new Evidence.Sabotage("isolate-" + before.primaryAz(), before.primaryAz(), before.standbyAz(), requested, null, null);
+            } else if (fault.equals("crash")) {
                 Region.State state = Region.load();
                 int killed = Processes.killIn(Path.of(state.dataRoot(), before.primaryAz()));
                 out.println(Messages.get("maz5.crashed", before.primaryAz(), killed));

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/Rds.java common/Cli.java common/Evidence.java common/Messages.java common/Problem.java common/Wait.java mission/Agent.java
-//SOURCES mission/Journal.java mission/LiveView.java mission/Proof.java region/Region.java
+//SOURCES mission/Journal.java mission/LiveView.java mission/OrdinaryClient.java mission/Proof.java region/Region.java
 //DESCRIPTION Mission step 6, turbulence: follow the agent through the outage, from the last write before it to the first one after.
 
 // Step 6 of Operation DB007: turbulence.
@@ -30,6 +30,7 @@ import java.util.Map;
 import mission.Agent;
 import mission.Journal;
 import mission.LiveView;
+import mission.OrdinaryClient;
 import mission.Proof;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -92,6 +93,7 @@ public class maz6 extends Cli.KitCommand {
             }
         }
         out.println(Messages.get("maz6.notice", outage == null ? 0 : outage.missed(), longestRetryGapMs));
+        Map<String, Object> ordinary = ordinary(evidence, sabotage, out);
 
         Map<String, Object> observed = new LinkedHashMap<>();
         observed.put("last_ack_before", outage == null ? null : Map.of("seq", outage.lastAck().seq(), "at", outage.lastAck().doneAt().toString(),
@@ -104,8 +106,38 @@ public class maz6 extends Cli.KitCommand {
         observed.put("unknown", outage == null ? 0 : outage.unknown());
         observed.put("errors", errors);
         observed.put("longest_retry_gap_ms", longestRetryGapMs);
+        if (ordinary != null) observed.put("ordinary_client", ordinary);
         evidence.step("maz6", started, true, observed);
         return 0;
+    }
+
+    /**
+     * The ordinary client beside the agent (a typical pool's settings, no retry): its own outage,
+     * measured the same way from its own journal, or how long it has waited so far when its write
+     * still hangs on a connection the fault left silent; and why the two differ.
+     */
+    private static Map<String, Object> ordinary(Evidence evidence, Evidence.Sabotage sabotage, PrintWriter out) {
+        Path file = evidence.file(OrdinaryClient.FILE);
+        if (!Files.exists(file)) return null;
+        List<Journal.Entry> entries = Journal.read(file);
+        Instant since = sabotage == null ? Instant.MIN : sabotage.requestedAt();
+        Journal.Entry lastAck = entries.stream().filter(e -> e.outcome() == Journal.Outcome.ack).reduce((a, b) -> b).orElse(null);
+        long failed = entries.stream().filter(e -> e.outcome() != Journal.Outcome.ack && !e.sentAt().isBefore(since)).count();
+        Map<String, Object> o = new LinkedHashMap<>();
+        long waiting = lastAck == null ? 0 : Proof.millisBetween(lastAck.doneAt(), Instant.now());
+        // Its last write before the outage is its last write so far: it is still waiting, on a connection that hangs.
+        if (lastAck != null && waiting > 2 * SILENCE.toMillis()) {
+            out.println(Messages.get("maz6.ordinary.waiting", Messages.stopwatch(waiting)));
+            o.put("waiting_ms", waiting);
+        } else {
+            Proof.Outage outage = Proof.Outage.of(entries, sabotage == null ? null : sabotage.requestedAt());
+            long ms = outage == null ? 0 : outage.ms();
+            out.println(Messages.get("maz6.ordinary", ms, failed));
+            o.put("outage_ms", ms);
+        }
+        o.put("failed_not_retried", failed);
+        out.println(Messages.get("maz6.ordinary.notice"));
+        return o;
     }
 
     /**

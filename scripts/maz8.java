@@ -1,8 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/Deployment.java aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Json.java
-//SOURCES common/Messages.java common/Problem.java mission/Agent.java mission/Journal.java mission/MissionReport.java mission/Proof.java
-//SOURCES region/Region.java
+//SOURCES common/Messages.java common/Problem.java mission/Agent.java mission/Journal.java mission/MissionReport.java mission/OrdinaryClient.java
+//SOURCES mission/Proof.java region/Region.java
 //DESCRIPTION Mission step 8, proof: no acknowledged write lost (RPO = 0), and the outage measured (RTO), with an HTML report.
 
 // Step 8 of Operation DB007: the proof.
@@ -34,6 +34,7 @@ import java.util.Map;
 import mission.Agent;
 import mission.Journal;
 import mission.MissionReport;
+import mission.OrdinaryClient;
 import mission.Proof;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,7 +50,7 @@ public class maz8 extends Cli.KitCommand {
     }
 
     /** Who ran the mission, where, and how long writes went unprotected (the local region says; RDS does not). */
-    private MissionReport.Context context(Evidence.Sabotage sabotage) throws Exception {
+    private MissionReport.Context context(Evidence evidence, Evidence.Sabotage sabotage) throws Exception {
         Deployment d = rds.local() ? null : Deployment.load();
         String student = d != null && d.student() != null ? d.student() : System.getProperty("user.name");
         String target = rds.local() ? Messages.get("report.target.local") : Messages.get("report.target.aws", d == null ? "?" : d.region());
@@ -58,7 +59,8 @@ public class maz8 extends Cli.KitCommand {
             Region.Status status = Region.status(Region.load());
             unprotected = status == null ? null : status.unprotectedAfter(sabotage.requestedAt());
         }
-        return new MissionReport.Context(student, Instant.now(), target, sabotage, unprotected);
+        Path ordinary = evidence.file(OrdinaryClient.FILE);
+        return new MissionReport.Context(student, Instant.now(), target, sabotage, unprotected, Files.exists(ordinary) ? Journal.read(ordinary) : List.of());
     }
 
     @Override
@@ -84,7 +86,7 @@ public class maz8 extends Cli.KitCommand {
         Proof proof = Proof.compute(agent.runId(), journal, rows, sabotageAt);
         evidence.write(Proof.FILE, proof);
         Path report = evidence.file(Proof.REPORT);
-        Files.writeString(report, MissionReport.html(proof, journal, Rds.events(evidence), context(sabotage)));
+        Files.writeString(report, MissionReport.html(proof, journal, Rds.events(evidence), context(evidence, sabotage)));
 
         out.println(Messages.get("maz8.rpo", proof.acknowledgedWrites(), proof.lostWrites(), proof.corruptRows()));
         out.println(Messages.get("maz8.unknown", proof.unknownWrites(), proof.unknownFound()));

@@ -2,7 +2,7 @@
 //JAVA 17+
 //SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java
 //SOURCES common/Wait.java maz1.java maz2.java maz4.java maz5.java maz6.java maz7.java maz8.java maz9.java mission/Agent.java mission/Journal.java
-//SOURCES mission/LiveView.java mission/Proof.java region/Region.java
+//SOURCES mission/LiveView.java mission/Proof.java region/LocalRegion.java region/Region.java
 //DESCRIPTION Operation DB007, the whole Multi-AZ mission unattended: steps 1 to 9, with the verdict.
 
 // Operation DB007, end to end.
@@ -40,6 +40,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import region.LocalRegion;
 import region.Region;
 
 @Command(name = "mission")
@@ -49,6 +50,7 @@ public class mission extends Cli.KitCommand {
     @Option(names = "--pg-bin", paramLabel = "DIR", descriptionKey = "lab.up.pg-bin") String pgBin;
     @Mixin LiveView.Plain plain;
     @Option(names = "--crash", descriptionKey = "maz5.crash") boolean crash;
+    @Option(names = "--fault", paramLabel = "reboot|crash|isolate-az1", defaultValue = "reboot", descriptionKey = "mission.fault") String fault;
     @Option(names = "--json", descriptionKey = "option.json") boolean json;
     @Option(names = "--baseline", paramLabel = "SECONDS", defaultValue = "3", descriptionKey = "mission.baseline") double baseline;
     @Option(names = "--after", paramLabel = "SECONDS", defaultValue = "2", descriptionKey = "mission.after") double after;
@@ -60,6 +62,8 @@ public class mission extends Cli.KitCommand {
     @Override
     public Integer call() throws Exception {
         Database.lowerDnsCache();
+        if (crash) fault = "crash";
+        if (!List.of("reboot", "crash", "isolate-az1").contains(fault)) throw Problem.environment("mission.fault.unknown", fault);
         Instant t0 = Instant.now();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter steps = json ? new PrintWriter(OutputStream.nullOutputStream()) : out;
@@ -89,6 +93,13 @@ public class mission extends Cli.KitCommand {
                 Thread.sleep((long) (baseline * 1000));
                 boolean ok = run(new maz4(), "maz4", steps, verdicts, List.of()) && sabotageUnderThePanel(evidence, steps, verdicts);
                 if (ok) Thread.sleep((long) (after * 1000));
+                // An AZ cut off stays so until healed: the network comes back before the proof, so that the old
+                // primary's AZ can hold a standby again (step 9) and the ordinary client's hung write ends.
+                if (fault.startsWith("isolate")) {
+                    LocalRegion.fault(Region.load(), "heal", "", null, 0);
+                    steps.println(Messages.get("mission.healed"));
+                    Thread.sleep((long) (after * 1000));
+                }
                 run(new maz8(), "maz8", steps, verdicts, List.of());
                 if (ok) run(new maz9(), "maz9", steps, verdicts, List.of());
             }
@@ -107,7 +118,7 @@ public class mission extends Cli.KitCommand {
      */
     private boolean sabotageUnderThePanel(Evidence evidence, PrintWriter steps, Map<String, String> verdicts) throws Exception {
         boolean live = !json && LiveView.possible(plain.plain);
-        List<String> five = new ArrayList<>(crash ? List.of("--crash", "--plain") : List.of("--plain"));
+        List<String> five = new ArrayList<>(List.of("--fault", fault.startsWith("isolate") ? "isolate" : fault, "--plain"));
         try (Rds api = live && !rds.local() ? Rds.open(rds) : null) {
             return LiveView.around(live, steps, evidence.file(Journal.FILE), !live ? () -> null : rds.local() ? LiveView.local(Region.load()) : LiveView.rds(api),
                     rds.local() ? Duration.ofMillis(250) : Duration.ofSeconds(5), lines ->
@@ -153,7 +164,7 @@ public class mission extends Cli.KitCommand {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("verdict", pass ? "pass" : "fail");
         o.put("target", rds.target);
-        o.put("failover", crash ? "crash" : "reboot-with-failover");
+        o.put("failover", fault.equals("crash") ? "crash" : fault.equals("reboot") ? "reboot-with-failover" : fault);
         o.put("primary_az_before", sabotage == null ? null : sabotage.primaryAzBefore());
         o.put("standby_az_before", sabotage == null ? null : sabotage.standbyAzBefore());
         o.put("primary_az_after", order == null ? null : order.primaryAz());

@@ -82,7 +82,7 @@ class LabErrorsTest {
 
     private Region.State state(int uid, String bootId, int apiPort) {
         return new Region.State(uid, "someone", bootId, home.resolve("lab/data").toString(), "postgres", "/usr/lib/postgresql/15/bin", "15",
-                apiPort, freePort(), List.of(new Region.NodeSpec("az1", freePort()), new Region.NodeSpec("az2", freePort())), "az1", null);
+                apiPort, freePort(), List.of(new Region.NodeSpec("az1", freePort(), freePort(), freePort()), new Region.NodeSpec("az2", freePort(), freePort(), freePort())), "az1", null);
     }
 
     private void write(Region.State state) throws Exception {

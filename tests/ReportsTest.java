@@ -106,7 +106,7 @@ class ReportsTest {
                 Path file = lang.equals("en") ? evidence.resolve(Proof.REPORT) : dir.resolve("report-fr.html");
                 if (lang.equals("fr")) {
                     Files.writeString(file, MissionReport.html(proof, journal, Rds.events(e),
-                            new MissionReport.Context("alice", Instant.now(), Messages.get("report.target.local"), e.sabotage(), unprotected)));
+                            new MissionReport.Context("alice", Instant.now(), Messages.get("report.target.local"), e.sabotage(), unprotected, java.util.List.of())));
                 }
                 browser.open(file, 1100);
                 browser.screenshot(SHOTS.resolve("mission-" + lang + ".png"));

@@ -21,13 +21,16 @@ class VerdictTest {
      * One row. frozenMs: the postmaster stopped that long; stuckMs: the health commit in flight
      * that long; answeredMs: the standby's last answer that long ago; askedMs: a question to the
      * standby unanswered that long; primaryMs: the primary's last answer on another connection
-     * that long ago; walMs: WAL last moved that long ago.
+     * that long ago; primaryWalMs: the primary's WAL last moved that long ago; standbyWalMs: the
+     * WAL the standby receives last moved that long ago; behind: the standby has less WAL than the
+     * primary wrote. What the control plane sees, and what each server sees of the other.
      */
     record Row(String name, boolean primaryUp, Integer frozenMs, Integer stuckMs, boolean standbyUp, Integer answeredMs, Integer askedMs,
-               Integer primaryMs, Integer walMs, Phase phase, Role standbyRole, boolean synchronous, Action expected) {
+               Integer primaryMs, Integer primaryWalMs, Integer standbyWalMs, boolean behind, Phase phase, Role standbyRole, boolean synchronous,
+               Action expected) {
         Row(String name, boolean primaryUp, Integer frozenMs, Integer stuckMs, boolean standbyUp, Integer answeredMs, Integer askedMs,
             Phase phase, Role standbyRole, boolean synchronous, Action expected) {
-            this(name, primaryUp, frozenMs, stuckMs, standbyUp, answeredMs, askedMs, null, null, phase, standbyRole, synchronous, expected);
+            this(name, primaryUp, frozenMs, stuckMs, standbyUp, answeredMs, askedMs, null, null, null, false, phase, standbyRole, synchronous, expected);
         }
 
         @Override
@@ -42,18 +45,35 @@ class VerdictTest {
             new Row("postmaster frozen (SIGSTOP)", true, 400, null, true, 30, null, Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
             new Row("postmaster frozen a moment", true, 100, null, true, 30, null, Phase.READY, Role.STANDBY, true, Action.NONE),
             new Row("backends frozen: commits stuck, standby answers", true, null, 300, true, 20, null, Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
-            new Row("busy: commits wait behind a large transaction, WAL still flows", true, null, 600, true, 20, null, 400, 30, Phase.READY, Role.STANDBY, true, Action.NONE),
-            new Row("slow: a commit waits on a busy disk, the primary still answers", true, null, 600, true, 20, null, 40, 400, Phase.READY, Role.STANDBY, true, Action.NONE),
-            new Row("busy for too long: the standby cannot keep up", true, null, 5200, true, 20, null, 40, 30, Phase.READY, Role.STANDBY, true, Action.DROP_STANDBY),
-            new Row("commits hung for long on a primary that still answers", true, null, 5200, true, 20, null, 40, 4000, Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
-            new Row("WAL moved and the primary answered a while ago, then nothing: hung", true, null, 600, true, 20, null, 400, 400, Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
-            new Row("answered only before the commit got stuck: hung", true, null, 300, true, 20, null, 350, 350, Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
+            new Row("busy: commits wait behind a large transaction, WAL still flows", true, null, 600, true, 20, null, 400, 30, 30, true, Phase.READY, Role.STANDBY, true, Action.NONE),
+            new Row("slow: a commit waits on a busy disk, the primary still answers", true, null, 600, true, 20, null, 40, 400, 400, false, Phase.READY, Role.STANDBY, true, Action.NONE),
+            new Row("busy for too long: the standby cannot keep up", true, null, 5200, true, 20, null, 40, 30, 30, true, Phase.READY, Role.STANDBY, true, Action.DROP_STANDBY),
+            new Row("commits hung for long on a primary that still answers", true, null, 5200, true, 20, null, 40, 4000, 4000, false, Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
+            new Row("WAL moved and the primary answered a while ago, then nothing: hung", true, null, 600, true, 20, null, 400, 400, 400, false, Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
+            new Row("answered only before the commit got stuck: hung", true, null, 300, true, 20, null, 350, 350, 350, false, Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
             new Row("commits stuck, which side unknown yet", true, null, 300, true, 400, 100, Phase.READY, Role.STANDBY, true, Action.NONE),
-            new Row("standby frozen: commits stuck, standby silent", true, null, 300, true, 600, 300, Phase.READY, Role.STANDBY, true, Action.DROP_STANDBY),
+            new Row("standby frozen: commits stuck, standby silent, the primary answers", true, null, 300, true, 600, 300, 20, 20, 700, true, Phase.READY, Role.STANDBY, true,
+                    Action.DROP_STANDBY),
             new Row("standby answered once after the commit got stuck, then froze", true, null, 300, false, 250, 240, Phase.READY, Role.STANDBY, true, Action.DROP_STANDBY),
             new Row("standby stopped (SIGSTOP or gone)", true, null, null, false, 600, 300, Phase.READY, Role.STANDBY, true, Action.DROP_STANDBY),
             new Row("standby lost before any commit waits", true, null, 50, false, 200, 100, Phase.READY, Role.STANDBY, true, Action.DROP_STANDBY),
-            new Row("standby silent, no commit waiting yet", true, null, null, true, 500, 250, Phase.READY, Role.STANDBY, true, Action.DROP_STANDBY),
+            // Partitions: what the control plane sees, and what each server sees of the other.
+            new Row("the standby's AZ cut off: commits stuck, the standby silent to the control plane", true, null, 300, true, 600, 300, 20, 20, 700, true,
+                    Phase.READY, Role.STANDBY, true, Action.DROP_STANDBY),
+            new Row("the primary's AZ cut off: silent to the control plane, the standby answers and receives nothing", true, null, 300, true, 20, null, 400, 400, 400, false,
+                    Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
+            new Row("replication cut: both answer, the standby has less WAL than the primary and receives nothing", true, null, 300, true, 20, null, 20, 20, 500, true,
+                    Phase.READY, Role.STANDBY, true, Action.DROP_STANDBY),
+            new Row("replication cut, and the primary writes nothing more: the standby still behind the stuck commit", true, null, 300, true, 20, null, 20, 500, 500, true,
+                    Phase.READY, Role.STANDBY, true, Action.DROP_STANDBY),
+            new Row("the control plane cut from the primary: the standby still receives its WAL, the primary serves its clients", true, null, 600, true, 20, null, 700, 700, 20, false,
+                    Phase.READY, Role.STANDBY, true, Action.NONE),
+            new Row("the control plane cut from the standby: commits still complete, so it still confirms them", true, null, null, true, 900, 700, 20, 20, 20, false,
+                    Phase.READY, Role.STANDBY, true, Action.NONE),
+            new Row("standby silent only to the control plane, no commit waiting yet", true, null, null, true, 500, 250, Phase.READY, Role.STANDBY, true, Action.NONE),
+            new Row("the control plane cut from both: it cannot tell, and decides nothing", true, null, 900, true, 900, 700, 900, 900, 900, false,
+                    Phase.READY, Role.STANDBY, true, Action.NONE),
+            new Row("a slow replication link: commits take 150 ms, nothing stuck", true, null, 150, true, 20, null, 20, 20, 20, true, Phase.READY, Role.STANDBY, true, Action.NONE),
             new Row("primary lost, synchronous standby", false, null, null, true, 20, null, Phase.READY, Role.STANDBY, true, Action.FAIL_OVER),
             new Row("primary lost during a rebuild", false, null, null, true, 20, null, Phase.BUILDING_STANDBY, Role.BUILDING, false, Action.RESTART_PRIMARY),
             new Row("primary lost while the standby restarts", false, null, null, true, 20, null, Phase.REJOINING_STANDBY, Role.BUILDING, false, Action.RESTART_PRIMARY),
@@ -74,7 +94,7 @@ class VerdictTest {
     @MethodSource("rows")
     void eachCaseOfTheTableIsDecidedAsWritten(Row r) {
         Verdict.Observation o = new Verdict.Observation(NOW, r.primaryUp(), ago(r.frozenMs()), ago(r.stuckMs()), r.standbyUp(),
-                ago(r.answeredMs()), ago(r.askedMs()), ago(r.primaryMs()), ago(r.walMs()));
+                ago(r.answeredMs()), ago(r.askedMs()), ago(r.primaryMs()), ago(r.primaryWalMs()), ago(r.standbyWalMs()), r.behind());
         assertEquals(r.expected(), Verdict.of(o, new Verdict.Situation(r.phase(), r.standbyRole(), r.synchronous())), r.name());
     }
 

@@ -64,10 +64,16 @@ public final class Database {
 
     /** Timeouts in whole seconds, short enough to notice a failover: 1 and 2 are the PostgreSQL driver's shortest useful values. */
     public static Connection connect(Login login, int connectTimeoutSeconds, int socketTimeoutSeconds, String application) throws SQLException {
+        return connect(login, connectTimeoutSeconds, socketTimeoutSeconds, application, true);
+    }
+
+    /** The same, with TCP keepalive as asked: off is the drivers' default, which an ordinary application keeps. */
+    public static Connection connect(Login login, int connectTimeoutSeconds, int socketTimeoutSeconds, String application, boolean tcpKeepAlive)
+            throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", login.user());
         p.setProperty("password", login.password());
-        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("tcpKeepAlive", Boolean.toString(tcpKeepAlive));
         if (login.mysql()) {
             p.setProperty("connectTimeout", Integer.toString(connectTimeoutSeconds * 1000));
             p.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds * 1000));

@@ -1,7 +1,7 @@
 package mission;
 
 //SOURCES ../aws/MasterLogin.java ../aws/Rds.java ../common/Database.java ../common/Evidence.java ../common/Json.java ../common/Messages.java
-//SOURCES ../common/Problem.java ../common/Wait.java Journal.java
+//SOURCES ../common/Problem.java ../common/Wait.java Journal.java OrdinaryClient.java
 
 import aws.MasterLogin;
 import aws.Rds;
@@ -46,6 +46,9 @@ public final class Agent {
     public static final String SUMMARY = "agent.json";
     public static final String STOP = "agent.stop";
     public static final String LOG = "agent.log";
+
+    /** How long the agent waits for any answer before it gives the connection up: an ideal client's short timeout. */
+    static final Duration NETWORK_TIMEOUT = Duration.ofSeconds(1);
 
     /** After an error, the next attempt after this pause: no longer than a plain client's, so the outage it lives is the region's. */
     static final long RETRY_PAUSE_MS = 5;
@@ -125,6 +128,8 @@ public final class Agent {
         }, "agent-counts");
         counts.setDaemon(true);
         counts.start();
+        // Beside the agent, an ordinary application's writer, to show what a typical pool's client lives through the same outage.
+        OrdinaryClient ordinary = login.mysql() ? null : OrdinaryClient.start(login, evidence.file(OrdinaryClient.FILE), runId);
         Thread reader = new Thread(() -> readLoop(login), "agent-reader");
         reader.setDaemon(true);
         reader.start();
@@ -132,6 +137,7 @@ public final class Agent {
             loop(journal, login, started);
         } finally {
             stopping = true;
+            if (ordinary != null) ordinary.stop();
             reader.join(3000);
             counts.interrupt();
             counts.join(3000);
@@ -169,6 +175,8 @@ public final class Agent {
                 if (c == null) {
                     connection++;
                     c = Database.connect(login, 1, 2, "db007-agent");
+                    // A second at most for any answer: an AZ cut off leaves a connection silent, and the agent moves on.
+                    c.setNetworkTimeout(Runnable::run, (int) NETWORK_TIMEOUT.toMillis());
                     if (!tableReady) {
                         createTable(c, login);
                         tableReady = true;

@@ -29,7 +29,7 @@ import region.Region;
  */
 public final class MissionReport {
     /** What the report says besides the proof: who, when, where. */
-    public record Context(String student, Instant at, String target, Evidence.Sabotage sabotage, Region.Window unprotected) {}
+    public record Context(String student, Instant at, String target, Evidence.Sabotage sabotage, Region.Window unprotected, List<Journal.Entry> ordinary) {}
 
     /**
      * How much of the run the main chart shows either side of the outage: five outages' worth,
@@ -79,7 +79,7 @@ public final class MissionReport {
         Map<String, String> t = new LinkedHashMap<>(Report.language());
         for (String key : List.of("title", "label.student", "label.date", "label.target", "label.sabotage", "label.rpo", "label.rto",
                 "label.unprotected", "label.zone", "heading.outage", "heading.overview", "heading.figures", "heading.events", "label.acknowledged",
-                "label.lost", "label.corrupt", "label.unknown", "label.missed", "label.failed", "label.error-to-success", "label.steady", "label.holes",
+                "label.lost", "label.corrupt", "label.unknown", "label.missed", "label.failed", "label.ordinary", "label.error-to-success", "label.steady", "label.holes",
                 "label.time", "label.event", "note")) {
             t.put(key, Messages.get("report." + key));
         }
@@ -99,6 +99,15 @@ public final class MissionReport {
         t.put("unknown", p.unknownWrites() + " (" + Messages.get("report.unknown.found", p.unknownFound()) + ")");
         t.put("failed", Long.toString(p.failedWrites()));
         Proof.Outage outage = Proof.Outage.of(journal, c.sabotage() == null ? null : c.sabotage().requestedAt());
+        if (c.ordinary() == null || c.ordinary().isEmpty()) {
+            t.put("ordinary", Messages.get("report.ordinary.none"));
+        } else {
+            // The ordinary client's outage, counted as the agent's is, from its own journal.
+            Proof.Outage o = Proof.Outage.of(c.ordinary(), c.sabotage() == null ? null : c.sabotage().requestedAt());
+            Instant since = c.sabotage() == null ? Instant.MIN : c.sabotage().requestedAt();
+            long failed = c.ordinary().stream().filter(e -> e.outcome() != Journal.Outcome.ack && !e.sentAt().isBefore(since)).count();
+            t.put("ordinary", Messages.get("report.ordinary", o == null ? 0 : o.ms(), failed));
+        }
         t.put("missed", outage == null ? Messages.get("report.none") : Messages.get("report.missed", outage.missed(), outage.failed(), outage.unknown()));
         t.put("error-to-success", p.firstErrorToSuccessMs() == null ? Messages.get("report.none") : p.firstErrorToSuccessMs() + " ms");
         t.put("steady", String.format(Messages.french() ? Locale.FRENCH : Locale.ENGLISH, "%.0f", p.steadyWritesPerSecond()));

@@ -1,6 +1,6 @@
 package region;
 
-//SOURCES ../common/FileTree.java ../common/Wait.java Archive.java ControlPlane.java PgNode.java Region.java Topology.java Verdict.java
+//SOURCES ../common/FileTree.java ../common/Wait.java Archive.java ControlPlane.java PgNode.java Region.java Topology.java
 
 import common.FileTree;
 import common.Wait;
@@ -241,13 +241,12 @@ final class Changes {
      * The standby is lost or hung: commits stop waiting for it at once (writes go on, unprotected,
      * which an event says), then it is brought back and made synchronous again.
      */
-    void dropStandby() throws Exception {
+    void dropStandby(String why) throws Exception {
         rebuildBegins();
         Topology t = plane.topology();
         String az = plane.otherThan(t.primaryAz());
         PgNode primary = plane.node(t.primaryAz());
         PgNode standby = plane.node(az);
-        String why = standby.running() && !standby.frozen() ? "no answer for " + Verdict.STANDBY_BOUND.toMillis() + " ms" : "process gone or stopped";
         plane.event(Region.EventType.STANDBY_LOST, az, "The standby in " + az + " is lost (" + why + ").");
         setSynchronousStandby(primary, null);
         Topology.Exposure exposure = standby.running() ? Topology.Exposure.STANDBY_HUNG : Topology.Exposure.STANDBY_LOST;
@@ -359,7 +358,7 @@ final class Changes {
     void shutdown() {
         plane.publish(plane.topology().in(Topology.Phase.STOPPING).status(Region.InstanceStatus.STOPPING));
         try {
-            plane.endpoint().close();
+            plane.network().close();
         } catch (IOException ignored) {
             // Closing anyway.
         }

@@ -1,7 +1,7 @@
 package region;
 
-//SOURCES ../common/Home.java ../common/Json.java Archive.java Changes.java Monitor.java PgBinaries.java PgNode.java RdsApi.java Region.java
-//SOURCES Restores.java ServerAccount.java Topology.java Verdict.java WriterEndpoint.java
+//SOURCES ../common/Home.java ../common/Json.java Archive.java Changes.java LocalRegion.java Monitor.java Network.java PgBinaries.java PgNode.java
+//SOURCES RdsApi.java Region.java Relay.java Restores.java ServerAccount.java Topology.java Verdict.java WriterEndpoint.java
 
 import common.Home;
 import common.Json;
@@ -57,6 +57,7 @@ public final class ControlPlane implements RdsApi.Backend {
     private volatile String failure;
     /** Set once, by the API thread that asks for the shutdown. */
     private volatile boolean shuttingDown;
+    private final Network network;
     private WriterEndpoint endpoint;
     private RdsApi api;
 
@@ -74,8 +75,10 @@ public final class ControlPlane implements RdsApi.Backend {
         this.bin = PgBinaries.probe(Path.of(state.pgBin()));
         if (bin == null) throw new IOException("the PostgreSQL programs in " + state.pgBin() + " no longer run; run lab up again");
         Archive archive = new Archive(Path.of(state.dataRoot()), account);
+        this.state = withRelayPorts(state);
+        this.network = new Network(state.nodes().stream().map(Region.NodeSpec::az).toList());
         for (Region.NodeSpec n : state.nodes()) {
-            PgNode node = newNode(n.az(), n.port());
+            PgNode node = new PgNode(n.az(), n.port(), n.replicationPort(), n.controlPort(), Path.of(state.dataRoot()), bin, account);
             node.archiving(archive.archiveSettings(n.az()));
             nodes.put(n.az(), node);
         }
@@ -101,7 +104,13 @@ public final class ControlPlane implements RdsApi.Backend {
         }, "warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
-        endpoint = new WriterEndpoint(state.endpointPort());
+        // Every link through a relay of the region's own: the writer endpoint, replication into each server, the control plane's own.
+        endpoint = new WriterEndpoint(network, state.endpointPort(), this::azOfPort);
+        String between = String.join("-", nodes.keySet());
+        for (PgNode n : nodes.values()) {
+            network.relay("replication-" + n.az, n.replicationPort, () -> n.port, p -> between);
+            network.relay("control-" + n.az, n.controlPort, () -> n.port, p -> "cp-" + n.az);
+        }
         api = new RdsApi(this, state.apiPort(), state.ownerUid(), state.ownerUser());
         state = state.withControlPlane(ProcessHandle.current().pid());
         Json.writeAtomically(Region.stateFile(), state);
@@ -110,6 +119,25 @@ public final class ControlPlane implements RdsApi.Backend {
         monitor.start();
         stopped.await();
         api.close();
+    }
+
+    /**
+     * A lab made before its links had relays gets their ports now, kept in its state, so that a
+     * standby's replication address stays the same across restarts.
+     */
+    private static Region.State withRelayPorts(Region.State state) throws IOException {
+        if (state.nodes().stream().allMatch(n -> n.replicationPort() != null && n.controlPort() != null)) return state;
+        int[] ports = LocalRegion.freePorts(2 * state.nodes().size());
+        List<Region.NodeSpec> nodes = new ArrayList<>();
+        for (int i = 0; i < state.nodes().size(); i++) nodes.add(state.nodes().get(i).withRelays(ports[2 * i], ports[2 * i + 1]));
+        Region.State updated = state.withNodes(nodes);
+        Json.writeAtomically(Region.stateFile(), updated);
+        return updated;
+    }
+
+    private String azOfPort(int port) {
+        for (PgNode n : nodes.values()) if (n.port == port) return n.az;
+        return "none";
     }
 
     // ---- what the other parts use --------------------------------------------------------------
@@ -132,6 +160,10 @@ public final class ControlPlane implements RdsApi.Backend {
 
     Topology topology() {
         return topology;
+    }
+
+    Network network() {
+        return network;
     }
 
     WriterEndpoint endpoint() {
@@ -264,7 +296,7 @@ public final class ControlPlane implements RdsApi.Backend {
         Pending p = pending.get();
         Region.InstanceStatus shown = p != null && p.reboot() && !p.begun().get() ? Region.InstanceStatus.REBOOTING : t.instanceStatus();
         return new Region.Status(t.primaryAz(), t.standbyAz(), t.phase(), t.phase() == Topology.Phase.FAILED ? failure : null, shown, t.protectedWrites(), t.unprotectedSince() == null ? null : t.unprotectedSince().truncatedTo(ChronoUnit.MILLIS).toString(),
-                t.exposure(), new Region.Endpoint("127.0.0.1", state.endpointPort()), state.apiPort(), list, copy);
+                t.exposure(), new Region.Endpoint("127.0.0.1", state.endpointPort()), state.apiPort(), list, copy, network.state());
     }
 
     /**
@@ -293,8 +325,55 @@ public final class ControlPlane implements RdsApi.Backend {
 
     @Override
     public void requestRepair() {
-        if (shuttingDown || pending.get() != null) return;
+        if (shuttingDown) return;
+        // A repair heals the network first: nothing is whole while a link is down.
+        if (network.faulty()) heal();
+        if (pending.get() != null) return;
         submit(Verdict.Action.RESTART_PRIMARY, changes::converge, false);
+    }
+
+    /**
+     * A fault on the region's network, as a student or a test asks it: isolate an AZ (every link
+     * to and from it blackholed), cut a link (reset, or blackholed), slow a link, heal them all.
+     * Returns the refusal, or null.
+     */
+    @Override
+    public String fault(String what, String link, String mode, long delayMs) {
+        if (shuttingDown) return "The region is shutting down.";
+        switch (what) {
+            case "isolate" -> {
+                if (!nodes.containsKey(link)) return "No AZ " + link + " in this region: " + nodes.keySet() + ".";
+                network.isolate(link);
+                event(Region.EventType.NETWORK_FAULT, link, "Network fault: every link to and from " + link + " is blackholed; its servers keep running.");
+            }
+            case "cut" -> {
+                if (!network.knows(link)) return "No link " + link + " in this region: " + Network.links(List.copyOf(nodes.keySet())) + ".";
+                Region.LinkMode m = "blackhole".equals(mode) ? Region.LinkMode.BLACKHOLED : Region.LinkMode.RESET;
+                network.set(link, new Relay.Fault(m, Duration.ZERO));
+                event(Region.EventType.NETWORK_FAULT, azOf(link), "Network fault: the link " + link + " is cut (" + Json.key(m) + ").");
+            }
+            case "slow" -> {
+                if (!network.knows(link)) return "No link " + link + " in this region: " + Network.links(List.copyOf(nodes.keySet())) + ".";
+                if (delayMs < 0 || delayMs > 10_000) return "A delay from 0 to 10000 ms, not " + delayMs + ".";
+                network.set(link, new Relay.Fault(network.of(link).mode(), Duration.ofMillis(delayMs)));
+                event(Region.EventType.NETWORK_FAULT, azOf(link), "Network fault: the link " + link + " is slowed by " + delayMs + " ms each way.");
+            }
+            case "heal" -> heal();
+            default -> {
+                return "No fault " + what + ": isolate, cut, slow or heal.";
+            }
+        }
+        return null;
+    }
+
+    private void heal() {
+        network.heal();
+        event(Region.EventType.NETWORK_HEALED, topology.primaryAz(), "Network healed: every link is up; connections that lost data were reset.");
+    }
+
+    private String azOf(String link) {
+        for (String az : nodes.keySet()) if (link.endsWith(az)) return az;
+        return topology.primaryAz();
     }
 
     /**

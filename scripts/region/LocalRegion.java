@@ -75,10 +75,10 @@ public final class LocalRegion {
             say(out, Messages.get("lab.up.binaries", bin.version(), bin.bin()));
             if (account.switchesUser()) say(out, Messages.get("lab.up.account", account.name(), dataRoot));
         }
-        int[] ports = freePorts(4);
+        int[] ports = freePorts(8);
         Region.State state = new Region.State(ServerAccount.currentUid(), ServerAccount.currentUser(), Region.bootId(),
                 dataRoot.toString(), account.name(), bin.bin().toString(), bin.version(), ports[0], ports[1],
-                List.of(new Region.NodeSpec("az1", ports[2]), new Region.NodeSpec("az2", ports[3])), "az1", null);
+                List.of(new Region.NodeSpec("az1", ports[2], ports[4], ports[6]), new Region.NodeSpec("az2", ports[3], ports[5], ports[7])), "az1", null);
         Json.writeAtomically(Region.stateFile(), state);
         return state;
     }
@@ -129,6 +129,13 @@ public final class LocalRegion {
         if (r.status() != 200) {
             throw Problem.failed("lab.failover.refused", r.body().replaceAll("(?s).*<Message>(.*)</Message>.*", "$1"));
         }
+    }
+
+    /** A network fault, asked of the control plane; refused with its reason. */
+    public static void fault(Region.State state, String what, String link, String mode, long delayMs) throws IOException {
+        String form = "fault=" + what + "&link=" + link + (mode == null ? "" : "&mode=" + mode) + "&delay_ms=" + delayMs;
+        Http.Reply r = Region.post(state, "/db007/fault", form);
+        if (r.status() != 200) throw Problem.failed("lab.fault.refused", String.valueOf(Json.read(r.body(), java.util.Map.class).get("error")));
     }
 
     /** Kills every process of the primary at once, as the loss of its AZ would. Returns how many died. */
@@ -232,6 +239,13 @@ public final class LocalRegion {
                     n.syncState() == null ? "" : Json.key(n.syncState()), n.health() == null ? "" : Messages.get("health." + Json.key(n.health()))).stripTrailing());
         }
         out.println(Messages.get("lab.status.phase", Messages.get("phase." + s.shownPhase())) + (s.failure() == null ? "" : " (" + s.failure() + ")"));
+        if (s.links() != null && s.links().stream().anyMatch(l -> !l.plain())) {
+            out.println(Messages.get("lab.status.links"));
+            for (Region.Link l : s.links()) {
+                out.println(String.format("  %-11s %s", l.name(), l.plain() ? Messages.get("link.up")
+                        : Messages.get("link." + Json.key(l.mode())) + (l.delayMs() > 0 ? " " + Messages.get("link.delay", l.delayMs()) : "")).stripTrailing());
+            }
+        }
         if (s.writesProtected()) out.println(Messages.get("lab.status.protected", s.standbyAz()));
         else if (s.unprotectedSince() != null) {
             out.println(Messages.get("lab.status.unprotected", Messages.clock(Instant.parse(s.unprotectedSince())),

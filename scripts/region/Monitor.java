@@ -51,8 +51,9 @@ final class Monitor {
     private Instant primaryWatchedSince;
     private Instant standbyWatchedSince;
     private String watchedPrimary;
-    /** When WAL was last seen to move (the primary's own position, or the standby's written and flushed ones): the primary's sign of work. */
-    private Instant walAdvancedAt;
+    /** When the primary's own WAL position, and the WAL the standby received, were last seen to move. */
+    private Instant primaryWalMovedAt;
+    private Instant standbyWalMovedAt;
     private Replication lastReplication;
     private Received lastReceived;
 
@@ -106,7 +107,8 @@ final class Monitor {
         }
         boolean standbyRunning = standby.running() && !standby.frozen();
         Verdict.Observation o = new Verdict.Observation(now, primaryRunning, primaryFrozenSince, latest(commits.unansweredSince(), primaryWatchedSince),
-                standbyRunning, standbyProbe.lastAnswer(), latest(standbyProbe.unansweredSince(), standbyWatchedSince), replication.lastAnswer(), walAdvancedAt);
+                standbyRunning, standbyProbe.lastAnswer(), latest(standbyProbe.unansweredSince(), standbyWatchedSince), replication.lastAnswer(),
+                primaryWalMovedAt, standbyWalMovedAt, standbyBehind());
         publishHealth(o, primary.az, standby.az, t);
         Verdict.Action verdict = Verdict.of(o, new Verdict.Situation(t.phase(), t.role(standby.az), t.synchronous()));
         Verdict.Gated g = Verdict.gate(verdict, now, t.phase(), plane.pending(), changes.abandoning(), memory);
@@ -130,13 +132,14 @@ final class Monitor {
         if (standbyProbe == null || !standbyProbe.az().equals(standby.az)) {
             if (standbyProbe != null) standbyProbe.close();
             lastReceived = null;
-            walAdvancedAt = null;
+            standbyWalMovedAt = null;
             standbyProbe = new Prober<>(standby, password, List.of(), "SELECT written_lsn::text, flushed_lsn::text FROM pg_stat_wal_receiver",
                     r -> r.next() ? new Received(r.getString(1), r.getString(2)) : null, "standby-probe");
         }
         if (replication == null || !replication.az().equals(primary.az)) {
             if (replication != null) replication.close();
             lastReplication = null;
+            primaryWalMovedAt = null;
             replication = new Prober<>(primary, password, List.of(),
                     "SELECT pg_current_wal_lsn()::text, application_name, sync_state FROM (SELECT 1) one LEFT JOIN pg_stat_replication ON true", r -> {
                         Map<String, Region.SyncState> m = new HashMap<>();
@@ -156,21 +159,43 @@ final class Monitor {
     }
 
     /**
-     * WAL still reaching the standby, or written there and being flushed, or the primary's own
-     * position moving: the primary works, busy rather than hung, whatever a commit waits for.
+     * WAL still reaching the standby (or written there and being flushed), and the primary's own
+     * position moving: each side's sign of work, and of replication flowing between them.
      */
     private void noticeWal(Instant now) {
         Received r = standbyProbe.latest();
         if (r != null) {
             boolean flushing = r.written() != null && !r.written().equals(r.flushed());
-            if (flushing || (lastReceived != null && !r.equals(lastReceived))) walAdvancedAt = now;
+            if (flushing || (lastReceived != null && !r.equals(lastReceived))) standbyWalMovedAt = now;
             lastReceived = r;
         }
         Replication p = replication.latest();
         if (p != null && p.primaryLsn() != null) {
-            if (lastReplication != null && lastReplication.primaryLsn() != null && !p.primaryLsn().equals(lastReplication.primaryLsn())) walAdvancedAt = now;
+            if (lastReplication != null && lastReplication.primaryLsn() != null && !p.primaryLsn().equals(lastReplication.primaryLsn())) primaryWalMovedAt = now;
             lastReplication = p;
         }
+    }
+
+    /** The standby has received less WAL than the primary has written, as each last said. */
+    private boolean standbyBehind() {
+        Received r = lastReceived;
+        Replication p = lastReplication;
+        if (r == null || r.written() == null || p == null || p.primaryLsn() == null) return false;
+        return lsn(r.written()) < lsn(p.primaryLsn());
+    }
+
+    /** A WAL position as PostgreSQL writes it, "16/B374D848", as one number. */
+    static long lsn(String text) {
+        int slash = text.indexOf('/');
+        return (Long.parseLong(text.substring(0, slash), 16) << 32) + Long.parseLong(text.substring(slash + 1), 16);
+    }
+
+    /** Why the standby is dropped, in the event's words. */
+    private static String standbyLoss(Verdict.Observation o) {
+        if (!o.standbyRunning()) return "process gone or stopped";
+        if (o.standbySilent()) return "no answer for " + Verdict.STANDBY_BOUND.toMillis() + " ms";
+        if (o.standbyBehind() && !o.standbyReceives()) return "it receives no WAL from the primary: replication between them is cut";
+        return "it cannot keep up: commits waited " + o.stuck().toMillis() + " ms for it";
     }
 
     /** The later of two times, or null when the first is: how long something waited, counted from when it is watched. */
@@ -212,7 +237,7 @@ final class Monitor {
                             + ") and no synchronous standby can take over: it is restarted from its data.");
                 }
             }
-            case DROP_STANDBY -> plane.submit(action, changes::dropStandby, behindAbandoned);
+            case DROP_STANDBY -> plane.submit(action, () -> changes.dropStandby(standbyLoss(o)), behindAbandoned);
             default -> { }
         }
     }

@@ -42,6 +42,9 @@ import java.util.stream.Stream;
 final class PgNode {
     final String az;
     final int port;
+    /** Where the other AZ's standby reaches this server for replication, and the control plane reaches it: relays of the region's network. */
+    final int replicationPort;
+    final int controlPort;
     final Path dataDir;
     final Path logFile;
     private final PgBinaries bin;
@@ -49,9 +52,16 @@ final class PgNode {
     /** Settings every configuration of this node carries besides its role: the region's WAL archive. */
     private List<String> archiving = List.of();
 
+    /** A server reached directly, with no relay in front of it (a restored instance). */
     PgNode(String az, int port, Path dataRoot, PgBinaries bin, ServerAccount account) {
+        this(az, port, port, port, dataRoot, bin, account);
+    }
+
+    PgNode(String az, int port, int replicationPort, int controlPort, Path dataRoot, PgBinaries bin, ServerAccount account) {
         this.az = az;
         this.port = port;
+        this.replicationPort = replicationPort;
+        this.controlPort = controlPort;
         this.dataDir = dataRoot.resolve(az);
         this.logFile = dataRoot.resolve(az + ".log");
         this.bin = bin;
@@ -160,8 +170,11 @@ final class PgNode {
                 "db007.az = '" + az + "'",
                 "synchronous_standby_names = '" + (syncStandby == null ? "" : syncStandby) + "'"));
         lines.addAll(archiving);
+        // A replication link gone silent (an AZ cut off) is noticed in seconds, not the default minute.
+        lines.add("wal_sender_timeout = '5s'");
+        lines.add("wal_receiver_timeout = '5s'");
         if (upstream != null) {
-            lines.add("primary_conninfo = 'host=127.0.0.1 port=" + upstream.port + " user=" + Region.MASTER_USER
+            lines.add("primary_conninfo = 'host=127.0.0.1 port=" + upstream.replicationPort + " user=" + Region.MASTER_USER
                     + " password=" + password + " application_name=" + az + " connect_timeout=2'");
             lines.add("primary_slot_name = '" + slotName() + "'");
         }
@@ -271,9 +284,9 @@ final class PgNode {
         return fenced;
     }
 
-    /** The master user's login to this node. */
+    /** The master user's login to this node, as the control plane reaches it: through its link to the node's AZ. */
     Database.Login login(String password) {
-        return new Database.Login("postgres", "127.0.0.1", port, Region.MASTER_USER, password, Region.DATABASE, null);
+        return new Database.Login("postgres", "127.0.0.1", controlPort, Region.MASTER_USER, password, Region.DATABASE, null);
     }
 
     Connection connect(String password, int socketTimeoutSeconds) throws SQLException {

@@ -49,6 +49,9 @@ final class RdsApi implements AutoCloseable {
 
         /** A line in the region's log, for the API's refusals. */
         void note(String line);
+
+        /** A network fault (isolate, cut, slow, heal); null when done, else why not. */
+        String fault(String what, String link, String mode, long delayMs);
     }
 
     private static final String NS = "http://rds.amazonaws.com/doc/2014-10-31/";
@@ -71,6 +74,17 @@ final class RdsApi implements AutoCloseable {
         server.createContext("/db007/repair", guarded(ex -> {
             plane.requestRepair();
             reply(ex, 202, "application/json", Json.line(Map.of("accepted", true)));
+        }));
+        server.createContext("/db007/fault", guarded(ex -> {
+            Map<String, String> p = Http.form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            long delay;
+            try {
+                delay = Long.parseLong(p.getOrDefault("delay_ms", "0"));
+            } catch (NumberFormatException e) {
+                delay = -1;
+            }
+            String refused = plane.fault(p.getOrDefault("fault", ""), p.getOrDefault("link", ""), p.get("mode"), delay);
+            reply(ex, refused == null ? 200 : 400, "application/json", Json.line(refused == null ? Map.of("done", true) : Map.of("error", refused)));
         }));
         server.createContext("/db007/shutdown", guarded(ex -> {
             reply(ex, 202, "application/json", Json.line(Map.of("accepted", true)));
@@ -176,7 +190,7 @@ final class RdsApi implements AutoCloseable {
                 // As RDS answers an accepted reboot: the instance is rebooting from now on.
                 Region.Status s = plane.status();
                 ok(ex, action, instance(new Region.Status(s.primaryAz(), s.standbyAz(), s.phase(), s.failure(), Region.InstanceStatus.REBOOTING,
-                        s.writesProtected(), s.unprotectedSince(), s.unprotectedReason(), s.endpoint(), s.apiPort(), s.nodes(), s.events()), plane.restoreWindow()));
+                        s.writesProtected(), s.unprotectedSince(), s.unprotectedReason(), s.endpoint(), s.apiPort(), s.nodes(), s.events(), s.links()), plane.restoreWindow()));
             }
             case "DescribeEvents" -> ok(ex, action, "<Events>" + events(p) + "</Events>");
             default -> error(ex, 400, "InvalidAction", "The local region does not offer " + action + "; it offers DescribeDBInstances, RebootDBInstance, "

@@ -43,12 +43,24 @@ public final class Region {
             return new State(ownerUid, ownerUser, bootId, dataRoot, runAs, pgBin, pgVersion, apiPort, endpointPort, nodes, az, controlPlanePid);
         }
 
+        public State withNodes(List<NodeSpec> n) {
+            return new State(ownerUid, ownerUser, bootId, dataRoot, runAs, pgBin, pgVersion, apiPort, endpointPort, n, primaryAz, controlPlanePid);
+        }
+
         public State withControlPlane(Long pid) {
             return new State(ownerUid, ownerUser, bootId, dataRoot, runAs, pgBin, pgVersion, apiPort, endpointPort, nodes, primaryAz, pid);
         }
     }
 
-    public record NodeSpec(String az, int port) {}
+    /**
+     * One AZ's server: its own port, and the ports of the relays in front of it, one for
+     * replication from the other AZ and one for the control plane (null in a lab made before them).
+     */
+    public record NodeSpec(String az, int port, Integer replicationPort, Integer controlPort) {
+        public NodeSpec withRelays(int replication, int control) {
+            return new NodeSpec(az, port, replication, control);
+        }
+    }
 
     /** The instance's status as RDS words it (DescribeDBInstances' DBInstanceStatus). */
     public enum InstanceStatus { CREATING, BACKING_UP, AVAILABLE, REBOOTING, STOPPING, STOPPED, FAILED, DELETING }
@@ -63,7 +75,17 @@ public final class Region {
     public enum EventType {
         PRIMARY_CREATED, NODE_STARTED, PRIMARY_LOST, FAILOVER_STARTED, STANDBY_PROMOTED, FAILOVER_COMPLETED, REBOOT_STARTED, REBOOT_COMPLETED,
         STANDBY_REBUILD_STARTED, STANDBY_RESTARTED, STANDBY_REJOINED, STANDBY_IN_SYNC, STANDBY_LOST, REBUILD_ABANDONED, UNPROTECTED, PROTECTED,
-        RESTORE_STARTED, RESTORE_COMPLETED, RESTORE_FAILED, RESTORE_DELETED
+        RESTORE_STARTED, RESTORE_COMPLETED, RESTORE_FAILED, RESTORE_DELETED, NETWORK_FAULT, NETWORK_HEALED
+    }
+
+    /** What a link of the region's network does now: up, blackholed (bytes vanish) or reset (refused); a delay each way. */
+    public enum LinkMode { UP, BLACKHOLED, RESET }
+
+    /** One link of the region's network, as lab status --json shows it: its name (client-az1, az1-az2, cp-az1…), what it does, its open connections. */
+    public record Link(String name, LinkMode mode, long delayMs, int connections) {
+        public boolean plain() {
+            return mode == LinkMode.UP && delayMs == 0;
+        }
     }
 
     /**
@@ -74,7 +96,7 @@ public final class Region {
      */
     public record Status(String primaryAz, String standbyAz, Topology.Phase phase, String failure, InstanceStatus instanceStatus,
                          @SerializedName("protected") boolean writesProtected, String unprotectedSince, Topology.Exposure unprotectedReason,
-                         Endpoint endpoint, int apiPort, List<Node> nodes, List<Event> events) {
+                         Endpoint endpoint, int apiPort, List<Node> nodes, List<Event> events, List<Link> links) {
         public Node node(String az) {
             return nodes.stream().filter(n -> n.az().equals(az)).findFirst().orElse(null);
         }
@@ -106,14 +128,16 @@ public final class Region {
         }
 
         /**
-         * Ready and available, a synchronous standby in sync, and both servers answering: never
-         * while a client's commit would wait, nor while the instance refuses a reboot.
+         * Ready and available, a synchronous standby in sync, both servers answering and every
+         * link of the network plainly up: never while a client's commit would wait, nor while the
+         * instance refuses a reboot.
          */
         public boolean healthy() {
             Node standby = standbyAz == null ? null : node(standbyAz);
             Node primary = primaryAz == null ? null : node(primaryAz);
             return phase == Topology.Phase.READY && instanceStatus == InstanceStatus.AVAILABLE && writesProtected && standby != null
-                    && standby.syncState() == SyncState.SYNC && primary != null && primary.health() == Health.OK && standby.health() == Health.OK;
+                    && standby.syncState() == SyncState.SYNC && primary != null && primary.health() == Health.OK && standby.health() == Health.OK
+                    && (links == null || links.stream().allMatch(Link::plain));
         }
     }
 

@@ -56,12 +56,16 @@ public final class Verdict {
     public record Situation(Topology.Phase phase, Topology.Role standbyRole, boolean synchronous) {}
 
     /**
-     * One look at the servers. Times are when something was last seen, or null when never;
-     * commitStuckSince is when the health commit now in flight was sent, null when none is stuck.
+     * One look at the servers, as the control plane sees them through its own links. Times are
+     * when something was last seen, or null when never; commitStuckSince is when the health
+     * commit now in flight was sent, null when none is stuck. primaryWalMovedAt is when the
+     * primary's own WAL position last moved, standbyWalMovedAt when the WAL the standby receives
+     * last moved (what the standby sees of the primary), and standbyBehind whether the standby
+     * had received less WAL than the primary had written, as the two last said.
      */
     public record Observation(Instant at, boolean primaryRunning, Instant primaryFrozenSince, Instant commitStuckSince,
                               boolean standbyRunning, Instant standbyLastAnswer, Instant standbyAskedSince, Instant primaryLastAnswer,
-                              Instant walAdvancedAt) {
+                              Instant primaryWalMovedAt, Instant standbyWalMovedAt, boolean standbyBehind) {
         Duration stuck() {
             return commitStuckSince == null ? Duration.ZERO : Duration.between(commitStuckSince, at);
         }
@@ -77,27 +81,29 @@ public final class Verdict {
 
         /**
          * The primary answered a question on a connection of its own after the commit got stuck,
-         * and lately: it is alive, its commit is slow (a disk busy with a restore, a large
-         * transaction to replicate), not hung. A primary whose backends are frozen answers nothing.
+         * and lately: it is alive and the control plane reaches it; its commit is slow or waits
+         * for the standby. A primary whose backends are frozen, or that the control plane cannot
+         * reach, answers nothing.
          */
         boolean primaryAnswers() {
             return recentlyAfterStuck(primaryLastAnswer);
         }
 
-        /**
-         * WAL moved after the commit got stuck, and lately (the primary's own position, or the
-         * standby's written and flushed ones, or a flush under way there): the commit waits for the
-         * standby to take a heavy load.
-         */
-        boolean walMoving() {
-            return recentlyAfterStuck(walAdvancedAt);
+        /** The standby receives WAL, lately and since the commit got stuck: the primary is alive and writing, and replication flows. */
+        boolean standbyReceives() {
+            return recentlyAfterStuck(standbyWalMovedAt);
+        }
+
+        /** The primary's WAL moved after the commit got stuck, lately. */
+        boolean primaryWalMoves() {
+            return recentlyAfterStuck(primaryWalMovedAt);
         }
 
         private boolean recentlyAfterStuck(Instant t) {
             return t != null && commitStuckSince != null && t.isAfter(commitStuckSince) && Duration.between(t, at).compareTo(FROZEN_BOUND) < 0;
         }
 
-        /** Gone, or a question to it unanswered for STANDBY_BOUND. */
+        /** Gone, or a question to it unanswered for STANDBY_BOUND: to the control plane, at least. */
         boolean standbySilent() {
             return !standbyRunning || (standbyAskedSince != null && Duration.between(standbyAskedSince, at).compareTo(STANDBY_BOUND) >= 0);
         }
@@ -155,21 +161,34 @@ public final class Verdict {
         boolean synchronousStandby = s.standbyRole() == Topology.Role.STANDBY && s.synchronous();
         boolean canTakeOver = synchronousStandby && s.phase() == Topology.Phase.READY && !o.standbySilent();
         if (!o.primaryRunning() || o.primaryFrozen()) return canTakeOver ? Action.FAIL_OVER : Action.RESTART_PRIMARY;
+        // A standby whose process is gone or stopped is lost, whatever the commits say yet.
+        if (synchronousStandby && !o.standbyRunning()) return Action.DROP_STANDBY;
         if (o.stuck().compareTo(COMMIT_BOUND) >= 0) {
-            // A standby silent now is at fault, even if it answered a moment after the commit got stuck.
-            if (synchronousStandby && o.standbySilent()) return Action.DROP_STANDBY;
-            // Alive but slow: given time. Slow for long, the standby cannot keep up (writes go on
-            // without it, as with a lost one), or the primary's commits hang though it answers.
-            if (synchronousStandby && (o.primaryAnswers() || o.walMoving())) {
+            // A standby silent now is at fault (or cut off), even if it answered a moment after the commit got
+            // stuck; told apart from a control plane cut off from both, which hears neither and decides nothing.
+            if (synchronousStandby && o.standbySilent()) return o.primaryAnswers() ? Action.DROP_STANDBY : Action.NONE;
+            if (synchronousStandby && o.primaryAnswers()) {
+                // Both answer: the primary waits for a standby that has less WAL than it wrote and receives
+                // nothing more. Replication between them is broken (the link cut, or its receiver gone): writes
+                // go on without it at once, as with a lost standby; failing over would only move the break.
+                if (o.standbyBehind() && !o.standbyReceives()) return Action.DROP_STANDBY;
+                // Alive but slow: given time. Slow for long, the standby cannot keep up (writes go on without
+                // it), or the primary's commits hang though it answers.
                 if (o.stuck().compareTo(BUSY_BOUND) < 0) return Action.NONE;
-                return o.walMoving() ? Action.DROP_STANDBY : Action.FAIL_OVER;
+                return o.standbyReceives() || o.primaryWalMoves() ? Action.DROP_STANDBY : Action.FAIL_OVER;
             }
-            if (synchronousStandby && o.standbyAnsweredSinceStuck()) return Action.FAIL_OVER;
+            if (synchronousStandby && o.standbyAnsweredSinceStuck()) {
+                // The primary answers the control plane nothing, yet its WAL still reaches the standby: it is alive and
+                // serves its clients, and only the control plane's way to it is cut. Nothing to cure from here.
+                if (o.standbyReceives()) return Action.NONE;
+                return Action.FAIL_OVER;
+            }
             if (!synchronousStandby && o.stuck().compareTo(ALONE_BOUND) >= 0) return Action.RESTART_PRIMARY;
             // Which side is at fault is not known yet: the standby's next answer, or its silence, will say.
             return Action.NONE;
         }
-        if (s.standbyRole() == Topology.Role.STANDBY && o.standbySilent()) return Action.DROP_STANDBY;
+        // Commits complete, so a synchronous standby confirms every one: if it is silent, it is silent only to the
+        // control plane, and dropping it would leave writes unprotected for nothing.
         return Action.NONE;
     }
 }
