@@ -80,6 +80,48 @@ class LabErrorsTest {
         assertTrue(r.err().contains("cannot be read") && r.err().contains("lab down --purge"), r.err());
     }
 
+    @Test
+    void aRegionWhoseHomeIsDeletedStopsAndANewLabThereIsLeftAlone() throws Exception {
+        Kit kit = new Kit(home);
+        assertEquals(0, kit.run("lab", "up").exit());
+        Region.State first = Kit.state(home);
+        long plane = first.controlPlanePid();
+        try {
+            // The worst moment: the folder deleted and a new lab made there at once, while the old plane still runs.
+            common.FileTree.delete(home);
+            Files.createDirectories(home);
+            Kit.Result up = kit.run("lab", "up");
+            assertEquals(0, up.exit(), up.all());
+            assertFalse(region.Processes.alive(plane), "the old control plane is stopped, not left to restart servers in the new lab's folder");
+            Region.State second = Kit.state(home);
+            Thread.sleep(3000);
+            Kit.Result status = kit.run("lab", "status");
+            assertEquals(0, status.exit(), "the new lab is undisturbed (status exits 0 only when healthy): " + status.all());
+            assertEquals(second.controlPlanePid(), Kit.state(home).controlPlanePid());
+        } finally {
+            kit.run("lab", "down", "--purge");
+            ProcessHandle.of(plane).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void aRegionStopsItselfWhenItsHomeIsDeleted() throws Exception {
+        Kit kit = new Kit(home);
+        assertEquals(0, kit.run("lab", "up").exit());
+        Region.State state = Kit.state(home);
+        long plane = state.controlPlanePid();
+        Path data = Path.of(state.dataRoot());
+        try {
+            common.FileTree.delete(home);
+            assertTrue(common.Wait.within(java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(50), () -> !region.Processes.alive(plane)),
+                    "nobody is left to stop a region whose home is gone: it stops itself");
+            for (String az : List.of("az1", "az2")) assertTrue(region.Processes.in(data.resolve(az)).isEmpty(), "no server left in " + az);
+        } finally {
+            ProcessHandle.of(plane).ifPresent(ProcessHandle::destroyForcibly);
+            common.FileTree.delete(data);
+        }
+    }
+
     private Region.State state(int uid, String bootId, int apiPort) {
         return new Region.State(uid, "someone", bootId, home.resolve("lab/data").toString(), "postgres", "/usr/lib/postgresql/15/bin", "15",
                 apiPort, freePort(), List.of(new Region.NodeSpec("az1", freePort(), freePort(), freePort()), new Region.NodeSpec("az2", freePort(), freePort(), freePort())), "az1", null);

@@ -17,7 +17,7 @@ import java.util.concurrent.Executor;
 
 /**
  * An ordinary application's writer, beside the agent in the same run: it writes a row every
- * 20 ms with the settings a typical connection pool leaves in place. The socket has no timeout
+ * 50 ms with the settings a typical connection pool leaves in place. The socket has no timeout
  * (the driver's default), TCP keepalive is off, a connection idle for half a second is checked
  * (Connection.isValid) when taken again and nothing else is, and a failed write is not tried
  * again: the application gets its error and goes on with the next one. Its journal has the
@@ -30,7 +30,7 @@ import java.util.concurrent.Executor;
  */
 public final class OrdinaryClient {
     public static final String FILE = "ordinary.csv";
-    private static final Duration PACE = Duration.ofMillis(20);
+    private static final Duration PACE = Duration.ofMillis(50);
     /** HikariCP's own: a connection idle this long is checked when taken from the pool. */
     private static final Duration IDLE_CHECK = Duration.ofMillis(500);
 

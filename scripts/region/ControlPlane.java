@@ -1,10 +1,12 @@
 package region;
 
-//SOURCES ../common/Home.java ../common/Json.java Archive.java Changes.java LocalRegion.java Monitor.java Network.java PgBinaries.java PgNode.java
-//SOURCES RdsApi.java Region.java Relay.java Restores.java ServerAccount.java Topology.java Verdict.java WriterEndpoint.java
+//SOURCES ../common/Home.java ../common/Json.java ../common/Wait.java Archive.java Changes.java LocalRegion.java Monitor.java Network.java
+//SOURCES PgBinaries.java PgNode.java RdsApi.java Region.java Relay.java Restores.java ServerAccount.java Topology.java Verdict.java
+//SOURCES WriterEndpoint.java
 
 import common.Home;
 import common.Json;
+import common.Wait;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -114,11 +116,32 @@ public final class ControlPlane implements RdsApi.Backend {
         api = new RdsApi(this, state.apiPort(), state.ownerUid(), state.ownerUser());
         state = state.withControlPlane(ProcessHandle.current().pid());
         Json.writeAtomically(Region.stateFile(), state);
+        // Beside the servers too: a lab up in a home whose folder was deleted finds this plane by its data folder.
+        Files.writeString(LocalRegion.controlPlaneFile(Path.of(state.dataRoot())), ProcessHandle.current().pid() + "\n");
+        watchHome();
         log("control plane " + ProcessHandle.current().pid() + " listening, " + ManagementFactory.getRuntimeMXBean().getUptime() + " ms after its JVM started");
         submit(Verdict.Action.RESTART_PRIMARY, changes::converge, false);
         monitor.start();
         stopped.await();
         api.close();
+    }
+
+    /**
+     * A region whose home was deleted has nobody left to stop it: it stops itself, rather than
+     * run on unseen and restart servers a new lab in the same place is clearing away.
+     */
+    private void watchHome() {
+        Thread t = new Thread(() -> {
+            while (!shuttingDown) {
+                Wait.pause(Duration.ofSeconds(1));
+                if (!Files.exists(Region.stateFile())) {
+                    log("the lab's state file " + Region.stateFile() + " is gone: stopping the region");
+                    requestShutdown();
+                }
+            }
+        }, "home-watch");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**
@@ -313,11 +336,14 @@ public final class ControlPlane implements RdsApi.Backend {
     @Override
     public String requestReboot(boolean forceFailover) {
         if (shuttingDown) return "The region is shutting down.";
+        // A change that is finishing (a rebuild's last step after the region is ready again) is let to end first.
+        Wait.within(Duration.ofSeconds(2), Duration.ofMillis(5), () -> pending.get() == null);
         Topology t = topology;
-        if (t.phase() != Topology.Phase.READY || pending.get() != null) {
+        if (t.phase() != Topology.Phase.READY || t.instanceStatus() != Region.InstanceStatus.AVAILABLE) {
             return "DB instance is not in available state (" + (t.phase() == Topology.Phase.READY ? Json.key(t.instanceStatus()) : t.phase().key())
                     + "). Try again when it is.";
         }
+        if (pending.get() != null) return "Another change is under way. Try again.";
         if (forceFailover && !t.synchronous()) return "Cannot fail over: no synchronous standby is ready. Wait until the standby is in sync.";
         Verdict.Action action = forceFailover ? Verdict.Action.FAIL_OVER : Verdict.Action.RESTART_PRIMARY;
         return submit(new Pending(action, true), forceFailover ? () -> changes.failover(true) : changes::restartPrimary, false) ? null : "Another change is under way. Try again.";
@@ -391,7 +417,8 @@ public final class ControlPlane implements RdsApi.Backend {
             restores.stopAll();
             try {
                 state = state.withControlPlane(null);
-                Json.writeAtomically(Region.stateFile(), state);
+                if (Files.exists(Region.stateFile())) Json.writeAtomically(Region.stateFile(), state);
+                Files.deleteIfExists(LocalRegion.controlPlaneFile(Path.of(state.dataRoot())));
             } catch (IOException e) {
                 log("could not update state: " + e.getMessage());
             }

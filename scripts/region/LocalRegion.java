@@ -64,7 +64,9 @@ public final class LocalRegion {
             dataRoot = Path.of("/var/tmp", "db007-" + sha256(Home.dir().toString()).substring(0, 10));
         }
         if (Files.exists(dataRoot)) {
-            // A data folder with no state file beside it belongs to a lab whose state was deleted.
+            // A data folder with no state file beside it belongs to a lab whose state was deleted;
+            // its control plane may still run (it stops itself within a second or so), and would restart what is killed.
+            stopOrphan(dataRoot);
             killServers(dataRoot);
             FileTree.delete(dataRoot);
         }
@@ -255,6 +257,24 @@ public final class LocalRegion {
     }
 
     /** Kills every PostgreSQL process running out of any data folder below root. */
+    /** Where a running control plane writes its pid, in the data folder beside its servers. */
+    static Path controlPlaneFile(Path dataRoot) {
+        return dataRoot.resolve("control-plane.pid");
+    }
+
+    private static void stopOrphan(Path dataRoot) throws IOException {
+        Path file = controlPlaneFile(dataRoot);
+        if (!Files.exists(file)) return;
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(file).trim());
+        } catch (NumberFormatException e) {
+            return;
+        }
+        ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains("region.ControlPlane"))
+                .ifPresent(p -> Processes.kill(List.of(p)));
+    }
+
     static int killServers(Path root) throws IOException {
         if (!Files.isDirectory(root)) return 0;
         int killed = 0;

@@ -35,17 +35,27 @@ public final class Witness implements AutoCloseable {
     /** As long as the agent's checksums; a plain writer computes none. */
     private static final String CHECKSUM = "0123456789abcdef0123456789abcdef";
 
-    private final int port;
+    private final java.util.function.IntSupplier port;
     private final String password;
     private final String table;
     private final List<Instant> acks = new ArrayList<>();
+    /** Each acknowledged write's latency, in microseconds, in the order of acks. */
+    private final List<Long> latencies = new ArrayList<>();
     private final Set<Long> acknowledged = new HashSet<>();
     private final Thread thread;
     private volatile boolean writing = true;
 
     /** Writes into its own table through the endpoint at that port, from now until closed. */
     public Witness(int endpointPort, String password, String table) throws SQLException {
-        this.port = endpointPort;
+        this(() -> endpointPort, password, table);
+    }
+
+    /**
+     * The same client at whatever port the supplier gives at each connection: bench points it at a
+     * bare pair and moves it to the standby the moment it is promoted, as an operator would.
+     */
+    public Witness(java.util.function.IntSupplier port, String password, String table) throws SQLException {
+        this.port = port;
         this.password = password;
         this.table = table;
         try (Connection c = connect(); Statement s = c.createStatement()) {
@@ -58,7 +68,11 @@ public final class Witness implements AutoCloseable {
     }
 
     private Connection connect() throws SQLException {
-        return Database.connect(new Database.Login("postgres", "127.0.0.1", port, Region.MASTER_USER, password, Region.DATABASE, null), 2, 30, "db007-witness");
+        Connection c = Database.connect(new Database.Login("postgres", "127.0.0.1", port.getAsInt(), Region.MASTER_USER, password, Region.DATABASE, null),
+                2, 30, "db007-witness");
+        // The agent's own timeout, so that behind a blackhole both measure the region, not their patience.
+        c.setNetworkTimeout(Runnable::run, 1000);
+        return c;
     }
 
     private void write() {
@@ -71,12 +85,15 @@ public final class Witness implements AutoCloseable {
                     insert = c.prepareStatement("INSERT INTO " + table + " (id, sent_at, payload, checksum) VALUES (?, ?, ?, ?)");
                 }
                 insert.setLong(1, id);
+                long sent = System.nanoTime();
                 insert.setTimestamp(2, Timestamp.from(Instant.now()));
                 insert.setString(3, "db007 witness " + table + " #" + id);
                 insert.setString(4, CHECKSUM);
                 insert.executeUpdate();
+                long took = (System.nanoTime() - sent) / 1000;
                 synchronized (acks) {
                     acks.add(Instant.now());
+                    latencies.add(took);
                     acknowledged.add(id);
                 }
             } catch (SQLException e) {
@@ -135,6 +152,17 @@ public final class Witness implements AutoCloseable {
             }
         }
         return best;
+    }
+
+    /** The median latency of the writes acknowledged between two moments, in microseconds; null when none. */
+    public Long medianLatencyMicros(Instant from, Instant to) {
+        List<Long> in = new ArrayList<>();
+        synchronized (acks) {
+            for (int i = 0; i < acks.size(); i++) if (!acks.get(i).isBefore(from) && acks.get(i).isBefore(to)) in.add(latencies.get(i));
+        }
+        if (in.isEmpty()) return null;
+        in.sort(null);
+        return in.get(in.size() / 2);
     }
 
     /** Acknowledgements between two moments, for a rate. */
