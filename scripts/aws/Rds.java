@@ -110,13 +110,17 @@ public final class Rds implements AutoCloseable {
             Map.entry(Pattern.compile("Restoring DB instance .*"), "rds.event.restore-started"),
             Map.entry(Pattern.compile("Restored from DB instance .*"), "rds.event.restored"),
             Map.entry(Pattern.compile("The restore of \\S+ failed.*"), "rds.event.restore-failed"),
-            Map.entry(Pattern.compile("DB instance \\S+ deleted.*"), "rds.event.deleted"));
+            Map.entry(Pattern.compile("DB instance \\S+ deleted.*"), "rds.event.deleted"),
+            Map.entry(Pattern.compile("Network fault: every link to and from (\\S+) is blackholed.*"), "rds.event.network-isolated"),
+            Map.entry(Pattern.compile("Network fault: the link (\\S+) is cut.*"), "rds.event.network-cut"),
+            Map.entry(Pattern.compile("Network fault: the link (\\S+) is slowed.*"), "rds.event.network-slowed"),
+            Map.entry(Pattern.compile("Network healed.*"), "rds.event.network-healed"));
 
     /** An event's text in the reader's language. */
     public static String describe(Event e) {
         for (Map.Entry<Pattern, String> k : KNOWN) {
             Matcher m = k.getKey().matcher(e.message());
-            if (m.matches()) return Messages.get(k.getValue(), m.groupCount() > 0 && m.group(1) != null && m.group(1).startsWith("az") ? m.group(1) : "");
+            if (m.matches()) return Messages.get(k.getValue(), m.groupCount() > 0 && m.group(1) != null ? m.group(1) : "");
         }
         return e.message();
     }
