@@ -44,7 +44,7 @@ public class bundle extends Cli.KitCommand {
     public Integer call() throws Exception {
         if (!student.matches("[A-Za-z0-9._-]{1,64}")) throw Problem.environment("bundle.student.invalid", student);
         List<Bundle.Part> parts = new ArrayList<>();
-        for (String run : List.of("maz", Site.WORKSHOP, Site.DRILL, Site.DESIGN)) parts.add(Bundle.Part.of(run, Home.evidence(run)));
+        for (String run : List.of("maz", "maz11", Site.WORKSHOP, Site.DRILL, Site.DESIGN)) parts.add(Bundle.Part.of(run, Home.evidence(run)));
         try (Site site = praSite()) {
             // The backups and their log only: a reader's leftovers (-wal, -shm) are not restore points.
             parts.add(new Bundle.Part("pra-backup", site.backupsHere(), f -> Backups.isBackup(f.getFileName().toString())

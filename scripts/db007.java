@@ -50,6 +50,7 @@ public class db007 {
             Map.entry("maz8", new Launch(maz8::new)),
             Map.entry("maz9", new Launch(maz9::new)),
             Map.entry("maz10", new Launch(maz10::new)),
+            Map.entry("maz11", new Launch(maz11::new)),
             Map.entry("teardown", new Launch(teardown::new)),
             Map.entry("bench", new Launch(bench::new)),
             Map.entry("pra", new Launch(pra::new)),

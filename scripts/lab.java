@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Home.java common/Json.java common/Messages.java common/Problem.java region/LocalRegion.java region/Region.java
+//SOURCES common/Cli.java common/Home.java common/Json.java common/Messages.java common/Problem.java region/DrRegion.java region/LocalDrRegion.java
+//SOURCES region/LocalRegion.java region/Region.java
 //DESCRIPTION The local Multi-AZ region: a PostgreSQL primary in az1, a synchronous standby in az2, and the control plane that fails over between them.
 
 // The region every Multi-AZ step runs against when --target is local (the default).
@@ -30,6 +31,8 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import region.DrRegion;
+import region.LocalDrRegion;
 import region.LocalRegion;
 import region.Region;
 
@@ -82,9 +85,24 @@ public class lab extends Cli.KitCommand {
         public Integer call() throws Exception {
             Region.Status s = LocalRegion.requireRunning(LocalRegion.requireState());
             PrintWriter out = spec.commandLine().getOut();
-            if (json) out.println(Json.write(s));
-            else LocalRegion.printStatus(out, s);
+            if (json) {
+                out.println(Json.write(s));
+            } else {
+                LocalRegion.printStatus(out, s);
+                otherRegion(out);
+            }
             return s.healthy() ? 0 : Problem.CHECK_FAILED;
+        }
+
+        /** Step 11's other Region, when it runs: its instance, and whether it still replicates. */
+        private static void otherRegion(PrintWriter out) throws Exception {
+            DrRegion.State dr = LocalDrRegion.state();
+            DrRegion.Status ds = dr == null ? null : LocalDrRegion.status(dr);
+            if (ds == null || ds.state().replica() == null) return;
+            DrRegion.Replica r = ds.state().replica();
+            String how = r.sourceArn() == null ? Messages.get("lab.status.dr.standalone") : ds.streaming() ? Messages.get("lab.status.dr.streaming")
+                    : Messages.get("lab.status.dr.stopped");
+            out.println(Messages.get("lab.status.dr", DrRegion.NAME, r.id(), Json.key(r.status()), dr.port(), how));
         }
     }
 

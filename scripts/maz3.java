@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Rds.java common/BackgroundJvm.java common/Cli.java common/Database.java common/Evidence.java common/Messages.java common/Problem.java
-//SOURCES common/Wait.java mission/Agent.java mission/Journal.java
+//SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Messages.java common/Wait.java mission/Agent.java
+//SOURCES mission/Journal.java
 //DESCRIPTION Mission step 3, the DB007 agent: writes and reads timestamped rows without pause, and journals every acknowledged write.
 
 // Step 3 of Operation DB007: the agent.
@@ -18,19 +18,14 @@
 // the primary through the instance's endpoint, as an application on RDS does.
 
 import aws.Rds;
-import common.BackgroundJvm;
 import common.Cli;
 import common.Database;
 import common.Evidence;
 import common.Messages;
-import common.Problem;
 import common.Wait;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import mission.Agent;
 import mission.Journal;
 import picocli.CommandLine.Command;
@@ -62,27 +57,12 @@ public class maz3 extends Cli.KitCommand {
 
     /** Runs the agent as its own process, detached from this terminal, and returns once it writes. */
     private int startInBackground(Evidence evidence, PrintWriter out) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--evidence", evidence.dir().toString(), "--duration", Double.toString(duration)));
-        args.addAll(rds.arguments());
-        Files.deleteIfExists(evidence.file(Agent.SUMMARY));
-        Process p = BackgroundJvm.detached(List.of("-Xmx256m"), "maz3", args, evidence.file(Agent.LOG)).start();
-        Agent.Summary s;
-        try {
-            s = Wait.until("the background agent's first acknowledged write", Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
-                if (!p.isAlive()) throw Problem.failed("maz3.background.died", evidence.file(Agent.LOG));
-                Agent.Summary now = Agent.Summary.read(evidence);
-                boolean writes = now != null && Files.exists(evidence.file(Journal.FILE))
-                        && Journal.read(evidence.file(Journal.FILE)).stream().anyMatch(e -> e.outcome() == Journal.Outcome.ack);
-                return writes ? now : null;
-            });
-        } catch (Wait.TimedOut e) {
-            throw Problem.failed("maz3.background.silent", evidence.file(Agent.LOG));
-        }
-        out.println(Messages.get("maz3.background.started", p.pid(), evidence.file(Journal.FILE)));
+        Agent.Background b = Agent.startInBackground(evidence, rds.arguments(), duration);
+        out.println(Messages.get("maz3.background.started", b.pid(), evidence.file(Journal.FILE)));
         // A second of writing, counted from the journal, so that the notice states what this agent does here.
         Wait.pause(1000);
         long acked = Journal.read(evidence.file(Journal.FILE)).stream().filter(e -> e.outcome() == Journal.Outcome.ack).count();
-        double seconds = Duration.between(Instant.parse(s.startedAt()), Instant.now()).toMillis() / 1000.0;
+        double seconds = Duration.between(Instant.parse(b.summary().startedAt()), Instant.now()).toMillis() / 1000.0;
         out.println(Messages.get("maz3.background.notice", acked, Messages.seconds(seconds), evidence.file(Agent.SUMMARY)));
         return 0;
     }

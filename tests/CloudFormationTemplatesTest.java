@@ -97,6 +97,22 @@ class CloudFormationTemplatesTest {
         assertTrue(((List<?>) p.get("AllowedValues")).contains("false"), "the private variant can say false");
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void theReplicasNetworkInTheOtherRegionOpensItsPortToTheStudentOnly() throws Exception {
+        Map<String, Object> t = template("replica-network.yaml");
+        Map<String, Object> params = (Map<String, Object>) t.get("Parameters");
+        assertFalse(((Map<String, Object>) params.get("AllowedCidr")).containsKey("Default"), "no default range in the other Region either");
+        assertFalse(Files.readString(Path.of("cloudformation", "replica-network.yaml")).contains("0.0.0.0/0"));
+        Map<String, Object> sg = resources(t, "AWS::EC2::SecurityGroup").values().iterator().next();
+        Map<String, Object> ingress = ((List<Map<String, Object>>) sg.get("SecurityGroupIngress")).get(0);
+        assertEquals(Map.of("Ref", "AllowedCidr"), ingress.get("CidrIp"));
+        assertTrue(resources(t, "AWS::RDS::DBInstance").isEmpty(), "the replica is made through the RDS API, timed, not by the template");
+        for (Map<String, Object> r : resources(t, "AWS::RDS::DBSubnetGroup").values()) assertTags(r, "replica-network.yaml");
+        assertTags(sg, "replica-network.yaml");
+        assertTrue(((Map<String, Object>) t.get("Outputs")).keySet().containsAll(List.of("SubnetGroup", "SecurityGroup")));
+    }
+
     @SuppressWarnings("unchecked")
     private static void assertTags(Map<String, Object> properties, String where) {
         List<Map<String, Object>> tags = (List<Map<String, Object>>) properties.get("Tags");

@@ -21,9 +21,13 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import mission.Agent;
+import mission.CrossRegion;
 import mission.Journal;
 import mission.Mole;
+import mission.OrdinaryClient;
 import mission.Proof;
+import mission.RegionLoss;
+import mission.RegionLossReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import recovery.App;
@@ -45,10 +49,11 @@ class EvidenceFormatTest {
     private static final Instant T = Instant.parse("2026-12-01T20:13:02.812Z");
     /** The page's sections, in order: each file is named within its folder. */
     private static final String MAZ = "maz: ";
+    private static final String MAZ11 = "maz11: ";
     private static final String PRA = "pra: ";
     private static final String RUNS = "unattended: ";
     private static final String HAND_IN = "hand-in: ";
-    private static final List<String> SECTIONS = List.of(MAZ, PRA, RUNS, HAND_IN);
+    private static final List<String> SECTIONS = List.of(MAZ, MAZ11, PRA, RUNS, HAND_IN);
 
     /** What the page says of one file. */
     record Described(String name, String java, List<String> fields, String columns) {}
@@ -93,6 +98,12 @@ class EvidenceFormatTest {
             }
             return Journal.read(dir.resolve(Journal.FILE)).get(0);
         }));
+        m.put(MAZ + OrdinaryClient.FILE, new Format(Journal.Entry.class, Journal.HEADER, (dir, s) -> {
+            try (Journal j = Journal.create(dir.resolve(OrdinaryClient.FILE))) {
+                j.append((Journal.Entry) s);
+            }
+            return Journal.read(dir.resolve(OrdinaryClient.FILE)).get(0);
+        }));
         m.put(MAZ + Rds.EVENTS, new Format(Rds.Event.class, null, (dir, s) -> {
             Evidence e = new Evidence(dir);
             e.write(Rds.EVENTS, List.of(s));
@@ -112,6 +123,25 @@ class EvidenceFormatTest {
         }));
         m.put(MAZ + Proof.REPORT, null);
         m.put(MAZ + Agent.LOG + ", " + Agent.STOP, null);
+        for (var f : Map.of(CrossRegion.REPLICA, CrossRegion.Replica.class, CrossRegion.DISASTER, CrossRegion.Disaster.class,
+                CrossRegion.PROMOTION, CrossRegion.Promotion.class, CrossRegion.REPOINT, CrossRegion.Repoint.class, Agent.ROUTE, Agent.Route.class,
+                RegionLoss.FILE, RegionLoss.class, "sync-cost.json", region.BarePair.CommitCost.class).entrySet()) {
+            m.put(MAZ11 + f.getKey(), new Format(f.getValue(), null, (dir, s) -> {
+                Evidence e = new Evidence(dir);
+                e.write(f.getKey(), s);
+                return CrossRegion.read(e, f.getKey(), f.getValue());
+            }));
+        }
+        m.put(MAZ11 + RegionLossReport.FILE, null);
+        m.put(MAZ11 + CrossRegion.LAG, new Format(CrossRegion.Lag.class, null, (dir, s) -> {
+            Evidence e = new Evidence(dir);
+            CrossRegion.addLag(e, (CrossRegion.Lag) s);
+            return CrossRegion.lags(e).get(0);
+        }));
+        m.put(MAZ11 + RegionLoss.ROWS, new Format(Proof.Row.class, Proof.ROWS_HEADER, (dir, s) -> {
+            Proof.writeRows(dir.resolve(RegionLoss.ROWS), List.of((Proof.Row) s));
+            return Proof.readRows(dir.resolve(RegionLoss.ROWS)).values().iterator().next();
+        }));
         m.put(PRA + "steps/pra-*.json", new Format(Evidence.Step.class, null, step));
         m.put(PRA + "steps/pra-copy.json observed", new Format(Backups.Comparison.class, null, (dir, s) -> {
             Evidence e = new Evidence(dir);

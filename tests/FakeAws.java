@@ -30,6 +30,8 @@ final class FakeAws implements AutoCloseable {
     /** One stack as the fake keeps it. */
     static final class Stack {
         final String name;
+        /** The Region the stack was created in, from the request's signature. */
+        String region;
         String status;
         Map<String, String> parameters;
         Map<String, String> tags;
@@ -68,15 +70,136 @@ final class FakeAws implements AutoCloseable {
     /** The environment that sends the SDK's calls here: its own service-specific endpoint variables. */
     Map<String, String> env() {
         return Map.of("AWS_ENDPOINT_URL_CLOUDFORMATION", url(), "AWS_ENDPOINT_URL_SECRETS_MANAGER", url(), "AWS_ENDPOINT_URL_RDS", url(),
-                "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test", "AWS_EC2_METADATA_DISABLED", "true", "DB007_AWS_POLL_SECONDS", "0.2");
+                "AWS_ENDPOINT_URL_CLOUDWATCH", url(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test", "AWS_EC2_METADATA_DISABLED", "true",
+                "DB007_AWS_POLL_SECONDS", "0.2");
     }
 
     private void handle(HttpExchange x) throws IOException {
-        String body;
+        byte[] raw;
         try (InputStream in = x.getRequestBody()) {
-            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            raw = in.readAllBytes();
         }
-        answer(x, body);
+        if (x.getRequestURI().getPath().startsWith(CLOUDWATCH)) {
+            cloudWatch(x, raw);
+            return;
+        }
+        answer(x, new String(raw, StandardCharsets.UTF_8));
+    }
+
+    /** The Region a request was signed for, from its credential scope: Credential=KEY/DATE/REGION/SERVICE/aws4_request. */
+    static String region(HttpExchange x) {
+        String auth = String.valueOf(x.getRequestHeaders().getFirst("Authorization"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Credential=[^/]+/\\d{8}/([^/]+)/").matcher(auth);
+        return m.find() ? m.group(1) : null;
+    }
+
+    // ---- CloudWatch, in the Smithy RPC v2 CBOR protocol the SDK speaks to it ----
+
+    private static final String CLOUDWATCH = "/service/GraniteServiceVersion20100801/operation/";
+    /** The ReplicaLag, in seconds, that CloudWatch gives for each instance, per Region: as RDS would have published it. */
+    final Map<String, Double> replicaLag = Collections.synchronizedMap(new LinkedHashMap<>());
+
+    private void cloudWatch(HttpExchange x, byte[] raw) throws IOException {
+        String operation = x.getRequestURI().getPath().substring(CLOUDWATCH.length());
+        Map<String, Object> request = cbor(raw);
+        calls.add("cloudwatch." + operation + " " + region(x) + " " + request.get("MetricName"));
+        if (!"rpc-v2-cbor".equals(x.getRequestHeaders().getFirst("smithy-protocol")) || !operation.equals("GetMetricStatistics")) {
+            cborError(x, 400, "InvalidAction", "the fake knows GetMetricStatistics only, in rpc-v2-cbor");
+            return;
+        }
+        if (!(request.get("Namespace") instanceof String ns) || !(request.get("MetricName") instanceof String metric) || request.get("StartTime") == null
+                || request.get("EndTime") == null || request.get("Period") == null || request.get("Statistics") == null) {
+            cborError(x, 400, "MissingParameter", "Namespace, MetricName, StartTime, EndTime, Period and Statistics are required");
+            return;
+        }
+        String instance = null;
+        if (request.get("Dimensions") instanceof List<?> dims) {
+            for (Object d : dims) if (d instanceof Map<?, ?> m && "DBInstanceIdentifier".equals(m.get("Name"))) instance = String.valueOf(m.get("Value"));
+        }
+        Double lag = ns.equals("AWS/RDS") && metric.equals("ReplicaLag") && instance != null ? replicaLag.get(region(x) + "/" + instance) : null;
+        var out = new java.io.ByteArrayOutputStream();
+        var factory = new software.amazon.awssdk.thirdparty.jackson.dataformat.cbor.CBORFactory();
+        try (var g = (software.amazon.awssdk.thirdparty.jackson.dataformat.cbor.CBORGenerator) factory.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("Label", metric);
+            g.writeFieldName("Datapoints");
+            g.writeStartArray();
+            if (lag != null) {
+                g.writeStartObject();
+                g.writeFieldName("Timestamp");
+                // A timestamp, in this protocol: tag 1, seconds since the epoch.
+                g.writeTag(1);
+                g.writeNumber(Instant.now().minusSeconds(60).getEpochSecond() / 60 * 60.0);
+                g.writeNumberField("Average", lag);
+                g.writeStringField("Unit", "Seconds");
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        x.getResponseHeaders().set("Content-Type", "application/cbor");
+        x.getResponseHeaders().set("smithy-protocol", "rpc-v2-cbor");
+        x.sendResponseHeaders(200, out.size());
+        try (OutputStream o = x.getResponseBody()) {
+            o.write(out.toByteArray());
+        }
+    }
+
+    private static void cborError(HttpExchange x, int status, String code, String message) throws IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        try (var g = new software.amazon.awssdk.thirdparty.jackson.dataformat.cbor.CBORFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("__type", "com.amazonaws.cloudwatch#" + code);
+            g.writeStringField("message", message);
+            g.writeEndObject();
+        }
+        x.getResponseHeaders().set("Content-Type", "application/cbor");
+        x.getResponseHeaders().set("smithy-protocol", "rpc-v2-cbor");
+        x.sendResponseHeaders(status, out.size());
+        try (OutputStream o = x.getResponseBody()) {
+            o.write(out.toByteArray());
+        }
+    }
+
+    /** A CBOR request read into maps, lists and plain values. */
+    private static Map<String, Object> cbor(byte[] raw) throws IOException {
+        try (var p = new software.amazon.awssdk.thirdparty.jackson.dataformat.cbor.CBORFactory().createParser(raw)) {
+            Object v = value(p, p.nextToken());
+            @SuppressWarnings("unchecked") Map<String, Object> m = v instanceof Map<?, ?> ? (Map<String, Object>) v : Map.of();
+            return m;
+        }
+    }
+
+    private static Object value(software.amazon.awssdk.thirdparty.jackson.core.JsonParser p, software.amazon.awssdk.thirdparty.jackson.core.JsonToken t)
+            throws IOException {
+        if (t == null) return null;
+        switch (t) {
+            case START_OBJECT -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                while (p.nextToken() == software.amazon.awssdk.thirdparty.jackson.core.JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    m.put(name, value(p, p.nextToken()));
+                }
+                return m;
+            }
+            case START_ARRAY -> {
+                List<Object> l = new ArrayList<>();
+                for (var n = p.nextToken(); n != software.amazon.awssdk.thirdparty.jackson.core.JsonToken.END_ARRAY; n = p.nextToken()) l.add(value(p, n));
+                return l;
+            }
+            case VALUE_STRING -> {
+                return p.getText();
+            }
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                return p.getNumberValue();
+            }
+            case VALUE_TRUE, VALUE_FALSE -> {
+                return p.getBooleanValue();
+            }
+            default -> {
+                return null;
+            }
+        }
     }
 
     /** One request at a time past this point: the stacks are plain maps and lists. */
@@ -125,6 +248,7 @@ final class FakeAws implements AutoCloseable {
             return;
         }
         Stack s = new Stack(name);
+        s.region = region(x);
         String problem = accept(s, form);
         if (problem != null) {
             error(x, 400, "ValidationError", problem);
@@ -212,6 +336,9 @@ final class FakeAws implements AutoCloseable {
                 out.put("VpcId", "vpc-0fa1");
                 out.put("Az1", "local-1a");
                 out.put("Az2", "local-1b");
+            } else if (s.name.endsWith("-dr-net")) {
+                out.put("SubnetGroup", s.name + "-subnets");
+                out.put("SecurityGroup", "sg-0d5a");
             } else {
                 out.putAll(outputs);
             }

@@ -22,6 +22,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import mission.Journal;
 import mission.Proof;
+import mission.RegionLoss;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -148,6 +149,47 @@ class GradeTest {
         rehash(c);
         Kit.Result edited = grade(dir, c);
         assertTrue(edited.out().matches("(?s).*\\[FAIL \\] pra\\.rpo.*the RPO reported is 0\\.1 s.*"), edited.out());
+    }
+
+    /**
+     * Step 11's loss cannot be talked down: a smaller figure typed into its proof is flagged;
+     * the lost writes marked "failed" in the journal are caught (the agent drops a connection at
+     * any error, so a failed write is always the last of its connection); a kept row removed
+     * from the replica's rows leaves a hole no asynchronous copy makes.
+     */
+    @Test
+    void stepElevensLossIsRecountedAndAnEditCaught(@TempDir Path dir) throws Exception {
+        Path b = unpacked(dir);
+        Path proof = b.resolve("maz11/proof.json");
+        Files.writeString(proof, Files.readString(proof).replaceFirst("\"lost_writes\": \\d+", "\"lost_writes\": 0"));
+        rehash(b);
+        Kit.Result typed = grade(dir, b);
+        assertTrue(typed.out().contains("FLAG") && typed.out().contains("maz11/proof.json") && typed.out().contains("lost_writes"), typed.out());
+
+        Path c = unpacked(dir);
+        RegionLoss p = Json.read(c.resolve("maz11/proof.json"), RegionLoss.class);
+        Path journal = c.resolve("maz11/journal.csv");
+        java.util.Set<String> lost = new java.util.HashSet<>();
+        for (Long seq : p.lostSeqs()) lost.add(seq + ",");
+        List<String> lines = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(journal)) {
+            boolean isLost = lost.stream().anyMatch(line::startsWith);
+            lines.add(isLost ? line.replace(",ack,", ",fail,") : line);
+        }
+        Files.write(journal, lines);
+        rehash(c);
+        Kit.Result hidden = grade(dir, c);
+        assertTrue(hidden.out().matches("(?s).*\\[FAIL \\] maz\\.region.*went on after " + p.lostWrites() + ".*")
+                || hidden.out().matches("(?s).*\\[FAIL \\] maz\\.region.*connection went on after [1-9].*"), hidden.out());
+
+        Path d = unpacked(dir);
+        Path rows = d.resolve("maz11/dr-database.csv");
+        List<String> kept = new java.util.ArrayList<>(Files.readAllLines(rows));
+        kept.remove(kept.size() / 2);
+        Files.write(rows, kept);
+        rehash(d);
+        Kit.Result holed = grade(dir, d);
+        assertTrue(holed.out().matches("(?s).*\\[FAIL \\] maz\\.region.*lost writes with a later one kept [1-9].*"), holed.out());
     }
 
     @Test

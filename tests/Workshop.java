@@ -44,6 +44,8 @@ final class Workshop {
     Kit.Result pra5;
     /** The region's status at the end of the mission, with its events: the region itself is stopped afterwards. */
     Region.Status regionAfterMission;
+    /** Step 11, run at once after the mission. */
+    Kit.Result maz11;
 
     private static Workshop done;
 
@@ -75,6 +77,10 @@ final class Workshop {
     private void run() throws Exception {
         said.add(kit.ok("mission").all());
         regionAfterMission = kit.status();
+        // Step 11 on the region the mission left, at the default delay between Regions; the region comes back for the rest.
+        maz11 = kit.ok("maz11", "--auto");
+        said.add(maz11.all());
+        kit.ok("lab", "up");
 
         // The PRA workshop by hand, in the README's order; backups every 2 s instead of every minute.
         LocalSite site = new LocalSite(home.resolve("pra"));

@@ -44,6 +44,12 @@ public final class Aws {
         }
     }
 
+    /** How often to ask AWS about something slow: that often, unless DB007_AWS_POLL_SECONDS shortens it (the kit's tests, against local stand-ins). */
+    public static java.time.Duration poll(java.time.Duration usual) {
+        String s = System.getenv("DB007_AWS_POLL_SECONDS");
+        return s == null ? usual : java.time.Duration.ofMillis((long) (Double.parseDouble(s) * 1000));
+    }
+
     /** What an SDK failure means for a student: the usual causes get their own advice. */
     public static Problem explain(SdkException e, String key, Object... args) {
         String m = String.valueOf(e.getMessage());

@@ -77,7 +77,7 @@ public final class Rds implements AutoCloseable {
 
     /** What DescribeDBInstances says, reduced to what the mission looks at. */
     public record Instance(String id, String status, String engine, String primaryAz, String standbyAz, boolean multiAz,
-                           String host, int port, String masterUser, String secretArn) {}
+                           String host, int port, String masterUser, String secretArn, String arn, String replicaOf, boolean encrypted) {}
 
     /** One RDS event, as DescribeEvents returns it; step 7 keeps those of the failover in events.json. */
     public record Event(Instant time, String message, List<String> categories) {}
@@ -110,7 +110,13 @@ public final class Rds implements AutoCloseable {
             Map.entry(Pattern.compile("Restoring DB instance .*"), "rds.event.restore-started"),
             Map.entry(Pattern.compile("Restored from DB instance .*"), "rds.event.restored"),
             Map.entry(Pattern.compile("The restore of \\S+ failed.*"), "rds.event.restore-failed"),
-            Map.entry(Pattern.compile("DB instance \\S+ deleted.*"), "rds.event.deleted"),
+            Map.entry(Pattern.compile("DB instance (\\S+) deleted.*"), "rds.event.deleted"),
+            Map.entry(Pattern.compile("Creating read replica (\\S+) .*"), "rds.event.replica-creating"),
+            Map.entry(Pattern.compile("Read replica (\\S+) created.*"), "rds.event.replica-created"),
+            Map.entry(Pattern.compile("The creation of read replica (\\S+) failed: (.*)"), "rds.event.replica-failed"),
+            Map.entry(Pattern.compile("Replication has stopped for read replica (\\S+?):.*"), "rds.event.replica-stopped"),
+            Map.entry(Pattern.compile("Promoting read replica (\\S+) .*"), "rds.event.replica-promoting"),
+            Map.entry(Pattern.compile("Read replica (\\S+) promoted.*"), "rds.event.replica-promoted"),
             Map.entry(Pattern.compile("Network fault: every link to and from (\\S+) is blackholed.*"), "rds.event.network-isolated"),
             Map.entry(Pattern.compile("Network fault: the link (\\S+) is cut.*"), "rds.event.network-cut"),
             Map.entry(Pattern.compile("Network fault: the link (\\S+) is slowed.*"), "rds.event.network-slowed"),
@@ -120,7 +126,7 @@ public final class Rds implements AutoCloseable {
     public static String describe(Event e) {
         for (Map.Entry<Pattern, String> k : KNOWN) {
             Matcher m = k.getKey().matcher(e.message());
-            if (m.matches()) return Messages.get(k.getValue(), m.groupCount() > 0 && m.group(1) != null ? m.group(1) : "");
+            if (m.matches()) return Messages.get(k.getValue(), m.groupCount() > 0 && m.group(1) != null ? m.group(1) : "", m.groupCount() > 1 ? m.group(2) : "");
         }
         return e.message();
     }
@@ -137,6 +143,68 @@ public final class Rds implements AutoCloseable {
     private Rds(RdsClient client, String instance) {
         this.client = client;
         this.instance = instance;
+    }
+
+    /**
+     * The same calls in another Region, for step 11's read replica: on "local" the replica
+     * Region's own API, signed for that Region; on "aws" RDS in the Region named. The instance it
+     * works on is named by each call.
+     */
+    public static Rds otherRegion(Options o, String region, URI endpoint) {
+        RdsClientBuilder b = RdsClient.builder().httpClient(UrlConnectionHttpClient.create());
+        if (o.local()) {
+            b.endpointOverride(endpoint).region(software.amazon.awssdk.regions.Region.of(region))
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
+        } else {
+            o.configure(b);
+            b.region(software.amazon.awssdk.regions.Region.of(region));
+            if (endpoint != null) b.endpointOverride(endpoint);
+        }
+        try {
+            return new Rds(b.build(), null);
+        } catch (SdkException e) {
+            throw Aws.explain(e, "aws.client");
+        }
+    }
+
+    /**
+     * CreateDBInstanceReadReplica in this client's Region, from an instance of another Region
+     * named by its ARN. sourceRegion lets the SDK sign the request RDS makes to the source's
+     * Region; an encrypted source needs a key of this Region (RDS's own, alias/aws/rds), and
+     * network names only on AWS (null locally).
+     */
+    public Instance createReadReplica(String id, Instance source, String sourceRegion, String subnetGroup, List<String> securityGroups, Map<String, String> tags) {
+        try {
+            return instance(client.createDBInstanceReadReplica(r -> {
+                r.dbInstanceIdentifier(id).sourceDBInstanceIdentifier(source.arn()).sourceRegion(sourceRegion).multiAZ(false)
+                        .tags(tags.entrySet().stream().map(t -> software.amazon.awssdk.services.rds.model.Tag.builder().key(t.getKey()).value(t.getValue()).build()).toList());
+                if (source.encrypted()) r.kmsKeyId("alias/aws/rds");
+                if (subnetGroup != null) r.dbSubnetGroupName(subnetGroup).publiclyAccessible(true);
+                if (securityGroups != null) r.vpcSecurityGroupIds(securityGroups);
+            }).dbInstance());
+        } catch (SdkException e) {
+            throw new Problem(Problem.CHECK_FAILED, e, "rds.replica.create", id, e.getMessage());
+        }
+    }
+
+    /** PromoteReadReplica: the replica stops replicating and takes writes, as it stands. */
+    public Instance promoteReadReplica(String id) {
+        try {
+            return instance(client.promoteReadReplica(r -> r.dbInstanceIdentifier(id).backupRetentionPeriod(1)).dbInstance());
+        } catch (SdkException e) {
+            throw new Problem(Problem.CHECK_FAILED, e, "rds.replica.promote", id, e.getMessage());
+        }
+    }
+
+    /** How replication goes, as RDS says in the read replication status info ("replicating", "error"…); null when it says nothing. */
+    public String replicationStatus(String id) {
+        try {
+            DBInstance d = client.describeDBInstances(r -> r.dbInstanceIdentifier(id)).dbInstances().get(0);
+            return d.hasStatusInfos() ? d.statusInfos().stream().filter(i -> "read replication".equals(i.statusType())).map(i -> i.status())
+                    .findFirst().orElse(null) : null;
+        } catch (SdkException e) {
+            return null;
+        }
     }
 
     public static Rds open(Options o) throws IOException {
@@ -170,7 +238,8 @@ public final class Rds implements AutoCloseable {
         return new Instance(d.dbInstanceIdentifier(), d.dbInstanceStatus(), d.engine(), d.availabilityZone(),
                 d.secondaryAvailabilityZone(), Boolean.TRUE.equals(d.multiAZ()),
                 d.endpoint() == null ? null : d.endpoint().address(), d.endpoint() == null ? 0 : d.endpoint().port(), d.masterUsername(),
-                d.masterUserSecret() == null ? null : d.masterUserSecret().secretArn());
+                d.masterUserSecret() == null ? null : d.masterUserSecret().secretArn(), d.dbInstanceArn(), d.readReplicaSourceDBInstanceIdentifier(),
+                Boolean.TRUE.equals(d.storageEncrypted()));
     }
 
     /**
@@ -303,7 +372,7 @@ public final class Rds implements AutoCloseable {
             return describe(id);
         } catch (SdkException e) {
             String why = statusInfo(id);
-            throw Problem.failed("rds.restore.failed", id, why != null ? why : e.getMessage());
+            throw Problem.failed("rds.unavailable", id, why != null ? why : e.getMessage());
         } finally {
             watcher.interrupt();
         }
@@ -311,10 +380,14 @@ public final class Rds implements AutoCloseable {
 
     /** Returns once RDS no longer knows the instance, as the SDK's waiter sees it. */
     public void waitDeleted(String id, Duration timeout) {
+        waitDeleted(id, Duration.ofSeconds(15), timeout);
+    }
+
+    public void waitDeleted(String id, Duration every, Duration timeout) {
         try {
             client.waiter().waitUntilDBInstanceDeleted(r -> r.dbInstanceIdentifier(id), w -> w
-                    .backoffStrategyV2(software.amazon.awssdk.retries.api.BackoffStrategy.fixedDelay(Duration.ofSeconds(15)))
-                    .maxAttempts((int) Math.max(1, timeout.toSeconds() / 15)));
+                    .backoffStrategyV2(software.amazon.awssdk.retries.api.BackoffStrategy.fixedDelay(every))
+                    .maxAttempts((int) Math.max(1, timeout.toMillis() / every.toMillis())));
         } catch (SdkException e) {
             throw Problem.failed("rds.delete", id, e.getMessage());
         }

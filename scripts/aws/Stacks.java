@@ -54,17 +54,22 @@ public final class Stacks implements AutoCloseable {
     }
 
     public static Stacks open(Rds.Options options) {
+        return open(options, null);
+    }
+
+    /** The same in another Region (step 11's replica network); null for the options' own. */
+    public static Stacks open(Rds.Options options, String region) {
         try {
-            return new Stacks(options.configure(CloudFormationClient.builder().httpClient(UrlConnectionHttpClient.create())).build(), poll());
+            var b = options.configure(CloudFormationClient.builder().httpClient(UrlConnectionHttpClient.create()));
+            if (region != null) b.region(software.amazon.awssdk.regions.Region.of(region));
+            return new Stacks(b.build(), poll());
         } catch (SdkException e) {
             throw Aws.explain(e, "aws.client");
         }
     }
 
-    /** How often to ask; DB007_AWS_POLL_SECONDS shortens it for the kit's tests against a local fake. */
     private static Duration poll() {
-        String s = System.getenv("DB007_AWS_POLL_SECONDS");
-        return Duration.ofMillis(s == null ? 10_000 : (long) (Double.parseDouble(s) * 1000));
+        return Aws.poll(Duration.ofSeconds(10));
     }
 
     /** A template of the kit's cloudformation/ folder. */

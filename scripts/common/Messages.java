@@ -74,12 +74,12 @@ public final class Messages {
         return String.format(locale, "%.1f", s);
     }
 
-    /** A time as students read it on screen: UTC, to the millisecond. Files keep full ISO-8601. */
     /** A stopwatch's reading, to the millisecond: "1.234 s" (or "1,234 s" in French). */
     public static String stopwatch(long millis) {
         return String.format(locale, "%.3f s", millis / 1000.0);
     }
 
+    /** A time as students read it on screen: UTC, to the millisecond. Files keep full ISO-8601. */
     public static String clock(Instant t) {
         return CLOCK.format(t);
     }

@@ -1,7 +1,8 @@
 package grading;
 
 //SOURCES ../common/Bundle.java ../common/Evidence.java ../common/Json.java ../common/Messages.java ../common/Problem.java ../common/Report.java
-//SOURCES ../mission/Agent.java ../mission/Journal.java ../mission/Mole.java ../mission/Proof.java Scale.java Student.java StudentFiles.java
+//SOURCES ../mission/Agent.java ../mission/CrossRegion.java ../mission/Journal.java ../mission/Mole.java ../mission/Proof.java
+//SOURCES ../mission/RegionLoss.java Scale.java Student.java StudentFiles.java
 
 import common.Bundle;
 import common.Evidence;
@@ -23,9 +24,11 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import mission.Agent;
+import mission.CrossRegion;
 import mission.Journal;
 import mission.Mole;
 import mission.Proof;
+import mission.RegionLoss;
 
 
 /** The mission's checks, from the raw journal and rows; the figures the student reported are compared, never used. */
@@ -128,6 +131,7 @@ public final class MissionChecks {
         checks.add(scale.check("maz.report", reportReason));
         if (recomputed != null) flagClaims(flags, recomputed, sabotage);
         if (Files.isRegularFile(root.resolve("maz/" + Mole.FOLDER + "/" + Mole.FILE), LinkOption.NOFOLLOW_LINKS)) checks.add(scale.check("maz.mole", moleReason(flags)));
+        if (Files.isDirectory(root.resolve("maz11"), LinkOption.NOFOLLOW_LINKS)) checks.add(scale.check("maz.region", regionReason(flags)));
         // The mission's written answers are the instructor's to judge, beside the keys.
         boolean answered = Files.isRegularFile(root.resolve("answers/maz.md"), LinkOption.NOFOLLOW_LINKS);
         checks.add(new Student.Check("maz.questions", null, 0, answered ? Messages.get("grade.instructor.plain") : Messages.get("grade.answers.none.maz")));
@@ -164,6 +168,58 @@ public final class MissionChecks {
             return null;
         } catch (Problem p) {
             return p.getMessage();
+        } catch (RuntimeException e) {
+            return Messages.get("grade.file.malformed", folder, StudentFiles.plain(e));
+        }
+    }
+
+    /**
+     * Step 11 recounted from its own journal, the promoted replica's rows and the moments the
+     * step recorded: the writes lost, the RPO and the RTO; the student's proof.json is compared
+     * with the recount, never used. A loss is expected there; a record that does not hold
+     * together is not.
+     */
+    private String regionReason(List<String> flags) {
+        String folder = "maz11/";
+        try {
+            Agent.Summary agent = StudentFiles.read(root, folder + Agent.SUMMARY, Agent.Summary.class);
+            String run = StudentFiles.require(folder + Agent.SUMMARY, "run_id", agent.runId());
+            CrossRegion.Disaster d = StudentFiles.read(root, folder + CrossRegion.DISASTER, CrossRegion.Disaster.class);
+            Instant at = StudentFiles.time(folder + CrossRegion.DISASTER, "at", d.at());
+            CrossRegion.Promotion p = Files.exists(root.resolve(folder + CrossRegion.PROMOTION))
+                    ? StudentFiles.read(root, folder + CrossRegion.PROMOTION, CrossRegion.Promotion.class) : null;
+            CrossRegion.Repoint r = Files.exists(root.resolve(folder + CrossRegion.REPOINT))
+                    ? StudentFiles.read(root, folder + CrossRegion.REPOINT, CrossRegion.Repoint.class) : null;
+            CrossRegion.Lag before = d.lagBefore();
+            RegionLoss.Moments m = new RegionLoss.Moments(at, before == null ? null : before.newestSeq(), before == null ? null : CrossRegion.lagMs(before),
+                    p == null || p.requestedAt() == null ? null : StudentFiles.time(folder + CrossRegion.PROMOTION, "requested_at", p.requestedAt()),
+                    p == null || p.doneAt() == null ? null : StudentFiles.time(folder + CrossRegion.PROMOTION, "done_at", p.doneAt()),
+                    r == null ? null : StudentFiles.time(folder + CrossRegion.REPOINT, "at", r.at()));
+            List<Journal.Entry> journal = Journal.read(root.resolve(folder + Journal.FILE));
+            Map<Long, Proof.Row> rows = Proof.readRows(root.resolve(folder + RegionLoss.ROWS));
+            RegionLoss recount = RegionLoss.compute(run, journal, rows, m);
+            Map<?, ?> claimed = readMap(folder + RegionLoss.FILE);
+            Map<String, Object> truth = Json.toMap(recount);
+            if (claimed != null) {
+                for (String f : List.of("acknowledged_by_lost_region", "lost_writes", "rpo_ms", "rto_ms", "detection_ms", "promotion_ms", "repoint_ms",
+                        "acknowledged_by_new_instance")) {
+                    flagIfDiffers(flags, folder + RegionLoss.FILE, f, claimed.get(f), truth.get(f));
+                }
+            }
+            String page = readText(folder + "report.html");
+            String shown = page == null ? null : Report.embedded(page, "db007-region-loss");
+            if (shown != null) {
+                Map<?, ?> inPage = Json.read(shown, Map.class);
+                for (String f : List.of("lost_writes", "rpo_ms", "rto_ms")) flagIfDiffers(flags, folder + "report.html", f, inPage.get(f), truth.get(f));
+            }
+            if (!recount.verdict().equals("consistent")) {
+                return Messages.get("grade.maz.region.inconsistent", recount.corruptRows(), recount.failedButPresent(), recount.unjournaledRows(),
+                        recount.lostThoughReplicated(), recount.lostAmidKept(), recount.lostAfterPromotion(), recount.journalHoles(), recount.implausibleOutcomes());
+            }
+            if (recount.rtoMs() == null) return Messages.get("grade.maz.region.unfinished");
+            return null;
+        } catch (Problem e) {
+            return e.getMessage();
         } catch (RuntimeException e) {
             return Messages.get("grade.file.malformed", folder, StudentFiles.plain(e));
         }

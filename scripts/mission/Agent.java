@@ -1,10 +1,11 @@
 package mission;
 
-//SOURCES ../aws/MasterLogin.java ../aws/Rds.java ../common/Database.java ../common/Evidence.java ../common/Json.java ../common/Messages.java
-//SOURCES ../common/Problem.java ../common/Wait.java Journal.java OrdinaryClient.java
+//SOURCES ../aws/MasterLogin.java ../aws/Rds.java ../common/BackgroundJvm.java ../common/Database.java ../common/Evidence.java ../common/Json.java
+//SOURCES ../common/Messages.java ../common/Problem.java ../common/Wait.java Journal.java OrdinaryClient.java
 
 import aws.MasterLogin;
 import aws.Rds;
+import common.BackgroundJvm;
 import common.Database;
 import common.Evidence;
 import common.Json;
@@ -27,6 +28,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,6 +58,25 @@ public final class Agent {
 
     /** After an error, the next attempt after this pause: no longer than a plain client's, so the outage it lives is the region's. */
     static final long RETRY_PAUSE_MS = 5;
+
+    /**
+     * Failing for longer than this, the agent backs off: each pause twice the last, at most
+     * {@link #BACKOFF_CAP_MS}, and drawn at random below that (full jitter), so that a fleet of
+     * clients does not knock on a recovering database in step. Every Multi-AZ outage is over
+     * before it; a lost Region is not.
+     */
+    static final long BACKOFF_AFTER_MS = 2000;
+    static final long BACKOFF_CAP_MS = 250;
+
+    /**
+     * Where the application sends its writes, when it has been told to move (step 11): the file
+     * its configuration would be. The agent reads it again whenever it changes, and takes it at
+     * its next connection. "dark" says the Region is declared lost: no connection is tried there.
+     */
+    public static final String ROUTE = "agent.route";
+
+    /** The address in agent.route, or dark. */
+    public record Route(String host, Integer port, String instance, String region, boolean dark) {}
 
     /** What agent.json holds: who the agent is, and its counts when it stopped. */
     public record Summary(String runId, String target, String status, long pid, String startedAt, String stoppedAt,
@@ -89,6 +111,8 @@ public final class Agent {
     private volatile boolean failing;
     private volatile boolean stopping;
     private volatile Written lastWrite;
+    /** Where the writes go now: the reader follows it. */
+    private volatile Database.Login current;
 
     private record Written(long seq, String payload) {}
 
@@ -133,7 +157,8 @@ public final class Agent {
         counts.start();
         // Beside the agent, an ordinary application's writer, to show what a typical pool's client lives through the same outage.
         OrdinaryClient ordinary = login.mysql() ? null : OrdinaryClient.start(login, evidence.file(OrdinaryClient.FILE), runId);
-        Thread reader = new Thread(() -> readLoop(login), "agent-reader");
+        current = login;
+        Thread reader = new Thread(this::readLoop, "agent-reader");
         reader.setDaemon(true);
         reader.start();
         try (Journal journal = Journal.create(journalFile)) {
@@ -152,9 +177,15 @@ public final class Agent {
         return s;
     }
 
-    private void loop(Journal journal, Database.Login login, Instant started) throws IOException, InterruptedException {
+    private void loop(Journal journal, Database.Login first, Instant started) throws IOException, InterruptedException {
         Instant end = duration.isZero() ? Instant.MAX : started.plus(duration);
         Path stopFile = evidence.file(STOP);
+        Path routeFile = evidence.file(ROUTE);
+        long routeSeen = -1;
+        Route route = null;
+        Database.Login login = first;
+        long failingSince = 0;
+        long backoff = RETRY_PAUSE_MS;
         long nextStopCheck = 0;
         Connection c = null;
         PreparedStatement insert = null;
@@ -167,6 +198,11 @@ public final class Agent {
             if (now >= nextStopCheck) {
                 if (Files.exists(stopFile) || Instant.now().isAfter(end)) break;
                 nextStopCheck = now + 50_000_000L;
+                // The application told to move leaves its connection at once, as a restarted application would.
+                if (c != null && routeStamp(routeFile) != routeSeen) {
+                    close(c);
+                    c = null;
+                }
             }
             String payload = "db007 " + runId + " #" + seq;
             // PostgreSQL and MySQL's TIMESTAMP(6) keep microseconds: the row's time must be the journal's, to the digit.
@@ -176,7 +212,16 @@ public final class Agent {
             attempts.incrementAndGet();
             try {
                 if (c == null) {
+                    long changed = routeStamp(routeFile);
+                    if (changed != routeSeen) {
+                        routeSeen = changed;
+                        route = changed < 0 ? null : Json.read(routeFile, Route.class);
+                        login = route == null || route.dark() ? first : first.at(route.host(), route.port());
+                        current = login;
+                    }
+                    // Each try of a connection has its number, tried or refused by the route: a failed one ends it.
                     connection++;
+                    if (route != null && route.dark()) throw new SQLException("the Region is declared lost: no connection is tried there", "08001");
                     c = Database.connect(login, 1, 2, "db007-agent");
                     // A second at most for any answer: an AZ cut off leaves a connection silent, and the agent moves on.
                     c.setNetworkTimeout(Runnable::run, (int) NETWORK_TIMEOUT.toMillis());
@@ -209,6 +254,8 @@ public final class Agent {
                 acks.incrementAndGet();
                 lastAck = done;
                 failing = false;
+                failingSince = 0;
+                backoff = RETRY_PAUSE_MS;
                 az = writerAz == null ? server : writerAz;
                 lastWrite = new Written(seq, payload);
             } catch (SQLException e) {
@@ -220,17 +267,29 @@ public final class Agent {
                 failing = true;
                 close(c);
                 c = null;
-                Thread.sleep(RETRY_PAUSE_MS);
+                long now2 = System.nanoTime();
+                if (failingSince == 0) failingSince = now2;
+                if ((now2 - failingSince) / 1_000_000 < BACKOFF_AFTER_MS) {
+                    Thread.sleep(RETRY_PAUSE_MS);
+                } else {
+                    backoff = Math.min(BACKOFF_CAP_MS, backoff * 2);
+                    Thread.sleep(1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(backoff));
+                }
             }
         }
         close(c);
+    }
+
+    /** What tells a changed route file: its time and size; -1 when there is none. */
+    private static long routeStamp(Path routeFile) throws IOException {
+        return Files.exists(routeFile) ? Files.getLastModifiedTime(routeFile).toMillis() * 31 + Files.size(routeFile) : -1;
     }
 
     /**
      * Reads back the newest acknowledged row on a second connection, as the application's
      * readers would, so that reading never slows the writes the proof is about.
      */
-    private void readLoop(Database.Login login) {
+    private void readLoop() {
         Connection c = null;
         PreparedStatement select = null;
         long lastRead = 0;
@@ -246,7 +305,7 @@ public final class Agent {
                 Thread.sleep(READ_EVERY_MS);
                 w = lastWrite;
                 if (c == null) {
-                    c = Database.connect(login, 1, 2, "db007-agent-reader");
+                    c = Database.connect(current, 1, 2, "db007-agent-reader");
                     select = c.prepareStatement("SELECT payload FROM db007_writes WHERE run_id = ? AND seq = ?");
                 }
                 select.setString(1, runId);
@@ -331,6 +390,33 @@ public final class Agent {
     private Summary summary(String state, long pid, Instant started, Instant stopped, Database.Login login) {
         return new Summary(runId, options.target, state, pid, started.toString(), stopped == null ? null : stopped.toString(),
                 login.toString(), attempts.get(), acks.get(), fails.get(), unknowns.get(), reads.get());
+    }
+
+    /** An agent started in a process of its own: its pid, and its summary once it wrote. */
+    public record Background(long pid, Summary summary) {}
+
+    /**
+     * Runs the agent as its own process (the maz3 step, detached from this terminal), writing into
+     * that evidence folder for that long (0: until stopped), and returns once it has a write
+     * acknowledged.
+     */
+    public static Background startInBackground(Evidence evidence, List<String> targetArguments, double seconds) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--evidence", evidence.dir().toString(), "--duration", Double.toString(seconds)));
+        args.addAll(targetArguments);
+        Files.deleteIfExists(evidence.file(SUMMARY));
+        Process p = BackgroundJvm.detached(List.of("-Xmx256m"), "maz3", args, evidence.file(LOG)).start();
+        try {
+            Summary s = Wait.until("the background agent's first acknowledged write", Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
+                if (!p.isAlive()) throw Problem.failed("maz3.background.died", evidence.file(LOG));
+                Summary now = Summary.read(evidence);
+                boolean writes = now != null && Files.exists(evidence.file(Journal.FILE))
+                        && Journal.read(evidence.file(Journal.FILE)).stream().anyMatch(e -> e.outcome() == Journal.Outcome.ack);
+                return writes ? now : null;
+            });
+            return new Background(p.pid(), s);
+        } catch (Wait.TimedOut e) {
+            throw Problem.failed("maz3.background.silent", evidence.file(LOG));
+        }
     }
 
     /** Asks the agent writing into this evidence folder to stop, without waiting for it. */

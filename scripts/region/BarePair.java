@@ -1,6 +1,6 @@
 package region;
 
-//SOURCES ../common/FileTree.java LocalRegion.java PgBinaries.java PgNode.java Region.java ServerAccount.java
+//SOURCES ../common/FileTree.java LocalRegion.java PgBinaries.java PgNode.java Region.java Relay.java ServerAccount.java Witness.java
 
 import common.FileTree;
 import java.io.IOException;
@@ -10,6 +10,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Two bare PostgreSQL servers, a primary and its synchronous standby, with no control plane and
@@ -22,16 +24,27 @@ public final class BarePair implements AutoCloseable {
     private final String password;
     private final PgNode primary;
     private final PgNode standby;
+    /** Between the standby and the primary, when the pair measures a distance: a relay of that latency. */
+    private final Relay link;
 
-    private BarePair(Path root, String password, PgNode primary, PgNode standby) {
+    private BarePair(Path root, String password, PgNode primary, PgNode standby, Relay link) {
         this.root = root;
         this.password = password;
         this.primary = primary;
         this.standby = standby;
+        this.link = link;
     }
 
     /** A new pair in that folder, on the lab's binaries and account, the standby in sync before it returns. */
     public static BarePair create(Path root, Region.State lab, String password) throws IOException, SQLException {
+        return create(root, lab, password, null);
+    }
+
+    /**
+     * The same with the standby behind a link whose latency each way is what the reference holds
+     * at each moment (null: no link at all, the standby straight to the primary).
+     */
+    static BarePair create(Path root, Region.State lab, String password, AtomicReference<Duration> latency) throws IOException, SQLException {
         ServerAccount account = ServerAccount.choose(lab.runAs());
         PgBinaries bin = PgBinaries.probe(Path.of(lab.pgBin()));
         if (bin == null) throw new IOException("the lab's PostgreSQL programs in " + lab.pgBin() + " no longer run");
@@ -48,9 +61,11 @@ public final class BarePair implements AutoCloseable {
             s.execute("SELECT pg_create_physical_replication_slot('bare2', true)");
         }
         b.cloneFrom(a, password, () -> false);
-        b.configure(null, a, password);
+        Relay link = latency == null ? null
+                : new Relay("bare-link", 0, () -> a.port, p -> "far", name -> new Relay.Fault(Region.LinkMode.UP, latency.get()));
+        b.configure(null, link == null ? a : new PgNode("bare1", a.port, link.port(), a.port, root, bin, account), password);
         b.start();
-        BarePair pair = new BarePair(root, password, a, b);
+        BarePair pair = new BarePair(root, password, a, b, link);
         common.Wait.until("the bare standby in sync", Duration.ofSeconds(30), Duration.ofMillis(20), pair::inSync);
         return pair;
     }
@@ -84,8 +99,42 @@ public final class BarePair implements AutoCloseable {
         standby.promote(password, Duration.ofSeconds(30));
     }
 
+    /** What one commit costs, with the synchronous standby near, then behind a link of that latency each way. */
+    public record CommitCost(long latencyMs, double nearMedianMs, double farMedianMs, double nearPerSecond, double farPerSecond) {}
+
+    /**
+     * Measured, not said: one pair on this machine, written to by one client for that long with
+     * its standby near, then as long again with the standby behind a link of that latency.
+     */
+    public static CommitCost commitCost(Path root, Region.State lab, String password, Duration latency, Duration each) throws Exception {
+        AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
+        try (BarePair pair = create(root, lab, password, delay)) {
+            double[] near = pair.commits(each);
+            delay.set(latency);
+            double[] far = pair.commits(each);
+            return new CommitCost(latency.toMillis(), near[0], far[0], near[1], far[1]);
+        }
+    }
+
+    /** The median commit in milliseconds, and commits per second, of one writer for that long. */
+    private double[] commits(Duration each) throws Exception {
+        Witness w = new Witness(primary.port, password, "commit_cost_" + System.nanoTime());
+        try {
+            Thread.sleep(200);
+            Instant from = Instant.now();
+            Thread.sleep(each.toMillis());
+            Instant to = Instant.now();
+            Long median = w.medianLatencyMicros(from, to);
+            return new double[] {median == null ? 0 : Math.round(median / 100.0) / 10.0,
+                    Math.round(w.acknowledgedBetween(from, to) * 10_000.0 / Duration.between(from, to).toMillis()) / 10.0};
+        } finally {
+            w.close();
+        }
+    }
+
     @Override
     public void close() throws IOException {
+        if (link != null) link.close();
         primary.kill();
         standby.kill();
         FileTree.delete(root);

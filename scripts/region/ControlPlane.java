@@ -113,6 +113,7 @@ public final class ControlPlane implements RdsApi.Backend {
             network.relay("replication-" + n.az, n.replicationPort, () -> n.port, p -> between);
             network.relay("control-" + n.az, n.controlPort, () -> n.port, p -> "cp-" + n.az);
         }
+        if (Files.exists(Region.interRegionFile())) interRegion(Json.read(Region.interRegionFile(), Region.InterRegion.class).latencyMs());
         api = new RdsApi(this, state.apiPort(), state.ownerUid(), state.ownerUser());
         state = state.withControlPlane(ProcessHandle.current().pid());
         Json.writeAtomically(Region.stateFile(), state);
@@ -145,6 +146,28 @@ public final class ControlPlane implements RdsApi.Backend {
     }
 
     /**
+     * The link to another Region, for step 11's read replica there: a relay on a port of its own
+     * to whichever server is primary now (a replica follows its source across a Multi-AZ
+     * failover, as on RDS), each byte delayed by the latency between two Regions, each way. It
+     * lives in this process, like every link of the region: when the region goes dark, the bytes
+     * still on their way die with it, as those in a dead Region's network do. Opened on the first
+     * request, and kept in lab/inter-region.json so that a replica's address survives a restart.
+     */
+    @Override
+    public synchronized Region.InterRegion interRegion(long latencyMs) throws IOException {
+        Region.InterRegion known = Files.exists(Region.interRegionFile()) ? Json.read(Region.interRegionFile(), Region.InterRegion.class) : null;
+        for (String az : nodes.keySet()) network.link(az + "-dr", Duration.ofMillis(latencyMs));
+        if (interRegion == null) {
+            int port = known != null ? known.port() : LocalRegion.freePorts(1)[0];
+            interRegion = network.relay("inter-region", port, () -> nodes.get(topology.primaryAz()).port, p -> azOfPort(p) + "-dr");
+        }
+        Region.InterRegion link = new Region.InterRegion(interRegion.port(), latencyMs);
+        Json.writeAtomically(Region.interRegionFile(), link);
+        log("inter-region link on port " + link.port() + ", " + latencyMs + " ms each way");
+        return link;
+    }
+
+    /**
      * A lab made before its links had relays gets their ports now, kept in its state, so that a
      * standby's replication address stays the same across restarts.
      */
@@ -157,6 +180,8 @@ public final class ControlPlane implements RdsApi.Backend {
         Json.writeAtomically(Region.stateFile(), updated);
         return updated;
     }
+
+    private Relay interRegion;
 
     private String azOfPort(int port) {
         for (PgNode n : nodes.values()) if (n.port == port) return n.az;

@@ -1,7 +1,8 @@
 package region;
 
 //SOURCES ../common/BackgroundJvm.java ../common/FileTree.java ../common/Home.java ../common/Http.java ../common/Json.java ../common/Messages.java
-//SOURCES ../common/Problem.java ../common/Wait.java ControlPlane.java PgBinaries.java Processes.java Region.java ServerAccount.java Topology.java
+//SOURCES ../common/Problem.java ../common/Wait.java ControlPlane.java LocalDrRegion.java PgBinaries.java Processes.java Region.java
+//SOURCES ServerAccount.java Topology.java
 
 import common.BackgroundJvm;
 import common.FileTree;
@@ -102,6 +103,7 @@ public final class LocalRegion {
                         ? Messages.get("lab.stale.control-plane", state.controlPlanePid()) : Messages.get("lab.stale.reboot"));
             }
             state = restartable(state);
+            Files.deleteIfExists(darkFile());
             startControlPlane();
         }
         return new Up(waitUntil(state, out, quiet, Region.Status::healthy, Duration.ofMinutes(3), Instant.EPOCH), true);
@@ -140,6 +142,38 @@ public final class LocalRegion {
         if (r.status() != 200) throw Problem.failed("lab.fault.refused", String.valueOf(Json.read(r.body(), java.util.Map.class).get("error")));
     }
 
+    /**
+     * The whole region goes dark at once, step 11's disaster: its control plane (the RDS API, the
+     * writer endpoint and every link, the inter-Region one with the bytes it still carried) and
+     * both servers, killed with SIGKILL. The data stays on disk, and lab up brings the region back
+     * from it. Returns the moment, taken just before the first kill.
+     */
+    public static Instant goDark() throws IOException {
+        Region.State state = requireState();
+        requireRunning(state);
+        Instant at = Instant.now();
+        if (state.controlPlanePid() != null) ProcessHandle.of(state.controlPlanePid()).ifPresent(p -> Processes.kill(List.of(p)));
+        killServers(Path.of(state.dataRoot()));
+        Json.writeAtomically(darkFile(), new Dark(at.toString()));
+        return at;
+    }
+
+    /** When the region went dark, kept until lab up brings it back. */
+    public record Dark(String since) {}
+
+    static Path darkFile() {
+        return Home.lab().resolve("dark.json");
+    }
+
+    /** Since when the region has been dark, or null when it is not. */
+    public static Instant darkSince() {
+        try {
+            return Files.exists(darkFile()) ? Instant.parse(Json.read(darkFile(), Dark.class).since()) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Kills every process of the primary at once, as the loss of its AZ would. Returns how many died. */
     public static int crashPrimary(Region.State state, Region.Status status) {
         return Processes.killIn(Path.of(state.dataRoot(), status.primaryAz()));
@@ -159,6 +193,8 @@ public final class LocalRegion {
         }
         // Whatever the control plane could not stop, or a lab whose control plane had died.
         int leftovers = killServers(Path.of(state.dataRoot()));
+        LocalDrRegion.down(purge);
+        Files.deleteIfExists(darkFile());
         if (purge) {
             FileTree.delete(Path.of(state.dataRoot()));
             FileTree.delete(Home.lab());
@@ -185,6 +221,8 @@ public final class LocalRegion {
     public static Region.Status requireRunning(Region.State state) {
         Region.Status s = Region.status(state);
         if (s == null) {
+            Instant dark = darkSince();
+            if (dark != null) throw Problem.environment("lab.dark", Messages.clock(dark));
             throw Region.bootId().equals(state.bootId()) ? Problem.environment("lab.not-running") : Problem.environment("lab.stale.reboot");
         }
         return s;
@@ -241,11 +279,14 @@ public final class LocalRegion {
                     n.syncState() == null ? "" : Json.key(n.syncState()), n.health() == null ? "" : Messages.get("health." + Json.key(n.health()))).stripTrailing());
         }
         out.println(Messages.get("lab.status.phase", Messages.get("phase." + s.shownPhase())) + (s.failure() == null ? "" : " (" + s.failure() + ")"));
-        if (s.links() != null && s.links().stream().anyMatch(l -> !l.plain())) {
+        // The links when one is faulty, or when one is long by nature (the link to another Region, step 11).
+        if (s.links() != null && s.links().stream().anyMatch(l -> !l.plain() || l.latencyMs() > 0)) {
             out.println(Messages.get("lab.status.links"));
             for (Region.Link l : s.links()) {
-                out.println(String.format("  %-11s %s", l.name(), l.plain() ? Messages.get("link.up")
-                        : Messages.get("link." + Json.key(l.mode())) + (l.delayMs() > 0 ? " " + Messages.get("link.delay", l.delayMs()) : "")).stripTrailing());
+                String what = l.plain() ? Messages.get("link.up")
+                        : Messages.get("link." + Json.key(l.mode())) + (l.delayMs() > 0 ? " " + Messages.get("link.delay", l.delayMs()) : "");
+                if (l.latencyMs() > 0) what += " " + Messages.get("link.latency", l.latencyMs());
+                out.println(String.format("  %-11s %s", l.name(), what).stripTrailing());
             }
         }
         if (s.writesProtected()) out.println(Messages.get("lab.status.protected", s.standbyAz()));

@@ -22,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Network implements AutoCloseable {
     private final Map<String, Relay.Fault> faults = new ConcurrentHashMap<>();
+    /** What a link is, not a fault: the time its bytes take each way (the link to another Region, step 11). */
+    private final Map<String, Duration> latency = new ConcurrentHashMap<>();
     private final List<Relay> relays = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** The links of a two-AZ region. */
@@ -42,6 +44,12 @@ final class Network implements AutoCloseable {
         Relay r = new Relay(name, port, target, linkTo, this::of);
         relays.add(r);
         return r;
+    }
+
+    /** A link of the network's own, with its standing latency each way: not a fault, and healed back to it. */
+    void link(String name, Duration standing) {
+        faults.putIfAbsent(name, Relay.Fault.NONE);
+        latency.put(name, standing);
     }
 
     boolean knows(String link) {
@@ -66,8 +74,11 @@ final class Network implements AutoCloseable {
         for (Relay r : relays) r.healed();
     }
 
+    /** What the link does to its bytes now: its fault, and the fault's delay on top of its standing latency. */
     Relay.Fault of(String link) {
-        return faults.getOrDefault(link, Relay.Fault.NONE);
+        Relay.Fault f = faults.getOrDefault(link, Relay.Fault.NONE);
+        Duration standing = latency.getOrDefault(link, Duration.ZERO);
+        return standing.isZero() ? f : new Relay.Fault(f.mode(), f.delay().plus(standing));
     }
 
     /** Whether any link is not plainly up: status says so, never "healthy" under a fault. */
@@ -78,10 +89,10 @@ final class Network implements AutoCloseable {
     List<Region.Link> state() {
         List<Region.Link> all = new ArrayList<>();
         for (String link : faults.keySet().stream().sorted().toList()) {
-            Relay.Fault f = of(link);
+            Relay.Fault f = faults.getOrDefault(link, Relay.Fault.NONE);
             int n = 0;
             for (Relay r : relays) n += r.connections(link);
-            all.add(new Region.Link(link, f.mode(), f.delay().toMillis(), n));
+            all.add(new Region.Link(link, f.mode(), f.delay().toMillis(), latency.getOrDefault(link, Duration.ZERO).toMillis(), n));
         }
         return all;
     }

@@ -173,6 +173,8 @@ final class PgNode {
         // A replication link gone silent (an AZ cut off) is noticed in seconds, not the default minute.
         lines.add("wal_sender_timeout = '5s'");
         lines.add("wal_receiver_timeout = '5s'");
+        // A replica in another Region (step 11) has no slot, which would not follow a failover: the last 64 MB of WAL wait for it.
+        lines.add("wal_keep_size = '64MB'");
         if (upstream != null) {
             lines.add("primary_conninfo = 'host=127.0.0.1 port=" + upstream.replicationPort + " user=" + Region.MASTER_USER
                     + " password=" + password + " application_name=" + az + " connect_timeout=2'");
@@ -191,6 +193,30 @@ final class PgNode {
     }
 
     String slotName() { return az; }
+
+    /**
+     * A read replica in another Region (step 11): it streams from upstreamPort, the region's
+     * link to it, with no slot and no synchronous role, and archives nothing into the region's
+     * archive, which a Region's loss takes with it.
+     */
+    void configureReplica(int upstreamPort, String password) throws IOException {
+        List<String> lines = List.of(
+                "# Written by the DB007 replica Region.",
+                "port = " + port,
+                "cluster_name = '" + az + "'",
+                "db007.az = '" + az + "'",
+                "synchronous_standby_names = ''",
+                "archive_mode = off",
+                "wal_receiver_timeout = '5s'",
+                "primary_conninfo = 'host=127.0.0.1 port=" + upstreamPort + " user=" + Region.MASTER_USER + " password=" + password
+                        + " application_name=" + az + " connect_timeout=10'");
+        Path conf = dataDir.resolve("postgresql.auto.conf");
+        Files.writeString(conf, String.join("\n", lines) + "\n");
+        account.own(conf);
+        Path signal = dataDir.resolve("standby.signal");
+        Files.writeString(signal, "");
+        account.own(signal);
+    }
 
     /**
      * Starts the server and returns once it accepts connections. It does what pg_ctl start -w
@@ -290,8 +316,11 @@ final class PgNode {
     }
 
     Connection connect(String password, int socketTimeoutSeconds) throws SQLException {
-        return Database.connect(login(password), 2, socketTimeoutSeconds, "db007-control-plane");
+        return Database.connect(login(password), connectTimeoutSeconds, socketTimeoutSeconds, "db007-control-plane");
     }
+
+    /** How long a connection to this server may take: 2 s in a region; more across Regions, where a login is several round trips. */
+    int connectTimeoutSeconds = 2;
 
     /**
      * Promotes this standby and waits until it takes writes. pg_promote(wait => true) polls only

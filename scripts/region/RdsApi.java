@@ -1,6 +1,6 @@
 package region;
 
-//SOURCES ../common/Http.java ../common/Json.java ../common/SocketOwner.java Archive.java Region.java Restores.java
+//SOURCES ../common/Http.java ../common/Json.java ../common/SocketOwner.java Archive.java RdsXml.java Region.java Restores.java
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -9,7 +9,6 @@ import common.Http;
 import common.Json;
 import common.SocketOwner;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 
 /**
@@ -52,9 +50,11 @@ final class RdsApi implements AutoCloseable {
 
         /** A network fault (isolate, cut, slow, heal); null when done, else why not. */
         String fault(String what, String link, String mode, long delayMs);
+
+        /** The link to another Region, opened if need be, with that latency each way. */
+        Region.InterRegion interRegion(long latencyMs) throws IOException;
     }
 
-    private static final String NS = "http://rds.amazonaws.com/doc/2014-10-31/";
     private final HttpServer server;
     private final Backend plane;
     private final int ownerUid;
@@ -70,10 +70,10 @@ final class RdsApi implements AutoCloseable {
             t.setDaemon(true);
             return t;
         }));
-        server.createContext("/db007/status", guarded(ex -> reply(ex, 200, "application/json", Json.write(plane.status()))));
+        server.createContext("/db007/status", guarded(ex -> RdsXml.reply(ex, 200, "application/json", Json.write(plane.status()))));
         server.createContext("/db007/repair", guarded(ex -> {
             plane.requestRepair();
-            reply(ex, 202, "application/json", Json.line(Map.of("accepted", true)));
+            RdsXml.reply(ex, 202, "application/json", Json.line(Map.of("accepted", true)));
         }));
         server.createContext("/db007/fault", guarded(ex -> {
             Map<String, String> p = Http.form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
@@ -84,10 +84,24 @@ final class RdsApi implements AutoCloseable {
                 delay = -1;
             }
             String refused = plane.fault(p.getOrDefault("fault", ""), p.getOrDefault("link", ""), p.get("mode"), delay);
-            reply(ex, refused == null ? 200 : 400, "application/json", Json.line(refused == null ? Map.of("done", true) : Map.of("error", refused)));
+            RdsXml.reply(ex, refused == null ? 200 : 400, "application/json", Json.line(refused == null ? Map.of("done", true) : Map.of("error", refused)));
+        }));
+        server.createContext("/db007/inter-region", guarded(ex -> {
+            Map<String, String> p = Http.form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            long latency;
+            try {
+                latency = Long.parseLong(p.getOrDefault("latency_ms", "40"));
+            } catch (NumberFormatException e) {
+                latency = -1;
+            }
+            if (latency < 0 || latency > 10_000) {
+                RdsXml.reply(ex, 400, "application/json", Json.line(Map.of("error", "latency_ms must be a whole number of milliseconds from 0 to 10000")));
+                return;
+            }
+            RdsXml.reply(ex, 200, "application/json", Json.line(plane.interRegion(latency)));
         }));
         server.createContext("/db007/shutdown", guarded(ex -> {
-            reply(ex, 202, "application/json", Json.line(Map.of("accepted", true)));
+            RdsXml.reply(ex, 202, "application/json", Json.line(Map.of("accepted", true)));
             plane.requestShutdown();
         }));
         server.createContext("/", guarded(this::query));
@@ -107,7 +121,7 @@ final class RdsApi implements AutoCloseable {
                 return;
             }
             plane.note("refused " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath() + " from uid " + uid + ": only " + ownerName + " may call this lab");
-            error(ex, 403, "AccessDenied", "User with uid " + uid + " is not authorized to perform this action on the DB007 lab of " + ownerName
+            RdsXml.error(ex, 403, "AccessDenied", "User with uid " + uid + " is not authorized to perform this action on the DB007 lab of " + ownerName
                     + ": only its owner may.");
         };
     }
@@ -120,7 +134,7 @@ final class RdsApi implements AutoCloseable {
         Restores.Restored other = id == null || id.equals(Region.INSTANCE_ID) ? null
                 : plane.restored().stream().filter(r -> r.id().equals(id)).findFirst().orElse(null);
         if (id != null && !id.equals(Region.INSTANCE_ID) && other == null) {
-            error(ex, 404, "DBInstanceNotFound", "DBInstance " + id + " not found.");
+            RdsXml.error(ex, 404, "DBInstanceNotFound", "DBInstance " + id + " not found.");
             return;
         }
         switch (action) {
@@ -128,27 +142,27 @@ final class RdsApi implements AutoCloseable {
                 StringBuilder all = new StringBuilder();
                 if (id == null || other == null) all.append(instance(plane.status(), plane.restoreWindow()));
                 for (Restores.Restored r : plane.restored()) if (id == null || r == other) all.append(restored(r, plane.status()));
-                ok(ex, action, "<DBInstances>" + all + "</DBInstances>");
+                RdsXml.ok(ex, action, "<DBInstances>" + all + "</DBInstances>");
             }
             case "DescribeDBInstanceAutomatedBackups" -> {
                 Archive.Window w = plane.restoreWindow();
                 StringBuilder x = new StringBuilder("<DBInstanceAutomatedBackups><DBInstanceAutomatedBackup>");
-                tag(x, "DBInstanceIdentifier", Region.INSTANCE_ID);
-                tag(x, "Engine", "postgres");
-                tag(x, "Status", w == null ? "pending" : "active");
-                tag(x, "BackupRetentionPeriod", "1");
+                RdsXml.tag(x, "DBInstanceIdentifier", Region.INSTANCE_ID);
+                RdsXml.tag(x, "Engine", "postgres");
+                RdsXml.tag(x, "Status", w == null ? "pending" : "active");
+                RdsXml.tag(x, "BackupRetentionPeriod", "1");
                 if (w != null) {
                     x.append("<RestoreWindow>");
-                    tag(x, "EarliestTime", w.earliest().toString());
-                    tag(x, "LatestTime", w.latest().toString());
+                    RdsXml.tag(x, "EarliestTime", w.earliest().toString());
+                    RdsXml.tag(x, "LatestTime", w.latest().toString());
                     x.append("</RestoreWindow>");
                 }
-                ok(ex, action, x.append("</DBInstanceAutomatedBackup></DBInstanceAutomatedBackups>").toString());
+                RdsXml.ok(ex, action, x.append("</DBInstanceAutomatedBackup></DBInstanceAutomatedBackups>").toString());
             }
             case "RestoreDBInstanceToPointInTime" -> {
                 String source = p.getOrDefault("SourceDBInstanceIdentifier", "");
                 if (!source.equals(Region.INSTANCE_ID)) {
-                    error(ex, 404, "DBInstanceNotFound", "DBInstance " + source + " not found.");
+                    RdsXml.error(ex, 404, "DBInstanceNotFound", "DBInstance " + source + " not found.");
                     return;
                 }
                 boolean latest = "true".equalsIgnoreCase(p.get("UseLatestRestorableTime"));
@@ -156,83 +170,68 @@ final class RdsApi implements AutoCloseable {
                 try {
                     time = latest ? null : Instant.parse(p.getOrDefault("RestoreTime", ""));
                 } catch (RuntimeException e) {
-                    error(ex, 400, "InvalidParameterValue", "Give RestoreTime (an ISO-8601 time) or UseLatestRestorableTime=true.");
+                    RdsXml.error(ex, 400, "InvalidParameterValue", "Give RestoreTime (an ISO-8601 time) or UseLatestRestorableTime=true.");
                     return;
                 }
                 String target = p.getOrDefault("TargetDBInstanceIdentifier", "");
                 String[] refused = plane.requestRestore(target, time, latest);
                 if (refused != null) {
-                    error(ex, 400, refused[0], refused[1]);
+                    RdsXml.error(ex, 400, refused[0], refused[1]);
                     return;
                 }
                 Restores.Restored made = plane.restored().stream().filter(r -> r.id().equals(target)).findFirst().orElseThrow();
-                ok(ex, action, restored(made, plane.status()));
+                RdsXml.ok(ex, action, restored(made, plane.status()));
             }
             case "DeleteDBInstance" -> {
                 if (other == null) {
-                    error(ex, 400, "InvalidDBInstanceState", "The local region's own instance is deleted with ./jbang lab down --purge.");
+                    RdsXml.error(ex, 400, "InvalidDBInstanceState", "The local region's own instance is deleted with ./jbang lab down --purge.");
                     return;
                 }
                 String[] refused = plane.deleteRestored(id);
                 if (refused != null) {
-                    error(ex, 400, refused[0], refused[1]);
+                    RdsXml.error(ex, 400, refused[0], refused[1]);
                     return;
                 }
-                ok(ex, action, restored(other.with(Region.InstanceStatus.DELETING, null), plane.status()));
+                RdsXml.ok(ex, action, restored(other.with(Region.InstanceStatus.DELETING, null), plane.status()));
             }
             case "RebootDBInstance" -> {
                 boolean force = "true".equalsIgnoreCase(p.get("ForceFailover"));
                 String refused = plane.requestReboot(force);
                 if (refused != null) {
-                    error(ex, 400, "InvalidDBInstanceState", refused);
+                    RdsXml.error(ex, 400, "InvalidDBInstanceState", refused);
                     return;
                 }
                 // As RDS answers an accepted reboot: the instance is rebooting from now on.
                 Region.Status s = plane.status();
-                ok(ex, action, instance(new Region.Status(s.primaryAz(), s.standbyAz(), s.phase(), s.failure(), Region.InstanceStatus.REBOOTING,
+                RdsXml.ok(ex, action, instance(new Region.Status(s.primaryAz(), s.standbyAz(), s.phase(), s.failure(), Region.InstanceStatus.REBOOTING,
                         s.writesProtected(), s.unprotectedSince(), s.unprotectedReason(), s.endpoint(), s.apiPort(), s.nodes(), s.events(), s.links()), plane.restoreWindow()));
             }
-            case "DescribeEvents" -> ok(ex, action, "<Events>" + events(p) + "</Events>");
-            default -> error(ex, 400, "InvalidAction", "The local region does not offer " + action + "; it offers DescribeDBInstances, RebootDBInstance, "
+            case "DescribeEvents" -> RdsXml.ok(ex, action, "<Events>" + events(p) + "</Events>");
+            default -> RdsXml.error(ex, 400, "InvalidAction", "The local region does not offer " + action + "; it offers DescribeDBInstances, RebootDBInstance, "
                     + "DescribeEvents, DescribeDBInstanceAutomatedBackups, RestoreDBInstanceToPointInTime and DeleteDBInstance (of a restored instance).");
         }
     }
 
-    /** What every instance of the local region says first: who it is, its state, and where to connect. */
-    private static StringBuilder head(String id, Region.InstanceStatus status, String address, int port) {
-        StringBuilder x = new StringBuilder("<DBInstance>");
-        tag(x, "DBInstanceIdentifier", id);
-        tag(x, "DBInstanceClass", "db.local");
-        tag(x, "Engine", "postgres");
-        tag(x, "DBInstanceStatus", Json.key(status));
-        tag(x, "MasterUsername", Region.MASTER_USER);
-        tag(x, "DBName", Region.DATABASE);
-        x.append("<Endpoint>");
-        tag(x, "Address", address);
-        tag(x, "Port", Integer.toString(port));
-        return x.append("</Endpoint>");
-    }
-
     /** A restored instance: Single-AZ, on its own port, in the primary's AZ. */
     private static String restored(Restores.Restored r, Region.Status s) {
-        StringBuilder x = head(r.id(), r.status(), "127.0.0.1", r.port());
-        if (s.primaryAz() != null) tag(x, "AvailabilityZone", s.primaryAz());
-        tag(x, "MultiAZ", "false");
-        tag(x, "PubliclyAccessible", "false");
-        tag(x, "InstanceCreateTime", r.createdAt());
-        tag(x, "DBInstanceArn", "arn:aws:rds:local:000000000000:db:" + r.id());
+        StringBuilder x = RdsXml.head(r.id(), r.status(), "127.0.0.1", r.port());
+        if (s.primaryAz() != null) RdsXml.tag(x, "AvailabilityZone", s.primaryAz());
+        RdsXml.tag(x, "MultiAZ", "false");
+        RdsXml.tag(x, "PubliclyAccessible", "false");
+        RdsXml.tag(x, "InstanceCreateTime", r.createdAt());
+        RdsXml.tag(x, "DBInstanceArn", "arn:aws:rds:local:000000000000:db:" + r.id());
         return x.append("</DBInstance>").toString();
     }
 
     private static String instance(Region.Status s, Archive.Window w) {
-        StringBuilder x = head(Region.INSTANCE_ID, s.instanceStatus(), s.endpoint().address(), s.endpoint().port());
-        if (s.primaryAz() != null) tag(x, "AvailabilityZone", s.primaryAz());
-        if (s.standbyAz() != null) tag(x, "SecondaryAvailabilityZone", s.standbyAz());
-        tag(x, "MultiAZ", "true");
-        tag(x, "PubliclyAccessible", "false");
-        tag(x, "BackupRetentionPeriod", "1");
-        if (w != null) tag(x, "LatestRestorableTime", w.latest().toString());
-        tag(x, "DBInstanceArn", "arn:aws:rds:local:000000000000:db:" + Region.INSTANCE_ID);
+        StringBuilder x = RdsXml.head(Region.INSTANCE_ID, s.instanceStatus(), s.endpoint().address(), s.endpoint().port());
+        if (s.primaryAz() != null) RdsXml.tag(x, "AvailabilityZone", s.primaryAz());
+        if (s.standbyAz() != null) RdsXml.tag(x, "SecondaryAvailabilityZone", s.standbyAz());
+        RdsXml.tag(x, "MultiAZ", "true");
+        RdsXml.tag(x, "PubliclyAccessible", "false");
+        RdsXml.tag(x, "BackupRetentionPeriod", "1");
+        if (w != null) RdsXml.tag(x, "LatestRestorableTime", w.latest().toString());
+        RdsXml.tag(x, "DBInstanceArn", "arn:aws:rds:local:000000000000:db:" + Region.INSTANCE_ID);
         return x.append("</DBInstance>").toString();
     }
 
@@ -248,12 +247,12 @@ final class RdsApi implements AutoCloseable {
             Instant at = Instant.parse(e.time());
             if (at.isBefore(from) || at.isAfter(to)) continue;
             x.append("<Event>");
-            tag(x, "SourceIdentifier", Region.INSTANCE_ID);
-            tag(x, "SourceType", "db-instance");
-            tag(x, "Message", e.message());
+            RdsXml.tag(x, "SourceIdentifier", Region.INSTANCE_ID);
+            RdsXml.tag(x, "SourceType", "db-instance");
+            RdsXml.tag(x, "Message", e.message());
             x.append("<EventCategories><EventCategory>").append(category(e.type())).append("</EventCategory></EventCategories>");
-            tag(x, "Date", e.time());
-            tag(x, "SourceArn", "arn:aws:rds:local:000000000000:db:" + Region.INSTANCE_ID);
+            RdsXml.tag(x, "Date", e.time());
+            RdsXml.tag(x, "SourceArn", "arn:aws:rds:local:000000000000:db:" + Region.INSTANCE_ID);
             x.append("</Event>");
         }
         return x.toString();
@@ -265,36 +264,12 @@ final class RdsApi implements AutoCloseable {
             case PRIMARY_LOST, STANDBY_LOST, REBUILD_ABANDONED -> "failure";
             case STANDBY_REBUILD_STARTED, STANDBY_IN_SYNC, STANDBY_RESTARTED, STANDBY_REJOINED, UNPROTECTED, PROTECTED -> "recovery";
             case REBOOT_STARTED, REBOOT_COMPLETED, NODE_STARTED -> "availability";
+            case REPLICA_CREATE_STARTED, REPLICA_CREATED -> "creation";
+            case REPLICA_STREAMING_LOST, REPLICA_PROMOTE_STARTED, REPLICA_PROMOTED -> "read replica";
+            case REPLICA_FAILED -> "failure";
+            case REPLICA_DELETED -> "deletion";
             default -> "notification";
         };
-    }
-
-    private static void ok(HttpExchange ex, String action, String result) throws IOException {
-        reply(ex, 200, "text/xml", "<" + action + "Response xmlns=\"" + NS + "\"><" + action + "Result>" + result + "</" + action
-                + "Result><ResponseMetadata><RequestId>" + UUID.randomUUID() + "</RequestId></ResponseMetadata></" + action + "Response>");
-    }
-
-    private static void error(HttpExchange ex, int status, String code, String message) throws IOException {
-        StringBuilder x = new StringBuilder("<ErrorResponse xmlns=\"" + NS + "\"><Error><Type>Sender</Type>");
-        tag(x, "Code", code);
-        tag(x, "Message", message);
-        x.append("</Error><RequestId>").append(UUID.randomUUID()).append("</RequestId></ErrorResponse>");
-        reply(ex, status, "text/xml", x.toString());
-    }
-
-    private static void tag(StringBuilder x, String name, String value) {
-        x.append('<').append(name).append('>')
-                .append(value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
-                .append("</").append(name).append('>');
-    }
-
-    private static void reply(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
     }
 
     @Override

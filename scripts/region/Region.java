@@ -63,7 +63,7 @@ public final class Region {
     }
 
     /** The instance's status as RDS words it (DescribeDBInstances' DBInstanceStatus). */
-    public enum InstanceStatus { CREATING, BACKING_UP, AVAILABLE, REBOOTING, STOPPING, STOPPED, FAILED, DELETING }
+    public enum InstanceStatus { CREATING, BACKING_UP, AVAILABLE, REBOOTING, MODIFYING, STOPPING, STOPPED, FAILED, DELETING }
 
     /** A server's health as the control plane last saw it: ok, down (no process), frozen (stopped), hung (a commit stuck), silent (no answer). */
     public enum Health { OK, DOWN, FROZEN, HUNG, SILENT }
@@ -75,14 +75,19 @@ public final class Region {
     public enum EventType {
         PRIMARY_CREATED, NODE_STARTED, PRIMARY_LOST, FAILOVER_STARTED, STANDBY_PROMOTED, FAILOVER_COMPLETED, REBOOT_STARTED, REBOOT_COMPLETED,
         STANDBY_REBUILD_STARTED, STANDBY_RESTARTED, STANDBY_REJOINED, STANDBY_IN_SYNC, STANDBY_LOST, REBUILD_ABANDONED, UNPROTECTED, PROTECTED,
-        RESTORE_STARTED, RESTORE_COMPLETED, RESTORE_FAILED, RESTORE_DELETED, NETWORK_FAULT, NETWORK_HEALED
+        RESTORE_STARTED, RESTORE_COMPLETED, RESTORE_FAILED, RESTORE_DELETED, NETWORK_FAULT, NETWORK_HEALED,
+        REPLICA_CREATE_STARTED, REPLICA_CREATED, REPLICA_FAILED, REPLICA_STREAMING_LOST, REPLICA_PROMOTE_STARTED, REPLICA_PROMOTED, REPLICA_DELETED
     }
 
     /** What a link of the region's network does now: up, blackholed (bytes vanish) or reset (refused); a delay each way. */
     public enum LinkMode { UP, BLACKHOLED, RESET }
 
-    /** One link of the region's network, as lab status --json shows it: its name (client-az1, az1-az2, cp-az1…), what it does, its open connections. */
-    public record Link(String name, LinkMode mode, long delayMs, int connections) {
+    /**
+     * One link of the region's network, as lab status --json shows it: its name (client-az1,
+     * az1-az2, cp-az1…, az1-dr to another Region), what it does, the delay a fault adds, the
+     * link's own latency (not a fault), its open connections.
+     */
+    public record Link(String name, LinkMode mode, long delayMs, long latencyMs, int connections) {
         public boolean plain() {
             return mode == LinkMode.UP && delayMs == 0;
         }
@@ -149,6 +154,11 @@ public final class Region {
     }
 
     public record Endpoint(String address, int port) {}
+
+    /** The region's link to another Region (step 11): the port a replica there connects to, and the latency each way. */
+    public record InterRegion(int port, long latencyMs) {}
+
+    public static Path interRegionFile() { return Home.lab().resolve("inter-region.json"); }
 
     /** One server: its role, and its health as the control plane last saw it. */
     public record Node(String az, Topology.Role role, int port, Long pid, SyncState syncState, Health health) {}
