@@ -34,10 +34,26 @@ public final class BackgroundJvm {
         return pb;
     }
 
+    private static final String HOME_MARK = "-Ddb007.home=";
+
+    /**
+     * The kit's background JVMs of this home running mainClass, found by their command line: the
+     * way to stop them when whatever recorded their pid was deleted with the home's folder.
+     */
+    public static List<ProcessHandle> running(String mainClass) {
+        String mark = HOME_MARK + Home.dir();
+        return ProcessHandle.allProcesses().filter(p -> p.pid() != ProcessHandle.current().pid()).filter(p -> {
+            List<String> args = List.of(p.info().arguments().orElse(new String[0]));
+            return args.contains(mark) && args.contains(mainClass);
+        }).toList();
+    }
+
     private static List<String> command(List<String> options, String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(List.of("-Dfile.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8"));
+        // A mark on the command line, so that a process of this home can be found when its state files are gone.
+        cmd.add(HOME_MARK + Home.dir());
         cmd.addAll(options);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(args);

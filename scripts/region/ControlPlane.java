@@ -127,6 +127,16 @@ public final class ControlPlane implements RdsApi.Backend {
         api.close();
     }
 
+    /** The state file still there and naming this process, or naming none (written before this plane started). */
+    private static boolean stateIsMine() {
+        try {
+            Long pid = Json.read(Region.stateFile(), Region.State.class).controlPlanePid();
+            return pid == null || pid == ProcessHandle.current().pid();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /**
      * A region whose home was deleted has nobody left to stop it: it stops itself, rather than
      * run on unseen and restart servers a new lab in the same place is clearing away.
@@ -135,8 +145,8 @@ public final class ControlPlane implements RdsApi.Backend {
         Thread t = new Thread(() -> {
             while (!shuttingDown) {
                 Wait.pause(Duration.ofSeconds(1));
-                if (!Files.exists(Region.stateFile())) {
-                    log("the lab's state file " + Region.stateFile() + " is gone: stopping the region");
+                if (!stateIsMine()) {
+                    log("the lab's state file " + Region.stateFile() + " is gone or names another control plane: stopping the region");
                     requestShutdown();
                 }
             }
@@ -442,8 +452,11 @@ public final class ControlPlane implements RdsApi.Backend {
             restores.stopAll();
             try {
                 state = state.withControlPlane(null);
-                if (Files.exists(Region.stateFile())) Json.writeAtomically(Region.stateFile(), state);
-                Files.deleteIfExists(LocalRegion.controlPlaneFile(Path.of(state.dataRoot())));
+                // A new lab may be made where this one was: its files are not this plane's to write or delete.
+                if (stateIsMine()) {
+                    Json.writeAtomically(Region.stateFile(), state);
+                    Files.deleteIfExists(LocalRegion.controlPlaneFile(Path.of(state.dataRoot())));
+                }
             } catch (IOException e) {
                 log("could not update state: " + e.getMessage());
             }

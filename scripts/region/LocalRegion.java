@@ -1,7 +1,7 @@
 package region;
 
 //SOURCES ../common/BackgroundJvm.java ../common/FileTree.java ../common/Home.java ../common/Http.java ../common/Json.java ../common/Messages.java
-//SOURCES ../common/Problem.java ../common/Wait.java ControlPlane.java LocalDrRegion.java PgBinaries.java Processes.java Region.java
+//SOURCES ../common/Problem.java ../common/Wait.java ControlPlane.java DrRegion.java LocalDrRegion.java PgBinaries.java Processes.java Region.java
 //SOURCES ServerAccount.java Topology.java
 
 import common.BackgroundJvm;
@@ -48,6 +48,9 @@ public final class LocalRegion {
     public static Region.State prepare(String pgBin, String runAs, PrintWriter out, boolean quiet) throws IOException {
         if (Files.exists(Region.stateFile())) return loadOwned();
         if (!quiet) say(out, Messages.get("lab.up.creating", Home.dir()));
+        // A control plane of a lab whose folder was deleted may still run; it would restart servers in the new one.
+        Processes.kill(BackgroundJvm.running(ControlPlane.class.getName()));
+        Processes.kill(BackgroundJvm.running(DrRegion.class.getName()));
         Path labDir = Files.createDirectories(Home.lab());
         Files.setPosixFilePermissions(labDir, PosixFilePermissions.fromString("rwx------"));
         ServerAccount account = ServerAccount.choose(runAs != null ? runAs : System.getenv("DB007_RUN_AS"));
