@@ -74,6 +74,9 @@ public class bench extends Cli.KitCommand {
     /** One fault as the writers lived it. */
     record Run(String kind, String at, String recoveredAt, Long agentOutageMs, Long witnessOutageMs, Long unprotectedMs, Long floorMs) {}
 
+    /** The writers' medians over the turns, in writes per second, and the endpoint hop's added latency. */
+    record Throughput(double direct, double viaEndpoint, double agent, double hopLatencyMs) {}
+
     @Override
     public Integer call() throws Exception {
         for (String k : kinds) if (!KINDS.contains(k)) throw Problem.environment("bench.kind.unknown", k, String.join(", ", KINDS));
@@ -85,14 +88,61 @@ public class bench extends Cli.KitCommand {
         String password = Region.password();
         Path dir = Home.bench().resolve(Instant.now().toString().replaceAll("[:.]", ""));
         Evidence evidence = new Evidence(dir);
-
-        // Throughput, one writer at a time, in turns: the disk's good and bad moments (a checkpoint)
-        // fall on each writer alike, and the median of the turns is kept.
-        out.println(Messages.get("bench.throughput", baseline));
-        out.flush();
         Rds.Options options = new Rds.Options();
         options.target = "local";
         options.instance = Region.INSTANCE_ID;
+
+        Throughput throughput = throughput(state, password, options, dir, out, quiet);
+        Map<String, Object> bare = bareRounds > 0 ? bareFloor(state, password, dir, out) : Map.of();
+
+        // The faults, with the agent and the witness writing together.
+        Agent agent = new Agent(options, evidence, Duration.ZERO, quiet, false);
+        Thread agentThread = start(agent);
+        waitForFirstWrite(evidence);
+        Witness witness = new Witness(state.endpointPort(), password, "bench_witness_" + System.currentTimeMillis());
+        List<Run> runs;
+        try {
+            runs = faults(state, witness, out);
+        } finally {
+            Agent.requestStop(evidence);
+            agentThread.join(30_000);
+        }
+        long witnessLost = witness.lost();
+
+        // The agent's outage of each fault, from its own journal; every acknowledged write looked for.
+        List<Journal.Entry> journal = Journal.read(evidence.file(Journal.FILE));
+        Agent.Summary summary = Agent.Summary.read(evidence);
+        Database.Login login = new Database.Login("postgres", "127.0.0.1", state.endpointPort(), Region.MASTER_USER, password, Region.DATABASE, null);
+        Proof proof = Proof.compute(summary.runId(), journal, Proof.fetchRows(login, summary.runId()), null);
+        List<Journal.Entry> acks = Proof.acknowledged(journal);
+        List<Run> measured = new ArrayList<>();
+        for (Run r : runs) {
+            Journal.Entry[] gap = Proof.longestGap(acks, Instant.parse(r.at()).minusMillis(200), Instant.parse(r.recoveredAt()).plusNanos(1));
+            measured.add(new Run(r.kind(), r.at(), r.recoveredAt(), gap == null ? null : Duration.between(gap[0].doneAt(), gap[1].doneAt()).toMillis(),
+                    r.witnessOutageMs(), r.unprotectedMs(), r.floorMs()));
+        }
+
+        Map<String, Object> result = result(state, throughput, bare, measured, proof, witness, witnessLost);
+        Path file = outFile != null ? outFile : dir.resolve("bench.json");
+        Files.writeString(file, Json.write(result));
+        PrintWriter report = spec.commandLine().getOut();
+        if (json) {
+            report.println(Json.write(result));
+        } else {
+            print(report, throughput, bare, result, proof, witness, witnessLost);
+            report.println(Messages.get("bench.written", file));
+        }
+        return proof.lostWrites() == 0 && proof.corruptRows() == 0 && witnessLost == 0 ? 0 : Problem.CHECK_FAILED;
+    }
+
+    /**
+     * Throughput, one writer at a time, in turns: the disk's good and bad moments (a checkpoint)
+     * fall on each writer alike, and the median of the turns is kept.
+     */
+    private Throughput throughput(Region.State state, String password, Rds.Options options, Path dir, PrintWriter out, PrintWriter quiet)
+            throws Exception {
+        out.println(Messages.get("bench.throughput", baseline));
+        out.flush();
         List<Double> directRates = new ArrayList<>();
         List<Double> endpointRates = new ArrayList<>();
         List<Double> agentRates = new ArrayList<>();
@@ -107,64 +157,44 @@ public class bench extends Cli.KitCommand {
             endpointLatency.add(e[1]);
             agentRates.add(agentRate(options, dir.resolve("agent-" + turn), quiet));
         }
-        double direct = median(directRates);
-        double viaEndpoint = median(endpointRates);
-        double agentRate = median(agentRates);
-        double hopLatencyMs = (median(endpointLatency) - median(directLatency)) / 1000;
-        Map<String, Object> bare = bareRounds > 0 ? bareFloor(state, password, dir, out) : Map.of();
+        return new Throughput(median(directRates), median(endpointRates), median(agentRates), (median(endpointLatency) - median(directLatency)) / 1000);
+    }
 
-        Agent agent = new Agent(options, evidence, Duration.ZERO, quiet, false);
-        Thread agentThread = start(agent);
-        waitForFirstWrite(evidence);
-
-        // The faults, with the agent and the witness writing together.
+    /** The faults one after the other, each measured by the witness as it happens. */
+    private List<Run> faults(Region.State state, Witness witness, PrintWriter out) throws Exception {
         List<Run> runs = new ArrayList<>();
-        Witness witness = new Witness(state.endpointPort(), password, "bench_witness_" + System.currentTimeMillis());
         out.println(Messages.get("bench.faults.run", faults, String.join(", ", kinds)));
-        try {
-            for (int i = 0; i < faults; i++) {
-                String kind = kinds.get(i % kinds.size());
-                Region.Status before = healthy(state);
-                Instant at = Instant.now();
-                Region.Status after = strike(kind, state, before);
-                Instant recovered = Instant.now();
-                Witness.Stall w = witness.longest(at.minusMillis(200), recovered);
-                Region.Window unprotected = after.unprotectedAfter(at);
-                Run r = new Run(kind, at.toString(), recovered.toString(), null, w == null ? null : w.length().toMillis(),
-                        unprotected == null ? null : unprotected.millis(), floor(kind, after, at));
-                runs.add(r);
-                out.println("  " + Messages.get("bench.round", i + 1, faults, kind, before.primaryAz(), after.primaryAz(),
-                        orDash(r.witnessOutageMs()), orDash(r.unprotectedMs())));
-                out.flush();
-                Thread.sleep(300);
-            }
-        } finally {
-            Agent.requestStop(evidence);
-            agentThread.join(30_000);
+        for (int i = 0; i < faults; i++) {
+            String kind = kinds.get(i % kinds.size());
+            Region.Status before = healthy(state);
+            Instant at = Instant.now();
+            Region.Status after = strike(kind, state, before);
+            Instant recovered = Instant.now();
+            Witness.Stall w = witness.longest(at.minusMillis(200), recovered);
+            Region.Window unprotected = after.unprotectedAfter(at);
+            Run r = new Run(kind, at.toString(), recovered.toString(), null, w == null ? null : w.length().toMillis(),
+                    unprotected == null ? null : unprotected.millis(), floor(kind, after, at));
+            runs.add(r);
+            out.println("  " + Messages.get("bench.round", i + 1, faults, kind, before.primaryAz(), after.primaryAz(),
+                    orDash(r.witnessOutageMs()), orDash(r.unprotectedMs())));
+            out.flush();
+            Thread.sleep(300);
         }
-        long witnessLost = witness.lost();
+        return runs;
+    }
 
-        List<Journal.Entry> journal = Journal.read(evidence.file(Journal.FILE));
-        Agent.Summary summary = Agent.Summary.read(evidence);
-        Database.Login login = new Database.Login("postgres", "127.0.0.1", state.endpointPort(), Region.MASTER_USER, password, Region.DATABASE, null);
-        Proof proof = Proof.compute(summary.runId(), journal, Proof.fetchRows(login, summary.runId()), null);
-        List<Journal.Entry> acks = Proof.acknowledged(journal);
-        List<Run> measured = new ArrayList<>();
-        for (Run r : runs) {
-            Journal.Entry[] gap = Proof.longestGap(acks, Instant.parse(r.at()).minusMillis(200), Instant.parse(r.recoveredAt()).plusNanos(1));
-            measured.add(new Run(r.kind(), r.at(), r.recoveredAt(), gap == null ? null : Duration.between(gap[0].doneAt(), gap[1].doneAt()).toMillis(),
-                    r.witnessOutageMs(), r.unprotectedMs(), r.floorMs()));
-        }
-
+    /** What bench.json holds; --json prints the same. */
+    private Map<String, Object> result(Region.State state, Throughput t, Map<String, Object> bare, List<Run> measured, Proof proof, Witness witness,
+            long witnessLost) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(), "java", System.getProperty("java.version"), "postgres", state.pgVersion()));
         Map<String, Object> throughput = new LinkedHashMap<>();
-        throughput.put("plain_writer_to_primary", round(direct));
-        throughput.put("plain_writer_through_endpoint", round(viaEndpoint));
-        throughput.put("agent_through_endpoint", round(agentRate));
-        throughput.put("agent_over_plain_to_primary", Math.round(agentRate / direct * 100) / 100.0);
-        throughput.put("endpoint_over_plain_to_primary", Math.round(viaEndpoint / direct * 100) / 100.0);
-        throughput.put("endpoint_hop_added_median_latency_ms", Math.round(hopLatencyMs * 1000) / 1000.0);
+        throughput.put("plain_writer_to_primary", round(t.direct()));
+        throughput.put("plain_writer_through_endpoint", round(t.viaEndpoint()));
+        throughput.put("agent_through_endpoint", round(t.agent()));
+        throughput.put("agent_over_plain_to_primary", Math.round(t.agent() / t.direct() * 100) / 100.0);
+        throughput.put("endpoint_over_plain_to_primary", Math.round(t.viaEndpoint() / t.direct() * 100) / 100.0);
+        throughput.put("endpoint_hop_added_median_latency_ms", Math.round(t.hopLatencyMs() * 1000) / 1000.0);
         result.put("writes_per_second", throughput);
         result.put("bare_pair_outage_ms", bare);
         Map<String, Object> perKind = new LinkedHashMap<>();
@@ -182,40 +212,38 @@ public class bench extends Cli.KitCommand {
                 "corrupt", proof.corruptRows()));
         result.put("witness", Map.of("acknowledged", witness.acknowledgedCount(), "lost", witnessLost));
         result.put("runs", measured);
-        Path file = outFile != null ? outFile : dir.resolve("bench.json");
-        Files.writeString(file, Json.write(result));
+        return result;
+    }
 
-        PrintWriter report = spec.commandLine().getOut();
-        if (json) {
-            report.println(Json.write(result));
-        } else {
-            report.println();
-            report.println(Messages.get("bench.header"));
-            for (String kind : kinds) {
-                @SuppressWarnings("unchecked") Map<String, Object> k = (Map<String, Object>) perKind.get(kind);
-                report.printf(Locale.ROOT, "  %-16s %5s   %s   %s   %s   %8s%n", kind, ((Map<?, ?>) k.get("agent_outage_ms")).get("count"),
-                        triple(k.get("agent_outage_ms")), triple(k.get("witness_outage_ms")), triple(k.get("unprotected_ms")),
-                        orDash(((Map<?, ?>) k.get("control_plane_ms")).get("median")));
-            }
-            // A hop cheaper than the noise between turns is said so, not printed as a negative cost.
-            String hop = hopLatencyMs > 0 ? Messages.get("bench.hop", hopLatencyMs) : Messages.get("bench.hop.none", hopLatencyMs);
-            report.println(Messages.get("bench.throughput.result", round(direct), round(viaEndpoint), viaEndpoint / direct, hop, round(agentRate),
-                    agentRate / direct));
-            // The region's failover against a bare pair failed over by hand, by the same client in this same run.
-            for (String kind : List.of("planned", "crash")) {
-                Object regionMedian = ((Map<?, ?>) ((Map<?, ?>) perKind.getOrDefault(kind, Map.of("witness_outage_ms", Map.of()))).get("witness_outage_ms")).get("median");
-                if (regionMedian instanceof Number r && bare.get(kind) instanceof Number b && b.doubleValue() > 0) {
-                    report.println(Messages.get("bench.ratio", kind, r.longValue(), b.longValue(), r.doubleValue() / b.doubleValue()));
-                }
-            }
-            report.println(Messages.get("bench.totals", proof.acknowledgedWrites(), proof.lostWrites(), proof.unknownWrites(), proof.corruptRows(),
-                    witness.acknowledgedCount(), witnessLost));
-            report.println(Messages.get("bench.written", file));
+    /** The human summary: a line per kind, the throughput, the region against the bare pair, the totals. */
+    private void print(PrintWriter report, Throughput t, Map<String, Object> bare, Map<String, Object> result, Proof proof, Witness witness,
+            long witnessLost) {
+        @SuppressWarnings("unchecked") Map<String, Object> perKind = (Map<String, Object>) result.get("kinds");
+        report.println();
+        report.println(Messages.get("bench.header"));
+        for (String kind : kinds) {
+            @SuppressWarnings("unchecked") Map<String, Object> k = (Map<String, Object>) perKind.get(kind);
+            report.printf(Locale.ROOT, "  %-16s %5s   %s   %s   %s   %8s%n", kind, ((Map<?, ?>) k.get("agent_outage_ms")).get("count"),
+                    triple(k.get("agent_outage_ms")), triple(k.get("witness_outage_ms")), triple(k.get("unprotected_ms")),
+                    orDash(((Map<?, ?>) k.get("control_plane_ms")).get("median")));
         }
-        return proof.lostWrites() == 0 && proof.corruptRows() == 0 && witnessLost == 0 ? 0 : Problem.CHECK_FAILED;
+        // A hop cheaper than the noise between turns is said so, not printed as a negative cost.
+        String hop = t.hopLatencyMs() > 0 ? Messages.get("bench.hop", t.hopLatencyMs()) : Messages.get("bench.hop.none", t.hopLatencyMs());
+        report.println(Messages.get("bench.throughput.result", round(t.direct()), round(t.viaEndpoint()), t.viaEndpoint() / t.direct(), hop,
+                round(t.agent()), t.agent() / t.direct()));
+        // The region's failover against a bare pair failed over by hand, by the same client in this same run.
+        for (String kind : List.of("planned", "crash")) {
+            Object regionMedian = ((Map<?, ?>) ((Map<?, ?>) perKind.getOrDefault(kind, Map.of("witness_outage_ms", Map.of()))).get("witness_outage_ms")).get("median");
+            if (regionMedian instanceof Number r && bare.get(kind) instanceof Number b && b.doubleValue() > 0) {
+                report.println(Messages.get("bench.ratio", kind, r.longValue(), b.longValue(), r.doubleValue() / b.doubleValue()));
+            }
+        }
+        report.println(Messages.get("bench.totals", proof.acknowledgedWrites(), proof.lostWrites(), proof.unknownWrites(), proof.corruptRows(),
+                witness.acknowledgedCount(), witnessLost));
     }
 
     /** Strikes one fault and returns once the region is whole again, as that fault should leave it. */
+    // Long because each kind of fault is one case, struck and awaited side by side: the kinds read as a list.
     private static Region.Status strike(String kind, Region.State state, Region.Status before) throws Exception {
         String primary = before.primaryAz();
         String standby = before.standbyAz();

@@ -49,6 +49,7 @@ public class grade_bench extends Cli.KitCommand {
         System.exit(Cli.run(new grade_bench(), args));
     }
 
+    // Long because a benchmark reads top to bottom: make the class, grade it, time each part, print.
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(from)) throw Problem.environment("grade.missing", from);
@@ -122,7 +123,7 @@ public class grade_bench extends Cli.KitCommand {
             out.println(Messages.get("grade-bench.plain", seconds, o.get("ms_per_bundle")));
             out.println(adds > 0 ? Messages.get("grade-bench.html", htmlSeconds, o.get("html_kb"), adds)
                     : Messages.get("grade-bench.html.free", htmlSeconds, o.get("html_kb")));
-            if (bombMb > 0) out.println(Messages.get("grade-bench.bomb", o.get("bomb_zip_kb"), bombMb, o.get("bomb_refused_in_seconds")));
+            if (bombMb > 0) out.println(Messages.get("grade-bench.bomb.result", o.get("bomb_zip_kb"), bombMb, o.get("bomb_refused_in_seconds")));
             if (code != 0) out.println(Messages.get("grade-bench.exit", code));
             return code;
         } finally {

@@ -67,6 +67,7 @@ public class maz10 extends Cli.KitCommand {
         System.exit(Cli.run(new maz10(), args));
     }
 
+    // Long because the step reads top to bottom like the exercise: choose the time, restore, compare, keep the evidence.
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();

@@ -43,6 +43,7 @@ public class maz4 extends Cli.KitCommand {
         System.exit(Cli.run(new maz4(), args));
     }
 
+    // Long because the step reads top to bottom like the exercise it implements.
     @Override
     public Integer call() throws Exception {
         Database.lowerDnsCache();

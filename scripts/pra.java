@@ -65,6 +65,7 @@ public class pra extends Cli.KitCommand {
         }
     }
 
+    // Long because the drill reads top to bottom like the workshop: write, back up, strike, restore, measure.
     private int drill(Site site, Evidence evidence, PrintWriter out) throws Exception {
         out.println(Messages.get("pra.drill.deploy", site.dataVolume(), site.backupVolume(), backupEvery));
         site.down(true);

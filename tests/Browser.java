@@ -121,6 +121,9 @@ final class Browser implements AutoCloseable {
         try {
             socket.abort();
         } finally {
+            // Chromium's helpers (renderer, network service) outlive its main process for a moment and still write
+            // into the profile: all of them are stopped before it is deleted.
+            java.util.List<ProcessHandle> helpers = process.descendants().toList();
             process.destroy();
             try {
                 if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly();
@@ -128,8 +131,16 @@ final class Browser implements AutoCloseable {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
-            try (var walk = Files.walk(profile)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            helpers.forEach(ProcessHandle::destroyForcibly);
+            common.Wait.within(java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(20), () -> helpers.stream().noneMatch(ProcessHandle::isAlive));
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    common.FileTree.delete(profile);
+                    break;
+                } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                    // A file that vanished between listing and deleting: list again.
+                    if (attempt == 3) throw e;
+                }
             }
         }
     }

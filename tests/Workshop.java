@@ -3,9 +3,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import common.Json;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,23 +58,62 @@ final class Workshop {
         this.zip = home.resolveSibling("alice.zip");
     }
 
-    /** The run, made on first use; every later caller gets the same. */
+    /**
+     * The run, made on first use; every later caller gets the same, in this JVM and in the other
+     * test JVMs of the same Maven run (surefire runs two): the first to take the lock makes it, in
+     * a folder named after the Maven process, and writes what it saw; the others wait and read it.
+     */
     static synchronized Workshop get() throws Exception {
-        if (done == null) {
-            Path dir = Files.createTempDirectory("db007-workshop");
-            Workshop w = new Workshop(dir.resolve("home"));
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                w.stop();
-                try {
-                    common.FileTree.delete(dir);
-                } catch (IOException e) {
-                    // A temporary folder: the machine's own cleaning takes it.
-                }
-            }));
-            w.run();
-            done = w;
+        if (done != null) return done;
+        // Named by the Maven run (the pom sets it); a run from elsewhere, an IDE, gets one of its own.
+        String run = System.getProperty("db007.testRun", "pid" + ProcessHandle.current().pid());
+        Path dir = Path.of("target").toAbsolutePath().resolve("workshop-" + run);
+        Files.createDirectories(dir);
+        Workshop w = new Workshop(dir.resolve("home"));
+        Path seen = dir.resolve("seen.json");
+        try (FileChannel lock = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+            if (Files.exists(seen)) {
+                w.load(Json.read(seen, Seen.class));
+            } else {
+                removeOlderRuns(dir);
+                Runtime.getRuntime().addShutdownHook(new Thread(w::stop));
+                w.run();
+                Json.writeAtomically(seen, w.seen());
+            }
         }
+        done = w;
         return done;
+    }
+
+    /** What the run saw, for the other JVMs of the same test run. */
+    record Seen(List<String> said, List<Long> acknowledged, Instant disasterFrom, Instant disasterTo, long heldBeforeRollback, Backups.Point olderPoint,
+            String workshopBefore, Kit.Result drill, Kit.Result pra5, Region.Status regionAfterMission, Kit.Result maz11) {}
+
+    private Seen seen() {
+        return new Seen(said, acknowledged, disasterFrom, disasterTo, heldBeforeRollback, olderPoint, workshopBefore, drill, pra5, regionAfterMission, maz11);
+    }
+
+    private void load(Seen s) {
+        said.addAll(s.said());
+        acknowledged.addAll(s.acknowledged());
+        disasterFrom = s.disasterFrom();
+        disasterTo = s.disasterTo();
+        heldBeforeRollback = s.heldBeforeRollback();
+        olderPoint = s.olderPoint();
+        workshopBefore = s.workshopBefore();
+        drill = s.drill();
+        pra5 = s.pra5();
+        regionAfterMission = s.regionAfterMission();
+        maz11 = s.maz11();
+    }
+
+    /** The workshops of earlier test runs: each stopped its servers when it was done, and leaves only files. */
+    private static void removeOlderRuns(Path mine) throws IOException {
+        try (Stream<Path> runs = Files.list(mine.getParent())) {
+            for (Path old : (Iterable<Path>) runs.filter(p -> p.getFileName().toString().startsWith("workshop-") && !p.equals(mine))::iterator) {
+                common.FileTree.delete(old);
+            }
+        }
     }
 
     private void run() throws Exception {

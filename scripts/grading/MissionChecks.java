@@ -42,6 +42,7 @@ public final class MissionChecks {
         this.scale = scale;
     }
 
+    // Long because the checks follow the scale's rows in order, one block each, as the instructor reads them.
     public List<Student.Check> checks(List<String> flags) {
         List<Student.Check> checks = new ArrayList<>();
         // Steps: all nine, passed, started in order.

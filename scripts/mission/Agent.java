@@ -177,6 +177,8 @@ public final class Agent {
         return s;
     }
 
+    // Long because one write's whole life (connect, insert, journal, back off) stays in one loop over locals the next
+    // write needs: split, a write's fate would be spread across methods.
     private void loop(Journal journal, Database.Login first, Instant started) throws IOException, InterruptedException {
         Instant end = duration.isZero() ? Instant.MAX : started.plus(duration);
         Path stopFile = evidence.file(STOP);

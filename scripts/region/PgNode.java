@@ -1,7 +1,7 @@
 package region;
 
-//SOURCES ../common/Database.java ../common/FileTree.java ../common/Home.java ../common/Wait.java PgBinaries.java Processes.java Region.java
-//SOURCES ServerAccount.java
+//SOURCES ../common/Database.java ../common/FileTree.java ../common/Home.java ../common/Wait.java DataFolderCopy.java PgBinaries.java Processes.java
+//SOURCES Region.java ServerAccount.java
 
 import common.Database;
 import common.FileTree;
@@ -9,12 +9,10 @@ import common.Home;
 import common.Wait;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -29,10 +27,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 /**
  * One PostgreSQL server of the region, in one AZ: its data folder, its port, and what the control
@@ -98,6 +94,36 @@ final class PgNode {
         }
     }
 
+    /** The settings every node shares, appended to initdb's postgresql.conf in the template. */
+    private static final String SETTINGS = String.join("\n",
+                "",
+                "# DB007 region: the same on every node; what differs per node is in postgresql.auto.conf",
+                "listen_addresses = '127.0.0.1'",
+                "unix_socket_directories = ''",
+                "wal_level = replica",
+                "max_wal_senders = 8",
+                "max_replication_slots = 8",
+                "hot_standby = on",
+                "synchronous_commit = on",
+                "# The 5 s default makes a standby wait that long before it notices a promotion request.",
+                "wal_retrieve_retry_interval = '20ms'",
+                "wal_receiver_status_interval = '1s'",
+                "# Little WAL kept between checkpoints: the lab holds a few MB of data, on a student's small disk.",
+                "min_wal_size = '16MB'",
+                "max_wal_size = '256MB'",
+                "# A crash recovery replays what came after the last checkpoint: half a minute of it at most.",
+                "checkpoint_timeout = '30s'",
+                "wal_compression = on",
+                "# Each commit's time is kept: a point-in-time restore can stop exactly before a given commit.",
+                "track_commit_timestamp = on",
+                "# No logical replication here: without its launcher to wait for, a fast shutdown (a planned failover) is 90 ms shorter.",
+                "max_logical_replication_workers = 0",
+                "password_encryption = 'scram-sha-256'",
+                "max_connections = 40",
+                "shared_buffers = '32MB'",
+                "log_line_prefix = '%m [%p] '",
+                "");
+
     /** The initdb'd template for these binaries, made on first use (throwaway password, common settings). */
     private Path template() throws IOException {
         Path home = account.switchesUser() ? Path.of("/var/tmp/db007") : Home.cache();
@@ -122,34 +148,7 @@ final class PgNode {
                     "--pwfile=" + pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync",
                     // 1 MB WAL segments instead of 16: a node keeps a few MB of WAL, not 50 (CloudShell's home is 1 GB).
                     "--wal-segsize=1");
-            Files.writeString(data.resolve("postgresql.conf"), String.join("\n",
-                    "",
-                    "# DB007 region: the same on every node; what differs per node is in postgresql.auto.conf",
-                    "listen_addresses = '127.0.0.1'",
-                    "unix_socket_directories = ''",
-                    "wal_level = replica",
-                    "max_wal_senders = 8",
-                    "max_replication_slots = 8",
-                    "hot_standby = on",
-                    "synchronous_commit = on",
-                    "# The 5 s default makes a standby wait that long before it notices a promotion request.",
-                    "wal_retrieve_retry_interval = '20ms'",
-                    "wal_receiver_status_interval = '1s'",
-                    "# Little WAL kept between checkpoints: the lab holds a few MB of data, on a student's small disk.",
-                    "min_wal_size = '16MB'",
-                    "max_wal_size = '256MB'",
-                    "# A crash recovery replays what came after the last checkpoint: half a minute of it at most.",
-                    "checkpoint_timeout = '30s'",
-                    "wal_compression = on",
-                    "# Each commit's time is kept: a point-in-time restore can stop exactly before a given commit.",
-                    "track_commit_timestamp = on",
-                    "# No logical replication here: without its launcher to wait for, a fast shutdown (a planned failover) is 90 ms shorter.",
-                    "max_logical_replication_workers = 0",
-                    "password_encryption = 'scram-sha-256'",
-                    "max_connections = 40",
-                    "shared_buffers = '32MB'",
-                    "log_line_prefix = '%m [%p] '",
-                    ""), StandardOpenOption.APPEND);
+            Files.writeString(data.resolve("postgresql.conf"), SETTINGS, StandardOpenOption.APPEND);
             try {
                 Files.move(data, template, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
@@ -377,7 +376,7 @@ final class PgNode {
         try (Connection c = connect(password, 300); Statement s = c.createStatement()) {
             boolean modern = bin.major() >= 15;
             s.execute(modern ? "SELECT pg_backup_start('db007 " + az + "', true)" : "SELECT pg_start_backup('db007 " + az + "', true, false)");
-            copyData(dataDir, copy, abandoned);
+            DataFolderCopy.copy(dataDir, copy, abandoned);
             String label;
             try (ResultSet r = s.executeQuery(modern ? "SELECT labelfile, spcmapfile FROM pg_backup_stop(" + waitForArchive + ")"
                     : "SELECT labelfile, spcmapfile FROM pg_stop_backup(false, " + waitForArchive + ")")) {
@@ -438,43 +437,6 @@ final class PgNode {
             return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    /** What a base backup leaves out: the server's runtime files, and the contents of WAL and runtime folders. */
-    private static final Set<String> SKIP_FILES = Set.of("postmaster.pid", "postmaster.opts", "backup_label", "tablespace_map",
-            "current_logfiles", "standby.signal", "recovery.signal", "pg_internal.init");
-    private static final Set<String> EMPTY_DIRS = Set.of("pg_wal", "pg_replslot", "pg_dynshmem", "pg_notify", "pg_serial",
-            "pg_snapshots", "pg_stat_tmp", "pg_subtrans");
-
-    private static void copyData(Path from, Path to, BooleanSupplier abandoned) throws IOException {
-        Files.createDirectories(to);
-        List<Path> all;
-        try (Stream<Path> walk = Files.walk(from)) {
-            all = walk.toList();
-        } catch (UncheckedIOException e) {
-            // A file removed while the folder is walked is no error for a base backup: retry once.
-            try (Stream<Path> walk = Files.walk(from)) {
-                all = walk.filter(Files::exists).toList();
-            }
-        }
-        for (Path src : all) {
-            if (abandoned.getAsBoolean()) throw new IOException("base backup abandoned");
-            Path rel = from.relativize(src);
-            if (rel.toString().isEmpty()) continue;
-            String top = rel.getName(0).toString();
-            String name = src.getFileName().toString();
-            if (SKIP_FILES.contains(name) || name.startsWith("pgsql_tmp")) continue;
-            if (EMPTY_DIRS.contains(top) && rel.getNameCount() > 1 && !(top.equals("pg_wal") && name.equals("archive_status") && rel.getNameCount() == 2)) continue;
-            Path dst = to.resolve(rel.toString());
-            try {
-                if (Files.isDirectory(src)) Files.createDirectories(dst);
-                else Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING);
-            } catch (NoSuchFileException gone) {
-                // Dropped by the server during the copy: WAL replay accounts for it.
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException ignored) {
-                // Already there.
-            }
         }
     }
 

@@ -126,6 +126,7 @@ final class RdsApi implements AutoCloseable {
         };
     }
 
+    // Long because it is one case per RDS action, the API's own list, each a few lines.
     private void query(HttpExchange ex) throws IOException {
         Map<String, String> p = Http.form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         p.putAll(Http.form(ex.getRequestURI().getRawQuery()));
