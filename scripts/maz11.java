@@ -39,6 +39,7 @@ import common.Wait;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -152,6 +153,7 @@ public class maz11 extends Cli.KitCommand {
             return make(target, delay, watch, out());
         }
 
+        // Long because making the replica is one sequence on each target, read in the order it happens.
         static int make(Target t, long delay, int watch, PrintWriter out) throws Exception {
             Instant started = Instant.now();
             out.println(Messages.get("maz11.title"));
@@ -252,8 +254,15 @@ public class maz11 extends Cli.KitCommand {
             if (r == null || agent == null || !agent.running()) throw Problem.environment("maz11.no-replica");
             if (Files.exists(e.file(CrossRegion.DISASTER))) throw Problem.environment("maz11.disaster.done", e.file(CrossRegion.DISASTER));
             // What the replica holds just before: a loss now takes every acknowledged write after it.
-            CrossRegion.Lag before = t.lag(t.replicaLogin(r), agent.runId());
-            CrossRegion.addLag(e, before);
+            CrossRegion.Lag before;
+            try {
+                before = t.lag(t.replicaLogin(r), agent.runId());
+                CrossRegion.addLag(e, before);
+            } catch (SQLException slow) {
+                // A disaster does not wait for a measurement: the lag before it is then unknown, and said so.
+                before = null;
+                out.println(Messages.get("maz11.lag.unknown", slow.getMessage()));
+            }
             Instant at;
             if (t.rds.local()) {
                 at = LocalRegion.goDark();
@@ -271,8 +280,10 @@ public class maz11 extends Cli.KitCommand {
                 }
                 out.println(Messages.get("maz11.declared", Messages.clock(at)));
             }
-            out.println(Messages.get("maz11.before", before.newestSeq() == null ? "-" : before.newestSeq(),
-                    CrossRegion.lagMs(before) == null ? "-" : CrossRegion.lagMs(before)));
+            if (before != null) {
+                out.println(Messages.get("maz11.before", before.newestSeq() == null ? "-" : before.newestSeq(),
+                        CrossRegion.lagMs(before) == null ? "-" : CrossRegion.lagMs(before)));
+            }
             out.println(Messages.get("maz11.next", next(e)));
         }
     }

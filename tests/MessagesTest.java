@@ -63,6 +63,25 @@ class MessagesTest {
         assertTrue(differ.isEmpty(), "placeholders that differ between English and French: " + differ);
     }
 
+    /** A key written twice keeps only its last text: the first is silently lost (a result line once printed an option's help). */
+    @Test
+    void noKeyIsWrittenTwice() throws IOException {
+        for (Path file : List.of(EN, FR)) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            List<String> twice = new java.util.ArrayList<>();
+            boolean continued = false;
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                boolean isContinuation = continued;
+                continued = line.endsWith("\\");
+                String t = line.strip();
+                if (isContinuation || t.isEmpty() || t.startsWith("#") || t.startsWith("!")) continue;
+                String key = t.split("\\s*[=:]", 2)[0].strip();
+                if (!seen.add(key)) twice.add(key);
+            }
+            assertEquals(List.of(), twice, "keys written twice in " + file);
+        }
+    }
+
     @Test
     void noTextSaysNull() throws IOException {
         for (Path file : List.of(EN, FR)) {

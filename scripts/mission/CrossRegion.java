@@ -73,7 +73,8 @@ public final class CrossRegion {
                 : "SELECT CASE WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
                         + " ELSE (extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000)::bigint END,"
                         + " (SELECT max(seq) FROM db007_writes WHERE run_id = ?), (SELECT max(sent_at) FROM db007_writes WHERE run_id = ?)";
-        try (Connection c = Database.connect(replica, 2, 5, "db007-maz11"); PreparedStatement s = c.prepareStatement(sql)) {
+        // Five seconds to connect: the link between Regions makes SCRAM's handshake several of its round trips long.
+        try (Connection c = Database.connect(replica, 5, 5, "db007-maz11"); PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, runId);
             if (!replica.mysql()) s.setString(2, runId);
             try (ResultSet r = s.executeQuery()) {

@@ -57,8 +57,9 @@ public final class LivePanel {
             }
             if (lastAck != null) {
                 long gap = Proof.millisBetween(lastAck.doneAt(), e.doneAt());
-                // The outage as the proof counts it: from the last write acknowledged before to the first after.
-                if (gap > SILENCE.toMillis()) {
+                // The outage as the proof counts it: from the last write acknowledged before to the first after; the
+                // longest one, as the proof's RTO is, so that a short stall after the failover does not replace it.
+                if (gap > SILENCE.toMillis() && (frozenMs == null || gap >= frozenMs)) {
                     frozenMs = gap;
                     frozenAt = e.doneAt();
                 }
@@ -73,12 +74,12 @@ public final class LivePanel {
         if (r != null) region = r;
     }
 
-    /** The outage's length once writes came back (null before any); what the proof's RTO will be for a single outage. */
+    /** The outage's length once writes came back (null before any); what the proof's RTO will be: the longest. */
     public Long frozenMs() {
         return frozenMs;
     }
 
-    /** When writes came back after the last outage; null before any. */
+    /** When writes came back after the longest outage; null before any. */
     public Instant frozenAt() {
         return frozenAt;
     }

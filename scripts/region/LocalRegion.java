@@ -18,6 +18,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -49,8 +50,8 @@ public final class LocalRegion {
         if (Files.exists(Region.stateFile())) return loadOwned();
         if (!quiet) say(out, Messages.get("lab.up.creating", Home.dir()));
         // A control plane of a lab whose folder was deleted may still run; it would restart servers in the new one.
-        Processes.kill(BackgroundJvm.running(ControlPlane.class.getName()));
-        Processes.kill(BackgroundJvm.running(DrRegion.class.getName()));
+        BackgroundJvm.running(ControlPlane.class.getName()).forEach(LocalRegion::killWithChildren);
+        BackgroundJvm.running(DrRegion.class.getName()).forEach(LocalRegion::killWithChildren);
         Path labDir = Files.createDirectories(Home.lab());
         Files.setPosixFilePermissions(labDir, PosixFilePermissions.fromString("rwx------"));
         ServerAccount account = ServerAccount.choose(runAs != null ? runAs : System.getenv("DB007_RUN_AS"));
@@ -72,7 +73,13 @@ public final class LocalRegion {
             // its control plane may still run (it stops itself within a second or so), and would restart what is killed.
             stopOrphan(dataRoot);
             killServers(dataRoot);
-            FileTree.delete(dataRoot);
+            try {
+                FileTree.delete(dataRoot);
+            } catch (DirectoryNotEmptyException late) {
+                // A server that started while the folder was walked: once more, now that nothing is left to start one.
+                killServers(dataRoot);
+                FileTree.delete(dataRoot);
+            }
         }
         Files.createDirectories(dataRoot);
         Files.setPosixFilePermissions(dataRoot, PosixFilePermissions.fromString("rwx------"));
@@ -189,10 +196,12 @@ public final class LocalRegion {
             Region.post(state, "/db007/shutdown", "");
             long pid = state.controlPlanePid() == null ? -1 : state.controlPlanePid();
             if (pid > 0 && !Wait.within(Duration.ofSeconds(60), Duration.ofMillis(20), () -> !Processes.alive(pid))) {
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                ProcessHandle.of(pid).ifPresent(LocalRegion::killWithChildren);
             }
         } else if (state.controlPlanePid() != null) {
-            ProcessHandle.of(state.controlPlanePid()).ifPresent(ProcessHandle::destroyForcibly);
+            // A plane that does not answer is killed, and down returns once it is gone, with what it was running.
+            ProcessHandle.of(state.controlPlanePid()).filter(p -> p.info().commandLine().orElse("").contains(ControlPlane.class.getName()))
+                    .ifPresent(LocalRegion::killWithChildren);
         }
         // Whatever the control plane could not stop, or a lab whose control plane had died.
         int leftovers = killServers(Path.of(state.dataRoot()));
@@ -306,6 +315,16 @@ public final class LocalRegion {
         return dataRoot.resolve("control-plane.pid");
     }
 
+    /**
+     * A control plane killed with what it started and still waits on (a pg_ctl, an initdb): left
+     * alone, they would go on and start a server in a folder being cleared. Returns once all are gone.
+     */
+    private static void killWithChildren(ProcessHandle plane) {
+        List<ProcessHandle> all = new ArrayList<>(plane.descendants().toList());
+        all.add(0, plane);
+        Processes.kill(all);
+    }
+
     private static void stopOrphan(Path dataRoot) throws IOException {
         Path file = controlPlaneFile(dataRoot);
         if (!Files.exists(file)) return;
@@ -315,8 +334,8 @@ public final class LocalRegion {
         } catch (NumberFormatException e) {
             return;
         }
-        ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains("region.ControlPlane"))
-                .ifPresent(p -> Processes.kill(List.of(p)));
+        ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains(ControlPlane.class.getName()))
+                .ifPresent(LocalRegion::killWithChildren);
     }
 
     static int killServers(Path root) throws IOException {
