@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java recovery/App.java recovery/Site.java
+//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java recovery/App.java recovery/Restore.java
+//SOURCES recovery/Site.java
 //DESCRIPTION PRA practical task 1: read the app's /status (messages, newest backup, its age), say whether an alert would fire, and keep the reading as evidence.
 
 // PRA workshop, practical task 1: the /status route.
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import recovery.App;
+import recovery.Restore;
 import recovery.Site;
 
 @Command(name = "pra-status")
@@ -59,7 +61,16 @@ public class pra_status extends Cli.KitCommand {
                 out.println(Messages.get("pra.status.no-backup", site.backupEvery()));
             } else {
                 out.println(Messages.get("pra.status.read", s.count(), s.lastBackupFile(), s.backupAgeSeconds()));
-                out.println(Messages.get(s.backupAgeSeconds() > threshold ? "pra.status.alert" : "pra.status.fine", s.backupAgeSeconds(), threshold));
+                // A restore resets a monitor's clock: the backup it came from is old by nature, and the job needs one
+                // interval to take its first backup of the restored data.
+                Restore.Result last = Restore.readAll(evidence.dir()).stream().filter(x -> x.healthyAt() != null).reduce((a, b) -> b).orElse(null);
+                long sinceRestore = last == null ? Long.MAX_VALUE : java.time.Duration.between(Instant.parse(last.healthyAt()), at).toSeconds();
+                if (sinceRestore < s.backupAgeSeconds() && sinceRestore <= threshold) {
+                    out.println(Messages.get("pra.status.after-restore", Messages.clock(Instant.parse(last.healthyAt())), sinceRestore, threshold,
+                            s.backupAgeSeconds()));
+                } else {
+                    out.println(Messages.get(s.backupAgeSeconds() > threshold ? "pra.status.alert" : "pra.status.fine", s.backupAgeSeconds(), threshold));
+                }
             }
             out.println(Messages.get("pra.status.kept", evidence.file(App.Reading.FILE)));
             return 0;

@@ -2,7 +2,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import grading.StudentFiles;
+import common.Bundle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ class KeysTest {
                 assertFalse(questions.isEmpty(), workshop + " " + lang + " asks nothing?");
                 if (asked != null) assertEquals(asked, questions, workshop + ": the same questions in both languages");
                 asked = questions;
-                Map<String, String> keys = StudentFiles.sections(Path.of("solutions", workshop, "answers." + lang + ".md"));
+                Map<String, String> keys = Bundle.answerSections(Path.of("solutions", workshop, "answers." + lang + ".md"));
                 assertTrue(keys.keySet().containsAll(questions), workshop + " " + lang + ": questions " + questions + ", keys " + keys.keySet());
                 keys.forEach((n, text) -> assertTrue(text.length() > 200, workshop + " " + lang + " key " + n + " is too short to grade with"));
             }
@@ -46,6 +46,37 @@ class KeysTest {
                 String notions = text.substring(first, end);
                 for (String term : List.of("RPO", "RTO", "PCA", "PRA")) assertTrue(notions.contains("**" + term), workshop + " " + lang + " defines " + term);
             }
+        }
+    }
+
+    /** The terms the questions use are defined before them, in both languages. */
+    @Test
+    void theMissionDefinesWhatItsQuestionsUse() throws Exception {
+        for (String lang : List.of("en", "fr")) {
+            String text = Files.readString(Path.of("exercises", "maz", "README." + lang + ".md"), StandardCharsets.UTF_8);
+            String notions = text.substring(text.indexOf("\n## Notions"), text.indexOf("\n## ", text.indexOf("\n## Notions") + 1));
+            for (String term : List.of("**WAL", "**PITR", "ase backup", "Multi-AZ DB", "35 s", "60", "DNS")) {
+                assertTrue(notions.contains(term) || notions.contains(term.replace("Multi-AZ DB", "de base de données Multi-AZ")), "maz " + lang + " defines " + term);
+            }
+        }
+    }
+
+    /**
+     * The keys cover every item of the source workshop's answers: exercise 1's rebuildable image,
+     * exercise 3's objective of 3 to 5 minutes, exercise 5's seven items of the recommended architecture.
+     */
+    @Test
+    void thePraKeysCoverEveryItemOfTheSourceAnswers() throws Exception {
+        Map<String, List<String>> en = Map.of("1", List.of("Docker image"), "3", List.of("3 to 5 minutes", "--rto-objective 300"),
+                "5", List.of("several zones", "snapshots", "point-in-time recovery", "several replicas of the application", "RPO drift",
+                        "DR cluster in another Region", "encryption at rest and in transit", "network policies"));
+        Map<String, List<String>> fr = Map.of("1", List.of("image Docker"), "3", List.of("3 à 5 minutes", "--rto-objective 300"),
+                "5", List.of("plusieurs zones", "instantanés", "restauration à un instant donné", "plusieurs réplicas de l'application",
+                        "dérive du RPO", "cluster de secours dans une autre Région", "chiffrement au repos et en transit", "politiques réseau"));
+        for (Map.Entry<String, Map<String, List<String>>> lang : Map.of("en", en, "fr", fr).entrySet()) {
+            Map<String, String> keys = Bundle.answerSections(Path.of("solutions", "pra", "answers." + lang.getKey() + ".md"));
+            lang.getValue().forEach((n, items) -> items.forEach(item ->
+                    assertTrue(keys.get(n).contains(item), "pra " + lang.getKey() + " key " + n + " covers: " + item)));
         }
     }
 

@@ -27,6 +27,24 @@ class PraDrillTest {
         return site;
     }
 
+    /**
+     * Practical task 2 (a rollback) comes after the disaster's restore: pra2 and pra3 still give the
+     * disaster's figures, the same restore the grader checks exercise 3 against.
+     */
+    @Test
+    void pra2AndPra3GiveTheDisastersRestoreNotTheRollbackAfterIt() throws Exception {
+        Workshop w = Workshop.get();
+        java.util.List<recovery.Restore.Result> all = recovery.Restore.readAll(w.home.resolve("evidence/pra"));
+        recovery.Restore.Result disaster = recovery.Restore.afterDisaster(all);
+        assertEquals(recovery.Restore.ROLLBACK, all.get(all.size() - 1).kind(), "the workshop's last restore is task 2's rollback");
+        assertEquals(recovery.Restore.DISASTER, disaster.kind());
+        String rpo = String.format(java.util.Locale.ROOT, "RPO achieved: %.1f s", disaster.rpoSeconds());
+        String three = w.kit.ok("pra_exercises", "3").out();
+        assertTrue(three.contains(rpo), "pra3 gives the disaster's RPO (" + rpo + "):\n" + three);
+        String two = w.kit.ok("pra_exercises", "2").out();
+        assertTrue(two.contains("The restore used " + disaster.restoredFrom()), "pra2 names the disaster's restore:\n" + two);
+    }
+
     @Test
     void theDrillLosesExactlyWhatWasWrittenAfterTheLastBackup() throws Exception {
         Workshop w = Workshop.get();

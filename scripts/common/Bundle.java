@@ -23,11 +23,14 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
@@ -293,5 +296,26 @@ public final class Bundle {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A Markdown file cut at its "## N" headings: N (a number, or T1, T2 for the practical tasks) and its text. */
+    public static Map<String, String> answerSections(Path file) throws IOException {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return m;
+        String current = null;
+        StringBuilder text = new StringBuilder();
+        Pattern heading = Pattern.compile("^##\\s*(?:Exercise|Exercice|Question|Task|Tâche|TP)?\\s*([0-9]+|T[0-9]+)\\b.*");
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            Matcher h = heading.matcher(line);
+            if (h.matches()) {
+                if (current != null) m.put(current, text.toString().trim());
+                current = h.group(1);
+                text.setLength(0);
+            } else if (current != null) {
+                text.append(line).append('\n');
+            }
+        }
+        if (current != null) m.put(current, text.toString().trim());
+        return m;
     }
 }

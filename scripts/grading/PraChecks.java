@@ -70,9 +70,9 @@ public final class PraChecks {
         checks.add(scale.check("pra.point", pointReason(restores, points, flags)));
 
         // Exercise 3 is checked against the figures; the other written answers are the instructor's to judge.
-        Map<String, String> answers = StudentFiles.sections(root.resolve("answers/pra.md"));
-        Restore.Result measured = restores.stream().filter(r -> Restore.DISASTER.equals(r.kind()) && r.rpoSeconds() != null).findFirst()
-                .orElse(restores.get(restores.size() - 1));
+        Map<String, String> answers = Bundle.answerSections(root.resolve("answers/pra.md"));
+        Restore.Result disaster = Restore.afterDisaster(restores);
+        Restore.Result measured = disaster != null ? disaster : restores.get(restores.size() - 1);
         checks.add(scale.check("pra.exercise3", exercise3(answers.get("3"), measured)));
         checks.add(new Student.Check("pra.exercises", null, 0, answers.isEmpty() ? Messages.get("grade.answers.none") : Messages.get("grade.instructor.plain")));
         checks.add(new Student.Check("pra.readme", null, 0, Messages.get("grade.instructor.plain")));

@@ -15,11 +15,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import recovery.Backups;
 
@@ -79,7 +76,7 @@ public final class StudentFiles {
 
     /** A student's answers (answers/maz.md, answers/pra.md), each beside the key's full text for it. */
     static List<Student.Answer> answers(Path root, String workshop) throws IOException {
-        Map<String, String> given = sections(root.resolve("answers/" + workshop + ".md"));
+        Map<String, String> given = Bundle.answerSections(root.resolve("answers/" + workshop + ".md"));
         Map<String, String> keys = keys(workshop);
         List<Student.Answer> answers = new ArrayList<>();
         for (Map.Entry<String, String> a : given.entrySet()) answers.add(new Student.Answer(workshop, a.getKey(), a.getValue(), keys.get(a.getKey())));
@@ -89,32 +86,12 @@ public final class StudentFiles {
     /** The instructor's key, in the same shape as the answers: solutions/<workshop>/answers.<lang>.md. */
     static Map<String, String> keys(String workshop) {
         try {
-            return sections(Home.kitFile("solutions/" + workshop + "/answers." + (Messages.french() ? "fr" : "en") + ".md"));
+            return Bundle.answerSections(Home.kitFile("solutions/" + workshop + "/answers." + (Messages.french() ? "fr" : "en") + ".md"));
         } catch (Problem | IOException e) {
             // Without the kit's solutions, answers are shown without their keys.
             return Map.of();
         }
     }
 
-    /** A Markdown file cut at its "## N" headings: N (a number, or T1, T2 for the practical tasks) and its text. */
-    public static Map<String, String> sections(Path file) throws IOException {
-        Map<String, String> m = new LinkedHashMap<>();
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return m;
-        String current = null;
-        StringBuilder text = new StringBuilder();
-        Pattern heading = Pattern.compile("^##\\s*(?:Exercise|Exercice|Question|Task|Tâche|TP)?\\s*([0-9]+|T[0-9]+)\\b.*");
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            Matcher h = heading.matcher(line);
-            if (h.matches()) {
-                if (current != null) m.put(current, text.toString().trim());
-                current = h.group(1);
-                text.setLength(0);
-            } else if (current != null) {
-                text.append(line).append('\n');
-            }
-        }
-        if (current != null) m.put(current, text.toString().trim());
-        return m;
-    }
 
 }
