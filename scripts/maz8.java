@@ -49,7 +49,7 @@ public class maz8 extends Cli.KitCommand {
         System.exit(Cli.run(new maz8(), args));
     }
 
-    /** Who ran the mission, where, and how long writes went unprotected (the local region says; RDS does not). */
+    /** Who ran the mission, where, and how long writes went unprotected (the local region says; RDS by its events, once they came). */
     private MissionReport.Context context(Evidence evidence, Evidence.Sabotage sabotage) throws Exception {
         Deployment d = rds.local() ? null : Deployment.load();
         String student = d != null && d.student() != null ? d.student() : System.getProperty("user.name");
@@ -58,6 +58,10 @@ public class maz8 extends Cli.KitCommand {
         if (rds.local() && sabotage != null) {
             Region.Status status = Region.status(Region.load());
             unprotected = status == null ? null : status.unprotectedAfter(sabotage.requestedAt());
+        } else if (sabotage != null) {
+            try (Rds api = Rds.open(rds)) {
+                unprotected = Rds.unprotectedFromEvents(api.events(sabotage.requestedAt().minusSeconds(60)), sabotage.requestedAt());
+            }
         }
         Path ordinary = evidence.file(OrdinaryClient.FILE);
         return new MissionReport.Context(student, Instant.now(), target, sabotage, unprotected, Files.exists(ordinary) ? Journal.read(ordinary) : List.of());

@@ -120,7 +120,21 @@ public final class Rds implements AutoCloseable {
             Map.entry(Pattern.compile("Network fault: every link to and from (\\S+) is blackholed.*"), "rds.event.network-isolated"),
             Map.entry(Pattern.compile("Network fault: the link (\\S+) is cut.*"), "rds.event.network-cut"),
             Map.entry(Pattern.compile("Network fault: the link (\\S+) is slowed.*"), "rds.event.network-slowed"),
-            Map.entry(Pattern.compile("Network healed.*"), "rds.event.network-healed"));
+            Map.entry(Pattern.compile("Network healed.*"), "rds.event.network-healed"),
+            Map.entry(Pattern.compile("Multi-AZ instance recovery started.*"), "rds.event.recovery-started"),
+            Map.entry(Pattern.compile("Multi-AZ instance recovery completed.*"), "rds.event.recovery-completed"));
+
+    /**
+     * The unprotected window as RDS's own events tell it: from the failover's start (or the
+     * request, when its event is missing) to the first "Multi-AZ instance recovery completed"
+     * (RDS-EVENT-0053) after it; null while that event has not come.
+     */
+    public static Region.Window unprotectedFromEvents(List<Event> events, Instant requested) {
+        Instant from = events.stream().filter(e -> !e.time().isBefore(requested.minusSeconds(1)) && e.message().contains("failover started"))
+                .map(Event::time).findFirst().orElse(requested);
+        return events.stream().filter(e -> e.time().isAfter(from) && e.message().startsWith("Multi-AZ instance recovery completed"))
+                .map(e -> new Region.Window(from, e.time())).findFirst().orElse(null);
+    }
 
     /** An event's text in the reader's language. */
     public static String describe(Event e) {

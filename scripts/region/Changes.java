@@ -23,6 +23,13 @@ import java.time.Instant;
  * standby is promoted, so no write is ever acknowledged by two primaries.
  */
 final class Changes {
+    /**
+     * RDS's own words for the unprotected window, from its event catalogue (RDS-EVENT-0052 and
+     * RDS-EVENT-0053): a client of the RDS API reads the window from them, on RDS as here.
+     */
+    static final String RECOVERY_STARTED = "Multi-AZ instance recovery started.";
+    static final String RECOVERY_COMPLETED = "Multi-AZ instance recovery completed.";
+
     /** A standby restarted from its data must stream again this soon; otherwise it is rebuilt from a base backup. */
     private static final Duration REJOIN_WITHIN = Duration.ofSeconds(5);
 
@@ -214,6 +221,7 @@ final class Changes {
             long ms = Duration.between(t.unprotectedSince(), Instant.now()).toMillis();
             plane.event(Region.EventType.PROTECTED, standby.az, "Writes are protected again: the standby in " + standby.az + " is synchronous ("
                     + ms + " ms without protection).");
+            plane.event(Region.EventType.MULTI_AZ_RECOVERY_COMPLETED, standby.az, RECOVERY_COMPLETED);
         }
         plane.publish(plane.topology().with(standby.az, Topology.Role.STANDBY).protectedAgain().in(Topology.Phase.READY));
     }
@@ -253,6 +261,7 @@ final class Changes {
         plane.publish(plane.topology().unprotected(exposure).with(az, Topology.Role.DOWN));
         plane.event(Region.EventType.UNPROTECTED, t.primaryAz(), "Writes no longer wait for the standby in " + az
                 + ": until a standby is in sync again, an acknowledged write exists in one AZ only.");
+        plane.event(Region.EventType.MULTI_AZ_RECOVERY_STARTED, az, RECOVERY_STARTED);
         standby.kill();
         bringBackStandby(primary, standby);
     }
@@ -278,6 +287,7 @@ final class Changes {
         plane.event(Region.EventType.FAILOVER_STARTED, oldAz, planned ? "Multi-AZ instance failover started."
                 : "The primary in " + oldAz + " was lost. Multi-AZ instance failover started.");
         plane.event(Region.EventType.UNPROTECTED, oldAz, "Writes are not protected by a synchronous standby until a new one is in sync.");
+        plane.event(Region.EventType.MULTI_AZ_RECOVERY_STARTED, oldAz, RECOVERY_STARTED);
         plane.endpoint().routeTo(-1);
         plane.endpoint().cutAll();
         boolean clean = false;
