@@ -92,7 +92,7 @@ public class maz8 extends Cli.KitCommand {
         Path report = evidence.file(Proof.REPORT);
         Files.writeString(report, MissionReport.html(proof, journal, Rds.events(evidence), context(evidence, sabotage)));
 
-        out.println(Messages.get("maz8.rpo", proof.acknowledgedWrites(), proof.lostWrites(), proof.corruptRows()));
+        out.println(Messages.get("maz8.rpo", proof.acknowledgedWrites(), proof.lostWrites(), proof.corruptRows(), proof.rpoMs()));
         out.println(Messages.get("maz8.unknown", proof.unknownWrites(), proof.unknownFound()));
         Proof.Outage outage = Proof.Outage.of(journal, sabotageAt);
         if (outage != null) out.println(Messages.get("maz8.rto", outage.ms(), Messages.clock(outage.lastAck().doneAt()), outage.lastAck().seq(),

@@ -60,6 +60,18 @@ class ProofTest {
         assertEquals(300, p.rtoMs(), "last ack at 2001 ms, next at 2301 ms");
         assertEquals(T0.plusMillis(2001).toString(), p.outageFrom());
         assertEquals(291, p.firstErrorToSuccessMs(), "first failure sent at 2010 ms, success done at 2301 ms");
+        assertEquals(0, p.rpoMs(), "nothing lost: an RPO of zero, as a duration");
+    }
+
+    /** The RPO is a duration: five writes acknowledged just before the outage and missing take the 40 ms up to the failure. */
+    @Test
+    void theRpoIsTheTimeSpanWhoseAcknowledgedWritesAreGone() {
+        List<Journal.Entry> j = journal();
+        Map<Long, Proof.Row> rows = rows(j);
+        for (long seq = 196; seq <= 200; seq++) rows.remove(seq);
+        Proof p = Proof.compute(RUN, j, rows, T0.plusMillis(1990));
+        assertEquals(5, p.lostWrites());
+        assertEquals(40, p.rpoMs(), "from the first lost write's acknowledgement (1961 ms) to the last before the outage (2001 ms)");
     }
 
     @Test

@@ -91,7 +91,7 @@ public final class MissionReport {
         t.put("date", DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC).format(c.at()) + " UTC");
         t.put("target", c.target());
         t.put("sabotage", c.sabotage() == null ? Messages.get("report.none") : Messages.get("report.kind." + c.sabotage().kind()));
-        t.put("rpo", Messages.get("report.rpo.value", p.lostWrites()));
+        t.put("rpo", Messages.get("report.rpo.value", p.rpoMs(), p.lostWrites()));
         t.put("rto", p.rtoMs() == null ? Messages.get("report.none") : p.rtoMs() + " ms");
         t.put("unprotected", c.unprotected() == null ? Messages.get("report.unprotected.unknown") : c.unprotected().millis() + " ms");
         t.put("acknowledged", Long.toString(p.acknowledgedWrites()));

@@ -37,7 +37,7 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
                     long unknownWrites, long unknownFound, long implausibleUnknowns, long failedWrites, long failedButPresent,
                     long journalHoles, long unjournaledRows, long rowsOffClock, long rowsOutOfOrder, Long serverClockOffsetMs,
                     Long rtoMs, String outageFrom, String outageTo, Long firstErrorToSuccessMs,
-                    double steadyWritesPerSecond, List<Long> lostSeqs, List<Long> corruptSeqs, List<Long> implausibleSeqs) {
+                    double steadyWritesPerSecond, List<Long> lostSeqs, List<Long> corruptSeqs, List<Long> implausibleSeqs, long rpoMs) {
 
     /**
      * How far a row's server time may lie outside its attempt, once the two clocks' offset is
@@ -74,6 +74,8 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
     public static Proof compute(String runId, List<Journal.Entry> journal, Map<Long, Row> rows, Instant sabotageAt) {
         long acks = 0, lost = 0, corrupt = 0, unknown = 0, unknownFound = 0, implausible = 0, fails = 0, failedPresent = 0;
         List<Long> lostSeqs = new ArrayList<>();
+        Instant firstLostAt = null;
+        Instant lastLostAt = null;
         List<Long> corruptSeqs = new ArrayList<>();
         List<Long> implausibleSeqs = new ArrayList<>();
         Set<Long> journaled = new HashSet<>();
@@ -96,6 +98,8 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
                     if (row == null) {
                         lost++;
                         if (lostSeqs.size() < 50) lostSeqs.add(e.seq());
+                        if (firstLostAt == null) firstLostAt = e.doneAt();
+                        lastLostAt = e.doneAt();
                     } else if (!row.checksum().equals(e.checksum()) || !Journal.checksum(runId, row.seq(), row.sentAt(), row.payload()).equals(e.checksum())) {
                         corrupt++;
                         if (corruptSeqs.size() < 50) corruptSeqs.add(e.seq());
@@ -128,10 +132,17 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
         Journal.Entry gapFrom = outage == null ? null : outage.lastAck();
         Journal.Entry gapTo = outage == null ? null : outage.firstAck();
         double steady = steadyRate(ackList, sabotageAt);
+        // The RPO as a duration: from the first lost write's acknowledgement to the failure (the last write
+        // acknowledged before the outage), or to the last lost write when that came later; zero when nothing was lost.
+        long rpoMs = 0;
+        if (firstLostAt != null) {
+            Instant end = gapFrom != null && gapFrom.doneAt().isAfter(lastLostAt) ? gapFrom.doneAt() : lastLostAt;
+            rpoMs = Math.max(0, millisBetween(firstLostAt, end));
+        }
         boolean pass = acks > 0 && lost == 0 && corrupt == 0 && holes == 0 && unjournaled == 0 && offClock == 0 && outOfOrder == 0;
         return new Proof(pass ? "pass" : "fail", runId, journal.size(), acks, lost, corrupt, unknown, unknownFound, implausible, fails, failedPresent,
                 holes, unjournaled, offClock, outOfOrder, offset, rto, gapFrom == null ? null : gapFrom.doneAt().toString(),
-                gapTo == null ? null : gapTo.doneAt().toString(), errorToSuccess, steady, lostSeqs, corruptSeqs, implausibleSeqs);
+                gapTo == null ? null : gapTo.doneAt().toString(), errorToSuccess, steady, lostSeqs, corruptSeqs, implausibleSeqs, rpoMs);
     }
 
     /**
