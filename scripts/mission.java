@@ -70,6 +70,7 @@ public class mission extends Cli.KitCommand {
         Path dir = evidenceDir.path("maz");
         Map<String, String> verdicts = new LinkedHashMap<>();
         Thread agentThread = null;
+        Evidence.runByMission(true);
         try {
             if (run(new maz1(), "maz1", steps, verdicts, withPgBin())
                     && run(new maz2(), "maz2", steps, verdicts, withPgBin())) {
@@ -104,6 +105,7 @@ public class mission extends Cli.KitCommand {
                 if (ok) run(new maz9(), "maz9", steps, verdicts, List.of());
             }
         } finally {
+            Evidence.runByMission(false);
             if (agentThread != null && agentThread.isAlive()) {
                 Agent.requestStop(new Evidence(dir));
                 agentThread.join(30_000);

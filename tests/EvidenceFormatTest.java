@@ -74,7 +74,7 @@ class EvidenceFormatTest {
             e.step(st.step(), Instant.parse(st.startedAt()), true, st.observed());
             Evidence.Step back = e.step(st.step());
             // The writer stamps the end itself: everything else must come back as given.
-            return new Evidence.Step(back.step(), back.startedAt(), st.finishedAt(), back.verdict(), back.observed());
+            return new Evidence.Step(back.step(), back.startedAt(), st.finishedAt(), back.verdict(), back.observed(), st.runBy());
         };
         m.put(MAZ + "steps/mazN.json", new Format(Evidence.Step.class, null, step));
         m.put(MAZ + "steps/maz5.json observed", new Format(Evidence.Sabotage.class, null, (dir, s) -> {

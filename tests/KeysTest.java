@@ -80,6 +80,39 @@ class KeysTest {
         }
     }
 
+    /**
+     * The scale pays only for what the texts ask: every check of a workshop is named in its
+     * student texts with its points, in both languages, and every answer a person judges has a
+     * rubric (full, half, none) in the keys.
+     */
+    @Test
+    void theScaleIsTheTextsAndEveryJudgedAnswerHasARubric() throws Exception {
+        com.google.gson.JsonObject checks = com.google.gson.JsonParser.parseString(Files.readString(Path.of("solutions", "scale.json")))
+                .getAsJsonObject().getAsJsonObject("checks");
+        for (String workshop : List.of("maz", "pra")) {
+            int total = 0;
+            for (String lang : List.of("en", "fr")) {
+                String text = Files.readString(Path.of("exercises", workshop, "README." + lang + ".md"), StandardCharsets.UTF_8);
+                for (String id : checks.keySet()) {
+                    if (!id.startsWith(workshop + ".")) continue;
+                    int points = checks.getAsJsonObject(id).get("points").getAsInt();
+                    if (lang.equals("en")) total += points;
+                    assertTrue(Pattern.compile("(?m)^\\| `" + Pattern.quote(id) + "` \\| " + points + "\\b").matcher(text).find(),
+                            workshop + " " + lang + " names " + id + " with its " + points + " points");
+                }
+                Map<String, String> keys = Bundle.answerSections(Path.of("solutions", workshop, "answers." + lang + ".md"));
+                for (Map.Entry<String, String> k : keys.entrySet()) {
+                    if (workshop.equals("pra") && k.getKey().equals("3")) continue; // exercise 3 is checked against the run's figures
+                    String rubric = lang.equals("en") ? "Rubric: full: " : "Barème : complet : ";
+                    String key = k.getValue().replaceAll("\\s+", " ");
+                    assertTrue(key.contains(rubric) && key.contains(lang.equals("en") ? "; half: " : " ; moitié : ")
+                            && key.contains(lang.equals("en") ? "; none: " : " ; rien : "), workshop + " " + lang + " key " + k.getKey() + " has a rubric");
+                }
+            }
+            assertEquals(20, total, workshop + " is marked out of 20");
+        }
+    }
+
     /** The numbers of the "## Questions" list, and T1, T2 for each practical task. */
     private static TreeSet<String> questions(Path readme) throws Exception {
         TreeSet<String> found = new TreeSet<>();

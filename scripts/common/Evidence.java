@@ -60,7 +60,7 @@ public final class Evidence {
     public Path file(String name) { return dir.resolve(name); }
 
     /** One step's record: when it ran, its verdict, and what it observed. */
-    public record Step(String step, String startedAt, String finishedAt, String verdict, Map<String, Object> observed) {
+    public record Step(String step, String startedAt, String finishedAt, String verdict, Map<String, Object> observed, String runBy) {
         /** What the step observed, as the record its step writes. */
         public <T> T observed(Class<T> type) {
             return Json.read(Json.write(observed == null ? Map.of() : observed), type);
@@ -79,7 +79,19 @@ public final class Evidence {
 
     public void step(String step, Instant startedAt, boolean passed, Map<String, Object> observed) throws IOException {
         Json.writeAtomically(dir.resolve("steps").resolve(step + ".json"),
-                new Step(step, startedAt.toString(), Instant.now().toString(), passed ? "pass" : "fail", new LinkedHashMap<>(observed)));
+                new Step(step, startedAt.toString(), Instant.now().toString(), passed ? "pass" : "fail", new LinkedHashMap<>(observed),
+                        runByMission ? "mission" : "step"));
+    }
+
+    /**
+     * Whether the steps now running were started by {@code mission} all at once rather than one
+     * by one, as the student texts ask: the step records say so, and the grader gives the
+     * step-by-step run its point.
+     */
+    private static volatile boolean runByMission;
+
+    public static void runByMission(boolean on) {
+        runByMission = on;
     }
 
     /** The same with the step's observations as a record. */

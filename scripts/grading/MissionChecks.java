@@ -69,6 +69,10 @@ public final class MissionChecks {
             }
         }
         checks.add(scale.check("maz.steps", stepsReason));
+        // The texts ask for the steps one by one: each record says whether ./jbang mission ran it with the others.
+        List<String> atOnce = steps.entrySet().stream().filter(e -> !"step".equals(e.getValue().runBy())).map(e -> Integer.toString(e.getKey())).toList();
+        checks.add(scale.check("maz.by-hand", steps.size() < 9 ? Messages.get("grade.maz.by-hand.incomplete")
+                : atOnce.isEmpty() ? null : Messages.get("grade.maz.by-hand.mission", String.join(", ", atOnce))));
 
         Evidence.Sabotage sabotage = null;
         String orderReason;

@@ -75,8 +75,6 @@ public final class PraChecks {
         Restore.Result measured = disaster != null ? disaster : restores.get(restores.size() - 1);
         checks.add(scale.check("pra.exercise3", exercise3(answers.get("3"), measured)));
         checks.add(new Student.Check("pra.exercises", null, 0, answers.isEmpty() ? Messages.get("grade.answers.none") : Messages.get("grade.instructor.plain")));
-        checks.add(new Student.Check("pra.readme", null, 0, Messages.get("grade.instructor.plain")));
-        checks.add(new Student.Check("pra.process", null, 0, Messages.get("grade.instructor.plain")));
         return checks;
     }
 
