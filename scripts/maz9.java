@@ -78,18 +78,7 @@ public class maz9 extends Cli.KitCommand {
             Region.Status status = Region.status(Region.load());
             unprotected = status == null ? null : status.unprotectedAfter(sabotage.requestedAt());
         } else {
-            // RDS tells the window by its events: recovery completed (RDS-EVENT-0053) ends it.
-            // RDS-EVENT-0053 may follow the new order by a little: it is waited for two minutes at most, then said missing.
-            var seen = new Object() {
-                Region.Window window;
-            };
-            try (Rds api = Rds.open(rds)) {
-                Wait.within(Duration.ofSeconds(Math.min(timeout, 120)), Duration.ofSeconds(2), () -> {
-                    seen.window = Rds.unprotectedFromEvents(api.events(sabotage.requestedAt().minusSeconds(60)), sabotage.requestedAt());
-                    return seen.window != null;
-                });
-            }
-            unprotected = seen.window;
+            unprotected = unprotectedByRdsEvents(sabotage);
             if (unprotected != null) {
                 out.println(Messages.get("maz9.notice.events", unprotected.millis() / 1000.0, Messages.clock(unprotected.from()),
                         Messages.clock(unprotected.to())));
@@ -105,6 +94,23 @@ public class maz9 extends Cli.KitCommand {
                 unprotected == null ? null : unprotected.millis()));
         out.println(Messages.get(passed ? "step.pass" : "step.fail"));
         return passed ? 0 : Problem.CHECK_FAILED;
+    }
+
+    /**
+     * On AWS, the window from RDS's own events: recovery completed (RDS-EVENT-0053) ends it. The
+     * event may follow the new order by a little: it is waited for two minutes at most.
+     */
+    private Region.Window unprotectedByRdsEvents(Evidence.Sabotage sabotage) throws Exception {
+        var seen = new Object() {
+            Region.Window window;
+        };
+        try (Rds api = Rds.open(rds)) {
+            Wait.within(Duration.ofSeconds(Math.min(timeout, 120)), Duration.ofSeconds(2), () -> {
+                seen.window = Rds.unprotectedFromEvents(api.events(sabotage.requestedAt().minusSeconds(60)), sabotage.requestedAt());
+                return seen.window != null;
+            });
+        }
+        return seen.window;
     }
 
     private static String syncStateOf(Database.Login login, String standbyAz) {

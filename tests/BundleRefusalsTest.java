@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import common.Bundle;
 import common.Messages;
 import common.Problem;
+import grading.BundleReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ class BundleRefusalsTest {
     }
 
     private String refusal(Path bundle) {
-        Problem p = assertThrows(Problem.class, () -> Bundle.unpack(bundle, Files.createTempDirectory(dir, "scratch"), Bundle.Limits.CLASS));
+        Problem p = assertThrows(Problem.class, () -> BundleReader.unpack(bundle, Files.createTempDirectory(dir, "scratch"), BundleReader.Limits.CLASS));
         assertFalse(p.getMessage().matches("(?s).*(Exception|java\\.|null).*"), "no Java in the reason: " + p.getMessage());
         return p.getMessage();
     }

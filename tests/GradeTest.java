@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import common.Bundle;
 import common.Json;
+import grading.BundleReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -544,7 +545,7 @@ class GradeTest {
     }
 
     private Path unpacked(Path dir) throws Exception {
-        return Bundle.unpack(zip, Files.createTempDirectory(dir, "b"), Bundle.Limits.CLASS);
+        return BundleReader.unpack(zip, Files.createTempDirectory(dir, "b"), BundleReader.Limits.CLASS);
     }
 
     /** The lines of the grader's output about one student, from their heading to the next. */

@@ -106,7 +106,7 @@ class MoleTest {
         kit.ok("bundle", "--student", "mole", "--out", bundle.toString());
         Kit.Result graded = kit.run("grade", bundle.toString(), "--csv", home.resolve("g.csv").toString(), "--junit", home.resolve("g.xml").toString());
         assertTrue(graded.out().matches("(?s).*\\[ ok  \\] maz\\.mole.*"), graded.out());
-        Path unpacked = common.Bundle.unpack(bundle, Files.createTempDirectory(home, "b"), common.Bundle.Limits.CLASS);
+        Path unpacked = grading.BundleReader.unpack(bundle, Files.createTempDirectory(home, "b"), grading.BundleReader.Limits.CLASS);
         Path rowsFile = unpacked.resolve("maz/mole/" + Proof.ROWS);
         java.util.Map<Long, Proof.Row> kept = new java.util.TreeMap<>(Proof.readRows(rowsFile));
         long victim = journal.stream().filter(e -> e.outcome() == Journal.Outcome.ack && !e.doneAt().isAfter(point)).findFirst().orElseThrow().seq();

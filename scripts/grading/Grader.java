@@ -1,7 +1,8 @@
 package grading;
 
 //SOURCES ../common/Bundle.java ../common/FileTree.java ../common/Messages.java ../common/Problem.java ../mission/Journal.java ../mission/Proof.java
-//SOURCES ../recovery/Restore.java ClassReport.java Marks.java MissionChecks.java PraChecks.java Scale.java Student.java StudentFiles.java
+//SOURCES ../recovery/Restore.java BundleReader.java ClassReport.java Marks.java MissionChecks.java PraChecks.java Scale.java Student.java
+//SOURCES StudentFiles.java
 
 import common.Bundle;
 import common.FileTree;
@@ -103,7 +104,7 @@ public final class Grader {
     }
 
     Student gradeOne(Path bundle, Path scratch) throws Exception {
-        Path root = Bundle.unpack(bundle, scratch.resolve("bundle"), Bundle.Limits.CLASS);
+        Path root = BundleReader.unpack(bundle, scratch.resolve("bundle"), BundleReader.Limits.CLASS);
         Bundle.Manifest manifest = StudentFiles.read(root, Bundle.MANIFEST, Bundle.Manifest.class);
         String name = manifest.student() == null || manifest.student().isBlank() ? null : manifest.student();
         List<Student.Check> checks = new ArrayList<>();

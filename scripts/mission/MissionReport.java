@@ -72,8 +72,11 @@ public final class MissionReport {
             data.put("outage", outage);
         }
         data.put("zoom", Map.of("from", from.toString(), "to", to.toString()));
-        List<Map<String, String>> translated = new ArrayList<>();
-        for (Rds.Event e : events) translated.add(Map.of("time", e.time().toString(), "text", Rds.describe(e)));
+        List<Map<String, Object>> translated = new ArrayList<>();
+        // RDS's Multi-AZ recovery events bound the unprotected window, drawn as its band: listed, not drawn twice as markers.
+        for (Rds.Event e : events) {
+            translated.add(Map.of("time", e.time().toString(), "text", Rds.describe(e), "chart", !e.message().startsWith("Multi-AZ instance recovery")));
+        }
         data.put("events", translated);
         if (c.unprotected() != null) data.put("unprotected", Map.of("from", c.unprotected().from().toString(), "to", c.unprotected().to().toString()));
 
