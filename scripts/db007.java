@@ -23,10 +23,13 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import region.Region;
 
 public class db007 {
@@ -36,6 +39,7 @@ public class db007 {
     /** Every alias of jbang-catalog.json and the command it runs (CatalogTest keeps the two equal). */
     static final Map<String, Launch> COMMANDS = new TreeMap<>(Map.ofEntries(
             Map.entry("setup", new Launch(setup::new)),
+            Map.entry("help", new Launch(Help::new)),
             Map.entry("lab", new Launch(lab::new)),
             Map.entry("mission", new Launch(mission::new)),
             Map.entry("maz1", new Launch(maz1::new)),
@@ -77,7 +81,9 @@ public class db007 {
             warmUp();
             return;
         }
-        Launch launch = args.length == 0 ? null : COMMANDS.get(args[0]);
+        // Alone, or asked for help, the kit lists its own commands.
+        if (args.length == 0 || List.of("--help", "-h").contains(args[0])) args = new String[] {"help"};
+        Launch launch = COMMANDS.get(args[0]);
         if (launch == null) {
             System.err.println("db007: run a command through the kit's launcher, for example ./jbang mission. Commands: " + String.join(", ", COMMANDS.keySet()));
             System.exit(Problem.USAGE);
@@ -108,6 +114,44 @@ public class db007 {
             URI.create("http://127.0.0.1:9/").toURL().openConnection();
         } catch (IOException notOpened) {
             // Only the classes were wanted.
+        }
+    }
+
+    /** ./jbang, ./jbang help: the kit's commands by workshop, each with its one line, in the reader's language. */
+    @Command(name = "help")
+    static final class Help extends Cli.KitCommand {
+        /** The aliases by workshop, in the order a student meets them; every alias is in one (CatalogTest). */
+        static final Map<String, List<String>> GROUPS = new LinkedHashMap<>();
+
+        static {
+            GROUPS.put("help.group.start", List.of("setup", "help"));
+            GROUPS.put("help.group.mission", List.of("mission", "maz1", "maz2", "maz3", "agent", "maz4", "maz5", "maz6", "maz7", "maz8", "maz9",
+                    "maz10", "maz11", "watch", "lab"));
+            GROUPS.put("help.group.pra", List.of("pra-deploy", "pra-copy", "pra-status", "pra-pod-crash", "pra-disaster", "pra-backups",
+                    "pra-restore", "pra1", "pra2", "pra3", "pra4", "pra", "pra5", "pra-down"));
+            GROUPS.put("help.group.hand-in", List.of("bundle", "grade", "teardown"));
+            GROUPS.put("help.group.bench", List.of("bench", "grade-bench", "pitr-bench"));
+        }
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(Messages.get("help.title"));
+            for (Map.Entry<String, List<String>> group : GROUPS.entrySet()) {
+                out.println();
+                out.println(Messages.get(group.getKey()));
+                for (String alias : group.getValue()) out.printf("  %-13s %s%n", alias, describe(alias));
+            }
+            out.println();
+            out.println(Messages.get("help.more"));
+            return 0;
+        }
+
+        /** A command's own usage header; an exercise's alias says which exercise. */
+        static String describe(String alias) {
+            Launch launch = COMMANDS.get(alias);
+            if (launch.first().length > 0) return Messages.get("help.exercise", launch.first()[0]);
+            return Messages.get(new CommandLine(launch.command().get()).getCommandName() + ".usage.header");
         }
     }
 }

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Messages.java recovery/Site.java
+//SOURCES common/Cli.java common/Home.java common/Messages.java recovery/Site.java
 //DESCRIPTION PRA workshop, the end: stop the app and its backups; --purge also deletes both volumes.
 
 // PRA workshop, the end of it.
@@ -8,14 +8,18 @@
 //   ./jbang pra-down                      stops the app and the backup job; the volumes stay
 //   ./jbang pra-down --purge              and deletes both volumes (run ./jbang bundle before)
 //
-// On this machine no process is left afterwards; on Kubernetes (--target k8s) the app is scaled
+// On this machine no process is left afterwards, the drill's (./jbang pra) and exercise 5's
+// (./jbang pra5) sites included; on Kubernetes (--target k8s) the app is scaled
 // to 0 and the CronJob suspended, and --purge deletes the namespace pra with everything in it.
 // The evidence folder is never touched: it is the student's record. ./jbang pra-deploy starts
 // the app again on the volumes that are left.
 
 import common.Cli;
+import common.Home;
 import common.Messages;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,7 +40,17 @@ public class pra_down extends Cli.KitCommand {
         try (Site site = where.open()) {
             site.down(purge);
             out.println(Messages.get(purge ? "pra.down.purged" : "pra.down.stopped", site.dataVolume(), site.backupVolume()));
-            return 0;
         }
+        // The drill's and exercise 5's sites, which pra and pra5 leave running on this machine, end with the workshop.
+        if (where.target.equals("local")) {
+            for (String run : List.of(Site.DRILL, Site.DESIGN)) {
+                if (!Files.isDirectory(Home.site(run))) continue;
+                try (Site other = where.open(run)) {
+                    other.down(purge);
+                    out.println(Messages.get(purge ? "pra.down.other.purged" : "pra.down.other.stopped", run, Home.site(run)));
+                }
+            }
+        }
+        return 0;
     }
 }

@@ -124,13 +124,14 @@ class ReadmeCommandsTest {
     /** The local commands this test runs itself, in this order, with what each must print. */
     static final Set<String> RAN_HERE = Set.of("setup", "lab up", "lab status --json", "lab isolate az1", "lab heal", "lab cut az1-az2 --blackhole",
             "lab slow az1-az2 50ms", "lab down", "lab down --purge", "maz1", "maz2", "agent --background", "agent", "maz4", "maz5", "maz6", "maz7",
-            "maz8", "maz9", "maz11", "maz11 replica", "bench", "pra1", "pra4", "pra-down --purge");
+            "maz8", "maz9", "maz11", "maz11 replica", "bench", "pra1", "pra4", "pra-down --purge", "help");
 
     @Test
     void theLocalCommandsNoOtherTestRunsWorkAsShown(@TempDir Path home) throws Exception {
         Kit kit = new Kit(home);
         try {
             assertTrue(kit.ok("setup", "--no-build").out().contains("Ready"), "setup says the machine is ready");
+            assertTrue(kit.ok("db007$Help").out().contains("pra-restore"), "help lists the commands");
             kit.ok("lab", "up");
             assertTrue(kit.ok("lab", "status", "--json").out().contains("\"primary_az\""));
             for (String[] fault : List.of(new String[] {"isolate", "az1"}, new String[] {"cut", "az1-az2", "--blackhole"},
@@ -160,12 +161,35 @@ class ReadmeCommandsTest {
             kit.ok("pra_deploy", "--backup-every", "2");
             assertTrue(kit.ok("pra_exercises", "1").out().contains("pra-data"));
             kit.ok("pra_exercises", "4");
-            kit.ok("pra_down", "--purge");
+            // The drill and exercise 5 leave sites of their own running: pra-down ends them too, lab down the region.
+            kit.ok("pra", "--json");
+            kit.ok("pra5", "--json");
+            String dataRoot = kit.state().dataRoot();
             kit.ok("lab", "down");
+            assertTrue(kit.ok("pra_down", "--purge").out().contains("pra-drill"), "pra-down names the drill's site it stopped");
             kit.ok("lab", "down", "--purge");
+            assertEquals(List.of(), processesOf(home, Path.of(dataRoot)), "no process of this home is left after both downs");
             kit.ok("lab", "up");
         } finally {
             kit.run("lab", "down", "--purge");
         }
+    }
+
+    /** Every process whose command line names this home, or that runs in a folder below it or below the lab's data. */
+    static List<String> processesOf(Path home, Path dataRoot) {
+        List<String> found = new ArrayList<>();
+        ProcessHandle.allProcesses().filter(p -> p.pid() != ProcessHandle.current().pid()).forEach(p -> {
+            String line = p.info().commandLine().orElse("");
+            String cwd;
+            try {
+                cwd = Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).toString();
+            } catch (IOException | RuntimeException e) {
+                cwd = "";
+            }
+            if (line.contains(home.toString()) || cwd.startsWith(home.toString()) || cwd.startsWith(dataRoot.toString())) {
+                found.add(p.pid() + " " + line);
+            }
+        });
+        return found;
     }
 }
