@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Deployment.java aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java common/Messages.java common/Problem.java
-//SOURCES mission/Agent.java region/LocalRegion.java region/Region.java
+//SOURCES aws/Deployment.java aws/Identity.java aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java common/Messages.java
+//SOURCES common/Problem.java mission/Agent.java region/LocalRegion.java region/Region.java
 //DESCRIPTION Mission step 1, terrain: the two Availability Zones the database will live in.
 
 // Step 1 of Operation DB007: the terrain.
@@ -17,6 +17,7 @@
 // evidence folder for the mission (an earlier one is kept beside it, renamed with its time).
 
 import aws.Deployment;
+import aws.Identity;
 import aws.Rds;
 import aws.Stacks;
 import common.Cli;
@@ -76,7 +77,7 @@ public class maz1 extends Cli.KitCommand {
     /** The VPC stack: two subnets in the first two AZs of the Region, tagged with the student's name. */
     private int onAws(Evidence evidence, Instant started, PrintWriter out) throws Exception {
         Deployment before = Deployment.load();
-        String student = aws.student(before);
+        String student = aws.student(before, () -> Identity.of(rds).name());
         if (!aws.network.equals("public") && !aws.network.equals("private")) throw Problem.environment("aws.network.invalid", aws.network);
         if (!aws.engine.equals("postgres") && !aws.engine.equals("mysql")) throw Problem.environment("aws.engine.invalid", aws.engine);
         // A second run keeps the range chosen the first time, unless told otherwise.

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Aws.java aws/Deployment.java aws/Rds.java aws/Stacks.java common/Cli.java common/Messages.java common/Problem.java
+//SOURCES aws/Aws.java aws/Deployment.java aws/Identity.java aws/Rds.java aws/Stacks.java common/Cli.java common/Messages.java common/Problem.java
 //SOURCES mission/CrossRegion.java
 //DESCRIPTION Mission on AWS: delete the database and VPC stacks, then check that nothing billable is left.
 
@@ -16,6 +16,7 @@
 
 import aws.Aws;
 import aws.Deployment;
+import aws.Identity;
 import aws.Rds;
 import aws.Stacks;
 import common.Cli;
@@ -48,7 +49,7 @@ public class teardown extends Cli.KitCommand {
         if (rds.local()) throw Problem.environment("teardown.local");
         out.println(Messages.get("teardown.title"));
         Deployment d = Deployment.load();
-        String student = aws.student(d);
+        String student = aws.student(d, () -> Identity.of(rds).name());
         String instance = rds.instance != null ? rds.instance : d != null && d.instance() != null ? d.instance() : "db007-" + student;
         rds.instance = instance;
         List<String> left = new ArrayList<>();

@@ -58,7 +58,7 @@ class AwsDeployTest {
         FakeAws.Stack made = aws.stacks.get("db007-alice-vpc");
         assertEquals(FakeAws.template("vpc-public.yaml"), made.template);
         assertEquals(Map.of("Student", "alice"), made.parameters);
-        assertEquals(Map.of("Workshop", "db007-maz", "Student", "alice"), made.tags);
+        assertEquals(Map.of("Workshop", "db007-maz", "Student", "alice", "Owner", "arn:aws:iam::000000000000:user/test"), made.tags, "the Owner tag names the identity that made it");
 
         Kit.Result db = kit.run(env, "maz2", "--target", "aws", "--region", "local", "--rds-endpoint-url", rdsApi);
         assertEquals(0, db.exit(), db.all());
@@ -95,6 +95,39 @@ class AwsDeployTest {
         int vpcDeleted = aws.calls.indexOf("DeleteStack db007-alice-vpc");
         assertTrue(dbDeleted >= 0 && dbDeleted < vpcDeleted, "the database goes before the VPC it sits in: " + aws.calls);
         assertTrue(aws.calls.contains("DescribeDBSnapshots db007"), "RDS itself is asked what is left");
+    }
+
+    /**
+     * A class shares one account and CloudShell calls everyone cloudshell-user: the name comes from
+     * each caller's AWS identity, and a stack another identity made is refused to anyone else,
+     * whatever --student says, for a deploy as for a teardown.
+     */
+    @Test
+    void twoIdentitiesGetTwoNamesAndNeitherMayTouchTheOthersStacks(@TempDir Path dir) throws Exception {
+        aws = new FakeAws("unused");
+        String[] vpc = {"--target", "aws", "--region", "local", "--allowed-cidr", "203.0.113.7/32"};
+        Map<String, String> alice = new HashMap<>(aws.env());
+        alice.put("AWS_ACCESS_KEY_ID", "Alice");
+        Map<String, String> bob = new HashMap<>(aws.env());
+        bob.put("AWS_ACCESS_KEY_ID", "Students:bob@school.fr");
+        Kit aliceKit = new Kit(Files.createDirectories(dir.resolve("alice")));
+        Kit bobKit = new Kit(Files.createDirectories(dir.resolve("bob")));
+        Kit.Result a = aliceKit.run(alice, "maz1", vpc);
+        assertEquals(0, a.exit(), a.all());
+        Kit.Result b = bobKit.run(bob, "maz1", vpc);
+        assertEquals(0, b.exit(), b.all());
+        assertTrue(aws.stacks.containsKey("db007-alice-vpc") && aws.stacks.containsKey("db007-bob-school-fr-vpc"), aws.stacks.keySet().toString());
+        assertEquals("arn:aws:iam::000000000000:user/Alice", aws.stacks.get("db007-alice-vpc").tags.get("Owner"));
+        assertEquals("alice", aws.stacks.get("db007-alice-vpc").tags.get("Student"));
+
+        int calls = aws.calls.size();
+        Kit.Result taken = new Kit(Files.createDirectories(dir.resolve("bob2"))).run(bob, "maz1", concat(vpc, "--student", "alice"));
+        assertEquals(1, taken.exit(), taken.all());
+        assertTrue(taken.err().contains("db007-alice-vpc belongs to another AWS identity (arn:aws:iam::000000000000:user/Alice)"), taken.err());
+        Kit.Result down = new Kit(Files.createDirectories(dir.resolve("bob3"))).run(bob, "teardown", "--target", "aws", "--region", "local", "--student", "alice");
+        assertTrue(down.exit() != 0 && down.err().contains("belongs to another AWS identity"), down.all());
+        assertTrue(aws.calls.subList(calls, aws.calls.size()).stream().noneMatch(c -> c.startsWith("UpdateStack") || c.startsWith("DeleteStack")),
+                "nothing of alice's was changed: " + aws.calls);
     }
 
     @Test
@@ -144,9 +177,9 @@ class AwsDeployTest {
         }
     }
 
-    private static String[] concat(String[] a, String b) {
-        String[] r = java.util.Arrays.copyOf(a, a.length + 1);
-        r[a.length] = b;
+    private static String[] concat(String[] a, String... more) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + more.length);
+        System.arraycopy(more, 0, r, a.length, more.length);
         return r;
     }
 }

@@ -70,7 +70,7 @@ final class FakeAws implements AutoCloseable {
     /** The environment that sends the SDK's calls here: its own service-specific endpoint variables. */
     Map<String, String> env() {
         return Map.of("AWS_ENDPOINT_URL_CLOUDFORMATION", url(), "AWS_ENDPOINT_URL_SECRETS_MANAGER", url(), "AWS_ENDPOINT_URL_RDS", url(),
-                "AWS_ENDPOINT_URL_CLOUDWATCH", url(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test", "AWS_EC2_METADATA_DISABLED", "true",
+                "AWS_ENDPOINT_URL_CLOUDWATCH", url(), "AWS_ENDPOINT_URL_STS", url(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test", "AWS_EC2_METADATA_DISABLED", "true",
                 "DB007_AWS_POLL_SECONDS", "0.2");
     }
 
@@ -237,6 +237,7 @@ final class FakeAws implements AutoCloseable {
                 }
             }
             case "DescribeDBSnapshots" -> reply(x, "DescribeDBSnapshots", "<DBSnapshots/>");
+            case "GetCallerIdentity" -> reply(x, "GetCallerIdentity", "<Arn>" + caller(x) + "</Arn><UserId>AIDA0000</UserId><Account>000000000000</Account>");
             default -> error(x, 400, "InvalidAction", "the fake does not know " + action);
         }
     }
@@ -329,6 +330,11 @@ final class FakeAws implements AutoCloseable {
         progress(s);
         StringBuilder o = new StringBuilder("<Stacks><member><StackName>").append(s.name).append("</StackName><StackId>arn:aws:cloudformation:local:000000000000:stack/")
                 .append(s.name).append("/1</StackId><CreationTime>2026-11-22T06:00:00.000Z</CreationTime><StackStatus>").append(s.status).append("</StackStatus>");
+        if (s.tags != null && !s.tags.isEmpty()) {
+            o.append("<Tags>");
+            s.tags.forEach((k, v) -> o.append("<member><Key>").append(k).append("</Key><Value>").append(v).append("</Value></member>"));
+            o.append("</Tags>");
+        }
         if (s.status.endsWith("_COMPLETE") && !s.status.contains("ROLLBACK")) {
             o.append("<Outputs>");
             Map<String, String> out = new LinkedHashMap<>();
@@ -406,6 +412,19 @@ final class FakeAws implements AutoCloseable {
         String secret = "{\\\"username\\\":\\\"db007\\\",\\\"password\\\":\\\"" + password + "\\\"}";
         send(x, 200, "application/x-amz-json-1.1", "{\"ARN\":\"arn:aws:secretsmanager:local:000000000000:secret:db007\",\"Name\":\"db007\",\"VersionId\":\"v1\","
                 + "\"SecretString\":\"" + secret + "\",\"CreatedDate\":1.7632E9}");
+    }
+
+    /**
+     * STS's answer for the request's signer: the access key id names an IAM user ("alice" is
+     * arn:aws:iam::000000000000:user/alice), or, written role:session, a role's session, as in
+     * CloudShell opened through a federated role.
+     */
+    private static String caller(HttpExchange x) {
+        String auth = String.valueOf(x.getRequestHeaders().getFirst("Authorization"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Credential=([^/]+)/").matcher(auth);
+        String key = m.find() ? m.group(1) : "anonymous";
+        if (key.contains(":")) return "arn:aws:sts::000000000000:assumed-role/" + key.replace(':', '/');
+        return "arn:aws:iam::000000000000:user/" + key;
     }
 
     private static void reply(HttpExchange x, String action, String result) throws IOException {

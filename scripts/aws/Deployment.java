@@ -31,9 +31,12 @@ public record Deployment(String region, String student, String network, String e
         @Option(names = "--engine", paramLabel = "postgres|mysql", defaultValue = "postgres", descriptionKey = "aws.engine") public String engine;
         @Option(names = "--allowed-cidr", paramLabel = "CIDR", descriptionKey = "aws.allowed-cidr") public String allowedCidr;
 
-        /** --student, else the deployment's, else this machine's user name: the stacks' and the instance's names. */
-        public String student(Deployment d) {
-            String s = student != null ? student : d != null ? d.student() : System.getProperty("user.name", "student");
+        /**
+         * --student, else the deployment's, else the caller's AWS identity (never the OS user, which
+         * is cloudshell-user for a whole class): the stacks' and the instance's names.
+         */
+        public String student(Deployment d, java.util.function.Supplier<String> identity) {
+            String s = student != null ? student : d != null ? d.student() : identity.get();
             s = s.replaceAll("[^A-Za-z0-9-]", "-").toLowerCase(Locale.ROOT);
             if (!s.matches("[a-z][a-z0-9-]{0,30}")) throw Problem.environment("aws.student.invalid", s);
             return s;

@@ -1,6 +1,6 @@
 package aws;
 
-//SOURCES ../common/Home.java ../common/Messages.java ../common/Problem.java Aws.java Rds.java
+//SOURCES ../common/Home.java ../common/Messages.java ../common/Problem.java Aws.java Identity.java Rds.java
 
 //DEPS software.amazon.awssdk:cloudformation:2.42.33
 
@@ -46,7 +46,17 @@ public final class Stacks implements AutoCloseable {
     private final CloudFormationClient client;
     private final WaiterOverrideConfiguration waiting;
 
-    private Stacks(CloudFormationClient client, Duration poll) {
+    private final Aws.Options options;
+    private Identity me;
+
+    /** The caller, asked of STS once. */
+    private Identity me() {
+        if (me == null) me = Identity.of(options);
+        return me;
+    }
+
+    private Stacks(CloudFormationClient client, Duration poll, Aws.Options options) {
+        this.options = options;
         this.client = client;
         // RDS Multi-AZ takes 15 to 30 minutes to create; the SDK's default waiter would give up sooner.
         this.waiting = WaiterOverrideConfiguration.builder().waitTimeout(Duration.ofMinutes(60))
@@ -62,7 +72,7 @@ public final class Stacks implements AutoCloseable {
         try {
             var b = options.configure(CloudFormationClient.builder().httpClient(UrlConnectionHttpClient.create()));
             if (region != null) b.region(software.amazon.awssdk.regions.Region.of(region));
-            return new Stacks(b.build(), poll());
+            return new Stacks(b.build(), poll(), options);
         } catch (SdkException e) {
             throw Aws.explain(e, "aws.client");
         }
@@ -80,7 +90,10 @@ public final class Stacks implements AutoCloseable {
     }
 
     /** A stack as the steps need it. */
-    public record Info(String name, String status, Map<String, String> outputs) {}
+    public record Info(String name, String status, Map<String, String> outputs, Map<String, String> tags) {}
+
+    /** The tag naming the AWS identity that made a stack: nobody else's run may change or delete it. */
+    public static final String OWNER = "Owner";
 
     /** The stack of that name, or null when there is none. */
     public Info find(String name) {
@@ -88,13 +101,24 @@ public final class Stacks implements AutoCloseable {
             Stack s = client.describeStacks(r -> r.stackName(name)).stacks().get(0);
             Map<String, String> outputs = new LinkedHashMap<>();
             s.outputs().forEach(o -> outputs.put(o.outputKey(), o.outputValue()));
-            return new Info(s.stackName(), s.stackStatusAsString(), outputs);
+            Map<String, String> tags = new LinkedHashMap<>();
+            s.tags().forEach(t -> tags.put(t.key(), t.value()));
+            return new Info(s.stackName(), s.stackStatusAsString(), outputs, tags);
         } catch (CloudFormationException e) {
             if (String.valueOf(e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()).contains("does not exist")) return null;
             throw Aws.explain(e, "aws.stack.call", name);
         } catch (SdkException e) {
             throw Aws.explain(e, "aws.stack.call", name);
         }
+    }
+
+    /**
+     * In a class sharing one account, two students must never act on one stack: a stack another
+     * identity made (its Owner tag) is refused with its owner named, whatever name was typed.
+     */
+    private static void refuseIfNotMine(Info existing, String caller) {
+        String owner = existing == null ? null : existing.tags().get(OWNER);
+        if (owner != null && !owner.equals(caller)) throw Problem.failed("aws.student.taken", existing.name(), owner);
     }
 
     /**
@@ -105,8 +129,11 @@ public final class Stacks implements AutoCloseable {
     public Info deploy(String name, Path template, Map<String, String> parameters, Map<String, String> tags, PrintWriter out) throws IOException {
         String body = Files.readString(template);
         List<Parameter> params = parameters.entrySet().stream().map(e -> Parameter.builder().parameterKey(e.getKey()).parameterValue(e.getValue()).build()).toList();
-        List<Tag> tagList = tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
         Info existing = find(name);
+        refuseIfNotMine(existing, me().arn());
+        Map<String, String> owned = new LinkedHashMap<>(tags);
+        owned.put(OWNER, me().arn());
+        List<Tag> tagList = owned.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
         if (existing != null && existing.status().endsWith("_IN_PROGRESS")) throw Problem.failed("aws.stack.busy", name, existing.status());
         if (existing != null && (existing.status().equals("ROLLBACK_COMPLETE") || existing.status().equals("ROLLBACK_FAILED"))) {
             throw Problem.failed("aws.stack.rolled-back", name, existing.status(), reasons(name));
@@ -156,6 +183,7 @@ public final class Stacks implements AutoCloseable {
             out.println(Messages.get("aws.stack.absent", name));
             return;
         }
+        refuseIfNotMine(existing, me().arn());
         Set<String> seen = new HashSet<>();
         events(name).forEach(e -> seen.add(e.eventId()));
         out.println(Messages.get("aws.stack.deleting", name));

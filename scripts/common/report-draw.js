@@ -63,7 +63,7 @@ function definePatterns(svg) {
 /**
  * Places labels in rows above a plot so that none overlaps another: each goes into the first
  * row where it clears every label already there, measured as the browser draws it, on the right
- * of its time or, near the right edge, on the left. Returns how many rows were used; each item
+ * of its time or, near the right edge, on the left; further away only when nothing closer is clear. Returns how many rows were used; each item
  * gets its row and the text element, to be moved once the plot's top is known.
  */
 function placeLabels(group, items, left, right, rowHeight) {
@@ -83,14 +83,17 @@ function placeLabels(group, items, left, right, rowHeight) {
     // Beside its own mark first; then just past each line that would cross it, nearest first.
     const wanted = [it.x + 3, it.x - 3 - w];
     placed.forEach(p => wanted.push(p.x + 4, p.x - 4 - w));
-    // A label stays within 60 px of its mark, or a reader cannot tell whose it is.
-    const sides = [...new Set(wanted.map(s => Math.min(Math.max(s, left), right - w)))]
-      .filter(s => it.x >= s - 60 && it.x <= s + w + 60)
+    // A label stays within 60 px of its mark, or a reader cannot tell whose it is; only when no
+    // row has room that close does it go further (its line still leads to it), before a crossing.
+    const all = [...new Set(wanted.map(s => Math.min(Math.max(s, left), right - w)))]
       .sort((a, b) => Math.abs(a - it.x) - Math.abs(b - it.x));
-    if (!sides.length) sides.push(Math.min(Math.max(it.x + 3, left), right - w));
-    let row = -1, start = sides[0];
-    for (let r = 0; r <= rows.length && row < 0; r++) {
-      for (const s of sides) if (row < 0 && clear(r, s, s + w, it.x)) { row = r; start = s; }
+    const near = all.filter(s => it.x >= s - 60 && it.x <= s + w + 60);
+    if (!near.length) near.push(Math.min(Math.max(it.x + 3, left), right - w));
+    let row = -1, start = near[0];
+    for (const sides of [near, all]) {
+      for (let r = 0; r <= rows.length && row < 0; r++) {
+        for (const s of sides) if (row < 0 && clear(r, s, s + w, it.x)) { row = r; start = s; }
+      }
     }
     if (row < 0) row = rows.length;
     (rows[row] = rows[row] || []).push([start, start + w]);
