@@ -61,7 +61,8 @@ public class maz3 extends Cli.KitCommand {
         out.println(Messages.get("maz3.background.started", b.pid(), evidence.file(Journal.FILE)));
         // A second of writing, counted from the journal, so that the notice states what this agent does here.
         Wait.pause(1000);
-        long acked = Journal.read(evidence.file(Journal.FILE)).stream().filter(e -> e.outcome() == Journal.Outcome.ack).count();
+        // The agent is still writing: what is there so far, a line being written left for later.
+        long acked = Journal.readFrom(evidence.file(Journal.FILE), new long[1]).stream().filter(e -> e.outcome() == Journal.Outcome.ack).count();
         double seconds = Duration.between(Instant.parse(b.summary().startedAt()), Instant.now()).toMillis() / 1000.0;
         out.println(Messages.get("maz3.background.notice", acked, Messages.seconds(seconds), evidence.file(Agent.SUMMARY)));
         return 0;

@@ -1,8 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/Deployment.java aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Json.java
-//SOURCES common/Messages.java common/Problem.java mission/Agent.java mission/Journal.java mission/MissionReport.java mission/OrdinaryClient.java
-//SOURCES mission/Proof.java region/Region.java
+//SOURCES common/Messages.java common/Problem.java common/Wait.java mission/Agent.java mission/Journal.java mission/MissionReport.java
+//SOURCES mission/OrdinaryClient.java mission/Proof.java region/Region.java
 //DESCRIPTION Mission step 8, proof: no acknowledged write lost (RPO = 0), and the outage measured (RTO), with an HTML report.
 
 // Step 8 of Operation DB007: the proof.
@@ -24,6 +24,7 @@ import common.Evidence;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,8 +57,17 @@ public class maz8 extends Cli.KitCommand {
         String target = rds.local() ? Messages.get("report.target.local") : Messages.get("report.target.aws", d == null ? "?" : d.region());
         Region.Window unprotected = null;
         if (rds.local() && sabotage != null) {
-            Region.Status status = Region.status(Region.load());
-            unprotected = status == null ? null : status.unprotectedAfter(sabotage.requestedAt());
+            // Run right after step 7, the new standby may still be catching up: the window is waited for a little,
+            // so that the report shows it closed, rather than not at all.
+            var seen = new Object() {
+                Region.Window window;
+            };
+            Wait.within(Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
+                Region.Status status = Region.status(Region.load());
+                seen.window = status == null ? null : status.unprotectedAfter(sabotage.requestedAt());
+                return seen.window != null;
+            });
+            unprotected = seen.window;
         } else if (sabotage != null) {
             try (Rds api = Rds.open(rds)) {
                 unprotected = Rds.unprotectedFromEvents(api.events(sabotage.requestedAt().minusSeconds(60)), sabotage.requestedAt());

@@ -412,7 +412,7 @@ public final class Agent {
                 if (!p.isAlive()) throw Problem.failed("maz3.background.died", evidence.file(LOG));
                 Summary now = Summary.read(evidence);
                 boolean writes = now != null && Files.exists(evidence.file(Journal.FILE))
-                        && Journal.read(evidence.file(Journal.FILE)).stream().anyMatch(e -> e.outcome() == Journal.Outcome.ack);
+                        && Journal.readFrom(evidence.file(Journal.FILE), new long[1]).stream().anyMatch(e -> e.outcome() == Journal.Outcome.ack);
                 return writes ? now : null;
             });
             return new Background(p.pid(), s);

@@ -50,11 +50,16 @@ public final class Journal implements AutoCloseable {
         this.out = out;
     }
 
+    /**
+     * A new journal, its header in place the moment the file appears: it is written beside it and
+     * moved in, since another process (step 3 in the foreground, the panel) may read it at once.
+     */
     public static Journal create(Path file) throws IOException {
-        BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        w.write(HEADER);
-        w.newLine();
-        w.flush();
+        if (Files.exists(file)) throw new java.nio.file.FileAlreadyExistsException(file.toString());
+        Path fresh = file.resolveSibling(file.getFileName() + ".new");
+        Files.writeString(fresh, HEADER + System.lineSeparator(), StandardCharsets.UTF_8);
+        Files.move(fresh, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         return new Journal(w);
     }
 
@@ -73,7 +78,15 @@ public final class Journal implements AutoCloseable {
     /** Reads a whole journal; a malformed line is a Problem naming the file and the line. */
     public static List<Entry> read(Path file) {
         List<Entry> entries = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        // A live agent may be halfway through a line: only whole lines are read, whoever reads.
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new Problem(Problem.CHECK_FAILED, e, "journal.unreadable", file, e.getMessage());
+        }
+        text = text.substring(0, text.lastIndexOf('\n') + 1);
+        try (BufferedReader r = new BufferedReader(new java.io.StringReader(text))) {
             String header = r.readLine();
             if (!HEADER.equals(header)) throw Problem.failed("journal.header", file);
             int lineNo = 1;
