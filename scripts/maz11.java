@@ -270,10 +270,11 @@ public class maz11 extends Cli.KitCommand {
                 out.println(Messages.get("maz11.dark", Messages.clock(at)));
             } else {
                 // A Region cannot be switched off: from this instant the application leaves it, and the replica is promoted as it stands.
-                at = Instant.now();
-                e.write(Agent.ROUTE, new Agent.Route(null, null, null, null, true));
-                e.write(CrossRegion.DISASTER, new CrossRegion.Disaster(at.toString(), "declared", before));
+                // The other Region's client is made first: the promotion follows the declaration at once.
                 try (Rds other = t.other()) {
+                    at = Instant.now();
+                    e.write(Agent.ROUTE, new Agent.Route(null, null, null, null, true));
+                    e.write(CrossRegion.DISASTER, new CrossRegion.Disaster(at.toString(), "declared", before));
                     Instant asked = Instant.now();
                     other.promoteReadReplica(r.instance());
                     e.write(CrossRegion.PROMOTION, new CrossRegion.Promotion(asked.toString(), null, r.instance(), r.region()));
