@@ -160,7 +160,9 @@ class ReadmeCommandsTest {
             // pra1 to pra4 give the facts of a deployed site.
             kit.ok("pra_deploy", "--backup-every", "2");
             assertTrue(kit.ok("pra_exercises", "1").out().contains("pra-data"));
-            kit.ok("pra_exercises", "4");
+            // Exercise 4 is the student's to reason: the facts of the run, no verdict given away.
+            String four = kit.ok("pra_exercises", "4").out();
+            assertTrue(four.contains("Backup files:") && !four.matches("(?s).*\\b(none|no copy|nothing of its own)\\b.*"), four);
             // The drill and exercise 5 leave sites of their own running: pra-down ends them too, lab down the region.
             kit.ok("pra", "--json");
             kit.ok("pra5", "--json");
