@@ -36,6 +36,7 @@ import common.Json;
 import common.Messages;
 import common.Problem;
 import common.Wait;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -289,6 +290,13 @@ public class maz11 extends Cli.KitCommand {
         }
     }
 
+    /** The replica the recovery works on, once the disaster is recorded; the step to run first otherwise. */
+    static CrossRegion.Replica replicaAfterDisaster(Evidence e) throws IOException {
+        CrossRegion.Replica r = CrossRegion.read(e, CrossRegion.REPLICA, CrossRegion.Replica.class);
+        if (r == null || !Files.exists(e.file(CrossRegion.DISASTER))) throw Problem.environment("maz11.no-disaster");
+        return r;
+    }
+
     @Command(name = "promote")
     static final class Promote extends Cli.KitCommand {
         @Mixin Target target;
@@ -301,8 +309,7 @@ public class maz11 extends Cli.KitCommand {
 
         static void promote(Target t, PrintWriter out) throws Exception {
             Evidence e = t.evidence();
-            CrossRegion.Replica r = CrossRegion.read(e, CrossRegion.REPLICA, CrossRegion.Replica.class);
-            if (r == null || !Files.exists(e.file(CrossRegion.DISASTER))) throw Problem.environment("maz11.no-disaster");
+            CrossRegion.Replica r = replicaAfterDisaster(e);
             CrossRegion.Promotion asked = CrossRegion.read(e, CrossRegion.PROMOTION, CrossRegion.Promotion.class);
             try (Rds other = t.other()) {
                 Instant requested = asked != null ? Instant.parse(asked.requestedAt()) : Instant.now();
@@ -338,8 +345,7 @@ public class maz11 extends Cli.KitCommand {
 
         static void repoint(Target t, PrintWriter out) throws Exception {
             Evidence e = t.evidence();
-            CrossRegion.Replica r = CrossRegion.read(e, CrossRegion.REPLICA, CrossRegion.Replica.class);
-            if (r == null || !Files.exists(e.file(CrossRegion.DISASTER))) throw Problem.environment("maz11.no-disaster");
+            CrossRegion.Replica r = replicaAfterDisaster(e);
             Rds.Instance there;
             try (Rds other = t.other()) {
                 there = other.describe(r.instance());
