@@ -69,7 +69,7 @@ public class pra extends Cli.KitCommand {
     private int drill(Site site, Evidence evidence, PrintWriter out) throws Exception {
         out.println(Messages.get("pra.drill.deploy", site.dataVolume(), site.backupVolume(), backupEvery));
         site.down(true);
-        site.deploy(backupEvery);
+        site.deploy(backupEvery, false);
         if (site.target().equals("k8s") && backupEvery < 60) out.println(Messages.get("pra.k8s.minute"));
 
         Client client = Client.start(site);
@@ -113,7 +113,7 @@ public class pra extends Cli.KitCommand {
         boolean lostOnlyAfterBackup = lost.stream().allMatch(a -> a.id() != null && (restored.backupLastId() == null || a.id() > restored.backupLastId()));
         Client.write(evidence.file(Client.FILE), adds);
         // The drill's short interval was for the drill: the deployment goes back to the workshop's minute.
-        site.deploy(60);
+        site.deploy(60, false);
 
         // The client's log and the app's log must tell the same loss.
         boolean logsAgree = restored.lostMessages() != null && restored.lostMessages() == lost.size();

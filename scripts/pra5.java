@@ -86,7 +86,7 @@ public class pra5 extends Cli.KitCommand {
     // Long because the measurement reads top to bottom like the exercise: strike, restore from off-site, count, time.
     private int measure(LocalSite site, Offsite offsite, Drill before, Evidence evidence, PrintWriter out) throws Exception {
         site.down(true);
-        site.deploy(1);
+        site.deploy(1, false);
         Shipping shipping = new Shipping(site.backups(), offsite);
         shipping.start();
         out.println(Messages.get("pra5.deployed", offsite.describe()));

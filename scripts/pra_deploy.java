@@ -8,11 +8,14 @@
 //   ./jbang pra-deploy                    backups every minute, as in the workshop
 //   ./jbang pra-deploy --backup-every 5   shorter, for a drill
 //   ./jbang pra-deploy --target k8s       on the cluster of the current kubeconfig context
+//   ./jbang pra-deploy --no-traffic       without the app's users
 //
 // Locally two folders play the volumes pra-data (the app's SQLite database) and pra-backup
 // (the backups), and a supervisor plays Kubernetes: it keeps the app running, as a Deployment
 // does, and runs the backup job on schedule, as a CronJob does. On Kubernetes the manifests of
-// k8s/ are applied as they are: namespace pra, two PVCs, Deployment, Service, CronJob.
+// k8s/ are applied as they are: namespace pra, two PVCs, Deployment, Service, CronJob, and the
+// users' Deployment. The users (recovery.Traffic) add a message every second, so that the
+// disaster strikes an app in use and loses what came after the newest backup, as it would.
 
 import common.Cli;
 import common.Evidence;
@@ -31,6 +34,7 @@ import recovery.Site;
 public class pra_deploy extends Cli.KitCommand {
     @Mixin Site.Target where;
     @Option(names = "--backup-every", paramLabel = "SECONDS", defaultValue = "60", descriptionKey = "pra.backup-every") int backupEvery;
+    @Option(names = "--no-traffic", descriptionKey = "pra.deploy.no-traffic") boolean noTraffic;
     @Mixin Evidence.Folder evidenceDir;
 
     public static void main(String[] args) {
@@ -43,7 +47,7 @@ public class pra_deploy extends Cli.KitCommand {
         Instant started = Instant.now();
         out.println(Messages.get("pra.deploy.title"));
         try (Site site = where.open()) {
-            site.deploy(backupEvery);
+            site.deploy(backupEvery, !noTraffic);
             if (site.target().equals("k8s") && backupEvery < 60) out.println(Messages.get("pra.k8s.minute"));
             return check(site, started, out);
         }
@@ -56,11 +60,13 @@ public class pra_deploy extends Cli.KitCommand {
         out.println(Messages.get("pra.deploy.done", site.url("/"), site.dataVolume(), site.backupVolume(), site.backupEvery()));
         out.println("  / -> " + greeting.body().trim());
         out.println("  /health -> " + health.body().trim());
+        out.println(noTraffic ? Messages.get("pra.deploy.no-users") : Messages.get("pra.deploy.users", site.trafficJournal()));
         Map<String, Object> observed = new LinkedHashMap<>();
         observed.put("target", site.target());
         observed.put("url", site.url("/"));
         observed.put("backup_every_seconds", site.backupEvery());
         observed.put("health", health.status());
+        observed.put("traffic", !noTraffic);
         evidenceDir.open(Site.WORKSHOP).step("pra-deploy", started, ok, observed);
         out.println(Messages.get(ok ? "step.pass" : "step.fail"));
         return ok ? 0 : Problem.CHECK_FAILED;

@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java recovery/App.java recovery/Site.java
+//SOURCES common/Cli.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java common/Wait.java recovery/App.java
+//SOURCES recovery/Site.java
 //DESCRIPTION PRA phase 1, the disaster: stop the app, suspend the backups, delete the data volume.
 
 // PRA workshop, disaster recovery (PRA), phase 1: the disaster.
@@ -9,7 +10,9 @@
 //
 // The app is stopped (replicas 0), the backup job suspended (so that no backup of an empty
 // volume replaces the good ones), and the data volume pra-data deleted. What the app had
-// written since the last backup is gone; phase 2 (./jbang pra-restore) measures how much.
+// written since the last backup is gone; phase 2 (./jbang pra-restore) measures how much. The
+// app's users (pra-deploy's traffic) write every second, so that is never nothing: right after
+// a backup, the disaster waits for their next write.
 // Before the first backup there would be nothing to restore: the step refuses then, saying how
 // long to wait, unless --anyway asks for that lesson.
 
@@ -18,7 +21,9 @@ import common.Evidence;
 import common.Json;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,6 +53,11 @@ public class pra_disaster extends Cli.KitCommand {
             App.Status before = Json.read(status.body(), App.Status.class);
             // Striking before the first backup loses everything: a lesson worth having on purpose only.
             if (before.lastBackupFile() == null && !anyway) throw Problem.failed("pra.disaster.no-backup", site.backupEvery());
+            // A disaster strikes an app in use: if a backup has just caught up with the users, wait for their next write (a second).
+            if (site.writesNotBackedUp() != null && site.writesNotBackedUp() == 0) {
+                out.println(Messages.get("pra.disaster.waiting"));
+                Wait.within(Duration.ofSeconds(5), Duration.ofMillis(50), () -> site.writesNotBackedUp() > 0);
+            }
             Instant at = site.strikeDisaster();
             out.println(Messages.get("pra.drill.disaster", Messages.clock(at)));
             out.println(before.lastBackupFile() == null ? Messages.get("pra.disaster.notice.nothing", before.count())

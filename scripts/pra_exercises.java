@@ -70,6 +70,7 @@ public class pra_exercises extends Cli.KitCommand {
                 if (r == null) out.println(Messages.get("pra.exercise.missing", "./jbang pra-disaster && ./jbang pra-restore"));
                 else out.println(Messages.get("pra2.restore", r.restoredFrom(), site.backupVolume(), r.restoredMessages(), r.lostMessages()));
                 out.println(Messages.get("pra2.volumes", site.dataVolume(), site.backupVolume()));
+                out.println(Messages.get("pra2.users", site.trafficJournal()));
             }
             case 3 -> {
                 Restore.Result r = Restore.afterDisaster(Restore.readAll(evidence.dir()));

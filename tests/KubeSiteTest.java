@@ -74,7 +74,10 @@ class KubeSiteTest {
     void theManifestsParseIntoTypedObjects() throws Exception {
         List<HasMetadata> objects = site.objects();
         Map<String, Long> kinds = objects.stream().collect(Collectors.groupingBy(o -> o.getClass().getSimpleName(), Collectors.counting()));
-        assertEquals(Map.of("Namespace", 1L, "PersistentVolumeClaim", 2L, "Deployment", 1L, "Service", 1L, "CronJob", 1L, "Job", 1L), kinds);
+        assertEquals(Map.of("Namespace", 1L, "PersistentVolumeClaim", 2L, "Deployment", 2L, "Service", 1L, "CronJob", 1L, "Job", 1L), kinds);
+        Deployment users = (Deployment) objects.stream().filter(o -> o.getMetadata().getName().equals("pra-traffic")).findFirst().orElseThrow();
+        assertEquals(List.of("recovery.Traffic", "http://pra-app"), users.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs(),
+                "the users write through the app's Service, as its clients would");
         assertTrue(objects.stream().filter(o -> !(o instanceof Namespace)).allMatch(o -> "pra".equals(o.getMetadata().getNamespace())));
         CronJob cron = (CronJob) objects.stream().filter(o -> o instanceof CronJob).findFirst().orElseThrow();
         assertEquals("* * * * *", cron.getSpec().getSchedule(), "a backup every minute");
@@ -90,6 +93,9 @@ class KubeSiteTest {
     void theStepsDeployCrashLoseTheVolumeAndRestoreThroughTheRightObjects() throws Exception {
         appAnswers("/health", "ok");
         appAnswers("/count", "{\"count\":3}");
+        // The restored app holds the backup's three messages, and the check message after them.
+        appAnswers("/consultation", "[{\"id\":1,\"message\":\"a\",\"created_at\":\"2026-11-22T04:00:01Z\"},{\"id\":2,\"message\":\"b\",\"created_at\":\"2026-11-22T04:00:02Z\"},"
+                + "{\"id\":3,\"message\":\"c\",\"created_at\":\"2026-11-22T04:00:03Z\"},{\"id\":4,\"message\":\"restore-check\",\"created_at\":\"2026-11-22T04:02:00Z\"}]");
         // The restored app takes the kit's check message now, whenever now is.
         server.expect().get().withPath("/api/v1/namespaces/pra/services/pra-app:80/proxy/add?message=" + Restore.CHECK_MESSAGE)
                 .andReply(200, request -> "{\"id\":4,\"created_at\":\"" + Instant.now() + "\"}").always();
@@ -103,11 +109,12 @@ class KubeSiteTest {
         podLog("pra-backup-rows-pod", false, "[{\"id\":1,\"at\":\"2026-11-22T04:00:01Z\"},{\"id\":2,\"at\":\"2026-11-22T04:00:02Z\"},"
                 + "{\"id\":3,\"at\":\"2026-11-22T04:00:03Z\"}]\n");
 
-        site.deploy(60);
+        site.deploy(60, true);
         assertNotNull(client.namespaces().withName("pra").get());
         assertNotNull(pvc("pra-data"));
         assertNotNull(pvc("pra-backup"));
         assertEquals(1, deployment().getSpec().getReplicas());
+        assertEquals(1, client.apps().deployments().inNamespace("pra").withName("pra-traffic").get().getSpec().getReplicas(), "the workshop has its users");
         assertNotNull(client.services().inNamespace("pra").withName("pra-app").get());
         assertNotEquals(Boolean.TRUE, cron().getSpec().getSuspend());
         assertEquals(60, site.backupEvery());
@@ -166,7 +173,7 @@ class KubeSiteTest {
     void theCopyLessonRunsInAPodThatMountsTheDataVolumeOnly() throws Exception {
         podLog("pra-copy-lesson-pod", false, "{\"live_bytes\":4096,\"wal_bytes\":41232,\"copy_bytes\":4096,\"copy_problem\":\"no such table: messages\","
                 + "\"online_messages\":12}\n");
-        site.deploy(60);
+        site.deploy(60, true);
         Backups.Comparison c = site.compareCopies();
         assertEquals("no such table: messages", c.copyProblem());
         assertEquals(12L, c.onlineMessages());
@@ -179,7 +186,7 @@ class KubeSiteTest {
     void aFailedJobSaysWhyAndHowToReadItsLog() throws Exception {
         failJobs = true;
         podLog("pra-backups-list-pod", false, "java.nio.file.AccessDeniedException: /backup\n");
-        site.deploy(60);
+        site.deploy(60, true);
         Problem p = assertThrows(Problem.class, () -> site.points());
         assertTrue(p.getMessage().contains("AccessDeniedException: /backup"), p.getMessage());
         assertTrue(p.getMessage().contains("kubectl -n pra logs job/pra-backups-list"), p.getMessage());
@@ -187,24 +194,27 @@ class KubeSiteTest {
 
     @Test
     void aSecondDeployChangesTheScheduleAndLeavesWhatTheClusterFilledIn() throws Exception {
-        site.deploy(2);
+        site.deploy(2, true);
         assertEquals("* * * * *", cron().getSpec().getSchedule(), "a drill's 2 s stays at the CronJob's minute");
         // What the cluster filled in must survive a second deploy: a bound claim's volume cannot change.
         client.persistentVolumeClaims().inNamespace("pra").withName("pra-data").edit(p -> {
             p.getSpec().setVolumeName("pv-bound-by-the-cluster");
             return p;
         });
-        site.deploy(300);
+        site.deploy(300, false);
+        assertEquals(0, client.apps().deployments().inNamespace("pra").withName("pra-traffic").get().getSpec().getReplicas(),
+                "a drill's deploy brings its own client, not the users");
         assertEquals("*/5 * * * *", cron().getSpec().getSchedule());
         assertEquals(300, site.backupEvery());
         assertEquals("pv-bound-by-the-cluster", pvc("pra-data").getSpec().getVolumeName());
     }
 
     @Test
-    void downStopsTheAppAndTheBackupsAndPurgeTakesTheNamespace() throws Exception {
-        site.deploy(60);
+    void downStopsTheAppItsUsersAndTheBackupsAndPurgeTakesTheNamespace() throws Exception {
+        site.deploy(60, true);
         site.down(false);
         assertEquals(0, deployment().getSpec().getReplicas());
+        assertEquals(0, client.apps().deployments().inNamespace("pra").withName("pra-traffic").get().getSpec().getReplicas(), "the users stop too");
         assertEquals(Boolean.TRUE, cron().getSpec().getSuspend());
         assertNotNull(pvc("pra-data"), "without --purge the volumes stay");
         assertNotNull(pvc("pra-backup"));

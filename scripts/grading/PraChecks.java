@@ -164,9 +164,11 @@ public final class PraChecks {
             flags.add(Messages.get("grade.flag.claim", "pra/" + Restore.ALL, "rpo_seconds", r.rpoSeconds(), rpo));
             return Messages.get("grade.pra.rpo-seconds.differs", r.rpoSeconds(), rpo);
         }
-        // The first write after the restore is the kit's own check message: its ADD line gives the time it was accepted.
-        AppLog.Ack first = after.acks().isEmpty() ? null : after.acks().get(0);
-        if (first == null || r.checkMessageId() == null || first.id() != r.checkMessageId()) return Messages.get("grade.pra.log.no-first-add", r.checkMessageId());
+        // The kit's check message, the write it tries as soon as the restored app answers, ends the outage: its ADD line
+        // after the restore gives the time it was accepted (the users' own writes may come a few milliseconds before or after it).
+        AppLog.Ack first = r.checkMessageId() == null ? null
+                : after.acks().stream().filter(a -> a.id() == r.checkMessageId()).findFirst().orElse(null);
+        if (first == null) return Messages.get("grade.pra.log.no-first-add", r.checkMessageId());
         double rto = Restore.seconds(lossAt, first.at());
         if (r.rtoSeconds() == null || Math.abs(rto - r.rtoSeconds()) > 0.01) {
             flags.add(Messages.get("grade.flag.claim", "pra/" + Restore.ALL, "rto_seconds", r.rtoSeconds(), rto));

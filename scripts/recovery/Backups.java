@@ -187,7 +187,8 @@ public final class Backups {
             Files.move(db, kept);
             for (String side : new String[] {"-wal", "-shm"}) {
                 Path f = dataDir.resolve(DATABASE + side);
-                if (Files.exists(f)) Files.move(f, dataDir.resolve(DATABASE + side + suffix));
+                // Named after the kept database, so that SQLite, opening it, finds its journal beside it.
+                if (Files.exists(f)) Files.move(f, dataDir.resolve(DATABASE + suffix + side));
             }
         }
         try (Connection c = open(db); Statement s = c.createStatement()) {

@@ -91,13 +91,22 @@ public final class Client {
     public static void write(Path file, List<Add> adds) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write(HEADER + "\n");
-            for (Add a : adds) w.write(a.n() + "," + a.message() + "," + a.sentAt() + "," + a.doneAt() + "," + a.acknowledged() + "," + (a.id() == null ? "" : a.id()) + "\n");
+            for (Add a : adds) w.write(line(a) + "\n");
         }
     }
 
-    /** Reads adds.csv; a line that is not one the client writes is an IOException naming it. */
+    /** One add as its journal line, without the line's end. */
+    public static String line(Add a) {
+        return a.n() + "," + a.message() + "," + a.sentAt() + "," + a.doneAt() + "," + a.acknowledged() + "," + (a.id() == null ? "" : a.id());
+    }
+
+    /**
+     * Reads adds.csv (or traffic.csv, its format); a line that is not one the client writes is an
+     * IOException naming it. A last line without its end is one a writer is still appending, left for later.
+     */
     public static List<Add> read(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        List<String> lines = List.of(text.substring(0, text.lastIndexOf('\n') + 1).split("\n"));
         if (lines.isEmpty() || !lines.get(0).equals(HEADER)) throw new IOException(file.getFileName() + " does not start with the line " + HEADER);
         List<Add> adds = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {

@@ -62,6 +62,8 @@ import java.util.stream.Stream;
  */
 public final class KubeSite extends Site {
     static final String APP_LABEL = "app.kubernetes.io/name";
+    /** The users' Deployment (k8s/50-traffic.yaml): one replica in the student's workshop, none in the drill's namespaces. */
+    static final String TRAFFIC = "pra-traffic";
     private static final Duration WAIT = Duration.ofMinutes(3);
     private final KubernetesClient client;
     private final Path manifests;
@@ -119,6 +121,10 @@ public final class KubeSite extends Site {
         return new Volume("pvc " + namespace + "/" + name, storage, size);
     }
 
+    @Override public String trafficJournal() { return "kubectl -n " + namespace + " logs deploy/" + TRAFFIC; }
+
+    @Override public Long writesNotBackedUp() { return null; }
+
     @Override protected String whereToLook() { return "kubectl -n " + namespace + " describe pods"; }
 
     @Override
@@ -154,9 +160,10 @@ public final class KubeSite extends Site {
      * (waitForBackups).
      */
     @Override
-    public void deploy(int backupEverySeconds) throws IOException {
+    public void deploy(int backupEverySeconds, boolean traffic) throws IOException {
         for (HasMetadata o : objects()) {
             if (o instanceof Job) continue;
+            if (o instanceof Deployment d && TRAFFIC.equals(d.getMetadata().getName())) d.getSpec().setReplicas(traffic ? 1 : 0);
             if (o instanceof CronJob c) c.getSpec().setSchedule(schedule(backupEverySeconds));
             if (client.resource(o).get() == null) client.resource(o).create();
             else client.resource(o).patch(PatchContext.of(PatchType.JSON_MERGE), o);
@@ -180,13 +187,16 @@ public final class KubeSite extends Site {
     }
 
     /**
-     * Scales the app to 0 and suspends the backups; with purge, deletes the namespace, and with it
+     * Scales the app and its users to 0 and suspends the backups; with purge, deletes the namespace, and with it
      * every object and both volumes, and forgets this machine's notes.
      */
     @Override
     public void down(boolean purge) throws Exception {
         if (!purge) {
             if (deployment().get() != null) stopApp();
+            if (client.apps().deployments().inNamespace(namespace).withName(TRAFFIC).get() != null) {
+                client.apps().deployments().inNamespace(namespace).withName(TRAFFIC).scale(0);
+            }
             return;
         }
         client.namespaces().withName(namespace).delete();

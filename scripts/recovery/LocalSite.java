@@ -1,7 +1,7 @@
 package recovery;
 
 //SOURCES ../common/BackgroundJvm.java ../common/FileTree.java ../common/Http.java ../common/Json.java ../common/Problem.java
-//SOURCES ../common/SocketOwner.java ../common/Wait.java App.java AppLog.java Backups.java Site.java
+//SOURCES ../common/SocketOwner.java ../common/Wait.java App.java AppLog.java Backups.java Restore.java Site.java Traffic.java
 
 import common.BackgroundJvm;
 import common.FileTree;
@@ -27,23 +27,24 @@ import java.util.Set;
 /**
  * The PRA workshop on this machine: two folders play the volumes pra-data and pra-backup, and a
  * supervisor process plays Kubernetes. It reads a desired state (spec.json: replicas, backups
- * suspended or not, their interval), runs the app when replicas is 1 and restarts it when it
- * dies, as a Deployment does, and takes a backup every interval, as the CronJob does.
+ * suspended or not, their interval, traffic or not), runs the app when replicas is 1 and restarts
+ * it when it dies, as a Deployment does, takes a backup every interval, as the CronJob does, and
+ * runs the users' traffic, as the Deployment pra-traffic does.
  */
 public final class LocalSite extends Site {
-    /** The desired state. */
-    public record Spec(int replicas, boolean suspend, int backupEverySeconds, int port) {
+    /** The desired state; traffic: whether the site's users (Traffic) write to the app. */
+    public record Spec(int replicas, boolean suspend, int backupEverySeconds, int port, boolean traffic) {
         /** Replicas 0 and backups suspended, as before a restore or in a disaster; or back to 1 and running. */
         public Spec stopped(boolean stopped) {
-            return new Spec(stopped ? 0 : 1, stopped, backupEverySeconds, port);
+            return new Spec(stopped ? 0 : 1, stopped, backupEverySeconds, port, traffic);
         }
 
         public Spec every(int seconds) {
-            return new Spec(replicas, suspend, seconds, port);
+            return new Spec(replicas, suspend, seconds, port, traffic);
         }
 
         public Spec suspended(boolean suspended) {
-            return new Spec(replicas, suspended, backupEverySeconds, port);
+            return new Spec(replicas, suspended, backupEverySeconds, port, traffic);
         }
     }
 
@@ -119,12 +120,12 @@ public final class LocalSite extends Site {
 
     /** Creates the volumes and the spec, starts the supervisor, and waits until the app answers. */
     @Override
-    public void deploy(int backupEvery) throws Exception {
+    public void deploy(int backupEvery, boolean traffic) throws Exception {
         Files.createDirectories(data());
         Files.createDirectories(backups());
         Spec current = spec();
         int port = current != null ? current.port() : freePort();
-        apply(new Spec(1, false, backupEvery, port));
+        apply(new Spec(1, false, backupEvery, port, traffic));
         if (!supervisorRunning()) startSupervisor();
         waitHealthy(Duration.ofSeconds(60));
     }
@@ -183,6 +184,19 @@ public final class LocalSite extends Site {
     @Override
     public List<Backups.Point> points() throws IOException {
         return Backups.list(backups());
+    }
+
+    @Override
+    public String trafficJournal() {
+        return home.resolve(Traffic.FILE).toString();
+    }
+
+    @Override
+    public Long writesNotBackedUp() throws IOException {
+        AppLog.Timeline now = AppLog.current(appLog());
+        Backups.Point newest = points().stream().filter(Backups.Point::valid).findFirst().orElse(null);
+        Set<AppLog.Ack> startedFrom = now.restoredFrom() == null ? Set.of() : rows(now.restoredFrom());
+        return Restore.lost(startedFrom, now, newest == null ? Set.of() : rows(newest.file()));
     }
 
     @Override
@@ -272,6 +286,7 @@ public final class LocalSite extends Site {
             PrintStream log = System.out;
             long pid = ProcessHandle.current().pid();
             Process app = null;
+            Thread traffic = null;
             String appStarted = null;
             int restarts = 0;
             String lastBackup = null;
@@ -297,6 +312,12 @@ public final class LocalSite extends Site {
                     app.waitFor();
                     log.println(Instant.now() + " app stopped (replicas 0)");
                     app = null;
+                }
+                if (spec.traffic() && (traffic == null || !traffic.isAlive())) {
+                    traffic = Traffic.start(site);
+                } else if (!spec.traffic() && traffic != null) {
+                    traffic.interrupt();
+                    traffic = null;
                 }
                 if (spec.suspend()) {
                     nextBackup = null;

@@ -1,7 +1,7 @@
 package recovery;
 
 //SOURCES ../common/Evidence.java ../common/Json.java ../common/Messages.java ../common/Problem.java ../common/Wait.java AppLog.java Backups.java
-//SOURCES Site.java
+//SOURCES Client.java Site.java Traffic.java
 
 import common.Evidence;
 import common.Json;
@@ -44,7 +44,11 @@ public final class Restore {
     /** The data volume held a database, replaced on purpose by an older point (practical task 2). */
     public static final String ROLLBACK = "rollback";
 
-    /** The message the kit adds to time the first accepted write; it stays in the data, as any other. */
+    /**
+     * The message the kit adds to time the first accepted write, as soon as the restored app
+     * answers (the users' writes may be accepted a few milliseconds before it); it stays in the
+     * data, as any other.
+     */
     public static final String CHECK_MESSAGE = "restore-check";
 
     private Restore() {}
@@ -103,6 +107,29 @@ public final class Restore {
         return held.size();
     }
 
+    /**
+     * The same loss as the users' own journal tells it (Traffic, locally): their writes
+     * acknowledged before the disaster that the restored app does not hold, one by one.
+     */
+    private static void usersSaw(Site site, Instant disaster, PrintWriter out) {
+        Path journal = site.home().resolve(Traffic.FILE);
+        if (!Files.exists(journal)) return;
+        try {
+            List<Client.Add> told = Client.read(journal).stream().filter(a -> a.acknowledged() && a.doneAt().isBefore(disaster)).toList();
+            List<Client.Add> gone = Client.lost(Client.present(site), told);
+            if (gone.isEmpty()) {
+                out.println(Messages.get("pra.restore.users.none", journal.getFileName()));
+            } else {
+                Client.Add first = gone.get(0);
+                Client.Add last = gone.get(gone.size() - 1);
+                out.println(Messages.get("pra.restore.users", journal.getFileName(), gone.size(), first.message(), last.message(),
+                        Messages.seconds(Duration.between(first.sentAt(), last.doneAt()).toMillis() / 1000.0)));
+            }
+        } catch (IOException | RuntimeException e) {
+            out.println(Messages.get("pra.restore.users.unknown", journal.getFileName(), e.getMessage()));
+        }
+    }
+
     public static double seconds(String from, String to) {
         return Duration.between(Instant.parse(from), Instant.parse(to)).toMillis() / 1000.0;
     }
@@ -146,8 +173,23 @@ public final class Restore {
         site.startApp();
         site.waitHealthy(Duration.ofSeconds(120));
         Instant healthy = Instant.now();
-        long restored = site.count();
-        boolean verified = restored == chosen.messages();
+        // The users write again as soon as the app answers: the check is that it holds the backup's messages, each as acknowledged, not a count.
+        Set<AppLog.Ack> backupRows = null;
+        try {
+            backupRows = site.rows(chosen.file());
+        } catch (Exception e) {
+            out.println(Messages.get("pra.restore.loss-unknown", e.getMessage()));
+        }
+        long restored;
+        boolean verified;
+        if (backupRows != null) {
+            Set<AppLog.Ack> held = site.held(chosen.lastId() == null ? 0 : chosen.lastId());
+            restored = held.size();
+            verified = held.equals(backupRows) && restored == chosen.messages();
+        } else {
+            restored = site.count();
+            verified = restored == chosen.messages();
+        }
         out.println(Messages.get(verified ? "pra.restore.verified" : "pra.restore.mismatch", restored, chosen.messages()));
 
         // The first write the restored app accepts ends the outage; the kit writes it itself, and says so.
@@ -162,12 +204,12 @@ public final class Restore {
         }
         Long checkId = accepted == null ? null : ((Number) accepted.get("id")).longValue();
         String firstAdd = accepted == null ? null : accepted.get("created_at").toString();
-        if (checkId != null) out.println(Messages.get("pra.restore.check", CHECK_MESSAGE, checkId, restored + 1));
+        if (checkId != null) out.println(Messages.get("pra.restore.check", CHECK_MESSAGE, checkId, restored));
 
         Long lost = null;
         try {
             Set<AppLog.Ack> startedFrom = before.restoredFrom() == null ? Set.of() : site.rows(before.restoredFrom());
-            lost = lost(startedFrom, before, site.rows(chosen.file()));
+            if (backupRows != null) lost = lost(startedFrom, before, backupRows);
         } catch (Exception e) {
             out.println(Messages.get("pra.restore.loss-unknown", e.getMessage()));
         }
@@ -182,6 +224,7 @@ public final class Restore {
             out.println(Messages.get(kind.equals(DISASTER) ? "pra.restore.measured.disaster" : "pra.restore.measured.rollback",
                     lost == null ? "?" : lost, Messages.seconds(rpo), Messages.clock(Instant.parse(lossAt)), Messages.clock(Instant.parse(chosen.time())),
                     rto == null ? "?" : Messages.seconds(rto)));
+            if (kind.equals(DISASTER)) usersSaw(site, Instant.parse(lossAt), out);
             out.println(Messages.get("pra.definitions.rpo-rto"));
         }
         return new Result(started.toString(), kind, chosen.file(), chosen.time(), chosen.messages(), chosen.lastId(), restored, skipped,

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,8 +68,12 @@ public abstract class Site implements AutoCloseable {
 
     public abstract String backupVolume();
 
-    /** Creates what is missing and starts the app and its backups; returns once the app answers. */
-    public abstract void deploy(int backupEverySeconds) throws Exception;
+    /**
+     * Creates what is missing and starts the app and its backups, and with traffic its users (the
+     * student's workshop has them; the drill and exercise 5 bring their own client); returns once
+     * the app answers.
+     */
+    public abstract void deploy(int backupEverySeconds, boolean traffic) throws Exception;
 
     /**
      * Stops the app and its backups; with purge, removes everything, volumes included (a drill
@@ -91,6 +96,19 @@ public abstract class Site implements AutoCloseable {
         return ((Number) Json.read(r.body(), Map.class).get("count")).longValue();
     }
 
+    /** The messages the app holds now up to this id, each as it acknowledged it (id and created_at). */
+    public Set<AppLog.Ack> held(long uptoId) {
+        Reply r = get("/consultation");
+        if (r.status() != 200) throw Problem.failed("pra.app.not-running");
+        Set<AppLog.Ack> held = new HashSet<>();
+        for (Object o : Json.read(r.body(), List.class)) {
+            Map<?, ?> m = (Map<?, ?>) o;
+            long id = ((Number) m.get("id")).longValue();
+            if (id <= uptoId) held.add(new AppLog.Ack(id, String.valueOf(m.get("created_at"))));
+        }
+        return held;
+    }
+
     /** How a student reaches the app from this machine. */
     public abstract String url(String path) throws IOException;
 
@@ -99,6 +117,16 @@ public abstract class Site implements AutoCloseable {
             throw Problem.failed("pra.app.silent", timeout.toSeconds(), whereToLook());
         }
     }
+
+    /** Where the users' journal is read (Traffic): a file here, or a pod's log. */
+    public abstract String trafficJournal();
+
+    /**
+     * How many acknowledged writes the newest valid backup does not hold, counted as a restore of
+     * it would count its loss; null where the site cannot tell before the app stops (on a
+     * cluster, the app's log reaches this machine only then).
+     */
+    public abstract Long writesNotBackedUp() throws Exception;
 
     /** Where a student reads why the app or a job did not answer. */
     protected abstract String whereToLook();
