@@ -10,7 +10,7 @@
 //
 // Reads the agent's journal as it grows, from the moment of the sabotage (step 5): when the
 // writes stopped, which errors the application saw and how many, and when writes came back and
-// on which AZ. This is the outage as the application lives it, not as the RDS console tells it.
+// on which AZ. This is the outage the application went through, not the one the RDS console tells.
 
 import aws.Rds;
 import common.Cli;
