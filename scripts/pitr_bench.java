@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Json.java common/Messages.java common/Problem.java
-//SOURCES common/Wait.java mission/Agent.java mission/Mole.java
+//SOURCES common/Wait.java mission/Agent.java mission/Mole.java region/LocalRegion.java
 //DESCRIPTION Benchmark of step 10's recovery on the local region: a point-in-time restore and the rows copied back, for 10 k, 100 k and 1 M rows.
 
 // How long the logical recovery of step 10 takes as the data grows.
@@ -9,7 +9,9 @@
 //   ./jbang pitr-bench                       10 000, 100 000 and 1 000 000 rows (needs about 1 GB free)
 //   ./jbang pitr-bench --rows 10000,50000
 //
-// For each size, on the running local region: the rows are written in one transaction; a mole
+// For each size, on a local region of its own (in a scratch home, deleted at the end with its
+// archived WAL, several times the rows' size; the student's own region is not touched): the rows
+// are written in one transaction; a mole
 // deletes them all; a new instance is restored to the moment just after they were written
 // (RestoreDBInstanceToPointInTime, through the region's RDS API); the rows are copied back into
 // the live database; the restored instance is deleted. Prints the restore's time, the copy's,
@@ -39,6 +41,7 @@ import mission.Mole;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import region.LocalRegion;
 
 @Command(name = "pitr-bench")
 public class pitr_bench extends Cli.KitCommand {
@@ -55,7 +58,9 @@ public class pitr_bench extends Cli.KitCommand {
         if (!rds.local()) throw Problem.environment("pitr-bench.local-only");
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> results = new ArrayList<>();
-        try (Rds api = Rds.open(rds)) {
+        if (!json) out.println(Messages.get("bench.scratch"));
+        try (LocalRegion.Scratch scratch = LocalRegion.Scratch.up(new PrintWriter(java.io.OutputStream.nullOutputStream()));
+             Rds api = Rds.open(rds)) {
             Database.Login live = MasterLogin.of(rds, api.describe());
             if (!json) out.println(Messages.get("pitr-bench.header"));
             for (long n : sizes) {
