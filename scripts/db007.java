@@ -56,6 +56,7 @@ public class db007 {
             Map.entry("maz10", new Launch(maz10::new)),
             Map.entry("maz11", new Launch(maz11::new)),
             Map.entry("teardown", new Launch(teardown::new)),
+            Map.entry("class", new Launch(classroom::new)),
             Map.entry("bench", new Launch(bench::new)),
             Map.entry("pra", new Launch(pra::new)),
             Map.entry("pra-deploy", new Launch(pra_deploy::new)),
@@ -129,7 +130,7 @@ public class db007 {
                     "maz10", "maz11", "watch", "lab"));
             GROUPS.put("help.group.pra", List.of("pra-deploy", "pra-copy", "pra-status", "pra-pod-crash", "pra-disaster", "pra-backups",
                     "pra-restore", "pra1", "pra2", "pra3", "pra4", "pra", "pra5", "pra-down"));
-            GROUPS.put("help.group.hand-in", List.of("bundle", "grade", "teardown"));
+            GROUPS.put("help.group.hand-in", List.of("bundle", "grade", "teardown", "class"));
             GROUPS.put("help.group.bench", List.of("bench", "grade-bench", "pitr-bench"));
         }
 

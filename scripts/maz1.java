@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Deployment.java aws/Identity.java aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java common/Messages.java
-//SOURCES common/Problem.java mission/Agent.java region/LocalRegion.java region/Region.java
+//SOURCES aws/Classroom.java aws/Deployment.java aws/Identity.java aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java
+//SOURCES common/Messages.java common/Problem.java mission/Agent.java region/LocalRegion.java region/Region.java
 //DESCRIPTION Mission step 1, terrain: the two Availability Zones the database will live in.
 
 // Step 1 of Operation DB007: the terrain.
@@ -16,6 +16,7 @@
 // costs nothing by itself; maz2 adds the database, which does. This step also opens a fresh
 // evidence folder for the mission (an earlier one is kept beside it, renamed with its time).
 
+import aws.Classroom;
 import aws.Deployment;
 import aws.Identity;
 import aws.Rds;
@@ -84,15 +85,31 @@ public class maz1 extends Cli.KitCommand {
         boolean same = before != null && student.equals(before.student());
         String cidr = aws.allowedCidr == null && same && before.allowedCidr() != null ? before.allowedCidr() : Deployment.allowedCidr(aws);
         out.println(Messages.get("maz1.aws.cidr", cidr));
-        String stack = Deployment.vpcStack(student);
+        String className = aws.className(same ? before : null);
+        String expires = aws.expires == null && same && before.expires() != null ? before.expires() : aws.expires();
+        String stack;
+        String role = null;
         Stacks.Info vpc;
         try (Stacks stacks = Stacks.open(rds)) {
-            vpc = stacks.deploy(stack, Stacks.template("vpc-" + aws.network + ".yaml"), Map.of("Student", student), Deployment.tags(student), out);
+            if (className == null) {
+                stack = Deployment.vpcStack(student);
+                vpc = stacks.deploy(stack, Stacks.template("vpc-" + aws.network + ".yaml"), Map.of("Student", student),
+                        Deployment.tags(student, null, expires), out);
+            } else {
+                // In a class, the instructor's VPC ("class up") is everyone's: a student only finds it, and the role their stacks run with.
+                stack = Classroom.vpcStack(className);
+                vpc = stacks.find(stack);
+                if (vpc == null || !vpc.status().endsWith("_COMPLETE") || vpc.status().contains("ROLLBACK")) throw Problem.environment("class.none", className, rds.region);
+                Stacks.Info access = stacks.find(Classroom.accessStack(className));
+                role = access == null ? null : access.outputs().get("StackRoleArn");
+                out.println(Messages.get("maz1.aws.class", className, stack, role == null ? "-" : role, expires));
+            }
         }
         String az1 = vpc.outputs().get("Az1");
         String az2 = vpc.outputs().get("Az2");
         out.println(Messages.get("maz1.aws.azs", stack, az1, az2, vpc.outputs().get("VpcId")));
-        Deployment d = new Deployment(rds.region, student, aws.network, aws.engine, cidr, stack, null, null, null, null, null, Instant.now().toString());
+        Deployment d = new Deployment(rds.region, student, aws.network, aws.engine, cidr, stack, null, null, null, null, null, Instant.now().toString(),
+                className, role, expires);
         if (same && before.databaseStack() != null) {
             d = d.withDatabase(before.databaseStack(), before.instance(), before.endpoint(), before.port(), before.secretArn(), d.deployedAt());
         }
@@ -104,6 +121,7 @@ public class maz1 extends Cli.KitCommand {
         Map<String, Object> observed = new LinkedHashMap<>();
         observed.put("target", "aws");
         observed.put("stack", stack);
+        observed.put("class", className);
         observed.put("network", aws.network);
         observed.put("availability_zones", Arrays.asList(az1, az2));
         observed.put("allowed_cidr", cidr);

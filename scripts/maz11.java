@@ -190,7 +190,7 @@ public class maz11 extends Cli.KitCommand {
                 Instant requested = Instant.now();
                 out.println(Messages.get("maz11.replica.creating", id, region, source.arn()));
                 other.createReadReplica(id, source, t.rds.local() ? "local" : t.rds.region, network == null ? null : network.get(0),
-                        network == null ? null : network.subList(1, 2), Deployment.tags(t.rds.local() ? "local" : studentOf()));
+                        network == null ? null : network.subList(1, 2), t.rds.local() ? Deployment.tags("local", null, null) : tagsOf());
                 Rds.Instance made = other.waitAvailable(id, t.rds.local() ? Duration.ofMillis(200) : Aws.poll(Duration.ofSeconds(15)), Duration.ofMinutes(60),
                         ev -> out.println("  " + Messages.clock(ev.time()) + "  " + Rds.describe(ev)));
                 Instant available = Instant.now();
@@ -225,16 +225,17 @@ public class maz11 extends Cli.KitCommand {
             if (d == null || d.student() == null) throw Problem.environment("aws.instance.unknown");
             String vpc = "db007-" + d.student() + "-dr-vpc";
             try (Stacks stacks = Stacks.open(t.rds, region)) {
-                stacks.deploy(vpc, Stacks.template("vpc-" + d.network() + ".yaml"), Map.of("Student", d.student()), Deployment.tags(d.student()), out);
+                stacks.deploy(vpc, Stacks.template("vpc-" + d.network() + ".yaml"), Map.of("Student", d.student()), d.tags(), d.stackRole(), out);
                 Stacks.Info net = stacks.deploy("db007-" + d.student() + "-dr-net", Stacks.template("replica-network.yaml"),
-                        Map.of("Student", d.student(), "VpcStack", vpc, "Engine", d.engine(), "AllowedCidr", d.allowedCidr()), Deployment.tags(d.student()), out);
+                        Map.of("Student", d.student(), "VpcStack", vpc, "Engine", d.engine(), "AllowedCidr", d.allowedCidr()), d.tags(), d.stackRole(), out);
                 return List.of(net.outputs().get("SubnetGroup"), net.outputs().get("SecurityGroup"));
             }
         }
 
-        private static String studentOf() throws Exception {
+        /** The deployment's tags (student, class, expiry), which the replica carries too. */
+        private static Map<String, String> tagsOf() throws Exception {
             Deployment d = Deployment.load();
-            return d == null || d.student() == null ? "unknown" : d.student();
+            return d == null || d.student() == null ? Deployment.tags("unknown", null, null) : d.tags();
         }
     }
 

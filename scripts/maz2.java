@@ -101,12 +101,12 @@ public class maz2 extends Cli.KitCommand {
         out.println(Messages.get("maz2.aws.creating", engine, cidr));
         Stacks.Info db;
         try (Stacks stacks = Stacks.open(rds)) {
-            db = stacks.deploy(stack, Stacks.template("database.yaml"), parameters, Deployment.tags(d.student()), out);
+            db = stacks.deploy(stack, Stacks.template("database.yaml"), parameters, d.tags(), d.stackRole(), out);
         }
         Map<String, String> o = db.outputs();
         Integer port = o.get("Port") == null ? null : Integer.valueOf(o.get("Port"));
         new Deployment(d.region(), d.student(), d.network(), engine, cidr, d.vpcStack(), stack, o.get("InstanceId"), o.get("Endpoint"), port,
-                o.get("SecretArn"), Instant.now().toString()).save();
+                o.get("SecretArn"), Instant.now().toString(), d.className(), d.stackRole(), d.expires()).save();
         Rds.Instance instance;
         try (Rds api = Rds.open(rds)) {
             instance = api.describe();

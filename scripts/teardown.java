@@ -63,8 +63,10 @@ public class teardown extends Cli.KitCommand {
                 api.waitDeleted(restored, Aws.poll(Duration.ofSeconds(15)), Duration.ofMinutes(30));
             }
         }
+        // In a class the VPC is the class's, and its instructor's to delete ("class down"): a student deletes their database only.
+        boolean inClass = d != null && d.className() != null && student.equals(d.student());
         try (Stacks stacks = Stacks.open(rds)) {
-            for (String stack : List.of(Deployment.databaseStack(student), Deployment.vpcStack(student))) {
+            for (String stack : inClass ? List.of(Deployment.databaseStack(student)) : List.of(Deployment.databaseStack(student), Deployment.vpcStack(student))) {
                 stacks.delete(stack, out);
                 if (stacks.find(stack) != null) left.add("CloudFormation stack " + stack);
             }

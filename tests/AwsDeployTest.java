@@ -58,7 +58,9 @@ class AwsDeployTest {
         FakeAws.Stack made = aws.stacks.get("db007-alice-vpc");
         assertEquals(FakeAws.template("vpc-public.yaml"), made.template);
         assertEquals(Map.of("Student", "alice"), made.parameters);
-        assertEquals(Map.of("Workshop", "db007-maz", "Student", "alice", "Owner", "arn:aws:iam::000000000000:user/test"), made.tags, "the Owner tag names the identity that made it");
+        String endOfDay = java.time.LocalDate.now(java.time.ZoneOffset.UTC).atTime(23, 59, 59).toInstant(java.time.ZoneOffset.UTC).toString();
+        assertEquals(Map.of("Workshop", "db007-maz", "Student", "alice", "Expires", endOfDay, "Owner", "arn:aws:iam::000000000000:user/test"), made.tags,
+                "the Owner tag names the identity that made it, Expires when a class's clean-up may take it");
 
         Kit.Result db = kit.run(env, "maz2", "--target", "aws", "--region", "local", "--rds-endpoint-url", rdsApi);
         assertEquals(0, db.exit(), db.all());
@@ -175,6 +177,36 @@ class AwsDeployTest {
             System.clearProperty("aws.accessKeyId");
             System.clearProperty("aws.secretAccessKey");
         }
+    }
+
+    /**
+     * A CloudShell session that ends while maz2 waits (15 to 30 minutes on AWS) leaves its stack
+     * CREATE_IN_PROGRESS: maz2 run again follows that stack to its end instead of refusing it or
+     * asking for a second one.
+     */
+    @Test
+    void maz2RunAgainWhileItsStackIsStillBeingCreatedFollowsItToItsEnd(@TempDir Path dir) throws Exception {
+        aws = new FakeAws("unused");
+        Kit kit = new Kit(dir);
+        Map<String, String> alice = new HashMap<>(aws.env());
+        alice.put("AWS_ACCESS_KEY_ID", "alice");
+        Kit.Result vpc = kit.run(alice, "maz1", "--target", "aws", "--region", "local", "--allowed-cidr", "203.0.113.7/32");
+        assertEquals(0, vpc.exit(), vpc.all());
+        // What the first maz2 left when its session ended: its stack, asked for and still being created.
+        FakeAws.Stack left = new FakeAws.Stack("db007-alice-db");
+        left.status = "CREATE_IN_PROGRESS";
+        left.template = FakeAws.template("database.yaml");
+        left.parameters = Map.of("Student", "alice", "VpcStack", "db007-alice-vpc", "Engine", "postgres", "AllowedCidr", "203.0.113.7/32", "PubliclyAccessible", "true");
+        String expires = Json.read(dir.resolve("aws/deployment.json"), Deployment.class).expires();
+        left.tags = Map.of("Workshop", "db007-maz", "Student", "alice", "Expires", expires, "Owner", "arn:aws:iam::000000000000:user/alice");
+        aws.stacks.put(left.name, left);
+
+        Kit.Result again = kit.run(alice, "maz2", "--target", "aws", "--region", "local");
+        assertTrue(again.out().contains("The stack db007-alice-db is already changing (CREATE_IN_PROGRESS)"), again.all());
+        assertEquals("CREATE_COMPLETE", aws.stacks.get("db007-alice-db").status);
+        assertTrue(aws.calls.stream().noneMatch(c -> c.equals("CreateStack db007-alice-db")), "no second stack asked for: " + aws.calls);
+        assertEquals("db007-alice", Json.read(dir.resolve("aws/deployment.json"), Deployment.class).instance(), "the deployment is recorded as after an uncut run");
+        assertTrue(again.out().contains("primary in local-1a, standby in local-1b"), again.out());
     }
 
     private static String[] concat(String[] a, String... more) {

@@ -113,6 +113,81 @@ class CloudFormationTemplatesTest {
         assertTrue(((Map<String, Object>) t.get("Outputs")).keySet().containsAll(List.of("SubnetGroup", "SecurityGroup")));
     }
 
+    /** What CloudFormation needs, for each kind of resource the kit's templates make, to create it. */
+    private static final Map<String, String> CREATES = Map.ofEntries(
+            Map.entry("AWS::EC2::VPC", "ec2:CreateVpc"), Map.entry("AWS::EC2::InternetGateway", "ec2:CreateInternetGateway"),
+            Map.entry("AWS::EC2::VPCGatewayAttachment", "ec2:AttachInternetGateway"), Map.entry("AWS::EC2::Subnet", "ec2:CreateSubnet"),
+            Map.entry("AWS::EC2::RouteTable", "ec2:CreateRouteTable"), Map.entry("AWS::EC2::Route", "ec2:CreateRoute"),
+            Map.entry("AWS::EC2::SubnetRouteTableAssociation", "ec2:AssociateRouteTable"), Map.entry("AWS::EC2::SecurityGroup", "ec2:CreateSecurityGroup"),
+            Map.entry("AWS::RDS::DBSubnetGroup", "rds:CreateDBSubnetGroup"), Map.entry("AWS::RDS::DBParameterGroup", "rds:CreateDBParameterGroup"),
+            Map.entry("AWS::RDS::DBInstance", "rds:CreateDBInstance"));
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> statements(Map<String, Object> policyProperties) {
+        Map<String, Object> doc = (Map<String, Object>) (policyProperties.containsKey("PolicyDocument") ? policyProperties.get("PolicyDocument") : policyProperties);
+        return (List<Map<String, Object>>) doc.get("Statement");
+    }
+
+    private static List<String> actions(Map<String, Object> statement) {
+        Object a = statement.get("Action");
+        return a instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of(String.valueOf(a));
+    }
+
+    /** An IAM action pattern ("rds:Describe*") that covers this action. */
+    private static boolean covers(List<String> patterns, String action) {
+        return patterns.stream().anyMatch(p -> action.equalsIgnoreCase(p) || p.endsWith("*") && action.toLowerCase().startsWith(p.substring(0, p.length() - 1).toLowerCase()));
+    }
+
+    /**
+     * The students' policy allows every call the kit makes for them (found in its source, SDK call
+     * by SDK call), and every change it allows names the student's own resources: no mutating
+     * action on "*". The stacks' role can create every kind of resource the templates make, and
+     * nothing in the templates is of a kind this test does not know.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theClassAccessLetsStudentsDoWhatTheKitCallsOnTheirOwnResourcesOnly() throws Exception {
+        Map<String, Object> t = template("class-access.yaml");
+        List<Map<String, Object>> student = statements(resources(t, "AWS::IAM::ManagedPolicy").values().iterator().next());
+        List<String> allowed = student.stream().flatMap(s -> actions(s).stream()).toList();
+        Map<String, String> services = Map.of("scripts/aws/Rds.java", "rds", "scripts/aws/Stacks.java", "cloudformation",
+                "scripts/aws/MasterLogin.java", "secretsmanager", "scripts/aws/ReplicaLag.java", "cloudwatch");
+        java.util.regex.Pattern call = java.util.regex.Pattern.compile("\\b(?:client|sm|cw)\\.([a-z][A-Za-z]+)\\(");
+        int found = 0;
+        for (Map.Entry<String, String> f : services.entrySet()) {
+            java.util.regex.Matcher m = call.matcher(Files.readString(Path.of(f.getKey())));
+            while (m.find()) {
+                String method = m.group(1).replace("Paginator", "");
+                if (method.equals("close") || method.equals("waiter")) continue;
+                String action = f.getValue() + ":" + Character.toUpperCase(method.charAt(0)) + method.substring(1);
+                found++;
+                assertTrue(covers(allowed, action), action + " is called by " + f.getKey() + " and not allowed to students");
+            }
+        }
+        assertTrue(found >= 15, "the kit's calls were found: " + found);
+        for (Map<String, Object> s : student) {
+            boolean looks = actions(s).stream().allMatch(a -> a.matches("[a-z0-9]+:(Describe|List|Get|Validate|Simulate)\\w*"));
+            if (!looks) assertFalse(s.get("Resource").equals("*"), "a change on every resource: " + s);
+        }
+        String text = Files.readString(Path.of("cloudformation", "class-access.yaml"));
+        Map<String, Object> create = student.stream().filter(s -> actions(s).equals(List.of("cloudformation:CreateStack"))).findFirst().orElseThrow();
+        Map<String, Object> equals = (Map<String, Object>) ((Map<String, Object>) create.get("Condition")).get("StringEquals");
+        assertEquals("${aws:username}", equals.get("aws:RequestTag/Student"), "a student creates stacks in their own name only");
+        assertEquals(Map.of("Ref", "ClassName"), equals.get("aws:RequestTag/Class"));
+        assertTrue(text.contains("stack/db007-${!aws:username}-*/*"), "and named after them");
+
+        Map<String, Object> role = resources(t, "AWS::IAM::Role").values().iterator().next();
+        List<String> roleActions = ((List<Map<String, Object>>) role.get("Policies")).stream()
+                .flatMap(p -> statements(p).stream()).flatMap(s -> actions(s).stream()).toList();
+        for (String file : List.of("vpc-public.yaml", "vpc-private.yaml", "database.yaml", "replica-network.yaml")) {
+            for (Object r : ((Map<String, Object>) template(file).get("Resources")).values()) {
+                String type = String.valueOf(((Map<String, Object>) r).get("Type"));
+                assertTrue(CREATES.containsKey(type), file + " makes a " + type + ", which this test does not know: say what creating it needs");
+                assertTrue(covers(roleActions, CREATES.get(type)), "the stacks' role cannot " + CREATES.get(type) + " for " + file);
+            }
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static void assertTags(Map<String, Object> properties, String where) {
         List<Map<String, Object>> tags = (List<Map<String, Object>>) properties.get("Tags");

@@ -36,6 +36,10 @@ final class FakeAws implements AutoCloseable {
         Map<String, String> parameters;
         Map<String, String> tags;
         String template;
+        /** The role CloudFormation was asked to run the stack with, and the capabilities acknowledged. */
+        String role;
+        List<String> capabilities = List.of();
+        final Instant created = Instant.now();
         final List<String[]> events = new ArrayList<>();
         int looks;
 
@@ -45,6 +49,11 @@ final class FakeAws implements AutoCloseable {
     }
 
     final Map<String, Stack> stacks = Collections.synchronizedMap(new LinkedHashMap<>());
+
+    /** One DB instance as RDS would list it: a database stack makes one, as CloudFormation would, and a test may add others (a restore). */
+    record Instance(String id, boolean multiAz, Instant created, Map<String, String> tags) {}
+
+    final Map<String, Instance> instances = Collections.synchronizedMap(new LinkedHashMap<>());
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     final Map<String, String> outputs = new LinkedHashMap<>();
     /** A Multi-AZ MySQL instance "mysql-db" that DescribeDBInstances shows at this port, when set. */
@@ -223,6 +232,15 @@ final class FakeAws implements AutoCloseable {
             case "DescribeStackEvents" -> events(x, form.get("StackName"));
             case "DeleteStack" -> delete(x, form.get("StackName"));
             case "DescribeDBInstances" -> {
+                String id = form.get("DBInstanceIdentifier");
+                if (id == null || instances.containsKey(id)) {
+                    StringBuilder o = new StringBuilder("<DBInstances>");
+                    synchronized (instances) {
+                        instances.values().stream().filter(i -> id == null || i.id().equals(id)).forEach(i -> o.append(instanceXml(i)));
+                    }
+                    reply(x, "DescribeDBInstances", o.append("</DBInstances>").toString());
+                    return;
+                }
                 // "single" is a single-AZ instance; any other name is gone, as after a teardown.
                 if ("mysql-db".equals(form.get("DBInstanceIdentifier")) && mysqlPort > 0) {
                     reply(x, "DescribeDBInstances", "<DBInstances><DBInstance><DBInstanceIdentifier>mysql-db</DBInstanceIdentifier><Engine>mysql</Engine>"
@@ -237,9 +255,25 @@ final class FakeAws implements AutoCloseable {
                 }
             }
             case "DescribeDBSnapshots" -> reply(x, "DescribeDBSnapshots", "<DBSnapshots/>");
+            case "DeleteDBInstance" -> {
+                Instance gone = instances.remove(form.get("DBInstanceIdentifier"));
+                if (gone == null) error(x, 404, "DBInstanceNotFound", "DBInstance " + form.get("DBInstanceIdentifier") + " not found.");
+                else reply(x, "DeleteDBInstance", "<DBInstance>" + instanceXml(gone).replace("<DBInstance>", "").replace("available", "deleting"));
+            }
             case "GetCallerIdentity" -> reply(x, "GetCallerIdentity", "<Arn>" + caller(x) + "</Arn><UserId>AIDA0000</UserId><Account>000000000000</Account>");
             default -> error(x, 400, "InvalidAction", "the fake does not know " + action);
         }
+    }
+
+    /** An instance as DescribeDBInstances lists it, its tags included. */
+    private static String instanceXml(Instance i) {
+        StringBuilder o = new StringBuilder("<DBInstance><DBInstanceIdentifier>").append(i.id()).append("</DBInstanceIdentifier><DBInstanceClass>db.t3.micro</DBInstanceClass>"
+                + "<Engine>postgres</Engine><DBInstanceStatus>available</DBInstanceStatus><MasterUsername>db007</MasterUsername><Endpoint><Address>127.0.0.1</Address>"
+                + "<Port>5432</Port></Endpoint><InstanceCreateTime>").append(i.created()).append("</InstanceCreateTime><AvailabilityZone>local-1a</AvailabilityZone>");
+        if (i.multiAz()) o.append("<SecondaryAvailabilityZone>local-1b</SecondaryAvailabilityZone>");
+        o.append("<MultiAZ>").append(i.multiAz()).append("</MultiAZ><TagList>");
+        i.tags().forEach((k, v) -> o.append("<Tag><Key>").append(k).append("</Key><Value>").append(v).append("</Value></Tag>"));
+        return o.append("</TagList></DBInstance>").toString();
     }
 
     private void create(HttpExchange x, Map<String, String> form) throws IOException {
@@ -280,6 +314,8 @@ final class FakeAws implements AutoCloseable {
         s.template = candidate.template;
         s.parameters = candidate.parameters;
         s.tags = candidate.tags;
+        s.role = candidate.role;
+        s.capabilities = candidate.capabilities;
         s.status = "UPDATE_IN_PROGRESS";
         s.looks = 0;
         event(s, s.name, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", "User Initiated");
@@ -303,6 +339,14 @@ final class FakeAws implements AutoCloseable {
         }
         s.tags = new LinkedHashMap<>();
         for (int i = 1; form.containsKey("Tags.member." + i + ".Key"); i++) s.tags.put(form.get("Tags.member." + i + ".Key"), form.get("Tags.member." + i + ".Value"));
+        s.role = form.get("RoleARN");
+        List<String> capabilities = new ArrayList<>();
+        for (int i = 1; form.containsKey("Capabilities.member." + i); i++) capabilities.add(form.get("Capabilities.member." + i));
+        s.capabilities = capabilities;
+        // As CloudFormation: a template that names IAM objects must be acknowledged so.
+        if (s.template != null && s.template.contains("AWS::IAM::") && !capabilities.contains("CAPABILITY_NAMED_IAM")) {
+            return "Requires capabilities : [CAPABILITY_NAMED_IAM]";
+        }
         for (Map.Entry<String, String> p : s.parameters.entrySet()) {
             Map<String, Object> d = declared.get(p.getKey());
             if (d == null) return "Parameters: [" + p.getKey() + "] do not exist in the template";
@@ -322,14 +366,28 @@ final class FakeAws implements AutoCloseable {
     }
 
     private void describe(HttpExchange x, String name) throws IOException {
+        if (name == null) {
+            // Every stack of the account, as a class's sweep lists them.
+            StringBuilder all = new StringBuilder("<Stacks>");
+            for (Stack s : List.copyOf(stacks.values())) {
+                progress(s);
+                all.append(stackXml(s));
+            }
+            reply(x, "DescribeStacks", all.append("</Stacks>").toString());
+            return;
+        }
         Stack s = stacks.get(name);
         if (s == null) {
             error(x, 400, "ValidationError", "Stack with id " + name + " does not exist");
             return;
         }
         progress(s);
-        StringBuilder o = new StringBuilder("<Stacks><member><StackName>").append(s.name).append("</StackName><StackId>arn:aws:cloudformation:local:000000000000:stack/")
-                .append(s.name).append("/1</StackId><CreationTime>2026-11-22T06:00:00.000Z</CreationTime><StackStatus>").append(s.status).append("</StackStatus>");
+        reply(x, "DescribeStacks", "<Stacks>" + stackXml(s) + "</Stacks>");
+    }
+
+    private String stackXml(Stack s) {
+        StringBuilder o = new StringBuilder("<member><StackName>").append(s.name).append("</StackName><StackId>arn:aws:cloudformation:local:000000000000:stack/")
+                .append(s.name).append("/1</StackId><CreationTime>").append(s.created).append("</CreationTime><StackStatus>").append(s.status).append("</StackStatus>");
         if (s.tags != null && !s.tags.isEmpty()) {
             o.append("<Tags>");
             s.tags.forEach((k, v) -> o.append("<member><Key>").append(k).append("</Key><Value>").append(v).append("</Value></member>"));
@@ -345,14 +403,22 @@ final class FakeAws implements AutoCloseable {
             } else if (s.name.endsWith("-dr-net")) {
                 out.put("SubnetGroup", s.name + "-subnets");
                 out.put("SecurityGroup", "sg-0d5a");
+            } else if (s.name.endsWith("-access")) {
+                out.put("Group", "db007-" + s.parameters.get("ClassName") + "-students");
+                out.put("StackRoleArn", "arn:aws:iam::000000000000:role/db007-" + s.parameters.get("ClassName") + "-cloudformation");
+            } else if (outputs.isEmpty()) {
+                // The instance database.yaml makes, named after the student.
+                out.put("InstanceId", "db007-" + s.parameters.get("Student"));
+                out.put("Endpoint", "127.0.0.1");
+                out.put("Port", "5432");
+                out.put("SecretArn", "arn:aws:secretsmanager:local:000000000000:secret:rds!db-" + s.parameters.get("Student"));
             } else {
                 out.putAll(outputs);
             }
             out.forEach((k, v) -> o.append("<member><OutputKey>").append(k).append("</OutputKey><OutputValue>").append(v).append("</OutputValue></member>"));
             o.append("</Outputs>");
         }
-        o.append("</member></Stacks>");
-        reply(x, "DescribeStacks", o.toString());
+        return o.append("</member>").toString();
     }
 
     /** A stack settles on its second look: resources created, or a rollback for a Region of one AZ. */
@@ -372,6 +438,13 @@ final class FakeAws implements AutoCloseable {
         }
         s.status = done;
         event(s, s.name, "AWS::CloudFormation::Stack", done, null);
+        if (done.equals("CREATE_COMPLETE") && s.template.contains("AWS::RDS::DBInstance") && outputs.isEmpty()) {
+            // CloudFormation gives the stack's tags to what it makes, and a tag of its own.
+            Map<String, String> tags = new LinkedHashMap<>(s.tags);
+            tags.put("aws:cloudformation:stack-name", s.name);
+            String id = "db007-" + s.parameters.get("Student");
+            instances.put(id, new Instance(id, true, Instant.now(), tags));
+        }
     }
 
     private void events(HttpExchange x, String name) throws IOException {
@@ -396,6 +469,9 @@ final class FakeAws implements AutoCloseable {
     /** Deleted at once: a real stack would list DELETE_COMPLETE for a while; by name, it is simply gone. */
     private void delete(HttpExchange x, String name) throws IOException {
         stacks.remove(name);
+        synchronized (instances) {
+            instances.values().removeIf(i -> name.equals(i.tags().get("aws:cloudformation:stack-name")));
+        }
         reply(x, "DeleteStack", "");
     }
 

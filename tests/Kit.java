@@ -50,6 +50,15 @@ final class Kit {
     Result run(Map<String, String> env, String mainClass, String... args) {
         // In this JVM, as the mission runs its steps, unless the command needs an environment or a folder of its own.
         if (env.isEmpty() && workdir == null && !FORK && isCommand(mainClass)) return inProcess(mainClass, args);
+        return forked(env, "", mainClass, args);
+    }
+
+    /** In a JVM of its own, with this typed on its standard input (a command that asks reads it; none waits for more). */
+    Result typing(Map<String, String> env, String input, String mainClass, String... args) {
+        return forked(env, input, mainClass, args);
+    }
+
+    private Result forked(Map<String, String> env, String input, String mainClass, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
@@ -65,7 +74,8 @@ final class Kit {
         try {
             Path out = Files.createTempFile("kit", ".out");
             Path err = Files.createTempFile("kit", ".err");
-            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+            Path in = Files.writeString(Files.createTempFile("kit", ".in"), input, StandardCharsets.UTF_8);
+            pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(in.toFile());
             Process p = pb.start();
             if (!p.waitFor(5, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
@@ -74,6 +84,7 @@ final class Kit {
             Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
             Files.delete(out);
             Files.delete(err);
+            Files.delete(in);
             return r;
         } catch (IOException e) {
             throw new AssertionError(e);

@@ -11,6 +11,11 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -22,7 +27,7 @@ import picocli.CommandLine.Option;
  */
 public record Deployment(String region, String student, String network, String engine, String allowedCidr,
                          String vpcStack, String databaseStack, String instance, String endpoint, Integer port,
-                         String secretArn, String deployedAt) {
+                         String secretArn, String deployedAt, String className, String stackRole, String expires) {
 
     /** The choices of maz1, maz2 and teardown on AWS. */
     public static final class Options {
@@ -30,6 +35,8 @@ public record Deployment(String region, String student, String network, String e
         @Option(names = "--network", paramLabel = "public|private", defaultValue = "public", descriptionKey = "aws.network") public String network;
         @Option(names = "--engine", paramLabel = "postgres|mysql", defaultValue = "postgres", descriptionKey = "aws.engine") public String engine;
         @Option(names = "--allowed-cidr", paramLabel = "CIDR", descriptionKey = "aws.allowed-cidr") public String allowedCidr;
+        @Option(names = "--class", paramLabel = "NAME", descriptionKey = "aws.class") public String className;
+        @Option(names = "--expires", paramLabel = "WHEN", descriptionKey = "aws.expires") public String expires;
 
         /**
          * --student, else the deployment's, else the caller's AWS identity (never the OS user, which
@@ -38,8 +45,30 @@ public record Deployment(String region, String student, String network, String e
         public String student(Deployment d, java.util.function.Supplier<String> identity) {
             String s = student != null ? student : d != null ? d.student() : identity.get();
             s = s.replaceAll("[^A-Za-z0-9-]", "-").toLowerCase(Locale.ROOT);
-            if (!s.matches("[a-z][a-z0-9-]{0,30}")) throw Problem.environment("aws.student.invalid", s);
+            // "class-…" names a class's own stacks (Classroom): no student may take it.
+            if (!s.matches("[a-z][a-z0-9-]{0,30}") || s.startsWith("class-")) throw Problem.environment("aws.student.invalid", s);
             return s;
+        }
+
+        /** --class, else the deployment's: null for a student on their own. */
+        public String className(Deployment d) {
+            String c = className != null ? className : d != null ? d.className() : null;
+            if (c != null && !c.matches("[a-z][a-z0-9-]{0,30}")) throw Problem.environment("aws.class.invalid", c);
+            return c;
+        }
+
+        /**
+         * When what is deployed may be deleted by the instructor's "class down --expired": --expires
+         * as an instant (2026-12-05T18:00:00Z) or a day (2026-12-05, its end), else the end of today, UTC.
+         */
+        public String expires() {
+            if (expires == null) return LocalDate.now(ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC).minusSeconds(1).toInstant().toString();
+            try {
+                return expires.length() == 10 ? LocalDate.parse(expires).plusDays(1).atStartOfDay(ZoneOffset.UTC).minusSeconds(1).toInstant().toString()
+                        : Instant.parse(expires).toString();
+            } catch (DateTimeParseException e) {
+                throw Problem.environment("aws.expires.invalid", expires);
+            }
         }
     }
 
@@ -66,9 +95,21 @@ public record Deployment(String region, String student, String network, String e
         }
     }
 
-    /** The tags every resource of the mission carries, so that a class's account can be swept by student. */
-    public static Map<String, String> tags(String student) {
-        return Map.of("Workshop", "db007-maz", "Student", student);
+    /**
+     * The tags every resource of the mission carries, so that a class's account can be swept by
+     * student and by class ("class status", "class down"), and what is past its expiry found.
+     */
+    public static Map<String, String> tags(String student, String className, String expires) {
+        Map<String, String> t = new LinkedHashMap<>();
+        t.put("Workshop", "db007-maz");
+        t.put("Student", student);
+        if (className != null) t.put("Class", className);
+        if (expires != null) t.put("Expires", expires);
+        return t;
+    }
+
+    public Map<String, String> tags() {
+        return tags(student, className, expires);
     }
 
     public static Path file() {
@@ -86,7 +127,8 @@ public record Deployment(String region, String student, String network, String e
     }
 
     public Deployment withDatabase(String databaseStack, String instance, String endpoint, Integer port, String secretArn, String at) {
-        return new Deployment(region, student, network, engine, allowedCidr, vpcStack, databaseStack, instance, endpoint, port, secretArn, at);
+        return new Deployment(region, student, network, engine, allowedCidr, vpcStack, databaseStack, instance, endpoint, port, secretArn, at,
+                className, stackRole, expires);
     }
 
     /** The stack names of one student: several students may share an account, never a stack. */

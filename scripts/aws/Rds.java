@@ -222,6 +222,15 @@ public final class Rds implements AutoCloseable {
     }
 
     public static Rds open(Options o) throws IOException {
+        return new Rds(client(o), o.instance());
+    }
+
+    /** For what concerns the account and not one instance (a class's sweep). */
+    public static Rds account(Options o) throws IOException {
+        return new Rds(client(o), null);
+    }
+
+    private static RdsClient client(Options o) throws IOException {
         RdsClientBuilder b = RdsClient.builder().httpClient(UrlConnectionHttpClient.create());
         if (o.local()) {
             if (!Files.exists(Region.stateFile())) throw Problem.environment("lab.none", Home.dir());
@@ -234,7 +243,7 @@ public final class Rds implements AutoCloseable {
             o.configure(b);
         }
         try {
-            return new Rds(b.build(), o.instance());
+            return b.build();
         } catch (SdkException e) {
             throw Aws.explain(e, "aws.client");
         }
@@ -330,6 +339,8 @@ public final class Rds implements AutoCloseable {
                 if (source.dbSubnetGroup() != null) r.dbSubnetGroupName(source.dbSubnetGroup().dbSubnetGroupName());
                 if (source.hasVpcSecurityGroups()) r.vpcSecurityGroupIds(source.vpcSecurityGroups().stream().map(g -> g.vpcSecurityGroupId()).toList());
                 if (source.masterUserSecret() != null) r.manageMasterUserPassword(true);
+                // The source's own tags (student, class, expiry), so that a class's sweep finds the restore too; "aws:" ones are AWS's to set.
+                if (source.hasTagList()) r.tags(source.tagList().stream().filter(t -> !t.key().startsWith("aws:")).toList());
             }).dbInstance());
         } catch (SdkException e) {
             throw new Problem(Problem.CHECK_FAILED, e, "rds.restore", target, e.getMessage());
@@ -344,6 +355,27 @@ public final class Rds implements AutoCloseable {
             return null;
         } catch (SdkException e) {
             throw Aws.explain(e, "rds.describe", id);
+        }
+    }
+
+    /** An instance as a class's sweep sees it: what it is, since when, and its tags. */
+    public record Tagged(String id, String status, String instanceClass, boolean multiAz, Instant created, Map<String, String> tags) {}
+
+    /** Every instance of the Region that carries this tag. */
+    public List<Tagged> tagged(String key, String value) {
+        try {
+            List<Tagged> found = new ArrayList<>();
+            for (DBInstance d : client.describeDBInstancesPaginator(r -> { }).dbInstances()) {
+                Map<String, String> tags = new java.util.LinkedHashMap<>();
+                if (d.hasTagList()) d.tagList().forEach(t -> tags.put(t.key(), t.value()));
+                if (value.equals(tags.get(key))) {
+                    found.add(new Tagged(d.dbInstanceIdentifier(), d.dbInstanceStatus(), d.dbInstanceClass(), Boolean.TRUE.equals(d.multiAZ()),
+                            d.instanceCreateTime(), tags));
+                }
+            }
+            return found;
+        } catch (SdkException e) {
+            throw Aws.explain(e, "rds.describe", key + "=" + value);
         }
     }
 

@@ -1,12 +1,13 @@
 package aws;
 
-//SOURCES ../common/Home.java ../common/Messages.java ../common/Problem.java Aws.java Identity.java Rds.java
+//SOURCES ../common/Home.java ../common/Messages.java ../common/Problem.java ../common/Wait.java Aws.java Identity.java Rds.java
 
 //DEPS software.amazon.awssdk:cloudformation:2.42.33
 
 import common.Home;
 import common.Messages;
 import common.Problem;
+import common.Wait;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -45,6 +46,7 @@ public final class Stacks implements AutoCloseable {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
     private final CloudFormationClient client;
     private final WaiterOverrideConfiguration waiting;
+    private final Duration poll;
 
     private final Aws.Options options;
     private Identity me;
@@ -58,6 +60,7 @@ public final class Stacks implements AutoCloseable {
     private Stacks(CloudFormationClient client, Duration poll, Aws.Options options) {
         this.options = options;
         this.client = client;
+        this.poll = poll;
         // RDS Multi-AZ takes 15 to 30 minutes to create; the SDK's default waiter would give up sooner.
         this.waiting = WaiterOverrideConfiguration.builder().waitTimeout(Duration.ofMinutes(60))
                 .backoffStrategyV2(BackoffStrategy.fixedDelayWithoutJitter(poll)).maxAttempts(100_000).build();
@@ -90,7 +93,7 @@ public final class Stacks implements AutoCloseable {
     }
 
     /** A stack as the steps need it. */
-    public record Info(String name, String status, Map<String, String> outputs, Map<String, String> tags) {}
+    public record Info(String name, String status, Map<String, String> outputs, Map<String, String> tags, java.time.Instant created) {}
 
     /** The tag naming the AWS identity that made a stack: nobody else's run may change or delete it. */
     public static final String OWNER = "Owner";
@@ -98,17 +101,33 @@ public final class Stacks implements AutoCloseable {
     /** The stack of that name, or null when there is none. */
     public Info find(String name) {
         try {
-            Stack s = client.describeStacks(r -> r.stackName(name)).stacks().get(0);
-            Map<String, String> outputs = new LinkedHashMap<>();
-            s.outputs().forEach(o -> outputs.put(o.outputKey(), o.outputValue()));
-            Map<String, String> tags = new LinkedHashMap<>();
-            s.tags().forEach(t -> tags.put(t.key(), t.value()));
-            return new Info(s.stackName(), s.stackStatusAsString(), outputs, tags);
+            return info(client.describeStacks(r -> r.stackName(name)).stacks().get(0));
         } catch (CloudFormationException e) {
             if (String.valueOf(e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()).contains("does not exist")) return null;
             throw Aws.explain(e, "aws.stack.call", name);
         } catch (SdkException e) {
             throw Aws.explain(e, "aws.stack.call", name);
+        }
+    }
+
+    private static Info info(Stack s) {
+        Map<String, String> outputs = new LinkedHashMap<>();
+        s.outputs().forEach(o -> outputs.put(o.outputKey(), o.outputValue()));
+        Map<String, String> tags = new LinkedHashMap<>();
+        s.tags().forEach(t -> tags.put(t.key(), t.value()));
+        return new Info(s.stackName(), s.stackStatusAsString(), outputs, tags, s.creationTime());
+    }
+
+    /** Every stack of the Region that carries this tag (deleted ones are no longer listed). */
+    public List<Info> tagged(String key, String value) {
+        try {
+            List<Info> found = new ArrayList<>();
+            for (Stack s : client.describeStacksPaginator(DescribeStacksRequest.builder().build()).stacks()) {
+                if (s.tags().stream().anyMatch(t -> t.key().equals(key) && t.value().equals(value))) found.add(info(s));
+            }
+            return found;
+        } catch (SdkException e) {
+            throw Aws.explain(e, "aws.stack.call", key + "=" + value);
         }
     }
 
@@ -127,6 +146,15 @@ public final class Stacks implements AutoCloseable {
      * updated: the student is told to tear it down first.
      */
     public Info deploy(String name, Path template, Map<String, String> parameters, Map<String, String> tags, PrintWriter out) throws IOException {
+        return deploy(name, template, parameters, tags, null, out);
+    }
+
+    /**
+     * The same, run by CloudFormation with this role (a class's: its students may create only
+     * through it) when roleArn is not null; a template that makes IAM objects is acknowledged so.
+     */
+    // Long because a deploy's cases (busy, rolled back, new, changed, unchanged, failed) read best in the order they are met.
+    public Info deploy(String name, Path template, Map<String, String> parameters, Map<String, String> tags, String roleArn, PrintWriter out) throws IOException {
         String body = Files.readString(template);
         List<Parameter> params = parameters.entrySet().stream().map(e -> Parameter.builder().parameterKey(e.getKey()).parameterValue(e.getValue()).build()).toList();
         Info existing = find(name);
@@ -134,7 +162,9 @@ public final class Stacks implements AutoCloseable {
         Map<String, String> owned = new LinkedHashMap<>(tags);
         owned.put(OWNER, me().arn());
         List<Tag> tagList = owned.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
-        if (existing != null && existing.status().endsWith("_IN_PROGRESS")) throw Problem.failed("aws.stack.busy", name, existing.status());
+        List<String> capabilities = body.contains("AWS::IAM::") ? List.of("CAPABILITY_NAMED_IAM") : List.of();
+        // A run cut off (a CloudShell session that ended) left the stack changing: follow it to its end, then go on from there.
+        if (existing != null && existing.status().endsWith("_IN_PROGRESS")) existing = settle(existing, out);
         if (existing != null && (existing.status().equals("ROLLBACK_COMPLETE") || existing.status().equals("ROLLBACK_FAILED"))) {
             throw Problem.failed("aws.stack.rolled-back", name, existing.status(), reasons(name));
         }
@@ -143,10 +173,11 @@ public final class Stacks implements AutoCloseable {
         try {
             if (existing == null) {
                 out.println(Messages.get("aws.stack.creating", name));
-                client.createStack(r -> r.stackName(name).templateBody(body).parameters(params).tags(tagList));
+                client.createStack(r -> r.stackName(name).templateBody(body).parameters(params).tags(tagList).roleARN(roleArn).capabilitiesWithStrings(capabilities));
             } else {
-                client.updateStack(r -> r.stackName(name).templateBody(body).parameters(params).tags(tagList));
-                out.println(Messages.get("aws.stack.updating", name, existing.status()));
+                Info before = existing;
+                client.updateStack(r -> r.stackName(name).templateBody(body).parameters(params).tags(tagList).roleARN(roleArn).capabilitiesWithStrings(capabilities));
+                out.println(Messages.get("aws.stack.updating", name, before.status()));
             }
         } catch (CloudFormationException e) {
             if (oneAz(String.valueOf(e.getMessage()))) throw Problem.failed("aws.region.one-az", name);
@@ -158,8 +189,9 @@ public final class Stacks implements AutoCloseable {
         } catch (SdkException e) {
             throw Aws.explain(e, "aws.stack.call", name);
         }
+        boolean created = existing == null;
         boolean ok = follow(name, seen, out, () -> {
-            if (existing == null) client.waiter().waitUntilStackCreateComplete(DescribeStacksRequest.builder().stackName(name).build(), waiting);
+            if (created) client.waiter().waitUntilStackCreateComplete(DescribeStacksRequest.builder().stackName(name).build(), waiting);
             else client.waiter().waitUntilStackUpdateComplete(DescribeStacksRequest.builder().stackName(name).build(), waiting);
         });
         Info done = find(name);
@@ -171,6 +203,24 @@ public final class Stacks implements AutoCloseable {
         return done;
     }
 
+    /**
+     * Waits, printing its events from the start, until a stack another run left changing settles
+     * (created, updated, rolled back or deleted), and returns it as it is then: null once deleted.
+     */
+    private Info settle(Info busy, PrintWriter out) {
+        out.println(Messages.get("aws.stack.resuming", busy.name(), busy.status()));
+        boolean settled = follow(busy.name(), new HashSet<>(), out, () -> {
+            if (!Wait.within(waiting.waitTimeout().orElse(Duration.ofMinutes(60)), poll, () -> {
+                Info now = find(busy.name());
+                return now == null || !now.status().endsWith("_IN_PROGRESS");
+            })) throw SdkException.create("still changing", null);
+        });
+        Info now = find(busy.name());
+        if (!settled && now != null) throw Problem.failed("aws.stack.busy", busy.name(), now.status());
+        if (now != null && now.status().equals("DELETE_COMPLETE")) return null;
+        return now;
+    }
+
     /** Fn::GetAZs gave fewer than two zones, and the template asks for the second one. */
     private static boolean oneAz(String why) {
         return why.contains("nonexistent value at index 1");
@@ -178,12 +228,17 @@ public final class Stacks implements AutoCloseable {
 
     /** Deletes the stack and returns once it is gone; nothing to do when there is none. */
     public void delete(String name, PrintWriter out) {
+        delete(name, false, out);
+    }
+
+    /** The same; the instructor's "class down" deletes whatever the class tag marks, whoever made it. */
+    public void delete(String name, boolean anyOwner, PrintWriter out) {
         Info existing = find(name);
         if (existing == null) {
             out.println(Messages.get("aws.stack.absent", name));
             return;
         }
-        refuseIfNotMine(existing, me().arn());
+        if (!anyOwner) refuseIfNotMine(existing, me().arn());
         Set<String> seen = new HashSet<>();
         events(name).forEach(e -> seen.add(e.eventId()));
         out.println(Messages.get("aws.stack.deleting", name));
