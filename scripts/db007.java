@@ -40,6 +40,7 @@ public class db007 {
     static final Map<String, Launch> COMMANDS = new TreeMap<>(Map.ofEntries(
             Map.entry("setup", new Launch(setup::new)),
             Map.entry("help", new Launch(Help::new)),
+            Map.entry("resume", new Launch(resume::new)),
             Map.entry("lab", new Launch(lab::new)),
             Map.entry("mission", new Launch(mission::new)),
             Map.entry("maz1", new Launch(maz1::new)),
@@ -125,7 +126,7 @@ public class db007 {
         static final Map<String, List<String>> GROUPS = new LinkedHashMap<>();
 
         static {
-            GROUPS.put("help.group.start", List.of("setup", "help"));
+            GROUPS.put("help.group.start", List.of("setup", "help", "resume"));
             GROUPS.put("help.group.mission", List.of("mission", "maz1", "maz2", "maz3", "agent", "maz4", "maz5", "maz6", "maz7", "maz8", "maz9",
                     "maz10", "maz11", "watch", "lab"));
             GROUPS.put("help.group.pra", List.of("pra-deploy", "pra-copy", "pra-status", "pra-pod-crash", "pra-disaster", "pra-backups",

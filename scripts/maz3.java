@@ -9,6 +9,7 @@
 //   ./jbang agent                      runs in the foreground with a live status line, until Ctrl-C
 //   ./jbang agent --duration 30        runs for 30 seconds
 //   ./jbang agent --background         runs in the background; "./jbang agent stop" stops it
+//   ./jbang agent --background --resume   goes on with a run cut off (a CloudShell session that ended)
 //
 // Every write carries a sequence number, the client's timestamp and a checksum of its payload.
 // Each attempt's outcome goes to journal.csv in the evidence folder as soon as it is known:
@@ -38,6 +39,7 @@ public class maz3 extends Cli.KitCommand {
     @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0", descriptionKey = "maz3.duration") double duration;
     @Option(names = "--background", descriptionKey = "maz3.background") boolean background;
+    @Option(names = "--resume", descriptionKey = "maz3.resume") boolean resume;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new maz3(), args));
@@ -50,14 +52,16 @@ public class maz3 extends Cli.KitCommand {
         Evidence evidence = evidenceDir.open("maz");
         if (background) return startInBackground(evidence, out);
         out.println(Messages.get("maz3.intro", evidence.file(Journal.FILE)));
-        Agent.Summary s = new Agent(rds, evidence, Duration.ofMillis((long) (duration * 1000)), out, true).run();
+        Agent agent = new Agent(rds, evidence, Duration.ofMillis((long) (duration * 1000)), out, true);
+        Agent.Summary s = (resume ? agent.resume() : agent).run();
         out.println(Messages.get("maz3.summary", s.attempts(), s.acknowledged(), s.failed(), s.unknown(), s.reads()));
         return 0;
     }
 
     /** Runs the agent as its own process, detached from this terminal, and returns once it writes. */
     private int startInBackground(Evidence evidence, PrintWriter out) throws Exception {
-        Agent.Background b = Agent.startInBackground(evidence, rds.arguments(), duration);
+        if (resume) new Agent(rds, evidence, Duration.ZERO, out, false).resume();
+        Agent.Background b = Agent.startInBackground(evidence, rds.arguments(), duration, resume);
         out.println(Messages.get("maz3.background.started", b.pid(), evidence.file(Journal.FILE)));
         // A second of writing, counted from the journal, so that the notice states what this agent does here.
         Wait.pause(1000);

@@ -107,6 +107,10 @@ public class maz8 extends Cli.KitCommand {
         Proof.Outage outage = Proof.Outage.of(journal, sabotageAt);
         if (outage != null) out.println(Messages.get("maz8.rto", outage.ms(), Messages.clock(outage.lastAck().doneAt()), outage.lastAck().seq(),
                 Messages.clock(outage.firstAck().doneAt()), outage.firstAck().seq(), outage.firstMissToSuccessMs() == null ? "-" : outage.firstMissToSuccessMs()));
+        for (Proof.Away w : proof.agentAway()) {
+            out.println(Messages.get("maz8.away", Messages.clock(Instant.parse(w.from())), w.lastSeq(), Messages.clock(Instant.parse(w.to())), w.resumedSeq(),
+                    Messages.seconds(w.ms() / 1000.0)));
+        }
         if (proof.journalHoles() > 0 || proof.unjournaledRows() > 0) out.println(Messages.get("maz8.tampered", proof.journalHoles(), proof.unjournaledRows()));
         if (!proof.lostSeqs().isEmpty()) out.println(Messages.get("maz8.lost.list", proof.lostSeqs()));
         if (!proof.corruptSeqs().isEmpty()) out.println(Messages.get("maz8.corrupt.list", proof.corruptSeqs()));

@@ -305,6 +305,7 @@ class EvidenceFormatTest {
         if (c.isRecord()) return sample(c);
         if (c == List.class) {
             Type element = ((ParameterizedType) generic).getActualTypeArguments()[0];
+            if (element instanceof Class<?> k && k.isRecord()) return List.of(sample(k));
             return element == Long.class ? List.of(3L, 5L) : List.of(name + "-a", name + "-b");
         }
         if (c == Map.class) return Map.of("key", name);

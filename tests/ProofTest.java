@@ -195,4 +195,49 @@ class ProofTest {
         Proof.writeRows(rowsFile, new java.util.TreeMap<>(rows).values());
         assertEquals(rows, Proof.readRows(rowsFile));
     }
+
+    /**
+     * A run cut off and resumed (Agent.resume) after the outage: 30 s without a line, the seq
+     * after the last one skipped (its write was in flight, and its row is there), a new
+     * connection. Not a hole, not an unjournaled row, not the RTO; the outage stays the 300 ms.
+     */
+    @Test
+    void aRunCutOffAndResumedShowsItsTimeAwayAndNoOutageNorHole() {
+        List<Journal.Entry> j = new ArrayList<>(journal());
+        Map<Long, Proof.Row> rows = rows(j);
+        Instant back = T0.plusMillis(4000).plusSeconds(30);
+        Instant inFlight = T0.plusMillis(4005);
+        rows.put(401L, new Proof.Row(401, inFlight, inFlight.plusNanos(500_000), 1401L, "p401", Journal.checksum(RUN, 401, inFlight, "p401")));
+        for (int i = 402; i <= 500; i++) {
+            Instant sent = back.plusMillis((i - 402) * 10L);
+            Journal.Entry e = new Journal.Entry(i, sent, sent.plusMillis(1), Journal.Outcome.ack, 40, "az1", null, 1000, Journal.checksum(RUN, i, sent, "p" + i), null);
+            j.add(e);
+            rows.put((long) i, new Proof.Row(i, sent, sent.plusNanos(500_000), 1000L + i, "p" + i, e.checksum()));
+        }
+        Proof p = Proof.compute(RUN, j, rows, T0.plusMillis(1990));
+        assertEquals("pass", p.verdict(), p.toString());
+        assertEquals(0, p.journalHoles());
+        assertEquals(0, p.unjournaledRows());
+        assertEquals(1, p.unknownFound(), "the write in flight when the agent was cut off is in the database: its outcome was unknown");
+        assertEquals(300, p.rtoMs(), "the time away is not the outage");
+        assertEquals(List.of(new Proof.Away(400, T0.plusMillis(4001).toString(), 402, back.toString(), 30_000 - 1)), p.agentAway());
+    }
+
+    /** A line deleted from the journal leaves a hole, a silence or not: only the three marks of a resumption together excuse one. */
+    @Test
+    void aDeletedLineIsAHoleNotATimeAway() {
+        List<Journal.Entry> j = new ArrayList<>(journal());
+        Map<Long, Proof.Row> rows = rows(j);
+        j.removeIf(e -> e.seq() == 210);
+        Proof p = Proof.compute(RUN, j, rows, T0.plusMillis(1990));
+        assertEquals(1, p.journalHoles());
+        assertTrue(p.agentAway().isEmpty());
+        List<Journal.Entry> quiet = new ArrayList<>(journal());
+        // A silence made by deleting a second of lines: 99 holes, which no resumption excuses.
+        quiet.removeIf(e -> e.seq() > 100 && e.seq() < 200);
+        Proof q = Proof.compute(RUN, quiet, rows(quiet), null);
+        assertTrue(q.agentAway().isEmpty());
+        assertEquals(99, q.journalHoles());
+        assertEquals("fail", q.verdict());
+    }
 }

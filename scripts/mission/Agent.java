@@ -100,7 +100,9 @@ public final class Agent {
     private final Duration duration;
     private final PrintWriter out;
     private final boolean live;
-    private final String runId = Instant.now().toString().replaceAll("[-:.]", "").toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    private String runId = Instant.now().toString().replaceAll("[-:.]", "").toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    /** Set by resume(): the run this agent goes on with, cut off before. */
+    private Summary resumed;
     private final AtomicLong attempts = new AtomicLong();
     private final AtomicLong acks = new AtomicLong();
     private final AtomicLong fails = new AtomicLong();
@@ -129,16 +131,44 @@ public final class Agent {
         return runId;
     }
 
+    /**
+     * Goes on with the run an agent left in this evidence folder when it was cut off (a CloudShell
+     * session that ended kills it): same run id, same journal. The seq after the journal's last
+     * one is skipped (that write may have been in flight, its row written and its line never),
+     * and a new connection starts: the proof sees the time away as the agent's, not an outage.
+     */
+    public Agent resume() throws IOException {
+        Summary s = Summary.read(evidence);
+        if (s == null || !Files.exists(evidence.file(Journal.FILE))) throw Problem.environment("maz3.resume.none", evidence.dir());
+        if (s.running()) throw Problem.environment("maz3.resume.running", s.pid());
+        resumed = s;
+        runId = s.runId();
+        return this;
+    }
+
     public Summary run() throws Exception {
         Path journalFile = evidence.file(Journal.FILE);
-        if (Files.exists(journalFile)) throw Problem.environment("maz3.journal.exists", journalFile);
+        if (resumed == null && Files.exists(journalFile)) throw Problem.environment("maz3.journal.exists", journalFile);
         Files.deleteIfExists(evidence.file(STOP));
+        long firstSeq = 1;
+        long firstConnection = 0;
+        if (resumed != null) {
+            List<Journal.Entry> before = Journal.read(journalFile);
+            firstSeq = before.stream().mapToLong(Journal.Entry::seq).max().orElse(0) + 2;
+            firstConnection = before.stream().mapToLong(Journal.Entry::conn).max().orElse(0);
+            attempts.set(before.size());
+            acks.set(before.stream().filter(e -> e.outcome() == Journal.Outcome.ack).count());
+            fails.set(before.stream().filter(e -> e.outcome() == Journal.Outcome.fail).count());
+            unknowns.set(before.stream().filter(e -> e.outcome() == Journal.Outcome.unknown).count());
+            reads.set(resumed.reads());
+        }
         Rds.Instance instance;
         try (Rds api = Rds.open(options)) {
             instance = api.describe();
         }
         Database.Login login = MasterLogin.of(options, instance);
-        Instant started = Instant.now();
+        Instant session = Instant.now();
+        Instant started = resumed == null ? session : Instant.parse(resumed.startedAt());
         long pid = ProcessHandle.current().pid();
         summary("running", pid, started, null, login).write(evidence);
         Thread status = live ? startStatusLine() : null;
@@ -156,13 +186,13 @@ public final class Agent {
         counts.setDaemon(true);
         counts.start();
         // Beside the agent, an ordinary application's writer, to show what a typical pool's client lives through the same outage.
-        OrdinaryClient ordinary = login.mysql() ? null : OrdinaryClient.start(login, evidence.file(OrdinaryClient.FILE), runId);
+        OrdinaryClient ordinary = login.mysql() ? null : OrdinaryClient.start(login, evidence.file(OrdinaryClient.FILE), runId, resumed != null);
         current = login;
         Thread reader = new Thread(this::readLoop, "agent-reader");
         reader.setDaemon(true);
         reader.start();
-        try (Journal journal = Journal.create(journalFile)) {
-            loop(journal, login, started);
+        try (Journal journal = resumed == null ? Journal.create(journalFile) : Journal.resume(journalFile)) {
+            loop(journal, login, session, firstSeq, firstConnection);
         } finally {
             stopping = true;
             if (ordinary != null) ordinary.stop();
@@ -179,7 +209,7 @@ public final class Agent {
 
     // Long because one write's whole life (connect, insert, journal, back off) stays in one loop over locals the next
     // write needs: split, a write's fate would be spread across methods.
-    private void loop(Journal journal, Database.Login first, Instant started) throws IOException, InterruptedException {
+    private void loop(Journal journal, Database.Login first, Instant started, long firstSeq, long firstConnection) throws IOException, InterruptedException {
         Instant end = duration.isZero() ? Instant.MAX : started.plus(duration);
         Path stopFile = evidence.file(STOP);
         Path routeFile = evidence.file(ROUTE);
@@ -193,9 +223,9 @@ public final class Agent {
         PreparedStatement insert = null;
         String writerAz = null;
         String server = null;
-        long connection = 0;
+        long connection = firstConnection;
         boolean tableReady = false;
-        for (long seq = 1; ; seq++) {
+        for (long seq = firstSeq; ; seq++) {
             long now = System.nanoTime();
             if (now >= nextStopCheck) {
                 if (Files.exists(stopFile) || Instant.now().isAfter(end)) break;
@@ -403,16 +433,24 @@ public final class Agent {
      * acknowledged.
      */
     public static Background startInBackground(Evidence evidence, List<String> targetArguments, double seconds) throws IOException {
+        return startInBackground(evidence, targetArguments, seconds, false);
+    }
+
+    /** The same; resuming, it goes on with the run a cut-off agent left there, and returns once this one has a write acknowledged. */
+    public static Background startInBackground(Evidence evidence, List<String> targetArguments, double seconds, boolean resume) throws IOException {
         List<String> args = new ArrayList<>(List.of("--evidence", evidence.dir().toString(), "--duration", Double.toString(seconds)));
         args.addAll(targetArguments);
-        Files.deleteIfExists(evidence.file(SUMMARY));
+        if (resume) args.add("--resume");
+        else Files.deleteIfExists(evidence.file(SUMMARY));
+        long acknowledgedBefore = resume && Summary.read(evidence) != null ? Summary.read(evidence).acknowledged() : 0;
         Process p = BackgroundJvm.detached(List.of("-Xmx256m"), "maz3", args, evidence.file(LOG)).start();
         try {
             Summary s = Wait.until("the background agent's first acknowledged write", Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
                 if (!p.isAlive()) throw Problem.failed("maz3.background.died", evidence.file(LOG));
                 Summary now = Summary.read(evidence);
-                boolean writes = now != null && Files.exists(evidence.file(Journal.FILE))
-                        && Journal.readFrom(evidence.file(Journal.FILE), new long[1]).stream().anyMatch(e -> e.outcome() == Journal.Outcome.ack);
+                boolean writes = now != null && now.pid() == p.pid() && Files.exists(evidence.file(Journal.FILE))
+                        && (resume ? now.acknowledged() > acknowledgedBefore
+                                : Journal.readFrom(evidence.file(Journal.FILE), new long[1]).stream().anyMatch(e -> e.outcome() == Journal.Outcome.ack));
                 return writes ? now : null;
             });
             return new Background(p.pid(), s);

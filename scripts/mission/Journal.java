@@ -63,6 +63,25 @@ public final class Journal implements AutoCloseable {
         return new Journal(w);
     }
 
+    /**
+     * The journal of a run that was cut off (a session that ended, a killed agent), opened to go
+     * on: a last line its writer left half-written is cut away first, since that attempt's
+     * outcome was never known. Its sequence number is then skipped by the writer that resumes.
+     */
+    public static Journal resume(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            int tail = (int) Math.min(size, 64 << 10);
+            ByteBuffer buf = ByteBuffer.allocate(tail);
+            ch.read(buf, size - tail);
+            int end = tail;
+            while (end > 0 && buf.get(end - 1) != '\n') end--;
+            if (end == 0 && size > tail) throw new IOException(file + ": no whole line in its last " + tail + " bytes");
+            ch.truncate(size - tail + end);
+        }
+        return new Journal(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND, StandardOpenOption.WRITE));
+    }
+
     /** Written and handed to the operating system before the next attempt starts. */
     public void append(Entry e) throws IOException {
         out.write(e.csv());

@@ -13,6 +13,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
@@ -37,11 +38,13 @@ public final class OrdinaryClient {
     private final Database.Login login;
     private final Path journalFile;
     private final String runId;
+    private final boolean resumed;
     private final Thread thread;
     private volatile boolean stopping;
     private volatile Connection connection;
 
-    private OrdinaryClient(Database.Login login, Path journalFile, String runId) {
+    private OrdinaryClient(Database.Login login, Path journalFile, String runId, boolean resumed) {
+        this.resumed = resumed && java.nio.file.Files.exists(journalFile);
         this.login = login;
         this.journalFile = journalFile;
         this.runId = runId;
@@ -49,9 +52,9 @@ public final class OrdinaryClient {
         this.thread.setDaemon(true);
     }
 
-    /** Writing from now on, into its own journal, until stopped. */
-    public static OrdinaryClient start(Database.Login login, Path journalFile, String runId) {
-        OrdinaryClient c = new OrdinaryClient(login, journalFile, runId);
+    /** Writing from now on, into its own journal, until stopped; resumed, it goes on with the journal a cut-off run left. */
+    public static OrdinaryClient start(Database.Login login, Path journalFile, String runId, boolean resumed) {
+        OrdinaryClient c = new OrdinaryClient(login, journalFile, runId, resumed);
         c.thread.start();
         return c;
     }
@@ -72,11 +75,18 @@ public final class OrdinaryClient {
     }
 
     private void run() {
-        try (Journal journal = Journal.create(journalFile)) {
+        long firstSeq = 1;
+        long conn = 0;
+        if (resumed) {
+            // As the agent resumes: the seq after the last one is skipped, and a new connection starts.
+            List<Journal.Entry> before = Journal.read(journalFile);
+            firstSeq = before.stream().mapToLong(Journal.Entry::seq).max().orElse(0) + 2;
+            conn = before.stream().mapToLong(Journal.Entry::conn).max().orElse(0);
+        }
+        try (Journal journal = resumed ? Journal.resume(journalFile) : Journal.create(journalFile)) {
             PreparedStatement insert = null;
             Instant lastUsed = Instant.EPOCH;
-            long conn = 0;
-            for (long seq = 1; !stopping; seq++) {
+            for (long seq = firstSeq; !stopping; seq++) {
                 Instant sentAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
                 String payload = "ordinary " + runId + " #" + seq;
                 String checksum = Journal.checksum(runId, seq, sentAt, payload);

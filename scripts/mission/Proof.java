@@ -37,7 +37,40 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
                     long unknownWrites, long unknownFound, long implausibleUnknowns, long failedWrites, long failedButPresent,
                     long journalHoles, long unjournaledRows, long rowsOffClock, long rowsOutOfOrder, Long serverClockOffsetMs,
                     Long rtoMs, String outageFrom, String outageTo, Long firstErrorToSuccessMs,
-                    double steadyWritesPerSecond, List<Long> lostSeqs, List<Long> corruptSeqs, List<Long> implausibleSeqs, long rpoMs) {
+                    double steadyWritesPerSecond, List<Long> lostSeqs, List<Long> corruptSeqs, List<Long> implausibleSeqs, long rpoMs,
+                    List<Away> agentAway) {
+
+    /**
+     * A time the agent was not running: its run was cut off (a CloudShell session that ended kills
+     * it) and resumed (Agent.resume). The journal shows it by itself: the seq after lastSeq skipped,
+     * a new connection, and a silence of a second at least, where a running agent notes an attempt
+     * every few milliseconds. Neither an outage nor a hole: the skipped write may have been in
+     * flight, so its row may or may not be there.
+     */
+    public record Away(long lastSeq, String from, long resumedSeq, String to, long ms) {}
+
+    static final Duration AWAY_AT_LEAST = Duration.ofSeconds(1);
+
+    /** Every time away the journal shows, in order. */
+    public static List<Away> away(List<Journal.Entry> journal) {
+        List<Journal.Entry> bySeq = journal.stream().sorted(Comparator.comparingLong(Journal.Entry::seq)).toList();
+        List<Away> away = new ArrayList<>();
+        for (int i = 1; i < bySeq.size(); i++) {
+            Journal.Entry a = bySeq.get(i - 1);
+            Journal.Entry b = bySeq.get(i);
+            if (b.seq() == a.seq() + 2 && b.conn() > a.conn() && Duration.between(a.doneAt(), b.sentAt()).compareTo(AWAY_AT_LEAST) >= 0) {
+                away.add(new Away(a.seq(), a.doneAt().toString(), b.seq(), b.sentAt().toString(), millisBetween(a.doneAt(), b.sentAt())));
+            }
+        }
+        return away;
+    }
+
+    /** Whether two writes lie on either side of a time away. */
+    static boolean across(List<Away> away, Journal.Entry a, Journal.Entry b) {
+        long lo = Math.min(a.seq(), b.seq());
+        long hi = Math.max(a.seq(), b.seq());
+        return away.stream().anyMatch(w -> lo <= w.lastSeq() && hi >= w.resumedSeq());
+    }
 
     /**
      * How far a row's server time may lie outside its attempt, once the two clocks' offset is
@@ -118,9 +151,17 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
             }
         }
         long maxSeq = journal.stream().mapToLong(Journal.Entry::seq).max().orElse(0);
+        List<Away> away = away(journal);
+        // The write each resumption skipped may have been in flight when the agent was cut off: its outcome is unknown.
+        Set<Long> inFlight = new HashSet<>();
+        for (Away w : away) inFlight.add(w.lastSeq() + 1);
+        for (long seq : inFlight) {
+            unknown++;
+            if (rows.containsKey(seq)) unknownFound++;
+        }
         // A line removed and another repeated would leave the count right: every missing number is a hole.
-        long holes = maxSeq - journaled.size() + (journal.size() - journaled.size());
-        long unjournaled = rows.keySet().stream().filter(s -> !journaled.contains(s)).count();
+        long holes = maxSeq - journaled.size() + (journal.size() - journaled.size()) - inFlight.size();
+        long unjournaled = rows.keySet().stream().filter(s -> !journaled.contains(s) && !inFlight.contains(s)).count();
         Long offset = clockOffsetMillis(withRows, rows);
         long offClock = offset == null ? 0 : withRows.stream().filter(e -> !onTime(e, rows.get(e.seq()), offset)).count();
         long outOfOrder = outOfOrder(withRows, rows);
@@ -142,7 +183,7 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
         boolean pass = acks > 0 && lost == 0 && corrupt == 0 && holes == 0 && unjournaled == 0 && offClock == 0 && outOfOrder == 0;
         return new Proof(pass ? "pass" : "fail", runId, journal.size(), acks, lost, corrupt, unknown, unknownFound, implausible, fails, failedPresent,
                 holes, unjournaled, offClock, outOfOrder, offset, rto, gapFrom == null ? null : gapFrom.doneAt().toString(),
-                gapTo == null ? null : gapTo.doneAt().toString(), errorToSuccess, steady, lostSeqs, corruptSeqs, implausibleSeqs, rpoMs);
+                gapTo == null ? null : gapTo.doneAt().toString(), errorToSuccess, steady, lostSeqs, corruptSeqs, implausibleSeqs, rpoMs, away);
     }
 
     /**
@@ -202,10 +243,10 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
             return failed + unknown;
         }
 
-        /** Null when fewer than two writes were acknowledged after the start. */
+        /** Null when fewer than two writes were acknowledged after the start. A time the agent was away is no outage. */
         public static Outage of(List<Journal.Entry> journal, Instant sabotageAt) {
             List<Journal.Entry> acks = acknowledged(journal);
-            Journal.Entry[] gap = longestGap(acks, sabotageAt == null ? Instant.MIN : sabotageAt.minusSeconds(1), Instant.MAX);
+            Journal.Entry[] gap = longestGap(acks, sabotageAt == null ? Instant.MIN : sabotageAt.minusSeconds(1), Instant.MAX, away(journal));
             if (gap == null) return null;
             Instant from = gap[0].doneAt();
             Instant to = gap[1].doneAt();
@@ -233,11 +274,16 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
 
     /** The two consecutive acknowledged writes furthest apart, the later one falling in [from, to); null if none. */
     public static Journal.Entry[] longestGap(List<Journal.Entry> acks, Instant from, Instant to) {
+        return longestGap(acks, from, to, List.of());
+    }
+
+    /** The same, leaving out two writes on either side of a time the agent was away. */
+    public static Journal.Entry[] longestGap(List<Journal.Entry> acks, Instant from, Instant to, List<Away> away) {
         Journal.Entry[] best = null;
         for (int i = 1; i < acks.size(); i++) {
             Journal.Entry a = acks.get(i - 1);
             Journal.Entry b = acks.get(i);
-            if (b.doneAt().isBefore(from) || !b.doneAt().isBefore(to)) continue;
+            if (b.doneAt().isBefore(from) || !b.doneAt().isBefore(to) || across(away, a, b)) continue;
             if (best == null || Duration.between(a.doneAt(), b.doneAt()).compareTo(Duration.between(best[0].doneAt(), best[1].doneAt())) > 0) {
                 best = new Journal.Entry[] {a, b};
             }

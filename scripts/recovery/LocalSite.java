@@ -230,6 +230,17 @@ public final class LocalSite extends Site {
         return kept == null ? null : kept.toString();
     }
 
+    /**
+     * After a session that ended (it kills the supervisor and the app): the supervisor started
+     * again on the spec as it was, a disaster's included, so that nothing is brought back that the
+     * workshop had stopped. False when there is no site, or its supervisor runs.
+     */
+    public boolean restart() throws IOException {
+        if (spec() == null || supervisorRunning()) return false;
+        startSupervisor();
+        return true;
+    }
+
     private void startSupervisor() throws IOException {
         Files.createDirectories(home);
         BackgroundJvm.detached(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), Supervisor.class.getName(), List.of(home.toString()),

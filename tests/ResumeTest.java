@@ -1,0 +1,67 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import common.Json;
+import java.nio.file.Path;
+import java.util.Map;
+import mission.Agent;
+import mission.Proof;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A CloudShell session that ends mid-mission kills what it ran. Here the agent and the control
+ * plane are killed outright (SIGKILL) while the agent writes; "resume" brings both back, the
+ * agent going on with the same run and journal; the failover that follows is proved as usual,
+ * and the proof shows the time the agent was away without counting it as an outage.
+ */
+class ResumeTest {
+    Kit kit;
+
+    @AfterEach
+    void stop() {
+        if (kit != null) {
+            kit.run("maz3", "stop");
+            kit.purge();
+        }
+    }
+
+    @Test
+    void aMissionCutOffByASessionEndGoesOnAfterResumeAndItsProofShowsTheTimeAway(@TempDir Path home) throws Exception {
+        kit = new Kit(home);
+        kit.ok("maz1");
+        kit.ok("maz2");
+        kit.ok("maz3", "--background");
+        Thread.sleep(500);
+        long agentPid = Agent.Summary.read(new common.Evidence(home.resolve("evidence/maz"))).pid();
+        long planePid = kit.state().controlPlanePid();
+        for (long pid : new long[] {agentPid, planePid}) {
+            ProcessHandle p = ProcessHandle.of(pid).orElseThrow();
+            p.destroyForcibly();
+            p.onExit().get();
+        }
+        // Long enough for the proof to see a time away, as a reconnection would leave.
+        Thread.sleep(1500);
+
+        Kit.Result resumed = kit.ok("resume");
+        assertTrue(resumed.out().contains("Agent resumed in the background"), resumed.out());
+        assertTrue(resumed.out().contains("Next step of the mission: ./jbang maz4"), "it says where the mission stands: " + resumed.out());
+        kit.ok("maz4");
+        kit.ok("maz5");
+        kit.ok("maz7");
+        Kit.Result proved = kit.ok("maz8");
+        assertTrue(proved.out().contains("PROOF HOLDS"), proved.all());
+        assertTrue(proved.out().contains("The agent was away from"), "the time away is shown: " + proved.out());
+
+        Proof p = Proof.read(home.resolve("evidence/maz"));
+        assertEquals(1, p.agentAway().size(), p.toString());
+        Proof.Away away = p.agentAway().get(0);
+        assertTrue(away.ms() >= 1500, "the agent was away while the session was: " + away);
+        assertTrue(p.rtoMs() < away.ms(), "the time away is not the RTO: " + p.rtoMs() + " ms");
+        assertEquals(0, p.journalHoles());
+        assertEquals(0, p.unjournaledRows());
+        Map<?, ?> summary = Json.read(home.resolve("evidence/maz/agent.json"), Map.class);
+        assertEquals(p.runId(), summary.get("run_id"), "one run, before and after");
+    }
+}
