@@ -62,6 +62,13 @@ public class maz10 extends Cli.KitCommand {
     @Option(names = "--restore-time", paramLabel = "TIME", descriptionKey = "maz10.restore-time") Instant restoreAt;
     @Option(names = "--restored-id", paramLabel = "ID", descriptionKey = "maz10.restored-id") String restoredId;
     @Option(names = "--replace", descriptionKey = "maz10.replace") boolean replace;
+    @Option(names = "--resume", descriptionKey = "maz10.resume") boolean resume;
+
+    /** What the step had done when it asked for the restore: all a run cut off then needs to go on (--resume). */
+    record Requested(String statement, long deleted, Long xid, String errorAt, String errorStartedAt, Long standbyMs, String restoreTime,
+                     String target, String requestedAt, String runId, String choice) {
+        static final String FILE = "restore-requested.json";
+    }
 
     public static void main(String[] args) {
         System.exit(Cli.run(new maz10(), args));
@@ -75,6 +82,7 @@ public class maz10 extends Cli.KitCommand {
         out.println(Messages.get("maz10.title"));
         if (!choice.equals(Mole.COPY) && !choice.equals(Mole.PROMOTE)) throw Problem.environment("maz10.choice", choice);
         Evidence mission = evidenceDir.open("maz");
+        if (resume) return resume(mission, started, out);
         Evidence evidence = Evidence.fresh(mission.dir().resolve(Mole.FOLDER));
         String target = restoredId != null ? restoredId : rds.local() ? "db007-restored" : Deployment.load().instance() + "-restored";
 
@@ -126,42 +134,69 @@ public class maz10 extends Cli.KitCommand {
             out.println(Messages.get("maz10.restoring", target, restoreTime));
             if (!rds.local()) out.println(Messages.get("maz10.cost"));
             api.restoreToPointInTime(target, restoreTime);
-            Rds.Instance restored = api.waitAvailable(target, rds.local() ? Duration.ofMillis(200) : Duration.ofSeconds(30),
-                    rds.local() ? Duration.ofMinutes(10) : Duration.ofHours(2),
-                    e -> out.println("  " + Messages.clock(e.time()) + "  " + Rds.describe(e)));
-            Instant available = Instant.now();
-            out.println(Messages.get("maz10.restored", target, restored.host(), restored.port(), Mole.seconds(requested, available)));
-
-            // ---- bringing the rows back ----
-            Database.Login from = MasterLogin.of(rds, restored);
-            long moved = Mole.bringBack(from, login, agent.runId(), choice);
-            Instant recovered = Instant.now();
-            out.println(Messages.get(choice.equals(Mole.COPY) ? "maz10.copied" : "maz10.promoted", moved));
-
-            // ---- the proof, from the journal against the live rows ----
-            Map<Long, Proof.Row> rows = Proof.fetchRows(login, agent.runId());
-            Proof.writeRows(evidence.file(Proof.ROWS), rows.values());
-            List<Journal.Entry> journal = Journal.read(evidence.file(Journal.FILE));
-            Mole.Count c = Mole.recount(journal, rows, error.at(), restoreTime);
-            double rpo = Mole.seconds(restoreTime, error.at());
-            boolean pass = error.deleted() > 0 && c.missingBeforeRecoveryPoint() == 0 && (choice.equals(Mole.PROMOTE) || c.lostAfterError() == 0);
-            Mole m = new Mole(pass ? "pass" : "fail", choice, error.at().toString(), error.xid(), error.deleted(), standbyMs, restoreTime.toString(), target,
-                    restored.host() + ":" + restored.port(), requested.toString(), available.toString(), recovered.toString(), c.acknowledgedBeforeError(),
-                    c.backBeforeError(), c.lostBeforeError(), c.acknowledgedAfterError(), c.keptAfterError(), c.lostAfterError(), rpo,
-                    Mole.seconds(requested, available), Mole.seconds(requested, recovered));
-            m.write(evidence);
-            out.println(Messages.get("maz10.proof.before", c.acknowledgedBeforeError(), c.backBeforeError(), c.lostBeforeError()));
-            out.println(Messages.get(choice.equals(Mole.COPY) ? "maz10.proof.after.copy" : "maz10.proof.after.promote", c.acknowledgedAfterError(),
-                    c.keptAfterError(), c.lostAfterError()));
-            out.println(Messages.get("maz10.rpo", Messages.seconds(rpo), Messages.clock(restoreTime), Messages.clock(error.at())));
-            out.println(Messages.get("maz10.rto", Messages.seconds(m.rtoSeconds()), Messages.seconds(m.restoreSeconds())));
-            Proof failover = Proof.read(mission.dir());
-            out.println(failover == null ? Messages.get("maz10.beside.none") : Messages.get("maz10.beside", failover.lostWrites()));
-            out.println(Messages.get("maz10.notice", target, restored.host() + ":" + restored.port()));
-            out.println(Messages.get(pass ? "step.pass" : "step.fail"));
-            mission.step("maz10", started, pass, m);
-            return pass ? 0 : Problem.CHECK_FAILED;
+            Requested asked = new Requested(error.statement(), error.deleted(), error.xid(), error.at().toString(), error.startedAt().toString(), standbyMs,
+                    restoreTime.toString(), target, requested.toString(), agent.runId(), choice);
+            evidence.write(Requested.FILE, asked);
+            out.println(Messages.get("maz10.if-cut-off"));
+            return finish(api, login, mission, evidence, asked, started, out);
         }
+    }
+
+    /** After a session that ended while RDS restored: the restore asked for is found, awaited, and the step goes on from there. */
+    private int resume(Evidence mission, Instant started, PrintWriter out) throws Exception {
+        Evidence evidence = new Evidence(mission.dir().resolve(Mole.FOLDER));
+        if (!java.nio.file.Files.exists(evidence.file(Requested.FILE))) throw Problem.environment("maz10.resume.none", evidence.file(Requested.FILE));
+        Requested asked = common.Json.read(evidence.file(Requested.FILE), Requested.class);
+        try (Rds api = Rds.open(rds)) {
+            if (api.describe(asked.target()) == null) throw Problem.failed("maz10.resume.gone", asked.target());
+            out.println(Messages.get("maz10.resuming", asked.target(), asked.requestedAt()));
+            return finish(api, MasterLogin.of(rds, api.describe()), mission, evidence, asked, started, out);
+        }
+    }
+
+    // Long because the end of the step reads as the exercise's: the restored instance, the rows brought back, the proof, the figures.
+    private int finish(Rds api, Database.Login login, Evidence mission, Evidence evidence, Requested asked, Instant started, PrintWriter out) throws Exception {
+        String target = asked.target();
+        String choice = asked.choice();
+        Instant requested = Instant.parse(asked.requestedAt());
+        Instant restoreTime = Instant.parse(asked.restoreTime());
+        Error error = new Error(asked.statement(), asked.deleted(), asked.xid(), Instant.parse(asked.errorAt()), Instant.parse(asked.errorStartedAt()));
+        Long standbyMs = asked.standbyMs();
+        Rds.Instance restored = api.waitAvailable(target, rds.local() ? Duration.ofMillis(200) : Duration.ofSeconds(30),
+                rds.local() ? Duration.ofMinutes(10) : Duration.ofHours(2),
+                e -> out.println("  " + Messages.clock(e.time()) + "  " + Rds.describe(e)));
+        Instant available = Instant.now();
+        out.println(Messages.get("maz10.restored", target, restored.host(), restored.port(), Mole.seconds(requested, available)));
+
+        // ---- bringing the rows back ----
+        Database.Login from = MasterLogin.of(rds, restored);
+        long moved = Mole.bringBack(from, login, asked.runId(), choice);
+        Instant recovered = Instant.now();
+        out.println(Messages.get(choice.equals(Mole.COPY) ? "maz10.copied" : "maz10.promoted", moved));
+
+        // ---- the proof, from the journal against the live rows ----
+        Map<Long, Proof.Row> rows = Proof.fetchRows(login, asked.runId());
+        Proof.writeRows(evidence.file(Proof.ROWS), rows.values());
+        List<Journal.Entry> journal = Journal.read(evidence.file(Journal.FILE));
+        Mole.Count c = Mole.recount(journal, rows, error.at(), restoreTime);
+        double rpo = Mole.seconds(restoreTime, error.at());
+        boolean pass = error.deleted() > 0 && c.missingBeforeRecoveryPoint() == 0 && (choice.equals(Mole.PROMOTE) || c.lostAfterError() == 0);
+        Mole m = new Mole(pass ? "pass" : "fail", choice, error.at().toString(), error.xid(), error.deleted(), standbyMs, restoreTime.toString(), target,
+                restored.host() + ":" + restored.port(), requested.toString(), available.toString(), recovered.toString(), c.acknowledgedBeforeError(),
+                c.backBeforeError(), c.lostBeforeError(), c.acknowledgedAfterError(), c.keptAfterError(), c.lostAfterError(), rpo,
+                Mole.seconds(requested, available), Mole.seconds(requested, recovered));
+        m.write(evidence);
+        out.println(Messages.get("maz10.proof.before", c.acknowledgedBeforeError(), c.backBeforeError(), c.lostBeforeError()));
+        out.println(Messages.get(choice.equals(Mole.COPY) ? "maz10.proof.after.copy" : "maz10.proof.after.promote", c.acknowledgedAfterError(),
+                c.keptAfterError(), c.lostAfterError()));
+        out.println(Messages.get("maz10.rpo", Messages.seconds(rpo), Messages.clock(restoreTime), Messages.clock(error.at())));
+        out.println(Messages.get("maz10.rto", Messages.seconds(m.rtoSeconds()), Messages.seconds(m.restoreSeconds())));
+        Proof failover = Proof.read(mission.dir());
+        out.println(failover == null ? Messages.get("maz10.beside.none") : Messages.get("maz10.beside", failover.lostWrites()));
+        out.println(Messages.get("maz10.notice", target, restored.host() + ":" + restored.port()));
+        out.println(Messages.get(pass ? "step.pass" : "step.fail"));
+        mission.step("maz10", started, pass, m);
+        return pass ? 0 : Problem.CHECK_FAILED;
     }
 
     /** The error: its statement, how many rows it took, its transaction and the moment it committed. */

@@ -58,7 +58,13 @@ final class Kit {
         return forked(env, input, mainClass, args);
     }
 
-    private Result forked(Map<String, String> env, String input, String mainClass, String... args) {
+    /** Started in a JVM of its own and left running, its output in that file: for a test that cuts it off as a session end would. */
+    Process started(Path output, String mainClass, String... args) throws IOException {
+        return command(Map.of(), mainClass, args).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    }
+
+    /** A command's JVM as a student's machine would start it: this kit's home, English, and the environment given. */
+    private ProcessBuilder command(Map<String, String> env, String mainClass, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
@@ -71,6 +77,11 @@ final class Kit {
         pb.environment().put("DB007_HOME", home.toString());
         pb.environment().put("DB007_LANG", "en");
         pb.environment().putAll(env);
+        return pb;
+    }
+
+    private Result forked(Map<String, String> env, String input, String mainClass, String... args) {
+        ProcessBuilder pb = command(env, mainClass, args);
         try {
             Path out = Files.createTempFile("kit", ".out");
             Path err = Files.createTempFile("kit", ".err");

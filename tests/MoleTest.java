@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import mission.Journal;
@@ -280,5 +281,30 @@ class MoleTest {
         return RdsClient.builder().endpointOverride(URI.create("http://127.0.0.1:" + kit.state().apiPort()))
                 .region(software.amazon.awssdk.regions.Region.of("local")).httpClient(UrlConnectionHttpClient.create())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("any", "any"))).build();
+    }
+
+    /**
+     * A session that ends while RDS restores (15 to 30 minutes there) kills step 10 mid-wait:
+     * "maz10 --resume" finds the restore it had asked for, waits for it, brings the rows back
+     * and proves it, as an uncut run would.
+     */
+    @Test
+    void aStep10CutOffWhileItsRestoreRunsGoesOnWithResume() throws Exception {
+        Path output = Files.createTempFile("maz10", ".out");
+        Path asked = home.resolve("evidence/maz/mole/restore-requested.json");
+        Files.deleteIfExists(asked);
+        Process cut = kit.started(output, "maz10", "--replace", "--seconds", "2", "--after", "1");
+        assertTrue(common.Wait.within(Duration.ofSeconds(90), Duration.ofMillis(10), () -> Files.exists(asked) || !cut.isAlive()),
+                Files.readString(output));
+        cut.destroyForcibly();
+        cut.waitFor();
+        assertTrue(Files.exists(asked), "the restore was asked for before the cut: " + Files.readString(output));
+
+        Kit.Result resumed = kit.ok("maz10", "--resume");
+        assertTrue(resumed.out().contains("Resuming: the restore of db007-restored"), resumed.out());
+        Mole m = Mole.read(home.resolve("evidence/maz/mole"));
+        assertEquals("pass", m.verdict(), resumed.all());
+        assertEquals(m.acknowledgedBeforeError() - m.lostBeforeError(), m.backBeforeError(), "what came before the recovery point is back: " + resumed.out());
+        assertEquals(Json.read(asked, Map.class).get("restore_time"), m.restoreTime(), "the restore the cut run asked for, not a new one");
     }
 }
