@@ -201,7 +201,7 @@ public class maz11 extends Cli.KitCommand {
                 if (!t.rds.local()) Json.writeAtomically(CrossRegion.onAws(), r);
                 out.println(Messages.get("maz11.replica.ready", id, Messages.seconds(Duration.between(requested, available).toMillis() / 1000.0),
                         made.host() + ":" + made.port()));
-                Agent.Background agent = Agent.startInBackground(e, t.rds.arguments(), 0);
+                Agent.Background agent = Agent.startInBackground(e, t.rds.arguments(), 0, false);
                 out.println(Messages.get("maz11.agent", agent.pid(), e.file(Journal.FILE)));
                 Database.Login replica = t.replicaLogin(r);
                 for (int i = 0; i < watch; i++) {

@@ -1,18 +1,23 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Home.java common/Json.java common/Messages.java common/Problem.java region/PgBinaries.java region/ServerAccount.java
+//SOURCES aws/Aws.java aws/Preflight.java common/Cli.java common/Home.java common/Json.java common/Messages.java common/Problem.java
+//SOURCES region/PgBinaries.java region/ServerAccount.java
 //DESCRIPTION Before class: checks Java, PostgreSQL, ports and disk space, builds every command once, and says whether this machine is ready.
 
 // Getting a machine ready, the day before the class.
 //
 //   ./jbang setup              every check, then every command built (a minute or two the first time)
 //   ./jbang setup --no-build   the checks only
+//   ./jbang setup --target aws --students 30 [--class NAME]
+//                              the AWS account and Region: credentials, AZs, quotas, permissions, cost
 //
 // A student runs it once on the machine they will use, an instructor puts it on the first slide.
 // It fetches what is missing (PostgreSQL's binaries when none is installed), builds every alias
 // of the catalog in parallel so that no step stops to compile during the lesson, and prints one
 // line per check. It exits 0 only when the machine is ready.
 
+import aws.Aws;
+import aws.Preflight;
 import common.Cli;
 import common.Home;
 import common.Json;
@@ -38,6 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import region.PgBinaries;
 import region.ServerAccount;
@@ -54,6 +60,11 @@ public class setup extends Cli.KitCommand {
     @Option(names = "--pg-bin", paramLabel = "DIR", descriptionKey = "lab.up.pg-bin") String pgBin;
     @Option(names = "--jobs", paramLabel = "N", descriptionKey = "setup.jobs") int jobs = Runtime.getRuntime().availableProcessors();
     @Option(names = "--json", descriptionKey = "option.json") boolean json;
+    @Option(names = "--target", paramLabel = "local|aws", defaultValue = "local", descriptionKey = "setup.target") String target;
+    @Mixin Aws.Options aws;
+    @Option(names = "--students", paramLabel = "N", defaultValue = "1", descriptionKey = "setup.students") int students;
+    @Option(names = "--class", paramLabel = "NAME", descriptionKey = "setup.class") String className;
+    @Option(names = "--student", paramLabel = "NAME", descriptionKey = "aws.student") String student;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new setup(), args));
@@ -69,6 +80,14 @@ public class setup extends Cli.KitCommand {
         List<Row> rows = new ArrayList<>();
         rows.add(new Row("java", Runtime.version().feature() >= 17,
                 System.getProperty("java.version") + " (" + System.getProperty("java.home") + ")"));
+        if (target.equals("aws")) {
+            // The account and Region, before anything is created there; this machine needs only Java, room and a build.
+            if (students < 1) throw Problem.environment("setup.students.invalid", students);
+            if (!json) out.println(Messages.get("setup.aws", students));
+            for (Preflight.Check c : Preflight.run(aws, student, className, students)) rows.add(new Row(c.check(), c.ready(), c.detail()));
+            return report(rows, out);
+        }
+        if (!target.equals("local")) throw Problem.environment("target.unknown", target);
         ServerAccount account = null;
         try {
             account = ServerAccount.choose(System.getenv("DB007_RUN_AS"));
@@ -78,6 +97,11 @@ public class setup extends Cli.KitCommand {
         }
         rows.add(postgres(account, out));
         rows.add(ports());
+        return report(rows, out);
+    }
+
+    /** Room on this machine, every command built, then the table; 0 only when every line is ready. */
+    private int report(List<Row> rows, PrintWriter out) throws Exception {
         rows.add(disk());
         if (!noBuild) rows.add(build(out));
         boolean ready = rows.stream().allMatch(Row::ready);
@@ -86,7 +110,7 @@ public class setup extends Cli.KitCommand {
         } else {
             out.println();
             for (Row r : rows) {
-                out.println(String.format("  %-12s %-6s %s", Messages.get("setup.check." + r.check()),
+                out.println(String.format("  %-16s %-6s %s", Messages.get("setup.check." + r.check()),
                         Messages.get(r.ready() ? "setup.ok" : "setup.no"), r.detail()));
             }
             out.println();

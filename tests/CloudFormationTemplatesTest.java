@@ -165,6 +165,7 @@ class CloudFormationTemplatesTest {
             }
         }
         assertTrue(found >= 15, "the kit's calls were found: " + found);
+        for (String a : aws.Preflight.actions(true).keySet()) assertTrue(covers(allowed, a), "setup --target aws checks " + a + ", which the class's students may not do");
         for (Map<String, Object> s : student) {
             boolean looks = actions(s).stream().allMatch(a -> a.matches("[a-z0-9]+:(Describe|List|Get|Validate|Simulate)\\w*"));
             if (!looks) assertFalse(s.get("Resource").equals("*"), "a change on every resource: " + s);

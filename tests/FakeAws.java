@@ -54,6 +54,16 @@ final class FakeAws implements AutoCloseable {
     record Instance(String id, boolean multiAz, Instant created, Map<String, String> tags) {}
 
     final Map<String, Instance> instances = Collections.synchronizedMap(new LinkedHashMap<>());
+
+    /** The account as the preflight sees it: VPCs and gateways in use, the quotas Service Quotas gives (none: it does not answer), RDS's. */
+    volatile int vpcsUsed = 1;
+    volatile int gatewaysUsed = 1;
+    volatile Double vpcQuota;
+    volatile int instancesUsed = 2;
+    volatile int instancesMax = 40;
+    volatile List<String> zones = List.of("local-1a", "local-1b", "local-1c");
+    /** The actions IAM's simulation denies; null: the caller may not simulate at all. */
+    volatile java.util.Set<String> denied = java.util.Set.of();
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     final Map<String, String> outputs = new LinkedHashMap<>();
     /** A Multi-AZ MySQL instance "mysql-db" that DescribeDBInstances shows at this port, when set. */
@@ -78,9 +88,11 @@ final class FakeAws implements AutoCloseable {
 
     /** The environment that sends the SDK's calls here: its own service-specific endpoint variables. */
     Map<String, String> env() {
-        return Map.of("AWS_ENDPOINT_URL_CLOUDFORMATION", url(), "AWS_ENDPOINT_URL_SECRETS_MANAGER", url(), "AWS_ENDPOINT_URL_RDS", url(),
-                "AWS_ENDPOINT_URL_CLOUDWATCH", url(), "AWS_ENDPOINT_URL_STS", url(), "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test", "AWS_EC2_METADATA_DISABLED", "true",
-                "DB007_AWS_POLL_SECONDS", "0.2");
+        return Map.ofEntries(Map.entry("AWS_ENDPOINT_URL_CLOUDFORMATION", url()), Map.entry("AWS_ENDPOINT_URL_SECRETS_MANAGER", url()),
+                Map.entry("AWS_ENDPOINT_URL_RDS", url()), Map.entry("AWS_ENDPOINT_URL_CLOUDWATCH", url()), Map.entry("AWS_ENDPOINT_URL_STS", url()),
+                Map.entry("AWS_ENDPOINT_URL_EC2", url()), Map.entry("AWS_ENDPOINT_URL_SERVICE_QUOTAS", url()), Map.entry("AWS_ENDPOINT_URL_IAM", url()),
+                Map.entry("AWS_ACCESS_KEY_ID", "test"), Map.entry("AWS_SECRET_ACCESS_KEY", "test"), Map.entry("AWS_EC2_METADATA_DISABLED", "true"),
+                Map.entry("DB007_AWS_POLL_SECONDS", "0.2"));
     }
 
     private void handle(HttpExchange x) throws IOException {
@@ -260,9 +272,41 @@ final class FakeAws implements AutoCloseable {
                 if (gone == null) error(x, 404, "DBInstanceNotFound", "DBInstance " + form.get("DBInstanceIdentifier") + " not found.");
                 else reply(x, "DeleteDBInstance", "<DBInstance>" + instanceXml(gone).replace("<DBInstance>", "").replace("available", "deleting"));
             }
+            case "DescribeVpcs" -> ec2(x, "DescribeVpcs", "vpcSet", "vpcId", "vpc-", vpcsUsed);
+            case "DescribeInternetGateways" -> ec2(x, "DescribeInternetGateways", "internetGatewaySet", "internetGatewayId", "igw-", gatewaysUsed);
+            case "DescribeAccountAttributes" -> reply(x, "DescribeAccountAttributes", "<AccountQuotas>"
+                    + quota("DBInstances", instancesUsed, instancesMax) + quota("DBSubnetGroups", 1, 50) + quota("DBParameterGroups", 3, 50) + "</AccountQuotas>");
+            case "DescribeOrderableDBInstanceOptions" -> {
+                StringBuilder azs = new StringBuilder();
+                for (String z : zones) azs.append("<AvailabilityZone><Name>").append(z).append("</Name></AvailabilityZone>");
+                reply(x, "DescribeOrderableDBInstanceOptions", "<OrderableDBInstanceOptions><OrderableDBInstanceOption><Engine>" + form.get("Engine")
+                        + "</Engine><DBInstanceClass>" + form.get("DBInstanceClass") + "</DBInstanceClass><AvailabilityZones>" + azs
+                        + "</AvailabilityZones><MultiAZCapable>" + (zones.size() > 1) + "</MultiAZCapable></OrderableDBInstanceOption></OrderableDBInstanceOptions>");
+            }
+            case "SimulatePrincipalPolicy" -> {
+                if (denied == null) {
+                    error(x, 403, "AccessDenied", "User is not authorized to perform: iam:SimulatePrincipalPolicy");
+                    return;
+                }
+                String a = form.get("ActionNames.member.1");
+                reply(x, "SimulatePrincipalPolicy", "<EvaluationResults><member><EvalActionName>" + a + "</EvalActionName><EvalResourceName>"
+                        + form.get("ResourceArns.member.1") + "</EvalResourceName><EvalDecision>" + (denied.contains(a) ? "implicitDeny" : "allowed")
+                        + "</EvalDecision></member></EvaluationResults><IsTruncated>false</IsTruncated>");
+            }
             case "GetCallerIdentity" -> reply(x, "GetCallerIdentity", "<Arn>" + caller(x) + "</Arn><UserId>AIDA0000</UserId><Account>000000000000</Account>");
             default -> error(x, 400, "InvalidAction", "the fake does not know " + action);
         }
+    }
+
+    /** EC2's answer to a Describe call, in its own XML (no Result wrapper): that many items. */
+    private static void ec2(HttpExchange x, String action, String set, String id, String prefix, int n) throws IOException {
+        StringBuilder o = new StringBuilder("<" + action + "Response xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>r1</requestId><" + set + ">");
+        for (int i = 0; i < n; i++) o.append("<item><").append(id).append(">").append(prefix).append(i).append("</").append(id).append("></item>");
+        send(x, 200, "text/xml", o.append("</").append(set).append("></").append(action).append("Response>").toString());
+    }
+
+    private static String quota(String name, int used, int max) {
+        return "<AccountQuota><AccountQuotaName>" + name + "</AccountQuotaName><Used>" + used + "</Used><Max>" + max + "</Max></AccountQuota>";
     }
 
     /** An instance as DescribeDBInstances lists it, its tags included. */
@@ -481,6 +525,11 @@ final class FakeAws implements AutoCloseable {
 
     private void secrets(HttpExchange x, String target, String body) throws IOException {
         calls.add(target + " " + body);
+        if (target.equals("ServiceQuotasV20190624.GetServiceQuota")) {
+            if (vpcQuota == null) send(x, 400, "application/x-amz-json-1.1", "{\"__type\":\"NoSuchResourceException\",\"message\":\"no applied quota\"}");
+            else send(x, 200, "application/x-amz-json-1.1", "{\"Quota\":{\"ServiceCode\":\"vpc\",\"Value\":" + vpcQuota + "}}");
+            return;
+        }
         if (!target.equals("secretsmanager.GetSecretValue")) {
             send(x, 400, "application/x-amz-json-1.1", "{\"__type\":\"InvalidRequestException\",\"message\":\"unknown " + target + "\"}");
             return;

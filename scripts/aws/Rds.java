@@ -230,7 +230,7 @@ public final class Rds implements AutoCloseable {
         return new Rds(client(o), null);
     }
 
-    private static RdsClient client(Options o) throws IOException {
+    static RdsClient client(Options o) throws IOException {
         RdsClientBuilder b = RdsClient.builder().httpClient(UrlConnectionHttpClient.create());
         if (o.local()) {
             if (!Files.exists(Region.stateFile())) throw Problem.environment("lab.none", Home.dir());

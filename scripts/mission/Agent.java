@@ -157,9 +157,7 @@ public final class Agent {
             firstSeq = before.stream().mapToLong(Journal.Entry::seq).max().orElse(0) + 2;
             firstConnection = before.stream().mapToLong(Journal.Entry::conn).max().orElse(0);
             attempts.set(before.size());
-            acks.set(before.stream().filter(e -> e.outcome() == Journal.Outcome.ack).count());
-            fails.set(before.stream().filter(e -> e.outcome() == Journal.Outcome.fail).count());
-            unknowns.set(before.stream().filter(e -> e.outcome() == Journal.Outcome.unknown).count());
+            for (Journal.Entry e : before) (e.outcome() == Journal.Outcome.ack ? acks : e.outcome() == Journal.Outcome.fail ? fails : unknowns).incrementAndGet();
             reads.set(resumed.reads());
         }
         Rds.Instance instance;
@@ -349,7 +347,7 @@ public final class Agent {
             } catch (SQLException e) {
                 close(c);
                 c = null;
-                sleepQuietly(RETRY_PAUSE_MS);
+                Wait.pause(RETRY_PAUSE_MS);
             } catch (InterruptedException e) {
                 break;
             }
@@ -430,13 +428,8 @@ public final class Agent {
     /**
      * Runs the agent as its own process (the maz3 step, detached from this terminal), writing into
      * that evidence folder for that long (0: until stopped), and returns once it has a write
-     * acknowledged.
+     * acknowledged; resuming, it goes on with the run a cut-off agent left there.
      */
-    public static Background startInBackground(Evidence evidence, List<String> targetArguments, double seconds) throws IOException {
-        return startInBackground(evidence, targetArguments, seconds, false);
-    }
-
-    /** The same; resuming, it goes on with the run a cut-off agent left there, and returns once this one has a write acknowledged. */
     public static Background startInBackground(Evidence evidence, List<String> targetArguments, double seconds, boolean resume) throws IOException {
         List<String> args = new ArrayList<>(List.of("--evidence", evidence.dir().toString(), "--duration", Double.toString(seconds)));
         args.addAll(targetArguments);
@@ -488,14 +481,6 @@ public final class Agent {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         int nl = m.indexOf('\n');
         return (e.getSQLState() == null ? "" : e.getSQLState() + " ") + (nl < 0 ? m : m.substring(0, nl));
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static void close(Connection c) {
