@@ -1,6 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES common/Cli.java common/Problem.java grading/ClassOutputs.java grading/Grader.java grading/Marks.java grading/Scale.java grading/Student.java
+//SOURCES aws/Rds.java common/Cli.java common/Problem.java grading/ClassOutputs.java grading/Grader.java grading/Marks.java grading/Scale.java
+//SOURCES grading/Student.java
 //DESCRIPTION The auto-grader: re-verify each student's evidence from raw data, score it, and grade a whole class.
 
 // Grading.
@@ -8,6 +9,7 @@
 //   ./jbang grade bundles/                                  every zip (or unpacked bundle) in the folder
 //   ./jbang grade a/submission.zip b/submission.zip …       an LMS export, each in its own folder
 //   ./jbang grade bundles/ --marks marks.csv --csv class.csv --junit class.xml
+//   ./jbang grade bundles/ --target aws                    each failover beside RDS's own history of it
 //
 // Trusts no number a student could have typed, and no file: every bundle is unpacked into a
 // scratch folder of its own, within limits, and nothing it names may reach outside it. The
@@ -18,6 +20,7 @@
 // judge comes from --marks. One bundle that cannot be read never stops the class: it gets its
 // reason, and the others are graded and written. Exits 1 when a student fails a required check.
 
+import aws.Rds;
 import common.Cli;
 import common.Problem;
 import grading.ClassOutputs;
@@ -29,6 +32,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -41,6 +45,8 @@ public class grade extends Cli.KitCommand {
     @Option(names = "--junit", paramLabel = "FILE", defaultValue = "grades.xml", descriptionKey = "grade.junit") Path junit;
     @Option(names = "--quiet", descriptionKey = "grade.quiet") boolean quiet;
     @Option(names = "--html", paramLabel = "FILE", descriptionKey = "grade.html") Path html;
+    /** With --target aws (and read access to the class's account), RDS's own history of each failover beside the bundle's. */
+    @Mixin Rds.Options rds;
 
     public static void main(String[] args) {
         System.exit(Cli.run(new grade(), args));
@@ -51,7 +57,14 @@ public class grade extends Cli.KitCommand {
         PrintWriter out = spec.commandLine().getOut();
         Scale scale = Scale.load(scaleFile);
         List<Marks.Mark> marks = marksFile == null ? List.of() : Marks.read(marksFile);
-        List<Student> students = new Grader(scale, html).grade(inputs, marks, out);
+        Grader grader = new Grader(scale, html);
+        Rds provider = rds.local() ? null : Rds.account(rds);
+        List<Student> students;
+        try {
+            students = (provider == null ? grader : grader.askingRds(provider)).grade(inputs, marks, out);
+        } finally {
+            if (provider != null) provider.close();
+        }
         ClassOutputs.write(out, students, scale, quiet, csv, junit, html);
         return students.stream().anyMatch(s -> s.failedRequired(scale)) ? Problem.CHECK_FAILED : 0;
     }

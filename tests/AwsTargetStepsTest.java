@@ -1,8 +1,14 @@
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import common.Json;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +30,7 @@ class AwsTargetStepsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void stepsThreeToNineRunAgainstAnyRdsEndpoint(@TempDir Path home) throws Exception {
         kit = new Kit(home);
         kit.ok("maz1");
@@ -46,11 +53,36 @@ class AwsTargetStepsTest {
         assertEquals("az2", ((Map<?, ?>) order.get("observed")).get("primary_az"));
         assertTrue(((Number) ((Map<?, ?>) order.get("observed")).get("unprotected_ms")).longValue() > 0, order.toString());
         assertTrue(((Number) proof.get("acknowledged_writes")).longValue() > 0);
+
+        // The instructor grades with read access to the account: RDS's own history of the failover beside the bundle's.
+        Path zip = home.resolve("alice.zip");
+        kit.ok("bundle", "--student", "alice", "--out", zip.toString());
+        Path bundle = grading.BundleReader.unpack(zip, home.resolve("unpacked"), grading.BundleReader.Limits.CLASS);
+        String[] asking = {"--target", "aws", "--region", "local", "--rds-endpoint-url", aws[aws.length - 1], "--csv", home.resolve("g.csv").toString(),
+                "--junit", home.resolve("g.xml").toString()};
+        Kit.Result honest = kit.run(env, "grade", concat(new String[] {bundle.toString()}, asking));
+        assertFalse(honest.out().contains("RDS"), "an honest bundle agrees with RDS's history: " + honest.out());
+
+        // A self-consistent edit (the failover made to look shorter, the manifest re-hashed) does not agree with RDS's.
+        Path events = bundle.resolve("maz/events.json");
+        List<Map<String, Object>> edited = new ArrayList<>();
+        for (Object o : Json.read(events, List.class)) {
+            Map<String, Object> e = new LinkedHashMap<>((Map<String, Object>) o);
+            if (String.valueOf(e.get("message")).startsWith("Multi-AZ instance failover completed")) {
+                e.put("time", Instant.parse((String) e.get("time")).minusSeconds(5).toString());
+            }
+            edited.add(e);
+        }
+        Files.writeString(events, Json.write(edited));
+        Kit.rehash(bundle);
+        Kit.Result forged = kit.run(env, "grade", concat(new String[] {bundle.toString()}, asking));
+        assertTrue(forged.out().contains("is not in RDS's history of " + Region.INSTANCE_ID), forged.out());
+        assertTrue(forged.out().contains("the bundle does not show it"), "and RDS's own record of it is named: " + forged.out());
     }
 
-    private static String[] concat(String[] a, String b) {
-        String[] r = java.util.Arrays.copyOf(a, a.length + 1);
-        r[a.length] = b;
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
         return r;
     }
 }

@@ -122,7 +122,7 @@ class GradeTest {
     void anExercise3AnswerThatDisagreesWithTheRunLosesItsPoint(@TempDir Path dir) throws Exception {
         Path b = unpacked(dir);
         Files.writeString(b.resolve("answers/pra.md"), "## 3\nOur RPO was 42 s and our RTO 7 s.\n");
-        rehash(b);
+        Kit.rehash(b);
         Kit.Result r = grade(dir, b);
         assertEquals(0, r.exit(), "not a required check: " + r.all());
         assertTrue(r.out().matches("(?s).*\\[FAIL \\] pra\\.exercise3.*says RPO 42\\.0 s.*"), r.out());
@@ -135,7 +135,7 @@ class GradeTest {
         List<String> lines = new java.util.ArrayList<>(Files.readAllLines(log));
         lines.removeIf(l -> l.startsWith("ADD id="));
         Files.write(log, lines);
-        rehash(b);
+        Kit.rehash(b);
         Kit.Result hidden = grade(dir, b);
         assertTrue(hidden.out().matches("(?s).*\\[FAIL \\] pra\\.rpo.*"), hidden.out());
 
@@ -151,7 +151,7 @@ class GradeTest {
         Files.writeString(first, Json.write(new Restore.Result(r.startedAt(), r.kind(), r.restoredFrom(), r.backupTime(), r.backupMessages(), r.backupLastId(),
                 r.restoredMessages(), r.skipped(), r.keptAside(), r.healthyAt(), r.verified(), r.disasterAt(), r.lostMessages(), claimed,
                 r.checkMessageId(), r.firstAddAt(), r.rtoSeconds())));
-        rehash(c);
+        Kit.rehash(c);
         Kit.Result edited = grade(dir, c);
         assertTrue(edited.out().matches("(?s).*\\[FAIL \\] pra\\.rpo.*the RPO reported is " + claimed + " s.*"), edited.out());
     }
@@ -167,7 +167,7 @@ class GradeTest {
         Path b = unpacked(dir);
         Path proof = b.resolve("maz11/proof.json");
         Files.writeString(proof, Files.readString(proof).replaceFirst("\"lost_writes\": \\d+", "\"lost_writes\": 0"));
-        rehash(b);
+        Kit.rehash(b);
         Kit.Result typed = grade(dir, b);
         assertTrue(typed.out().contains("FLAG") && typed.out().contains("maz11/proof.json") && typed.out().contains("lost_writes"), typed.out());
 
@@ -182,7 +182,7 @@ class GradeTest {
             lines.add(isLost ? line.replace(",ack,", ",fail,") : line);
         }
         Files.write(journal, lines);
-        rehash(c);
+        Kit.rehash(c);
         Kit.Result hidden = grade(dir, c);
         assertTrue(hidden.out().matches("(?s).*\\[FAIL \\] maz\\.region.*went on after " + p.lostWrites() + ".*")
                 || hidden.out().matches("(?s).*\\[FAIL \\] maz\\.region.*connection went on after [1-9].*"), hidden.out());
@@ -192,7 +192,7 @@ class GradeTest {
         List<String> kept = new java.util.ArrayList<>(Files.readAllLines(rows));
         kept.remove(kept.size() / 2);
         Files.write(rows, kept);
-        rehash(d);
+        Kit.rehash(d);
         Kit.Result holed = grade(dir, d);
         assertTrue(holed.out().matches("(?s).*\\[FAIL \\] maz\\.region.*lost writes with a later one kept [1-9].*"), holed.out());
     }
@@ -204,7 +204,7 @@ class GradeTest {
         List<String> lines = Files.readAllLines(journal);
         lines.remove(50);
         Files.write(journal, lines);
-        rehash(b);
+        Kit.rehash(b);
         assertFails(dir, b, "maz.journal");
     }
 
@@ -215,7 +215,7 @@ class GradeTest {
         List<String> lines = Files.readAllLines(rows);
         lines.remove(100);
         Files.write(rows, lines);
-        rehash(b);
+        Kit.rehash(b);
         assertFails(dir, b, "maz.rpo");
     }
 
@@ -224,7 +224,7 @@ class GradeTest {
         Path b = unpacked(dir);
         Path proof = b.resolve("maz/proof.json");
         Files.writeString(proof, Files.readString(proof).replaceAll("\"rto_ms\": \\d+", "\"rto_ms\": 1"));
-        rehash(b);
+        Kit.rehash(b);
         Kit.Result r = grade(dir, b);
         assertTrue(r.out().matches("(?s).*\\[FAIL \\] maz\\.rto.*"), r.out());
     }
@@ -242,7 +242,7 @@ class GradeTest {
                     .findFirst().orElseThrow();
         }
         Files.copy(other, restored, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        rehash(b);
+        Kit.rehash(b);
         assertFails(dir, b, "pra.restore");
     }
 
@@ -272,7 +272,7 @@ class GradeTest {
         Files.writeString(proof, Files.readString(proof).replaceAll("\"acknowledged_writes\": \\d+", "\"acknowledged_writes\": 99999"));
         Path report = b.resolve("maz/report.html");
         Files.writeString(report, Files.readString(report).replaceAll("data-figure=\"rto_ms\">\\d+ ms<", "data-figure=\"rto_ms\">7 ms<"));
-        rehash(b);
+        Kit.rehash(b);
         Kit.Result r = grade(dir, b);
         assertTrue(r.out().contains("FLAG: maz/proof.json says acknowledged_writes = 99999, but the recount from the raw journal and rows gives " + acks), r.out());
         assertTrue(r.out().contains("FLAG: maz/report.html says rto_ms = 7, but the recount"), r.out());
@@ -293,7 +293,7 @@ class GradeTest {
             if (String.valueOf(e.get("message")).matches("The standby in \\S+ was promoted to primary.*")) e.put("time", started.plusMillis(rto * 10).toString());
         }
         Files.writeString(events, Json.write(list));
-        rehash(b);
+        Kit.rehash(b);
         Kit.Result r = grade(dir, b);
         assertTrue(r.out().contains("FLAG: the RTO, " + rto + " ms, is shorter than the region's own recorded failover (" + rto * 10 + " ms"), r.out());
     }
@@ -420,7 +420,7 @@ class GradeTest {
         Proof.writeRows(b.resolve("maz/database.csv"), rows.values());
         Path proof = b.resolve("maz/proof.json");
         Files.writeString(proof, Files.readString(proof).replaceAll("\"unknown_writes\": (\\d+)", "\"unknown_writes\": 2"));
-        rehash(b);
+        Kit.rehash(b);
         Kit.Result r = grade(dir, b);
         assertEquals(1, r.exit(), r.all());
         assertTrue(r.out().matches("(?s).*\\[FAIL \\] maz\\.rpo.*lost 1,.*cannot have lost their answer.*\\[" + victim.seq() + "\\].*"), r.out());
@@ -452,7 +452,7 @@ class GradeTest {
         Proof.writeRows(b.resolve("maz/database.csv"), new TreeMap<>(rows).values());
         Path proof = b.resolve("maz/proof.json");
         Files.writeString(proof, Files.readString(proof).replaceAll("\"rto_ms\": \\d+", "\"rto_ms\": " + (claimed.rtoMs() - shift)));
-        rehash(b);
+        Kit.rehash(b);
         Kit.Result r = grade(dir, b);
         assertTrue(r.out().matches("(?s).*\\[FAIL \\] maz\\.rto.*the journal disagrees with the database.*"), r.out());
         assertTrue(r.out().contains("FLAG:") && r.out().contains("server time or transaction order disagrees"), r.out());
@@ -475,7 +475,7 @@ class GradeTest {
                         r.checkMessageId(), r.firstAddAt(), r.rtoSeconds())));
             }
         }
-        rehash(b);
+        Kit.rehash(b);
         Kit.Result r = grade(dir, b);
         assertTrue(r.out().matches("(?s).*\\[FAIL \\] pra\\.point.*"), r.out());
         assertTrue(r.out().contains("FLAG: a restore names a backup taken after that restore began"), r.out());
@@ -529,7 +529,7 @@ class GradeTest {
         try (Stream<Path> list = Files.list(b.resolve("pra/restores"))) {
             Files.writeString(list.findFirst().orElseThrow(), "{ \"restored_from\": 42, ");
         }
-        rehash(b);
+        Kit.rehash(b);
         Kit.Result r = grade(dir, b);
         assertTrue(r.out().matches("(?s).*\\[FAIL \\] pra\\.restore.*pra/restores cannot be read: [0-9TZ-]+\\.json: End of input.*"), r.out());
         assertFalse(r.out().contains("db007-grade"), "no reason shows where the grader unpacked the bundle: " + r.out());
@@ -587,7 +587,7 @@ class GradeTest {
                     r.restoredMessages(), r.skipped(), r.keptAside(), r.healthyAt(), r.verified(), r.disasterAt(), r.lostMessages(), r.rpoSeconds(),
                     r.checkMessageId(), r.firstAddAt(), r.rtoSeconds())));
         }
-        rehash(bundle);
+        Kit.rehash(bundle);
         return bundle;
     }
 
@@ -630,13 +630,5 @@ class GradeTest {
             }
         }
         return m;
-    }
-
-    /** A careful cheat re-hashes what they changed: the grader must catch it from the data. */
-    private static void rehash(Path bundle) throws Exception {
-        Bundle.Manifest m = Json.read(bundle.resolve(Bundle.MANIFEST), Bundle.Manifest.class);
-        Map<String, String> files = new TreeMap<>();
-        for (String name : m.files().keySet()) files.put(name, Bundle.sha256(bundle.resolve(name)));
-        Files.writeString(bundle.resolve(Bundle.MANIFEST), Json.write(new Bundle.Manifest(m.kit(), m.student(), m.createdAt(), files)));
     }
 }

@@ -202,4 +202,12 @@ final class Kit {
     void purge() {
         run("lab", "down", "--purge");
     }
+
+    /** A bundle's manifest made to agree with its files again: a careful cheat re-hashes what they changed, and the grader must catch it from the data. */
+    static void rehash(Path bundle) throws Exception {
+        common.Bundle.Manifest m = Json.read(bundle.resolve(common.Bundle.MANIFEST), common.Bundle.Manifest.class);
+        Map<String, String> files = new java.util.TreeMap<>();
+        for (String name : m.files().keySet()) files.put(name, common.Bundle.sha256(bundle.resolve(name)));
+        Files.writeString(bundle.resolve(common.Bundle.MANIFEST), Json.write(new common.Bundle.Manifest(m.kit(), m.student(), m.createdAt(), files)));
+    }
 }

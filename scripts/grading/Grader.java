@@ -1,9 +1,10 @@
 package grading;
 
-//SOURCES ../common/Bundle.java ../common/FileTree.java ../common/Messages.java ../common/Problem.java ../mission/Journal.java ../mission/Proof.java
-//SOURCES ../recovery/Restore.java BundleReader.java ClassReport.java Marks.java MissionChecks.java PraChecks.java Scale.java Student.java
-//SOURCES StudentFiles.java
+//SOURCES ../aws/Rds.java ../common/Bundle.java ../common/FileTree.java ../common/Messages.java ../common/Problem.java ../mission/Journal.java
+//SOURCES ../mission/Proof.java ../recovery/Restore.java BundleReader.java ClassReport.java Marks.java MissionChecks.java PraChecks.java
+//SOURCES ProviderEvidence.java Scale.java Student.java StudentFiles.java
 
+import aws.Rds;
 import common.Bundle;
 import common.FileTree;
 import common.Messages;
@@ -33,6 +34,8 @@ public final class Grader {
     /** Where the students' own reports are copied, beside the class page; null without one. */
     private final Path reportsDir;
     private final Path pageDir;
+    /** RDS, asked about each student's instance when the grader has read access to the class's account; null otherwise. */
+    private Rds provider;
 
     /** With a class page, the students' own reports go beside it, in a folder of its name. */
     public Grader(Scale scale, Path html) throws IOException {
@@ -46,6 +49,12 @@ public final class Grader {
             FileTree.delete(reportsDir);
             Files.createDirectories(reportsDir);
         }
+    }
+
+    /** Each student's failover compared with RDS's own history of it (ProviderEvidence). */
+    public Grader askingRds(Rds rds) {
+        this.provider = rds;
+        return this;
     }
 
     /** Every bundle of the inputs graded, copies flagged, the marks applied (a mark that fits no check is named on out). */
@@ -118,6 +127,7 @@ public final class Grader {
         if (maz) {
             MissionChecks m = new MissionChecks(root, scale);
             checks.addAll(m.checks(flags));
+            if (provider != null) flags.addAll(ProviderEvidence.flags(root, provider));
             runId = m.runId;
             journalHash = Files.isRegularFile(root.resolve("maz/" + Journal.FILE)) ? Bundle.sha256(root.resolve("maz/" + Journal.FILE)) : null;
         }
