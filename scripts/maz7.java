@@ -97,7 +97,6 @@ public class maz7 extends Cli.KitCommand {
 
         evidence.write(Rds.EVENTS, events);
         Map<String, Object> observed = new LinkedHashMap<>();
-        // The instance and target the events are of: with read access to the account, the grader asks RDS for the same history.
         observed.put("target", rds.target);
         observed.put("instance", now.id());
         observed.put("primary_az_after", now.primaryAz());

@@ -70,7 +70,7 @@ class IsolationTest {
             }
 
             // The PRA app: the owner adds and reads, the other account does neither.
-            kit.ok("pra_deploy", "--backup-every", "3600");
+            kit.ok("pra_deploy", "--backup-every", "3600", "--no-traffic");
             assertEquals(200, site.get("/add?message=mine").status());
             Backups.Point backup = Backups.take(site.data(), site.backups());
             String app = site.url("");

@@ -164,7 +164,7 @@ final class Changes {
                     standby.kill();
                     standby.configure(null, primary, password);
                     ensureSlot(primary, standby);
-                    standby.start();
+                    standby.start(this::abandoning);
                 }
                 if (streaming(primary, standby.az, REJOIN_WITHIN)) {
                     plane.event(Region.EventType.STANDBY_RESTARTED, standby.az, "The standby in " + standby.az + " streams again from the primary in "
@@ -197,7 +197,12 @@ final class Changes {
         abandonIfAsked();
         long cloned = Duration.between(t, Instant.now()).toMillis();
         standby.configure(null, primary, password);
-        standby.start();
+        try {
+            standby.start(this::abandoning);
+        } catch (IOException e) {
+            abandonIfAsked();
+            throw e;
+        }
         long started = Duration.between(t, Instant.now()).toMillis();
         if (!streaming(primary, standby.az, Duration.ofSeconds(30))) {
             abandonIfAsked();

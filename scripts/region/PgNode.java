@@ -223,6 +223,15 @@ final class PgNode {
      * both wait on this.
      */
     void start() throws IOException {
+        start(() -> false);
+    }
+
+    /**
+     * The same, given up (the server stopped) as soon as giveUp says so: a standby whose primary
+     * died right after its base backup never reaches a consistent state, and would be waited for
+     * the whole minute while its primary waits to be restarted.
+     */
+    void start(java.util.function.BooleanSupplier giveUp) throws IOException {
         Process postmaster = new ProcessBuilder(account.command(List.of(bin.program("postgres").toString(), "-D", dataDir.toString())))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
@@ -231,6 +240,10 @@ final class PgNode {
         try {
             Wait.until("postgres in " + az + " to accept connections", Duration.ofSeconds(60), Duration.ofMillis(5), () -> {
                 if (!postmaster.isAlive()) throw new IOException("postgres in " + az + " exited at start (code " + postmaster.exitValue() + ")" + logTail());
+                if (giveUp.getAsBoolean()) {
+                    postmaster.destroyForcibly();
+                    throw new IOException("the start of postgres in " + az + " was given up");
+                }
                 try {
                     List<String> pid = Files.readAllLines(dataDir.resolve("postmaster.pid"));
                     // Line 8 is the postmaster's status: "ready" for a primary, "standby" for a hot standby.
