@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Classroom.java aws/Deployment.java aws/Rds.java aws/Stacks.java common/Cli.java common/Json.java common/Messages.java
+//SOURCES aws/Aws.java aws/Classroom.java aws/Deployment.java aws/Rds.java aws/Stacks.java common/Cli.java common/Json.java common/Messages.java
 //SOURCES common/Problem.java
 //DESCRIPTION The instructor's class on one AWS account: its shared VPC and its students' access, what runs for it and at what cost, and its clean-up.
 
@@ -17,6 +17,7 @@
 // their stacks run with the class's role. Each student's stacks carry the tags Student, Class and
 // Expires (the end of the day, UTC, unless --expires says otherwise).
 
+import aws.Aws;
 import aws.Classroom;
 import aws.Deployment;
 import aws.Rds;
@@ -55,13 +56,16 @@ public class classroom extends Cli.KitCommand {
 
     /** What every subcommand takes: the class's name, and the AWS account and Region it lives in. */
     static class OnAws {
-        @Mixin Rds.Options rds;
+        @Mixin Aws.Options account;
         @Parameters(index = "0", paramLabel = "CLASS", descriptionKey = "class.name") String name;
+        /** The same account, as the RDS and stack clients take it: a class is on AWS, never on the local region. */
+        final Rds.Options rds = new Rds.Options();
 
         String className() {
             if (!name.matches("[a-z][a-z0-9-]{0,30}")) throw Problem.environment("aws.class.invalid", name);
-            // The class's stacks and instances are on AWS: the local region has no classes.
             rds.target = "aws";
+            rds.region = account.region;
+            rds.profile = account.profile;
             return name;
         }
     }
