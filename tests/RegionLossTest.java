@@ -59,7 +59,7 @@ class RegionLossTest {
         assertEquals(5, p.lostWrites());
         assertEquals(List.of(196L, 197L, 198L, 199L, 200L), p.lostSeqs());
         assertEquals("196-200", RegionLoss.ranges(p.lostSeqs()));
-        assertEquals(2000 - 1961, p.rpoMs(), "from the first lost write's acknowledgement (1961 ms) to the disaster");
+        assertEquals(2001 - 1961, p.rpoMs(), "from the first lost write's acknowledgement (1961 ms) to the last's (2001 ms), acknowledged as the region went dark at 2000 ms");
         assertEquals(15, p.acknowledgedByNewInstance());
         assertEquals(2851 - 2000, p.rtoMs(), "to the first write acknowledged in the other Region");
         assertEquals(500, p.detectionMs());

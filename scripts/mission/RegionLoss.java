@@ -72,6 +72,7 @@ public record RegionLoss(String verdict, String runId, String disasterAt, long a
         long lostCount = 0, lostReplicated = 0, acksOld = 0, acksNew = 0, lostNew = 0, corrupt = 0, failedPresent = 0, unknown = 0, unknownFound = 0;
         long newestKeptOld = -1;
         Journal.Entry firstLost = null;
+        Journal.Entry lastLost = null;
         Journal.Entry firstNew = null;
         for (Journal.Entry e : journal) {
             journaled.add(e.seq());
@@ -91,6 +92,7 @@ public record RegionLoss(String verdict, String runId, String disasterAt, long a
                         if (lost.size() < MAX_LISTED) lost.add(e.seq());
                         if (m.replicaNewestSeqBefore() != null && e.seq() <= m.replicaNewestSeqBefore()) lostReplicated++;
                         if (firstLost == null || e.doneAt().isBefore(firstLost.doneAt())) firstLost = e;
+                        if (lastLost == null || e.doneAt().isAfter(lastLost.doneAt())) lastLost = e;
                     } else if (!row.checksum().equals(e.checksum()) || !Journal.checksum(runId, row.seq(), row.sentAt(), row.payload()).equals(e.checksum())) {
                         corrupt++;
                     } else if (oldRegion) {
@@ -115,7 +117,10 @@ public record RegionLoss(String verdict, String runId, String disasterAt, long a
         long maxSeq = journal.stream().mapToLong(Journal.Entry::seq).max().orElse(0);
         long holes = maxSeq - journaled.size() + (journal.size() - journaled.size());
         long unjournaled = rows.keySet().stream().filter(s -> !journaled.contains(s)).count();
-        long rpo = firstLost == null ? 0 : Math.max(0, Proof.millisBetween(firstLost.doneAt(), m.disaster()));
+        // The RPO as the proof's: the time span of the lost writes, from the first one's acknowledgement to the disaster, or to
+        // the last lost one when it came later (a region going dark acknowledges for a few milliseconds more).
+        Instant end = lastLost != null && lastLost.doneAt().isAfter(m.disaster()) ? lastLost.doneAt() : m.disaster();
+        long rpo = firstLost == null ? 0 : Math.max(0, Proof.millisBetween(firstLost.doneAt(), end));
         Long rto = firstNew == null ? null : Proof.millisBetween(m.disaster(), firstNew.doneAt());
         Long detection = m.promotionRequested() == null ? null : Proof.millisBetween(m.disaster(), m.promotionRequested());
         Long promotion = m.promotionRequested() == null || m.promotionDone() == null ? null : Proof.millisBetween(m.promotionRequested(), m.promotionDone());
