@@ -1,7 +1,8 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java common/Home.java common/Messages.java mission/Agent.java
-//SOURCES mission/Journal.java recovery/LocalSite.java region/LocalRegion.java region/Region.java
+//SOURCES aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java
+//SOURCES mission/Agent.java mission/Journal.java recovery/LocalSite.java region/DrRegion.java region/LocalDrRegion.java region/LocalRegion.java
+//SOURCES region/Region.java
 //DESCRIPTION After a CloudShell session ended: start again what it stopped (the local region, the agent, the PRA app), and say where the workshop stands.
 
 // A CloudShell session that ends (20 to 30 minutes idle, about 12 hours at most) stops every
@@ -22,6 +23,7 @@ import common.Cli;
 import common.Evidence;
 import common.Home;
 import common.Messages;
+import common.Problem;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.List;
@@ -30,6 +32,8 @@ import mission.Journal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import recovery.LocalSite;
+import region.DrRegion;
+import region.LocalDrRegion;
 import region.LocalRegion;
 import region.Region;
 
@@ -48,7 +52,20 @@ public class resume extends Cli.KitCommand {
         out.println(Messages.get("resume.title"));
         boolean onMission = Files.exists(Region.stateFile()) || Files.isDirectory(evidenceDir.path("maz"));
         if (rds.local() && Files.exists(Region.stateFile())) {
-            if (!LocalRegion.up(null, null, out, false).changed()) out.println(Messages.get("resume.region.ok"));
+            // A region step 11 made go dark stays dark: bringing it back is the step's own decision (maz11 down).
+            if (LocalRegion.darkSince() != null) out.println(Messages.get("resume.dark", Messages.clock(LocalRegion.darkSince())));
+            else if (!LocalRegion.up(null, null, out, false).changed()) out.println(Messages.get("resume.region.ok"));
+            // Step 11's other Region, with its replica or the instance promoted there.
+            DrRegion.State other = LocalDrRegion.state();
+            if (other != null && LocalDrRegion.status(other) == null) {
+                try {
+                    LocalDrRegion.up();
+                    out.println(Messages.get("resume.dr"));
+                } catch (Problem p) {
+                    // Said, and the rest is resumed all the same: step 11's next command starts that Region itself.
+                    out.println(p.getMessage());
+                }
+            }
         } else if (!rds.local()) {
             awsStacks(out);
         }

@@ -64,4 +64,19 @@ class ResumeTest {
         Map<?, ?> summary = Json.read(home.resolve("evidence/maz/agent.json"), Map.class);
         assertEquals(p.runId(), summary.get("run_id"), "one run, before and after");
     }
+
+    /** A region step 11 made go dark is not brought back by a resume: that is the student's decision, and the step's lesson. */
+    @Test
+    void aRegionStep11MadeGoDarkStaysDarkAfterResume(@TempDir Path home) throws Exception {
+        kit = new Kit(home);
+        kit.ok("lab", "up");
+        kit.ok("maz11", "replica");
+        kit.ok("maz11", "disaster");
+        Kit.Result resumed = kit.ok("resume");
+        assertTrue(resumed.out().contains("(step 11's disaster) and stays so"), resumed.out());
+        assertTrue(java.nio.file.Files.exists(home.resolve("lab/dark.json")), "still dark");
+        Kit.Result status = kit.run("lab", "status");
+        assertEquals(2, status.exit(), "nothing of the dark region answers: " + status.all());
+        kit.ok("maz11", "down");
+    }
 }

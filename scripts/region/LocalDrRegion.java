@@ -54,6 +54,8 @@ public final class LocalDrRegion {
             int[] ports = LocalRegion.freePorts(2);
             s = new DrRegion.State(source.ownerUid(), source.ownerUser(), ports[0], ports[1], source.dataRoot() + "-dr", null, null);
         } else {
+            // Its server may have outlived the Region's own process (killed alone): it goes, and comes back from its data.
+            Processes.killIn(Path.of(s.dataRoot(), DrRegion.AZ));
             for (int port : new int[] {s.apiPort(), s.port()}) if (!LocalRegion.portFree(port)) throw Problem.environment("lab.port.taken", port);
         }
         Json.writeAtomically(DrRegion.stateFile(), s);
