@@ -53,10 +53,14 @@ public class pra_disaster extends Cli.KitCommand {
             App.Status before = Json.read(status.body(), App.Status.class);
             // Striking before the first backup loses everything: a lesson worth having on purpose only.
             if (before.lastBackupFile() == null && !anyway) throw Problem.failed("pra.disaster.no-backup", site.backupEvery());
-            // A disaster strikes an app in use: if a backup has just caught up with the users, wait for their next write (a second).
-            if (site.writesNotBackedUp() != null && site.writesNotBackedUp() == 0) {
-                out.println(Messages.get("pra.disaster.waiting"));
-                Wait.within(Duration.ofSeconds(5), Duration.ofMillis(50), () -> site.writesNotBackedUp() > 0);
+            // A disaster strikes an app in use, between two backups: the backups stop first, and if the last one caught up
+            // with the users, their next write (a second) comes before the strike. No backup can then take it.
+            if (site.writesNotBackedUp() != null) {
+                site.suspendBackups();
+                if (site.writesNotBackedUp() == 0) {
+                    out.println(Messages.get("pra.disaster.waiting"));
+                    Wait.within(Duration.ofSeconds(5), Duration.ofMillis(50), () -> site.writesNotBackedUp() > 0);
+                }
             }
             Instant at = site.strikeDisaster();
             out.println(Messages.get("pra.drill.disaster", Messages.clock(at)));

@@ -48,7 +48,9 @@ public final class LocalSite extends Site {
         }
     }
 
-    public record Status(Long supervisorPid, Long appPid, String appStartedAt, int restarts, String lastBackup, String lastBackupError) {}
+    /** What the supervisor last did; backupsSuspended: the spec it last acted on had the backups suspended. */
+    public record Status(Long supervisorPid, Long appPid, String appStartedAt, int restarts, String lastBackup, String lastBackupError,
+                         boolean backupsSuspended) {}
 
     public LocalSite(Path home) {
         super(home);
@@ -169,6 +171,15 @@ public final class LocalSite extends Site {
     @Override
     public void startApp() throws Exception {
         apply(deployed().stopped(false));
+    }
+
+    /** Backups suspended, the app left running; returns once the supervisor acts on it, so that no backup is under way any more. */
+    @Override
+    public void suspendBackups() throws Exception {
+        apply(deployed().suspended(true));
+        if (!Wait.within(Duration.ofSeconds(30), Duration.ofMillis(20), () -> status() != null && status().backupsSuspended())) {
+            throw Problem.failed("pra.backups.late", whereToLook());
+        }
     }
 
     @Override
@@ -348,7 +359,8 @@ public final class LocalSite extends Site {
                         }
                     }
                 }
-                Json.writeAtomically(site.statusFile(), new Status(pid, app != null && app.isAlive() ? app.pid() : null, appStarted, restarts, lastBackup, lastError));
+                Json.writeAtomically(site.statusFile(), new Status(pid, app != null && app.isAlive() ? app.pid() : null, appStarted, restarts, lastBackup, lastError,
+                        spec.suspend()));
                 Thread.sleep(100);
             }
         }

@@ -161,6 +161,12 @@ public abstract class Site implements AutoCloseable {
     /** Replicas 0 and backups suspended; returns once no app runs. */
     public abstract void stopApp() throws Exception;
 
+    /**
+     * Backups suspended, the app left running, before a disaster: none can then hold a write that
+     * comes after it. Where the site cannot tell when a backup job ends (a cluster), nothing waits.
+     */
+    public void suspendBackups() throws Exception {}
+
     /** Replicas 1 and backups resumed. */
     public abstract void startApp() throws Exception;
 
