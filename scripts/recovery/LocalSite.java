@@ -303,6 +303,7 @@ public final class LocalSite extends Site {
 
     /** The supervisor process: reconciles the spec every 100 ms, and takes the backups. */
     public static final class Supervisor {
+        // Long because one pass of the loop reconciles the app, its users and its backups with the spec it read, as a controller does.
         public static void main(String[] args) throws Exception {
             LocalSite site = new LocalSite(Path.of(args[0]));
             PrintStream log = System.out;
