@@ -282,29 +282,4 @@ class MoleTest {
                 .region(software.amazon.awssdk.regions.Region.of("local")).httpClient(UrlConnectionHttpClient.create())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("any", "any"))).build();
     }
-
-    /**
-     * A session that ends while RDS restores (15 to 30 minutes there) kills step 10 mid-wait:
-     * "maz10 --resume" finds the restore it had asked for, waits for it, brings the rows back
-     * and proves it, as an uncut run would.
-     */
-    @Test
-    void aStep10CutOffWhileItsRestoreRunsGoesOnWithResume() throws Exception {
-        Path output = Files.createTempFile("maz10", ".out");
-        Path asked = home.resolve("evidence/maz/mole/restore-requested.json");
-        Files.deleteIfExists(asked);
-        Process cut = kit.started(output, "maz10", "--replace", "--seconds", "2", "--after", "1");
-        assertTrue(common.Wait.within(Duration.ofSeconds(90), Duration.ofMillis(10), () -> Files.exists(asked) || !cut.isAlive()),
-                Files.readString(output));
-        cut.destroyForcibly();
-        cut.waitFor();
-        assertTrue(Files.exists(asked), "the restore was asked for before the cut: " + Files.readString(output));
-
-        Kit.Result resumed = kit.ok("maz10", "--resume");
-        assertTrue(resumed.out().contains("Resuming: the restore of db007-restored"), resumed.out());
-        Mole m = Mole.read(home.resolve("evidence/maz/mole"));
-        assertEquals("pass", m.verdict(), resumed.all());
-        assertEquals(m.acknowledgedBeforeError() - m.lostBeforeError(), m.backBeforeError(), "what came before the recovery point is back: " + resumed.out());
-        assertEquals(Json.read(asked, Map.class).get("restore_time"), m.restoreTime(), "the restore the cut run asked for, not a new one");
-    }
 }

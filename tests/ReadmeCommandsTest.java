@@ -45,7 +45,7 @@ class ReadmeCommandsTest {
             Map.entry("maz8", "Workshop"),
             Map.entry("maz9", "Workshop"),
             Map.entry("maz10", "MoleTest"),
-            Map.entry("maz10 --resume", "MoleTest"),
+            Map.entry("maz10 --resume", "ResumeTest"),
             Map.entry("resume", "ResumeTest"),
             Map.entry("maz11 --auto", "Workshop"),
             Map.entry("lab failover", "LabFailoverTest"),
