@@ -89,7 +89,7 @@ final class Changes {
             primary = other;
             other = t;
         }
-        boolean wasUp = primary.running() && !primary.frozen() && answers(primary);
+        boolean wasUp = primary.running() && !primary.frozen() && answersWithin(primary);
         // The archive must be there before a server archives into it.
         archive.prepare();
         if (!primary.hasData()) {
@@ -116,7 +116,7 @@ final class Changes {
         Topology t = plane.topology().withPrimary(primary.az).with(primary.az, Topology.Role.PRIMARY)
                 .status(archive.bases(true).isEmpty() ? Region.InstanceStatus.BACKING_UP : Region.InstanceStatus.AVAILABLE);
         plane.endpoint().routeTo(primary.port);
-        if (wasUp && other.running() && !other.frozen() && answers(other) && "sync".equals(replicationState(primary, other.az, "sync_state"))) {
+        if (wasUp && other.running() && !other.frozen() && answersWithin(other) && "sync".equals(replicationState(primary, other.az, "sync_state"))) {
             // A region found whole (a control plane restarted beside running servers) is adopted as it is.
             plane.publish(t.with(other.az, Topology.Role.STANDBY).protectedAgain().in(Topology.Phase.READY));
             ensureBaseBackup(primary);
@@ -400,6 +400,21 @@ final class Changes {
     }
 
     /** Whether a server takes a connection and answers, within a second. */
+    /**
+     * Whether a running server answers, given a few seconds: a server found running when the
+     * control plane starts again is adopted, and one slow answer on a busy machine must not get a
+     * healthy primary restarted under its clients.
+     */
+    private boolean answersWithin(PgNode node) {
+        try {
+            // A server that stops running meanwhile is a no at once.
+            return Wait.until(node.az + " to answer", Duration.ofSeconds(5), Duration.ofMillis(100),
+                    () -> !node.running() ? Boolean.FALSE : answers(node) ? Boolean.TRUE : null);
+        } catch (Wait.TimedOut e) {
+            return false;
+        }
+    }
+
     boolean answers(PgNode node) {
         try (Connection c = node.connect(password, 1); Statement s = c.createStatement()) {
             s.execute("SELECT 1");
