@@ -102,7 +102,8 @@ public final class Backups {
     /** The messages a database holds, each as the app acknowledged it: its id and created_at. */
     public static Set<AppLog.Ack> rows(Path file) throws IOException {
         Set<AppLog.Ack> rows = new HashSet<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + file + "?mode=ro"); Statement s = c.createStatement();
+        // immutable: a backup never changes once taken, and a reader must leave nothing beside it (no -shm, no -wal).
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + file + "?mode=ro&immutable=1"); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT id, created_at FROM messages")) {
             while (r.next()) rows.add(new AppLog.Ack(r.getLong(1), r.getString(2)));
         } catch (SQLException e) {

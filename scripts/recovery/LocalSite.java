@@ -204,6 +204,8 @@ public final class LocalSite extends Site {
 
     @Override
     public Long writesNotBackedUp() throws IOException {
+        // Without its users, nobody writes: there is nothing to wait for.
+        if (!deployed().traffic()) return null;
         AppLog.Timeline now = AppLog.current(appLog());
         Backups.Point newest = points().stream().filter(Backups.Point::valid).findFirst().orElse(null);
         Set<AppLog.Ack> startedFrom = now.restoredFrom() == null ? Set.of() : rows(now.restoredFrom());

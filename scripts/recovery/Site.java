@@ -124,7 +124,7 @@ public abstract class Site implements AutoCloseable {
     /**
      * How many acknowledged writes the newest valid backup does not hold, counted as a restore of
      * it would count its loss; null where the site cannot tell before the app stops (on a
-     * cluster, the app's log reaches this machine only then).
+     * cluster, the app's log reaches this machine only then), or has no users to wait for.
      */
     public abstract Long writesNotBackedUp() throws Exception;
 
