@@ -59,13 +59,11 @@ public class classroom extends Cli.KitCommand {
         @Mixin Aws.Options account;
         @Parameters(index = "0", paramLabel = "CLASS", descriptionKey = "class.name") String name;
         /** The same account, as the RDS and stack clients take it: a class is on AWS, never on the local region. */
-        final Rds.Options rds = new Rds.Options();
+        Rds.Options rds;
 
         String className() {
             if (!name.matches("[a-z][a-z0-9-]{0,30}")) throw Problem.environment("aws.class.invalid", name);
-            rds.target = "aws";
-            rds.region = account.region;
-            rds.profile = account.profile;
+            rds = Rds.Options.onAws(account);
             return name;
         }
     }

@@ -79,7 +79,7 @@ public final class Preflight {
         String account = me.arn().split(":")[4];
         String name = student != null ? student : me.name();
         checks.add(new Check("credentials", true, Messages.get("preflight.credentials", me.arn(), name)));
-        try (RdsClient rds = Rds.client(asRds(o))) {
+        try (RdsClient rds = Rds.client(Rds.Options.onAws(o))) {
             checks.add(zones(rds));
             for (Room r : rooms(o, rds, className != null, students)) {
                 // Short of VPCs or gateways with one each: a class VPC needs one for all.
@@ -96,14 +96,6 @@ public final class Preflight {
         double restore = Classroom.usdPerHour(INSTANCE_CLASS, false);
         checks.add(new Check("cost", true, Messages.get("preflight.cost", each, restore, students, each * students, (each + restore) * students)));
         return checks;
-    }
-
-    private static Rds.Options asRds(Aws.Options o) {
-        Rds.Options r = new Rds.Options();
-        r.region = o.region;
-        r.profile = o.profile;
-        r.target = "aws";
-        return r;
     }
 
     /** The AZs where RDS offers a Multi-AZ db.t3.micro of the mission's engine: two at least. */

@@ -55,6 +55,15 @@ public final class Rds implements AutoCloseable {
             return target.equals("local");
         }
 
+        /** An account's --region and --profile as these options, on AWS: for what has no local target (a class, setup's preflight). */
+        public static Options onAws(Aws.Options account) {
+            Options o = new Options();
+            o.target = "aws";
+            o.region = account.region;
+            o.profile = account.profile;
+            return o;
+        }
+
         /** These options as a command line, for a step that runs another. */
         public List<String> arguments() {
             List<String> a = new ArrayList<>(List.of("--target", target));
