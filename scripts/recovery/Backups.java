@@ -102,8 +102,10 @@ public final class Backups {
     /** The messages a database holds, each as the app acknowledged it: its id and created_at. */
     public static Set<AppLog.Ack> rows(Path file) throws IOException {
         Set<AppLog.Ack> rows = new HashSet<>();
-        // immutable: a backup never changes once taken, and a reader must leave nothing beside it (no -shm, no -wal).
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + file + "?mode=ro&immutable=1"); Statement s = c.createStatement();
+        // A backup never changes once taken: read as immutable, it leaves nothing beside it (no -shm, no -wal). A database
+        // kept aside with its WAL is read through that WAL, which immutable would skip, losing its newest rows.
+        String mode = Files.exists(Path.of(file + "-wal")) ? "?mode=ro" : "?mode=ro&immutable=1";
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + file + mode); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT id, created_at FROM messages")) {
             while (r.next()) rows.add(new AppLog.Ack(r.getLong(1), r.getString(2)));
         } catch (SQLException e) {
