@@ -399,7 +399,6 @@ final class Changes {
         return !answers(primary);
     }
 
-    /** Whether a server takes a connection and answers, within a second. */
     /**
      * Whether a running server answers, given a few seconds: a server found running when the
      * control plane starts again is adopted, and one slow answer on a busy machine must not get a
@@ -415,6 +414,7 @@ final class Changes {
         }
     }
 
+    /** Whether a server takes a connection and answers, within a second. */
     boolean answers(PgNode node) {
         try (Connection c = node.connect(password, 1); Statement s = c.createStatement()) {
             s.execute("SELECT 1");
