@@ -100,11 +100,12 @@ class VerdictTest {
 
     /**
      * The gate between a verdict and the topology thread, one case per row: the verdict, the
-     * phase, the change pending (null for none), whether an abandon is already asked, what the
+     * phase, the change pending (null for none), whether there is no rebuild to cut short (none
+     * runs, or an abandon is asked already), what the
      * monitor remembers (its last cure that long ago, its last retry that long ago), and what it
      * hands on and whether it cuts a rebuild short.
      */
-    record Gate(String name, Action verdict, Phase phase, Action pending, boolean abandoning, Action last, Integer lastMs, Integer retryMs,
+    record Gate(String name, Action verdict, Phase phase, Action pending, boolean nothingToAbandon, Action last, Integer lastMs, Integer retryMs,
                 Action handed, boolean abandon) {
         @Override
         public String toString() {
@@ -124,6 +125,7 @@ class VerdictTest {
                 new Gate("primary lost while a standby rejoins: the same", Action.RESTART_PRIMARY, Phase.REJOINING_STANDBY, Action.FAIL_OVER, false, Action.NONE, null, null, Action.RESTART_PRIMARY, true),
                 new Gate("primary lost during a rebuild, even right after the same cure", Action.RESTART_PRIMARY, Phase.BUILDING_STANDBY, Action.RESTART_PRIMARY, false, Action.RESTART_PRIMARY, 100, null, Action.RESTART_PRIMARY, true),
                 new Gate("an abandon already asked: not asked twice", Action.RESTART_PRIMARY, Phase.BUILDING_STANDBY, Action.RESTART_PRIMARY, true, Action.RESTART_PRIMARY, 100, null, Action.NONE, false),
+                new Gate("a rebuild cut short, the phase still 'building' while its cure restarts the primary: nothing more", Action.RESTART_PRIMARY, Phase.BUILDING_STANDBY, Action.RESTART_PRIMARY, true, Action.RESTART_PRIMARY, 50, null, Action.NONE, false),
                 new Gate("a lost standby during a rebuild does not cut it short", Action.DROP_STANDBY, Phase.BUILDING_STANDBY, Action.DROP_STANDBY, false, Action.NONE, null, null, Action.NONE, false),
                 new Gate("a failed change, first retry", Action.RESTART_PRIMARY, Phase.FAILED, null, false, Action.RESTART_PRIMARY, 5000, null, Action.RESTART_PRIMARY, false),
                 new Gate("a failed change, retried 200 ms ago: not yet", Action.RESTART_PRIMARY, Phase.FAILED, null, false, Action.RESTART_PRIMARY, 5000, 200, Action.NONE, false),
@@ -135,7 +137,7 @@ class VerdictTest {
     @MethodSource("gates")
     void eachCaseOfTheGateIsDecidedAsWritten(Gate g) {
         Verdict.Memory m = new Verdict.Memory(g.last(), g.lastMs() == null ? Instant.EPOCH : ago(g.lastMs()), ago(g.retryMs()));
-        Verdict.Gated out = Verdict.gate(g.verdict(), NOW, g.phase(), g.pending(), g.abandoning(), m);
+        Verdict.Gated out = Verdict.gate(g.verdict(), NOW, g.phase(), g.pending(), g.nothingToAbandon(), m);
         assertEquals(g.handed(), out.action(), g.name());
         assertEquals(g.abandon(), out.abandonRebuild(), g.name() + ": abandon");
         if (out.action() != Action.NONE) assertEquals(NOW, out.memory().lastActionAt(), "a cure handed on is remembered");

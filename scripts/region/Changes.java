@@ -37,12 +37,14 @@ final class Changes {
     private final String password;
     private final Archive archive;
     /**
-     * The monitor's count of rebuilds it asked to abandon (written by the monitor thread only),
-     * and the count this thread saw when its rebuild began (written by this thread only): a
-     * rebuild gives up as soon as the two differ, or the region shuts down.
+     * The monitor's count of rebuilds it asked to abandon (written by the monitor thread only); the
+     * count the topology thread saw when its rebuild began, and whether that rebuild still runs
+     * (both written by the topology thread only). A rebuild gives up as soon as the two counts
+     * differ, or the region shuts down.
      */
     private volatile int abandonRequests;
-    private int abandonSeen;
+    private volatile int abandonSeen;
+    private volatile boolean rebuilding;
 
     /** Thrown inside a rebuild that the monitor asked to give up. */
     static final class Abandoned extends RuntimeException {
@@ -67,8 +69,23 @@ final class Changes {
         return abandonRequests != abandonSeen;
     }
 
+    /**
+     * Whether the monitor has no rebuild to cut short: none runs, or it was asked already. The
+     * phase alone cannot tell: a rebuild cut short leaves it "building" until the change that
+     * cures its cause has restarted the primary, and that change must not be cut short in turn.
+     */
+    boolean nothingToAbandon() {
+        return !rebuilding || abandoning();
+    }
+
     private void rebuildBegins() {
         abandonSeen = abandonRequests;
+        rebuilding = true;
+    }
+
+    /** Told by the topology thread when a change ends, however it ends. */
+    void changeEnded() {
+        rebuilding = false;
     }
 
     private void abandonIfAsked() {
@@ -79,7 +96,6 @@ final class Changes {
 
     /** Up, repair, restart after a reboot or after losing the primary: whatever is missing is started or rebuilt. */
     void converge() throws Exception {
-        rebuildBegins();
         String primaryAz = plane.topology().primaryAz();
         PgNode primary = plane.node(primaryAz);
         PgNode other = plane.node(plane.otherThan(primaryAz));
@@ -129,6 +145,9 @@ final class Changes {
             plane.event(Region.EventType.UNPROTECTED, primary.az, "Writes are not protected by a synchronous standby (" + t.exposure().key() + ").");
         }
         plane.publish(t);
+        // Only here does this change rebuild: until then, a loss the monitor saw is this change's own
+        // cause, and the phase it reads may still be the rebuild this change follows, which it must not cut short again.
+        rebuildBegins();
         bringBackStandby(primary, other);
         ensureBaseBackup(primary);
     }

@@ -304,6 +304,7 @@ public final class ControlPlane implements RdsApi.Backend {
                 failure = String.valueOf(e.getMessage());
                 publish(topology.in(Topology.Phase.FAILED));
             } finally {
+                changes.changeEnded();
                 pending.compareAndSet(mine, null);
             }
         });

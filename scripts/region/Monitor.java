@@ -111,7 +111,7 @@ final class Monitor {
                 primaryWalMovedAt, standbyWalMovedAt, standbyBehind());
         publishHealth(o, primary.az, standby.az, t);
         Verdict.Action verdict = Verdict.of(o, new Verdict.Situation(t.phase(), t.role(standby.az), t.synchronous()));
-        Verdict.Gated g = Verdict.gate(verdict, now, t.phase(), plane.pending(), changes.abandoning(), memory);
+        Verdict.Gated g = Verdict.gate(verdict, now, t.phase(), plane.pending(), changes.nothingToAbandon(), memory);
         memory = g.memory();
         if (g.abandonRebuild()) {
             plane.log("primary " + primary.az + " lost during the rebuild of the standby: abandoning the rebuild");

@@ -126,11 +126,12 @@ public final class Verdict {
      * Whether a verdict goes on to the topology thread now, once per incident. A failed change is
      * tried again at most every {@link #RETRY_EVERY}. While a change is queued or running
      * (pending), nothing more is asked, except that a primary lost during a rebuild of its
-     * standby cuts that rebuild short, once, and its cure is queued behind it. The same cure asked
+     * standby cuts that rebuild short, once, and its cure is queued behind it (nothingToAbandon:
+     * no rebuild runs now, whatever the phase still says, or it was cut short already). The same cure asked
      * again within {@link #SAME_CURE_AGAIN} is not asked again (no storm of changes and events),
      * unless it cuts a rebuild short.
      */
-    public static Gated gate(Action verdict, Instant now, Topology.Phase phase, Action pending, boolean abandoning, Memory m) {
+    public static Gated gate(Action verdict, Instant now, Topology.Phase phase, Action pending, boolean nothingToAbandon, Memory m) {
         if (verdict == Action.NONE) return new Gated(Action.NONE, false, m);
         Memory memory = m;
         if (phase == Topology.Phase.FAILED) {
@@ -141,7 +142,7 @@ public final class Verdict {
         if (pending != null) {
             boolean urgent = verdict == Action.FAIL_OVER || verdict == Action.RESTART_PRIMARY;
             boolean rebuilding = phase == Topology.Phase.BUILDING_STANDBY || phase == Topology.Phase.REJOINING_STANDBY;
-            if (!urgent || !rebuilding || abandoning) return new Gated(Action.NONE, false, memory);
+            if (!urgent || !rebuilding || nothingToAbandon) return new Gated(Action.NONE, false, memory);
             abandon = true;
         }
         if (!abandon && verdict == memory.lastAction() && Duration.between(memory.lastActionAt(), now).compareTo(SAME_CURE_AGAIN) < 0) {
