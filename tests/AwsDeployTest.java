@@ -83,7 +83,7 @@ class AwsDeployTest {
         String[] onAws = {"--target", "aws", "--region", "local", "--rds-endpoint-url", rdsApi};
         Kit.Result agent = kit.run(env, "maz3", concat(onAws, "--background"));
         assertEquals(0, agent.exit(), agent.all());
-        Thread.sleep(1000);
+        Kit.agentHasWritten(home.resolve("evidence/maz"), 20);
         Kit.Result recon = kit.run(env, "maz4", onAws);
         assertEquals(0, recon.exit(), recon.all());
         assertTrue(aws.calls.stream().anyMatch(c -> c.startsWith("secretsmanager.GetSecretValue") && c.contains("secret:db007")), aws.calls.toString());

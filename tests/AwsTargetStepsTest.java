@@ -45,7 +45,7 @@ class AwsTargetStepsTest {
             assertEquals(0, r.exit(), step + "\n" + r.all());
             // On AWS the unprotected window comes from RDS's events (RDS-EVENT-0053), which the region's RDS API emits as RDS does.
             if (step.equals("maz9")) assertTrue(r.out().contains("by RDS's own events, writes were unprotected for"), r.out());
-            if (step.equals("maz3")) Thread.sleep(1000);
+            if (step.equals("maz3")) Kit.agentHasWritten(home.resolve("evidence/maz"), 20);
         }
         Map<?, ?> proof = Json.read(home.resolve("evidence/maz/proof.json"), Map.class);
         assertEquals("pass", proof.get("verdict"));

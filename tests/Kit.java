@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import mission.Journal;
 import region.Region;
 
 /**
@@ -201,6 +202,18 @@ final class Kit {
     /** Brings the lab down and deletes it, whatever state the test left it in. */
     void purge() {
         run("lab", "down", "--purge");
+    }
+
+    /**
+     * Waits for the agent writing into an evidence folder to have acknowledged writes in its
+     * journal: a step that follows it needs some, and a fixed pause would guess how long a busy
+     * machine takes to start a JVM and connect.
+     */
+    static void agentHasWritten(Path evidence, int writes) {
+        Path journal = evidence.resolve(Journal.FILE);
+        boolean written = common.Wait.within(java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(50), () -> Files.exists(journal)
+                && Journal.read(journal).stream().filter(e -> e.outcome() == Journal.Outcome.ack).count() >= writes);
+        if (!written) throw new AssertionError("the agent has not acknowledged " + writes + " writes in 30 s: " + journal);
     }
 
     /** A bundle's manifest made to agree with its files again: a careful cheat re-hashes what they changed, and the grader must catch it from the data. */

@@ -152,14 +152,20 @@ class MoleTest {
         Region.State state = kit.state();
         Path wal = Path.of(state.dataRoot(), "archive", "wal");
         // Enough WAL for a segment in the middle: rows written through the endpoint, then a segment switch.
+        String last = null;
         try (Connection c = kit.endpoint(); var s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS filler (x text)");
             for (int i = 0; i < 4; i++) {
                 s.execute("INSERT INTO filler SELECT repeat('x', 1000) FROM generate_series(1, 2000)");
-                s.execute("SELECT pg_switch_wal()");
+                try (var r = s.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
+                    r.next();
+                    last = r.getString(1);
+                }
             }
         }
-        Thread.sleep(2000);
+        Path lastArchived = wal.resolve(last + ".gz");
+        assertTrue(common.Wait.within(java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(50), () -> Files.exists(lastArchived)),
+                "the archiver has the last segment switched: " + lastArchived);
         List<Path> segments;
         try (Stream<Path> list = Files.list(wal)) {
             segments = list.filter(p -> p.getFileName().toString().matches("[0-9A-F]{24}\\.gz")).sorted().toList();

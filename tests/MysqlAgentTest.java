@@ -53,7 +53,7 @@ class MysqlAgentTest {
 
         Kit.Result agent = kit.run(env, "maz3", concat(mysql, "--background"));
         assertEquals(0, agent.exit(), agent.all());
-        Thread.sleep(1500);
+        Kit.agentHasWritten(dir.resolve("evidence/maz"), 20);
         Kit.Result recon = kit.run(env, "maz4", mysql);
         assertEquals(0, recon.exit(), recon.all());
         Kit.Result proof = kit.run(env, "maz8", mysql);

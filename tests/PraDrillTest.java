@@ -82,7 +82,9 @@ class PraDrillTest {
         for (int i = 0; i < 20; i++) assertEquals(200, site.get("/add?message=m" + i).status());
         Kit.Result copy = kit.ok("pra_copy");
         assertTrue(copy.out().contains("Online backup, as the backup job takes it; messages in it: 20."), copy.out());
-        Thread.sleep(2500);
+        // Two restore points at least, one to choose below.
+        assertTrue(common.Wait.within(java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(100),
+                () -> recovery.Backups.list(site.backups()).size() >= 2), "the backup job keeps backing up");
         Kit.Result crash = kit.ok("pra_pod_crash");
         assertTrue(crash.out().contains("messages before: 20, after: 20"), crash.out());
 

@@ -36,7 +36,7 @@ class ResumeTest {
         kit.ok("maz1");
         kit.ok("maz2");
         kit.ok("maz3", "--background");
-        Thread.sleep(500);
+        Kit.agentHasWritten(home.resolve("evidence/maz"), 20);
         long agentPid = Agent.Summary.read(new common.Evidence(home.resolve("evidence/maz"))).pid();
         long planePid = kit.state().controlPlanePid();
         for (long pid : new long[] {agentPid, planePid}) {

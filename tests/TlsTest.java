@@ -53,9 +53,15 @@ class TlsTest {
             s.execute("ALTER SYSTEM SET ssl = on");
             s.execute("SELECT pg_reload_conf()");
         }
-        Thread.sleep(500);
-
         Database.Login trusted = new Database.Login("postgres", "localhost", state.endpointPort(), Region.MASTER_USER, password, Region.DATABASE, ca);
+        // The reload reaches the server's processes a moment later.
+        assertTrue(common.Wait.within(java.time.Duration.ofSeconds(10), java.time.Duration.ofMillis(50), () -> {
+            try (Connection c = Database.connect(trusted, 5, 10, "tls-test")) {
+                return true;
+            } catch (SQLException notYet) {
+                return false;
+            }
+        }), "TLS is on after the reload");
         try (Connection c = Database.connect(trusted, 5, 10, "tls-test"); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
             assertTrue(r.next() && r.getBoolean(1), "the session is encrypted");
