@@ -155,4 +155,31 @@ class NetworkFaultsTest {
         assertTrue(report.contains(o.ms() + " ms; writes failed and never tried again"), "the report shows both outages");
         assertTrue(kit.status().events().stream().anyMatch(e -> e.type() == Region.EventType.NETWORK_FAULT), "the events tell the fault from a reboot");
     }
+
+    /**
+     * A connection that sends nothing while its AZ is cut off hears nothing either, not even the
+     * reset of the failover that follows: like the ordinary client, it waits on its own timeout.
+     * A blackhole decides this, not whether the client happened to write since the fault.
+     */
+    @Test
+    @Order(3)
+    void aConnectionIdleBehindABlackholeHearsNoResetFromTheFailover() throws Exception {
+        Region.Status before = Wait.until("a healthy region", Duration.ofSeconds(60), Duration.ofMillis(100), () -> {
+            Region.Status now = kit.status();
+            return now.healthy() ? now : null;
+        });
+        try (java.sql.Connection idle = kit.endpoint(); java.sql.Statement st = idle.createStatement()) {
+            st.execute("SELECT 1");
+            Instant at = Instant.now();
+            kit.ok("lab", "isolate", before.primaryAz());
+            Wait.until("the failover", Duration.ofSeconds(20), Duration.ofMillis(50), () -> kit.status().firstEvent(Region.EventType.FAILOVER_COMPLETED, at));
+            idle.setNetworkTimeout(Runnable::run, 1500);
+            java.sql.SQLException e = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class, () -> st.execute("SELECT 1"));
+            boolean timedOut = false;
+            for (Throwable t = e; t != null; t = t.getCause()) timedOut |= t instanceof java.net.SocketTimeoutException;
+            assertTrue(timedOut, "the connection waited until its own timeout; it was not reset: " + e);
+        } finally {
+            kit.ok("lab", "heal");
+        }
+    }
 }

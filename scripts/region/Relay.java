@@ -114,9 +114,16 @@ final class Relay implements AutoCloseable {
         }
     }
 
-    /** Resets every connection now: RDS's failover cuts the old primary's, as its death would. Connections whose bytes vanish are left silent. */
+    /**
+     * Resets every connection now: RDS's failover cuts the old primary's, as its death would.
+     * Behind a blackhole the reset is not heard either, whether or not the client sent anything
+     * since the fault: those connections are left silent, until the client's own timeout or the heal.
+     */
     void cutAll() {
-        for (Connection c : open) if (!c.silenced) c.close(true);
+        for (Connection c : open) {
+            if (c.silenced || (c.link != null && faultOf.apply(c.link).mode() == Region.LinkMode.BLACKHOLED)) c.silenced = true;
+            else c.close(true);
+        }
     }
 
     /** The links came back: a connection that lost bytes is reset, the others go on. */
