@@ -117,6 +117,8 @@ final class Workshop {
         // The mission's steps one by one, as its text asks (mission runs them at once; MissionTest runs it).
         for (String step : List.of("maz1", "maz2")) said.add(kit.ok(step).all());
         said.add(kit.ok("maz3", "--background").all());
+        // A student reads step 4 for a while: the agent has a few seconds of writes before the failover, which the report's chart shows.
+        Kit.agentHasWritten(home.resolve("evidence/maz"), 600);
         for (String step : List.of("maz4", "maz5", "maz6", "maz7", "maz8", "maz9")) said.add(kit.ok(step).all());
         regionAfterMission = kit.status();
         // Step 11 on the region the mission left, at the default delay between Regions; the region comes back for the rest.
