@@ -104,6 +104,35 @@ class LabErrorsTest {
         }
     }
 
+    /**
+     * A change that fails while the region is created (here the new standby killed as it starts)
+     * is tried again by the control plane by itself: lab up waits for that, says so, and succeeds.
+     */
+    @Test
+    void aFailureWhileTheRegionIsCreatedIsTriedAgainAndLabUpWaitsForIt() throws Exception {
+        Kit kit = new Kit(home);
+        java.util.concurrent.CompletableFuture<Kit.Result> result = new java.util.concurrent.CompletableFuture<>();
+        Thread up = new Thread(() -> result.complete(kit.run("lab", "up")));
+        up.start();
+        try {
+            boolean struck = common.Wait.within(java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(5), () -> {
+                if (!Files.exists(Kit.stateFile(home))) return false;
+                Region.State state = Kit.state(home);
+                Region.Status s = Region.status(state);
+                if (s == null || s.phase() != region.Topology.Phase.BUILDING_STANDBY) return false;
+                return region.Processes.killIn(Path.of(state.dataRoot(), s.standbyAz())) > 0;
+            });
+            assertTrue(struck, "the new standby was killed while the region was created");
+            Kit.Result r = result.get(180, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(0, r.exit(), r.all());
+            assertTrue(r.out().contains("the control plane tries again"), r.out());
+            assertTrue(kit.status().healthy());
+        } finally {
+            up.join(180_000);
+            kit.run("lab", "down", "--purge");
+        }
+    }
+
     @Test
     void aRegionStopsItselfWhenItsHomeIsDeleted() throws Exception {
         Kit kit = new Kit(home);
