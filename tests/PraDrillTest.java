@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import common.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -115,8 +116,10 @@ class PraDrillTest {
         assertTrue(restore.out().contains("\"restore-check\" (id " + (oldestCount + 1) + "): it stays in the data, after the " + oldestCount + " restored messages."),
                 "the check message is announced: " + restore.out());
         try (var files = Files.list(site.backups())) {
-            assertTrue(files.allMatch(f -> recovery.Backups.isBackup(f.getFileName().toString()) || f.getFileName().toString().equals("backup.log")),
-                    "the backup volume holds backups and their log, no reader's leftovers");
+            // The backup job runs again after the restore: a backup it is taking (.partial, and SQLite's files beside it) is no leftover.
+            List<String> other = files.map(f -> f.getFileName().toString())
+                    .filter(n -> !recovery.Backups.isBackup(n) && !n.equals("backup.log") && !n.contains(".db.partial")).toList();
+            assertEquals(List.of(), other, "the backup volume holds backups and their log, no reader's leftovers");
         }
 
         // Restoring again onto the live data volume is refused without --force, and nothing is lost.

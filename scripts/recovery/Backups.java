@@ -99,13 +99,21 @@ public final class Backups {
         return new Comparison(Files.size(source), walBytes, copied.size(), copied.messages(), copied.problem(), online.messages(), online.problem());
     }
 
+    /**
+     * A read-only connection that leaves nothing beside the file. A backup never changes once taken:
+     * read as immutable, no -shm or -wal appears beside it in the backup volume, even for a reader
+     * stopped halfway. A database with its WAL beside it (live, or kept aside by a restore) is read
+     * through that WAL, which immutable would skip, losing its newest rows.
+     */
+    private static Connection readOnly(Path file) throws SQLException {
+        boolean withWal = Files.exists(Path.of(file + "-wal"));
+        return DriverManager.getConnection("jdbc:sqlite:file:" + file + (withWal ? "?mode=ro" : "?mode=ro&immutable=1"));
+    }
+
     /** The messages a database holds, each as the app acknowledged it: its id and created_at. */
     public static Set<AppLog.Ack> rows(Path file) throws IOException {
         Set<AppLog.Ack> rows = new HashSet<>();
-        // A backup never changes once taken: read as immutable, it leaves nothing beside it (no -shm, no -wal). A database
-        // kept aside with its WAL is read through that WAL, which immutable would skip, losing its newest rows.
-        String mode = Files.exists(Path.of(file + "-wal")) ? "?mode=ro" : "?mode=ro&immutable=1";
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + file + mode); Statement s = c.createStatement();
+        try (Connection c = readOnly(file); Statement s = c.createStatement();
              ResultSet r = s.executeQuery("SELECT id, created_at FROM messages")) {
             while (r.next()) rows.add(new AppLog.Ack(r.getLong(1), r.getString(2)));
         } catch (SQLException e) {
@@ -156,7 +164,7 @@ public final class Backups {
     /** Opens a backup read-only and checks it; a damaged file is reported invalid, never thrown. */
     static Point inspect(Path file, Instant at) throws IOException {
         long size = Files.size(file);
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + file + "?mode=ro"); Statement s = c.createStatement()) {
+        try (Connection c = readOnly(file); Statement s = c.createStatement()) {
             String check;
             try (ResultSet r = s.executeQuery("PRAGMA integrity_check")) {
                 r.next();
