@@ -294,9 +294,10 @@ public final class ControlPlane implements RdsApi.Backend {
             } catch (Changes.Abandoned a) {
                 event(Region.EventType.REBUILD_ABANDONED, otherThan(topology.primaryAz()), "The rebuild of the standby was abandoned: the primary it copied from was lost.");
             } catch (Exception e) {
-                if (!shuttingDown && changes.primaryDying()) {
+                if (!shuttingDown && Verdict.watched(topology.phase()) && changes.primaryDying()) {
                     // The primary died under the change (its error came before the monitor's word): the
-                    // monitor restarts it, as for a rebuild it abandons.
+                    // monitor restarts it, as for a rebuild it abandons. In any other phase (the primary's own
+                    // restart failing) the monitor would never look: the change fails, and is tried again.
                     event(Region.EventType.REBUILD_ABANDONED, otherThan(topology.primaryAz()), "The rebuild of the standby was abandoned: the primary it copied from was lost.");
                     return;
                 }

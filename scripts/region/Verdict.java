@@ -151,14 +151,17 @@ public final class Verdict {
         return new Gated(verdict, abandon, new Memory(verdict, now, memory.lastRetryAt()));
     }
 
+    /** The phases in which the monitor acts on a lost primary: the region ready, or its standby being rebuilt. */
+    public static boolean watched(Topology.Phase phase) {
+        return phase == Topology.Phase.READY || phase == Topology.Phase.BUILDING_STANDBY || phase == Topology.Phase.REJOINING_STANDBY;
+    }
+
     public static Action of(Observation o, Situation s) {
         // A change that failed is tried again: the region repairs itself, as RDS does.
         if (s.phase() == Topology.Phase.FAILED) return Action.RESTART_PRIMARY;
         // While the region is created, or a failover or reboot runs, that change decides for
         // itself; a rebuild of the standby does not: the primary it copies from is still watched.
-        if (s.phase() != Topology.Phase.READY && s.phase() != Topology.Phase.BUILDING_STANDBY && s.phase() != Topology.Phase.REJOINING_STANDBY) {
-            return Action.NONE;
-        }
+        if (!watched(s.phase())) return Action.NONE;
         boolean synchronousStandby = s.standbyRole() == Topology.Role.STANDBY && s.synchronous();
         boolean canTakeOver = synchronousStandby && s.phase() == Topology.Phase.READY && !o.standbySilent();
         if (!o.primaryRunning() || o.primaryFrozen()) return canTakeOver ? Action.FAIL_OVER : Action.RESTART_PRIMARY;
