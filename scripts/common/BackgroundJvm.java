@@ -43,9 +43,41 @@ public final class BackgroundJvm {
     public static List<ProcessHandle> running(String mainClass) {
         String mark = HOME_MARK + Home.dir();
         return ProcessHandle.allProcesses().filter(p -> p.pid() != ProcessHandle.current().pid()).filter(p -> {
-            List<String> args = List.of(p.info().arguments().orElse(new String[0]));
+            List<String> args = commandLine(p);
             return args.contains(mark) && args.contains(mainClass);
         }).toList();
+    }
+
+    /** Whether a process is a JVM of the kit's running that main class. */
+    public static boolean runs(ProcessHandle p, String mainClass) {
+        return commandLine(p).contains(mainClass);
+    }
+
+    /**
+     * A process's command line, whole: the program, then each argument. Java's ProcessHandle.Info
+     * gives no arguments, and a command line cut at 4,096 characters, once /proc's is longer than a
+     * page, and the kit's class path makes it three pages (the main class comes after it): on Linux
+     * it is read from /proc itself.
+     */
+    public static List<String> commandLine(ProcessHandle p) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+            List<String> words = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < raw.length; i++) {
+                if (raw[i] != 0) continue;
+                words.add(new String(raw, start, i - start, java.nio.charset.StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+            if (start < raw.length) words.add(new String(raw, start, raw.length - start, java.nio.charset.StandardCharsets.UTF_8));
+            return words;
+        } catch (java.io.IOException | SecurityException noProc) {
+            // Elsewhere (macOS), or the process is gone: what Java says.
+            List<String> words = new ArrayList<>();
+            p.info().command().ifPresent(words::add);
+            p.info().arguments().ifPresent(a -> words.addAll(List.of(a)));
+            return words;
+        }
     }
 
     private static List<String> command(List<String> options, String mainClass, List<String> args) {

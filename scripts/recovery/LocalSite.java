@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -279,7 +278,7 @@ public final class LocalSite extends Site {
         // Whatever this site started and its status file no longer names (deleted, or written before a crash).
         List<ProcessHandle> left = new ArrayList<>(BackgroundJvm.running(Supervisor.class.getName()));
         left.addAll(BackgroundJvm.running(App.class.getName()));
-        left.removeIf(p -> p.info().arguments().stream().flatMap(Arrays::stream).noneMatch(a -> a.startsWith(home.toString())));
+        left.removeIf(p -> BackgroundJvm.commandLine(p).stream().noneMatch(a -> a.startsWith(home.toString())));
         left.forEach(ProcessHandle::destroyForcibly);
         Wait.within(Duration.ofSeconds(10), Duration.ofMillis(20), () -> left.stream().noneMatch(ProcessHandle::isAlive));
         if (purge) FileTree.delete(home);

@@ -85,7 +85,7 @@ public final class LocalDrRegion {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         } else if (s.pid() != null) {
-            ProcessHandle.of(s.pid()).filter(h -> h.info().commandLine().orElse("").contains(DrRegion.class.getName()))
+            ProcessHandle.of(s.pid()).filter(h -> BackgroundJvm.runs(h, DrRegion.class.getName()))
                     .ifPresent(ProcessHandle::destroyForcibly);
         }
         Processes.killIn(Path.of(s.dataRoot(), DrRegion.AZ));

@@ -246,7 +246,7 @@ public final class LocalRegion {
             }
         } else if (state.controlPlanePid() != null) {
             // A plane that does not answer is killed, and down returns once it is gone, with what it was running.
-            ProcessHandle.of(state.controlPlanePid()).filter(p -> p.info().commandLine().orElse("").contains(ControlPlane.class.getName()))
+            ProcessHandle.of(state.controlPlanePid()).filter(p -> BackgroundJvm.runs(p, ControlPlane.class.getName()))
                     .ifPresent(LocalRegion::killWithChildren);
         }
         // Whatever the control plane could not stop, or a lab whose control plane had died.
@@ -395,7 +395,7 @@ public final class LocalRegion {
         } catch (NumberFormatException e) {
             return;
         }
-        ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains(ControlPlane.class.getName()))
+        ProcessHandle.of(pid).filter(p -> BackgroundJvm.runs(p, ControlPlane.class.getName()))
                 .ifPresent(LocalRegion::killWithChildren);
     }
 
