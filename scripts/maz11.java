@@ -298,13 +298,11 @@ public class maz11 extends Cli.KitCommand {
          */
         private static void afterAnAcknowledgedWrite(java.nio.file.Path journal) throws IOException {
             long[] position = {0};
-            Instant deadline = Instant.now().plusSeconds(2);
-            while (Instant.now().isBefore(deadline)) {
+            Wait.within(Duration.ofSeconds(2), Duration.ofMillis(1), () -> {
                 Instant newest = null;
                 for (Journal.Entry entry : Journal.readFrom(journal, position)) if (entry.outcome() == Journal.Outcome.ack) newest = entry.doneAt();
-                if (newest != null && Duration.between(newest, Instant.now()).toMillis() < 10) return;
-                Wait.pause(1);
-            }
+                return newest != null && Duration.between(newest, Instant.now()).toMillis() < 10;
+            });
         }
     }
 
