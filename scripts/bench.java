@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Home.java common/Json.java common/Messages.java
-//SOURCES common/Problem.java common/Wait.java mission/Agent.java mission/Journal.java mission/Proof.java region/BarePair.java region/Faults.java
+//SOURCES common/Problem.java common/Wait.java mission/Agent.java mission/AgentProcess.java mission/Journal.java mission/Proof.java region/BarePair.java region/Faults.java
 //SOURCES region/LocalRegion.java region/Region.java region/Topology.java region/Witness.java
 //DESCRIPTION Benchmark: the local region through many faults with two writers; outage, unprotected window, throughput, nothing lost.
 
@@ -43,6 +43,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import mission.Agent;
+import mission.AgentProcess;
 import mission.Journal;
 import mission.Proof;
 import picocli.CommandLine.Command;
@@ -107,7 +108,7 @@ public class bench extends Cli.KitCommand {
         Map<String, Object> bare = bareRounds > 0 ? bareFloor(state, password, dir, out) : Map.of();
 
         // The faults, with the agent and the witness writing together.
-        Agent agent = new Agent(options, evidence, Duration.ZERO, quiet, false);
+        Agent agent = new Agent(options, evidence, Duration.ZERO, quiet, false).flatOut();
         Thread agentThread = start(agent);
         waitForFirstWrite(evidence);
         Witness witness = new Witness(state.endpointPort(), password, "bench_witness_" + System.currentTimeMillis());
@@ -115,7 +116,7 @@ public class bench extends Cli.KitCommand {
         try {
             runs = faults(state, witness, out);
         } finally {
-            Agent.requestStop(evidence);
+            AgentProcess.requestStop(evidence);
             agentThread.join(30_000);
         }
         long witnessLost = witness.lost();
@@ -410,13 +411,13 @@ public class bench extends Cli.KitCommand {
     /** The same for the agent, in an evidence folder of its own. */
     private double agentRate(Rds.Options options, Path folder, PrintWriter quiet) throws Exception {
         Evidence evidence = new Evidence(folder);
-        Thread t = start(new Agent(options, evidence, Duration.ZERO, quiet, false));
+        Thread t = start(new Agent(options, evidence, Duration.ZERO, quiet, false).flatOut());
         waitForFirstWrite(evidence);
         Thread.sleep(250);
         Instant from = Instant.now();
         Thread.sleep(turnMillis());
         Instant to = Instant.now();
-        Agent.requestStop(evidence);
+        AgentProcess.requestStop(evidence);
         t.join(30_000);
         long acks = Journal.read(evidence.file(Journal.FILE)).stream()
                 .filter(e -> e.outcome() == Journal.Outcome.ack && !e.doneAt().isBefore(from) && e.doneAt().isBefore(to)).count();

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/Deployment.java aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Messages.java
-//SOURCES common/Problem.java common/Wait.java mission/Agent.java mission/Journal.java mission/Mole.java mission/Proof.java region/Region.java
+//SOURCES common/Problem.java common/Wait.java mission/Agent.java mission/AgentProcess.java mission/Journal.java mission/Mole.java mission/Proof.java region/Region.java
 //SOURCES region/Topology.java
 //DESCRIPTION Mission step 10, the mole: a DELETE that Multi-AZ replicates at once, recovered by a point-in-time restore; RPO and RTO measured.
 
@@ -42,6 +42,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import mission.Agent;
+import mission.AgentProcess;
 import mission.Journal;
 import mission.Mole;
 import mission.Proof;
@@ -118,7 +119,7 @@ public class maz10 extends Cli.KitCommand {
             out.println(standbyMs != null ? Messages.get("maz10.replicated", standbyMs) : Messages.get("maz10.replicated.rds"));
             out.println(Messages.get("maz10.writing-after", after));
             Thread.sleep(after * 1000L);
-            Agent.requestStop(evidence);
+            AgentProcess.requestStop(evidence);
             writing.join(30_000);
 
             // ---- the recovery point: the second before the error, once the backups hold it ----

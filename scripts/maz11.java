@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/Aws.java aws/Deployment.java aws/MasterLogin.java aws/Rds.java aws/ReplicaLag.java aws/Stacks.java common/Cli.java common/Database.java
-//SOURCES common/Evidence.java common/Json.java common/Messages.java common/Problem.java common/Wait.java mission/Agent.java mission/CrossRegion.java
+//SOURCES common/Evidence.java common/Json.java common/Messages.java common/Problem.java common/Wait.java mission/Agent.java mission/AgentProcess.java mission/CrossRegion.java
 //SOURCES mission/Journal.java mission/Proof.java mission/RegionLoss.java mission/RegionLossReport.java region/BarePair.java region/DrRegion.java
 //SOURCES region/LocalDrRegion.java region/LocalRegion.java region/Region.java
 //DESCRIPTION Mission step 11, the region goes dark: a read replica in another Region, the loss of the whole first Region, the recovery there; the writes lost counted one by one.
@@ -46,6 +46,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import mission.Agent;
+import mission.AgentProcess;
 import mission.CrossRegion;
 import mission.Journal;
 import mission.Proof;
@@ -162,7 +163,7 @@ public class maz11 extends Cli.KitCommand {
             // A new run: the earlier one's folder is kept beside it; its agent, if it still writes, is stopped first.
             Evidence earlier = t.evidence();
             Agent.Summary running = Agent.Summary.read(earlier);
-            if (running != null && running.running()) Agent.stop(earlier, Duration.ofSeconds(30));
+            if (running != null && running.running()) AgentProcess.stop(earlier, Duration.ofSeconds(30));
             Evidence e = Evidence.fresh(earlier.dir());
             String region = t.drRegion();
             List<String> network = null;
@@ -201,7 +202,7 @@ public class maz11 extends Cli.KitCommand {
                 if (!t.rds.local()) Json.writeAtomically(CrossRegion.onAws(), r);
                 out.println(Messages.get("maz11.replica.ready", id, Messages.seconds(Duration.between(requested, available).toMillis() / 1000.0),
                         made.host() + ":" + made.port()));
-                Agent.Background agent = Agent.startInBackground(e, t.rds.arguments(), 0, false);
+                AgentProcess.Started agent = AgentProcess.start(e, t.rds.arguments(), 0, false);
                 out.println(Messages.get("maz11.agent", agent.pid(), e.file(Journal.FILE)));
                 Database.Login replica = t.replicaLogin(r);
                 for (int i = 0; i < watch; i++) {
@@ -398,7 +399,7 @@ public class maz11 extends Cli.KitCommand {
             CrossRegion.Replica r = CrossRegion.read(e, CrossRegion.REPLICA, CrossRegion.Replica.class);
             RegionLoss.Moments m = CrossRegion.moments(e);
             if (r == null || m == null) throw Problem.environment("maz11.no-disaster");
-            Agent.Summary agent = Agent.stop(e, Duration.ofSeconds(30));
+            Agent.Summary agent = AgentProcess.stop(e, Duration.ofSeconds(30));
             List<Journal.Entry> journal = Journal.read(e.file(Journal.FILE));
             CrossRegion.Repoint moved = CrossRegion.read(e, CrossRegion.REPOINT, CrossRegion.Repoint.class);
             Database.Login promoted = t.replicaLogin(moved == null ? r : r.at(moved.address(), moved.port()));
@@ -457,7 +458,7 @@ public class maz11 extends Cli.KitCommand {
         public Integer call() throws Exception {
             Evidence e = target.evidence();
             Agent.Summary agent = Agent.Summary.read(e);
-            if (agent != null && agent.running()) Agent.stop(e, Duration.ofSeconds(30));
+            if (agent != null && agent.running()) AgentProcess.stop(e, Duration.ofSeconds(30));
             String id = target.replicaId();
             try (Rds other = target.other()) {
                 if (other.describe(id) != null) {

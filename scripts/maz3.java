@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Messages.java common/Wait.java mission/Agent.java
+//SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Messages.java common/Wait.java mission/Agent.java mission/AgentProcess.java
 //SOURCES mission/Journal.java
 //DESCRIPTION Mission step 3, the DB007 agent: writes and reads timestamped rows without pause, and journals every acknowledged write.
 
@@ -28,6 +28,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import mission.Agent;
+import mission.AgentProcess;
 import mission.Journal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,7 +62,7 @@ public class maz3 extends Cli.KitCommand {
     /** Runs the agent as its own process, detached from this terminal, and returns once it writes. */
     private int startInBackground(Evidence evidence, PrintWriter out) throws Exception {
         if (resume) new Agent(rds, evidence, Duration.ZERO, out, false).resume();
-        Agent.Background b = Agent.startInBackground(evidence, rds.arguments(), duration, resume);
+        AgentProcess.Started b = AgentProcess.start(evidence, rds.arguments(), duration, resume);
         out.println(Messages.get("maz3.background.started", b.pid(), evidence.file(Journal.FILE)));
         // A second of writing, counted from the journal, so that the notice states what this agent does here.
         Wait.pause(1000);
@@ -78,7 +79,7 @@ public class maz3 extends Cli.KitCommand {
 
         @Override
         public Integer call() throws Exception {
-            Agent.Summary s = Agent.stop(evidenceDir.open("maz"), Duration.ofSeconds(30));
+            Agent.Summary s = AgentProcess.stop(evidenceDir.open("maz"), Duration.ofSeconds(30));
             spec.commandLine().getOut().println(Messages.get("maz3.summary", s.attempts(), s.acknowledged(), s.failed(), s.unknown(), s.reads()));
             return 0;
         }

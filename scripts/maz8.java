@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/Deployment.java aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Json.java
-//SOURCES common/Messages.java common/Problem.java common/Wait.java mission/Agent.java mission/Journal.java mission/MissionReport.java
+//SOURCES common/Messages.java common/Problem.java common/Wait.java mission/Agent.java mission/AgentProcess.java mission/Journal.java mission/MissionReport.java
 //SOURCES mission/OrdinaryClient.java mission/Proof.java region/Region.java
 //DESCRIPTION Mission step 8, proof: no acknowledged write lost (RPO = 0), and the outage measured (RTO), with an HTML report.
 
@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import mission.Agent;
+import mission.AgentProcess;
 import mission.Journal;
 import mission.MissionReport;
 import mission.OrdinaryClient;
@@ -85,7 +86,7 @@ public class maz8 extends Cli.KitCommand {
         out.println(Messages.get("maz8.title"));
         Evidence evidence = evidenceDir.open("maz");
 
-        Agent.Summary agent = Agent.stop(evidence, Duration.ofSeconds(30));
+        Agent.Summary agent = AgentProcess.stop(evidence, Duration.ofSeconds(30));
         out.println(Messages.get("maz8.agent", agent.attempts(), agent.acknowledged()));
         List<Journal.Entry> journal = Journal.read(evidence.file(Journal.FILE));
 

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/Rds.java common/Cli.java common/Database.java common/Evidence.java common/Json.java common/Messages.java common/Problem.java
-//SOURCES common/Wait.java maz1.java maz2.java maz4.java maz5.java maz6.java maz7.java maz8.java maz9.java mission/Agent.java mission/Journal.java
+//SOURCES common/Wait.java maz1.java maz2.java maz4.java maz5.java maz6.java maz7.java maz8.java maz9.java mission/Agent.java mission/AgentProcess.java mission/Journal.java
 //SOURCES mission/LiveView.java mission/Proof.java region/LocalRegion.java region/Region.java
 //DESCRIPTION Operation DB007, the whole Multi-AZ mission unattended: steps 1 to 9, with the verdict.
 
@@ -33,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import mission.Agent;
+import mission.AgentProcess;
 import mission.Journal;
 import mission.LiveView;
 import mission.Proof;
@@ -107,7 +108,7 @@ public class mission extends Cli.KitCommand {
         } finally {
             Evidence.runByMission(false);
             if (agentThread != null && agentThread.isAlive()) {
-                Agent.requestStop(new Evidence(dir));
+                AgentProcess.requestStop(new Evidence(dir));
                 agentThread.join(30_000);
             }
         }

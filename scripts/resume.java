@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES aws/Rds.java aws/Stacks.java common/Cli.java common/Evidence.java common/Home.java common/Messages.java common/Problem.java
-//SOURCES mission/Agent.java mission/Journal.java recovery/LocalSite.java region/DrRegion.java region/LocalDrRegion.java region/LocalRegion.java
+//SOURCES mission/Agent.java mission/AgentProcess.java mission/Journal.java recovery/LocalSite.java region/DrRegion.java region/LocalDrRegion.java region/LocalRegion.java
 //SOURCES region/Region.java
 //DESCRIPTION After a CloudShell session ended: start again what it stopped (the local region, the agent, the PRA app), and say where the workshop stands.
 
@@ -28,6 +28,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.List;
 import mission.Agent;
+import mission.AgentProcess;
 import mission.Journal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,7 +73,7 @@ public class resume extends Cli.KitCommand {
         Evidence evidence = evidenceDir.open("maz");
         Agent.Summary agent = Agent.Summary.read(evidence);
         if (agent != null && "running".equals(agent.status()) && !agent.running()) {
-            Agent.Background b = Agent.startInBackground(evidence, rds.arguments(), 0, true);
+            AgentProcess.Started b = AgentProcess.start(evidence, rds.arguments(), 0, true);
             out.println(Messages.get("resume.agent", b.pid(), evidence.file(Journal.FILE)));
         } else if (agent != null && agent.running()) {
             out.println(Messages.get("resume.agent.running", agent.pid()));

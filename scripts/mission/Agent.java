@@ -1,11 +1,10 @@
 package mission;
 
-//SOURCES ../aws/MasterLogin.java ../aws/Rds.java ../common/BackgroundJvm.java ../common/Database.java ../common/Evidence.java ../common/Json.java
+//SOURCES ../aws/MasterLogin.java ../aws/Rds.java ../common/Database.java ../common/Evidence.java ../common/Json.java
 //SOURCES ../common/Messages.java ../common/Problem.java ../common/Wait.java Journal.java OrdinaryClient.java
 
 import aws.MasterLogin;
 import aws.Rds;
-import common.BackgroundJvm;
 import common.Database;
 import common.Evidence;
 import common.Json;
@@ -28,7 +27,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -75,6 +73,15 @@ public final class Agent {
      */
     public static final String ROUTE = "agent.route";
 
+    /** The least time from one write to the next: none, unless DB007_AGENT_RATE caps the writes a second. */
+    static long writeEvery() {
+        String rate = System.getenv("DB007_AGENT_RATE");
+        if (rate == null || rate.isBlank()) return 0;
+        long perSecond = rate.strip().matches("[0-9]{1,9}") ? Long.parseLong(rate.strip()) : 0;
+        if (perSecond <= 0) throw Problem.environment("maz3.rate.invalid", rate);
+        return 1_000_000_000L / perSecond;
+    }
+
     /** The address in agent.route, or dark. */
     public record Route(String host, Integer port, String instance, String region, boolean dark) {}
 
@@ -100,6 +107,11 @@ public final class Agent {
     private final Duration duration;
     private final PrintWriter out;
     private final boolean live;
+    /**
+     * In nanoseconds. The kit's tests cap the rate: many labs share their small machine there, and
+     * a lab whose agent writes without pause takes more than a core (its relay, two servers' WAL).
+     */
+    private long writeEvery = writeEvery();
     private String runId = Instant.now().toString().replaceAll("[-:.]", "").toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8);
     /** Set by resume(): the run this agent goes on with, cut off before. */
     private Summary resumed;
@@ -117,6 +129,12 @@ public final class Agent {
     private volatile Database.Login current;
 
     private record Written(long seq, String payload) {}
+
+    /** This agent writes without pause whatever DB007_AGENT_RATE says: bench measures what the agent can do. Before it starts. */
+    public Agent flatOut() {
+        writeEvery = 0;
+        return this;
+    }
 
     public Agent(Rds.Options options, Evidence evidence, Duration duration, PrintWriter out, boolean live) {
         this.options = options;
@@ -237,6 +255,7 @@ public final class Agent {
             String payload = "db007 " + runId + " #" + seq;
             // PostgreSQL and MySQL's TIMESTAMP(6) keep microseconds: the row's time must be the journal's, to the digit.
             Instant sentAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            long sentNanos = System.nanoTime();
             String checksum = Journal.checksum(runId, seq, sentAt, payload);
             boolean sent = false;
             attempts.incrementAndGet();
@@ -288,6 +307,10 @@ public final class Agent {
                 backoff = RETRY_PAUSE_MS;
                 az = writerAz == null ? server : writerAz;
                 lastWrite = new Written(seq, payload);
+                if (writeEvery > 0) {
+                    long wait = sentNanos + writeEvery - System.nanoTime();
+                    if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
             } catch (SQLException e) {
                 Journal.Outcome outcome = classify(e, sent);
                 Instant done = Instant.now();
@@ -324,16 +347,12 @@ public final class Agent {
         PreparedStatement select = null;
         long lastRead = 0;
         while (!stopping) {
-            Written w = lastWrite;
             try {
-                if (w == null || w.seq() == lastRead) {
-                    Thread.sleep(1);
-                    continue;
-                }
                 // The newest acknowledged row, read back every 20 ms rather than after every write: reading
                 // never stops, and never costs the primary a second query for each commit the proof is about.
                 Thread.sleep(READ_EVERY_MS);
-                w = lastWrite;
+                Written w = lastWrite;
+                if (w == null || w.seq() == lastRead) continue;
                 if (c == null) {
                     c = Database.connect(current, 1, 2, "db007-agent-reader");
                     select = c.prepareStatement("SELECT payload FROM db007_writes WHERE run_id = ? AND seq = ?");
@@ -420,61 +439,6 @@ public final class Agent {
     private Summary summary(String state, long pid, Instant started, Instant stopped, Database.Login login) {
         return new Summary(runId, options.target, state, pid, started.toString(), stopped == null ? null : stopped.toString(),
                 login.toString(), attempts.get(), acks.get(), fails.get(), unknowns.get(), reads.get());
-    }
-
-    /** An agent started in a process of its own: its pid, and its summary once it wrote. */
-    public record Background(long pid, Summary summary) {}
-
-    /**
-     * Runs the agent as its own process (the maz3 step, detached from this terminal), writing into
-     * that evidence folder for that long (0: until stopped), and returns once it has a write
-     * acknowledged; resuming, it goes on with the run a cut-off agent left there.
-     */
-    public static Background startInBackground(Evidence evidence, List<String> targetArguments, double seconds, boolean resume) throws IOException {
-        List<String> args = new ArrayList<>(List.of("--evidence", evidence.dir().toString(), "--duration", Double.toString(seconds)));
-        args.addAll(targetArguments);
-        if (resume) args.add("--resume");
-        else Files.deleteIfExists(evidence.file(SUMMARY));
-        long acknowledgedBefore = resume && Summary.read(evidence) != null ? Summary.read(evidence).acknowledged() : 0;
-        Process p = BackgroundJvm.detached(List.of("-Xmx256m"), "maz3", args, evidence.file(LOG)).start();
-        try {
-            Summary s = Wait.until("the background agent's first acknowledged write", Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
-                if (!p.isAlive()) throw Problem.failed("maz3.background.died", evidence.file(LOG));
-                Summary now = Summary.read(evidence);
-                boolean writes = now != null && now.pid() == p.pid() && Files.exists(evidence.file(Journal.FILE))
-                        && (resume ? now.acknowledged() > acknowledgedBefore
-                                : Journal.readFrom(evidence.file(Journal.FILE), new long[1]).stream().anyMatch(e -> e.outcome() == Journal.Outcome.ack));
-                return writes ? now : null;
-            });
-            return new Background(p.pid(), s);
-        } catch (Wait.TimedOut e) {
-            throw Problem.failed("maz3.background.silent", evidence.file(LOG));
-        }
-    }
-
-    /** Asks the agent writing into this evidence folder to stop, without waiting for it. */
-    public static void requestStop(Evidence evidence) throws IOException {
-        Files.writeString(evidence.file(STOP), Instant.now().toString());
-    }
-
-    /** Asks a running agent to stop, wherever it runs, and waits until it has closed its journal. */
-    public static Summary stop(Evidence evidence, Duration timeout) throws IOException, InterruptedException {
-        Summary s = Summary.read(evidence);
-        if (s == null) throw Problem.failed("maz3.none", evidence.dir());
-        if (s.status().equals("stopped")) return s;
-        requestStop(evidence);
-        try {
-            return Wait.until("the agent to close its journal", timeout, Duration.ofMillis(20), () -> {
-                Summary now = Summary.read(evidence);
-                if (now != null && now.status().equals("stopped")) return now;
-                if (now != null && now.pid() != ProcessHandle.current().pid() && ProcessHandle.of(now.pid()).isEmpty()) {
-                    throw Problem.failed("maz3.vanished", now.pid(), evidence.file(LOG));
-                }
-                return null;
-            });
-        } catch (Wait.TimedOut e) {
-            throw Problem.failed("maz3.stop.timeout", timeout.toSeconds());
-        }
     }
 
     private static String firstLine(SQLException e) {
