@@ -54,24 +54,6 @@ class AgentTest {
     }
 
     @Test
-    void aRateCapsTheWritesAndABadOneIsRefused(@TempDir Path capped, @TempDir Path refused) throws Exception {
-        Kit.Result r = kit.run(Map.of("DB007_AGENT_RATE", "40"), "maz3", "--duration", "1.5", "--evidence", capped.toString());
-        assertEquals(0, r.exit(), r.all());
-        List<Journal.Entry> acks = Journal.read(capped.resolve("journal.csv")).stream().filter(e -> e.outcome() == Journal.Outcome.ack).toList();
-        assertTrue(acks.size() >= 2 && acks.size() <= 40 * 1.5 + 1, acks.size() + " writes in 1.5 s at 40 a second");
-        for (int i = 1; i < acks.size(); i++) {
-            long gapMicros = Duration.between(acks.get(i - 1).sentAt(), acks.get(i).sentAt()).toNanos() / 1000;
-            assertTrue(gapMicros >= 25_000 - 2_000, "write " + acks.get(i).seq() + " came " + gapMicros + " µs after the one before, under 1/40 s");
-        }
-        for (String how : List.of("--duration=1", "--background")) {
-            Kit.Result bad = kit.run(Map.of("DB007_AGENT_RATE", "fast"), "maz3", how, "--evidence", refused.toString());
-            assertEquals(2, bad.exit(), how + ": " + bad.all());
-            assertTrue(bad.err().contains("DB007_AGENT_RATE is \"fast\"") && bad.err().contains("whole number"), how + ": " + bad.all());
-        }
-        assertTrue(!Files.exists(refused.resolve("journal.csv")), "nothing written on a refused rate");
-    }
-
-    @Test
     void theAgentLivesThroughAFailoverAndACrashWithoutStopping() throws Exception {
         kit.ok("lab", "failover");
         kit.ok("lab", "crash");

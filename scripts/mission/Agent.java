@@ -73,15 +73,6 @@ public final class Agent {
      */
     public static final String ROUTE = "agent.route";
 
-    /** The least time from one write to the next: none, unless DB007_AGENT_RATE caps the writes a second. */
-    static long writeEvery() {
-        String rate = System.getenv("DB007_AGENT_RATE");
-        if (rate == null || rate.isBlank()) return 0;
-        long perSecond = rate.strip().matches("[0-9]{1,9}") ? Long.parseLong(rate.strip()) : 0;
-        if (perSecond <= 0) throw Problem.environment("maz3.rate.invalid", rate);
-        return 1_000_000_000L / perSecond;
-    }
-
     /** The address in agent.route, or dark. */
     public record Route(String host, Integer port, String instance, String region, boolean dark) {}
 
@@ -107,11 +98,6 @@ public final class Agent {
     private final Duration duration;
     private final PrintWriter out;
     private final boolean live;
-    /**
-     * In nanoseconds. The kit's tests cap the rate: many labs share their small machine there, and
-     * a lab whose agent writes without pause takes more than a core (its relay, two servers' WAL).
-     */
-    private long writeEvery = writeEvery();
     private String runId = Instant.now().toString().replaceAll("[-:.]", "").toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8);
     /** Set by resume(): the run this agent goes on with, cut off before. */
     private Summary resumed;
@@ -129,12 +115,6 @@ public final class Agent {
     private volatile Database.Login current;
 
     private record Written(long seq, String payload) {}
-
-    /** This agent writes without pause whatever DB007_AGENT_RATE says: bench measures what the agent can do. Before it starts. */
-    public Agent flatOut() {
-        writeEvery = 0;
-        return this;
-    }
 
     public Agent(Rds.Options options, Evidence evidence, Duration duration, PrintWriter out, boolean live) {
         this.options = options;
@@ -255,7 +235,6 @@ public final class Agent {
             String payload = "db007 " + runId + " #" + seq;
             // PostgreSQL and MySQL's TIMESTAMP(6) keep microseconds: the row's time must be the journal's, to the digit.
             Instant sentAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            long sentNanos = System.nanoTime();
             String checksum = Journal.checksum(runId, seq, sentAt, payload);
             boolean sent = false;
             attempts.incrementAndGet();
@@ -307,10 +286,6 @@ public final class Agent {
                 backoff = RETRY_PAUSE_MS;
                 az = writerAz == null ? server : writerAz;
                 lastWrite = new Written(seq, payload);
-                if (writeEvery > 0) {
-                    long wait = sentNanos + writeEvery - System.nanoTime();
-                    if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
             } catch (SQLException e) {
                 Journal.Outcome outcome = classify(e, sent);
                 Instant done = Instant.now();

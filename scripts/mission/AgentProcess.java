@@ -30,7 +30,6 @@ public final class AgentProcess {
      * acknowledged; resuming, it goes on with the run a cut-off agent left there.
      */
     public static Started start(Evidence evidence, List<String> targetArguments, double seconds, boolean resume) throws IOException {
-        Agent.writeEvery(); // a rate it would refuse is refused here, not in its log
         List<String> args = new ArrayList<>(List.of("--evidence", evidence.dir().toString(), "--duration", Double.toString(seconds)));
         args.addAll(targetArguments);
         if (resume) args.add("--resume");
