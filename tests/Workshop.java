@@ -21,19 +21,20 @@ import recovery.Restore;
 import region.Region;
 
 /**
- * One real run of both workshops as a student does them, made once for the whole test run and
- * read by the classes that only look at what it left (GradeTest, ReportsTest, PraDrillTest): the
- * mission step by step, the PRA workshop by hand in the README's order, the drill and exercise 5, the written
- * answers and the hand-in. What the student did is recorded as the test saw it, so that the kit's
- * figures are checked against it. The region and the sites are stopped at the end of the run,
- * their evidence kept; a class that changes anything works on a copy.
+ * One real run of both workshops as a student does them, made once for the whole test run in a
+ * JVM of its own and read by the classes that only look at what it left (GradeTest, ReportsTest,
+ * PraDrillTest, …): the mission step by step and, beside it, the PRA workshop by hand in the
+ * README's order, the drill and exercise 5; then the written answers and the hand-in. What the
+ * student did is recorded as the test saw it, so that the kit's figures are checked against it.
+ * The region and the sites are stopped at the end of the run, their evidence kept; a class that
+ * changes anything works on a copy.
  */
 final class Workshop {
     final Path home;
     final Kit kit;
     final Path zip;
     /** Everything the commands printed, to check no text says null. */
-    final List<String> said = new ArrayList<>();
+    final List<String> said = java.util.Collections.synchronizedList(new ArrayList<>());
     Instant disasterFrom;
     Instant disasterTo;
     Backups.Point olderPoint;
@@ -49,6 +50,7 @@ final class Workshop {
     Kit.Result maz11;
 
     private static Workshop done;
+    private boolean stopped;
 
     private Workshop(Path home) {
         this.home = home;
@@ -57,30 +59,80 @@ final class Workshop {
     }
 
     /**
-     * The run, made on first use; every later caller gets the same, in this JVM and in the other
-     * test JVMs of the same Maven run (surefire runs two): the first to take the lock makes it, in
-     * a folder named after the Maven process, and writes what it saw; the others wait and read it.
+     * The run, made once for the whole Maven run in a JVM of its own (see {@link #start}); every
+     * caller, in either test JVM, waits for it and reads what it saw.
      */
     static synchronized Workshop get() throws Exception {
         if (done != null) return done;
-        // Named by the Maven run (the pom sets it); a run from elsewhere, an IDE, gets one of its own.
-        String run = System.getProperty("db007.testRun", "pid" + ProcessHandle.current().pid());
-        Path dir = Path.of("target").toAbsolutePath().resolve("workshop-" + run);
-        Files.createDirectories(dir);
-        Workshop w = new Workshop(dir.resolve("home"));
+        Path dir = folder();
+        start(dir);
         Path seen = dir.resolve("seen.json");
-        try (FileChannel lock = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock held = lock.lock()) {
-            if (Files.exists(seen)) {
-                w.load(Json.read(seen, Seen.class));
-            } else {
-                removeOlderRuns(dir);
-                Runtime.getRuntime().addShutdownHook(new Thread(w::stop));
-                w.run();
-                Json.writeAtomically(seen, w.seen());
-            }
+        Path failed = dir.resolve("failed.txt");
+        long builder = Long.parseLong(Files.readString(dir.resolve("builder.pid")).trim());
+        // Ten minutes: the run takes about one, and twice that on a loaded machine.
+        boolean over = common.Wait.within(Duration.ofMinutes(10), Duration.ofMillis(200),
+                () -> Files.exists(seen) || Files.exists(failed) || ProcessHandle.of(builder).isEmpty());
+        if (Files.exists(failed)) throw new AssertionError("the shared workshop failed:\n" + Files.readString(failed));
+        if (!Files.exists(seen)) {
+            throw new AssertionError("the shared workshop " + (over ? "ended without a word" : "took over 10 minutes") + "; its log: " + dir.resolve("builder.log"));
         }
+        Workshop w = new Workshop(dir.resolve("home"));
+        w.load(Json.read(seen, Seen.class));
         done = w;
         return done;
+    }
+
+    /** Named by the Maven run (the pom sets it, the same in both test JVMs); a run from elsewhere, an IDE, gets one of its own. */
+    private static Path folder() {
+        String run = System.getProperty("db007.testRun", "pid" + ProcessHandle.current().pid());
+        return Path.of("target").toAbsolutePath().resolve("workshop-" + run);
+    }
+
+    /**
+     * Starts the run in a JVM of its own, unless this Maven run has started it already: at once
+     * when a whole test run begins (WorkshopEarly), else on first use. Most of the run is spent
+     * waiting on servers, backups and failovers; on a third lane it is ready by the time the
+     * classes that read it come, where it used to hold one test JVM and block the other.
+     */
+    static void start() throws IOException {
+        start(folder());
+    }
+
+    private static void start(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        try (FileChannel lock = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+            Path pid = dir.resolve("builder.pid");
+            if (Files.exists(pid)) return;
+            removeOlderRuns(dir);
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-cp", System.getProperty("java.class.path"), Workshop.class.getName(), dir.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("builder.log").toFile()).start();
+            Files.writeString(pid, Long.toString(p.pid()));
+        }
+    }
+
+    /** The run itself, in the JVM start() made: what it saw goes to seen.json, or what went wrong to failed.txt. */
+    public static void main(String[] args) {
+        Path dir = Path.of(args[0]);
+        Workshop w = new Workshop(dir.resolve("home"));
+        Runtime.getRuntime().addShutdownHook(new Thread(w::stop));
+        int exit = 0;
+        try {
+            w.run();
+            Json.writeAtomically(dir.resolve("seen.json"), w.seen());
+        } catch (Throwable t) {
+            java.io.StringWriter trace = new java.io.StringWriter();
+            t.printStackTrace(new java.io.PrintWriter(trace));
+            try {
+                Path partial = Files.writeString(dir.resolve("failed.partial"), trace.toString());
+                Files.move(partial, dir.resolve("failed.txt"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                t.addSuppressed(e);
+            }
+            t.printStackTrace();
+            exit = 1;
+        }
+        System.exit(exit);
     }
 
     /** What the run saw, for the other JVMs of the same test run. */
@@ -113,7 +165,42 @@ final class Workshop {
         }
     }
 
+    /**
+     * Both workshops side by side, as two students at one machine: they share the home and
+     * nothing else (the mission's region, the PRA workshop's sites), and each spends most of its
+     * time waiting on servers, backups and failovers. Then the answers and the hand-in.
+     */
     private void run() throws Exception {
+        java.util.concurrent.ExecutorService side = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.Future<?> mission = side.submit(() -> {
+            mission();
+            return null;
+        });
+        try {
+            praWorkshop();
+        } finally {
+            side.shutdown();
+        }
+        try {
+            mission.get(10, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
+
+        // Exercise 3 answered with the run's own figures, the others in words.
+        Restore.Result measured = Restore.readAll(home.resolve("evidence/pra")).get(0);
+        Path answers = Files.createDirectories(home.resolve("answers"));
+        Files.writeString(answers.resolve("pra.md"), String.join("\n",
+                "## 1", "The volume holds the data; the pod holds nothing.",
+                "## 3", String.format(java.util.Locale.ROOT, "Our RPO was %.1f s of writes and the RTO %.1f s.", measured.rpoSeconds(), measured.rtoSeconds()),
+                "## 4", "Both volumes share one disk.", ""));
+        Files.writeString(answers.resolve("maz.md"), String.join("\n",
+                "## 1", "Nobody was told; step 8 looks for the row.", "## 6", "No: the DELETE is replicated at once.", ""));
+        said.add(kit.ok("bundle", "--student", "alice", "--out", zip.toString()).all());
+        stop();
+    }
+
+    private void mission() throws Exception {
         // The mission's steps one by one, as its text asks (mission runs them at once; MissionTest runs it).
         for (String step : List.of("maz1", "maz2")) said.add(kit.ok(step).all());
         said.add(kit.ok("maz3", "--background").all());
@@ -125,7 +212,9 @@ final class Workshop {
         maz11 = kit.ok("maz11", "--auto");
         said.add(maz11.all());
         kit.ok("lab", "up");
+    }
 
+    private void praWorkshop() throws Exception {
         // The PRA workshop by hand, in the README's order; backups every 2 s instead of every minute.
         LocalSite site = new LocalSite(home.resolve("pra"));
         said.add(kit.ok("pra_deploy", "--backup-every", "2").all());
@@ -155,22 +244,12 @@ final class Workshop {
         drill = kit.ok("pra", "--json");
         said.add(pra5.all());
         said.add(drill.all());
-
-        // Exercise 3 answered with the run's own figures, the others in words.
-        Restore.Result measured = Restore.readAll(home.resolve("evidence/pra")).get(0);
-        Path answers = Files.createDirectories(home.resolve("answers"));
-        Files.writeString(answers.resolve("pra.md"), String.join("\n",
-                "## 1", "The volume holds the data; the pod holds nothing.",
-                "## 3", String.format(java.util.Locale.ROOT, "Our RPO was %.1f s of writes and the RTO %.1f s.", measured.rpoSeconds(), measured.rtoSeconds()),
-                "## 4", "Both volumes share one disk.", ""));
-        Files.writeString(answers.resolve("maz.md"), String.join("\n",
-                "## 1", "Nobody was told; step 8 looks for the row.", "## 6", "No: the DELETE is replicated at once.", ""));
-        said.add(kit.ok("bundle", "--student", "alice", "--out", zip.toString()).all());
-        stop();
     }
 
-    /** The region and every PRA site stopped; their data and evidence stay for the classes that read them. */
-    private void stop() {
+    /** The region and every PRA site stopped; their data and evidence stay for the classes that read them. Once. */
+    private synchronized void stop() {
+        if (stopped) return;
+        stopped = true;
         kit.run("lab", "down");
         for (String run : List.of("pra", "pra-drill", "pra5")) {
             try {
