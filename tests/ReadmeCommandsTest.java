@@ -143,6 +143,18 @@ class ReadmeCommandsTest {
         try {
             assertTrue(kit.ok("setup", "--no-build").out().contains("Ready"), "setup says the machine is ready");
             assertTrue(kit.ok("db007$Help").out().contains("pra-restore"), "help lists the commands");
+            // The PRA workshop's commands beside the region's, as a student may have both running: they share the home only.
+            java.util.concurrent.CompletableFuture<Void> pra = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                // pra1 to pra4 give the facts of a deployed site.
+                kit.ok("pra_deploy", "--backup-every", "2");
+                assertTrue(kit.ok("pra_exercises", "1").out().contains("pra-data"));
+                // Exercise 4 is the student's to reason: the facts of the run, no verdict given away.
+                String four = kit.ok("pra_exercises", "4").out();
+                assertTrue(four.contains("Backup files:") && !four.matches("(?s).*\\b(none|no copy|nothing of its own)\\b.*"), four);
+                // The drill and exercise 5 leave sites of their own running: pra-down ends them too, lab down the region.
+                kit.ok("pra", "--json");
+                kit.ok("pra5", "--json");
+            });
             kit.ok("lab", "up");
             assertTrue(kit.ok("lab", "status", "--json").out().contains("\"primary_az\""));
             for (String[] fault : List.of(new String[] {"isolate", "az1"}, new String[] {"cut", "az1-az2", "--blackhole"},
@@ -161,17 +173,10 @@ class ReadmeCommandsTest {
             assertTrue(kit.ok("maz11").out().contains("maz11 replica"), "maz11 alone says what comes next");
             kit.ok("maz11", "replica");
             kit.ok("maz11", "down");
+            // bench works in a scratch home of its own, which it makes this process's while it runs: the PRA commands are done first.
+            pra.get(5, java.util.concurrent.TimeUnit.MINUTES);
             // bench as shown runs 30 faults for minutes: here one, which goes through the same code.
             kit.ok("bench", "--faults", "1", "--kinds", "planned", "--baseline", "1", "--bare-rounds", "1");
-            // pra1 to pra4 give the facts of a deployed site.
-            kit.ok("pra_deploy", "--backup-every", "2");
-            assertTrue(kit.ok("pra_exercises", "1").out().contains("pra-data"));
-            // Exercise 4 is the student's to reason: the facts of the run, no verdict given away.
-            String four = kit.ok("pra_exercises", "4").out();
-            assertTrue(four.contains("Backup files:") && !four.matches("(?s).*\\b(none|no copy|nothing of its own)\\b.*"), four);
-            // The drill and exercise 5 leave sites of their own running: pra-down ends them too, lab down the region.
-            kit.ok("pra", "--json");
-            kit.ok("pra5", "--json");
             String dataRoot = kit.state().dataRoot();
             kit.ok("lab", "down");
             assertTrue(kit.ok("pra_down", "--purge").out().contains("pra-drill"), "pra-down names the drill's site it stopped");
