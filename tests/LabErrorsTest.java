@@ -134,20 +134,35 @@ class LabErrorsTest {
     }
 
     @Test
-    void aRegionStopsItselfWhenItsHomeIsDeleted() throws Exception {
+    void aRegionStopsItselfWhenItsHomeIsDeletedAndTheNextLabTakesBackItsData(@TempDir Path elsewhere) throws Exception {
         Kit kit = new Kit(home);
         assertEquals(0, kit.run("lab", "up").exit());
+        kit.ok("maz11", "replica");
         Region.State state = Kit.state(home);
         long plane = state.controlPlanePid();
+        long otherRegion = ((Number) Json.read(Kit.lab(home).resolve("dr-region.json"), java.util.Map.class).get("pid")).longValue();
         Path data = Path.of(state.dataRoot());
+        Path otherData = Path.of(state.dataRoot() + "-dr");
+        Kit next = new Kit(elsewhere.resolve("home"));
         try {
             common.FileTree.delete(home);
-            assertTrue(common.Wait.within(java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(50), () -> !region.Processes.alive(plane)),
-                    "nobody is left to stop a region whose home is gone: it stops itself");
-            for (String az : List.of("az1", "az2")) assertTrue(region.Processes.in(data.resolve(az)).isEmpty(), "no server left in " + az);
+            for (long pid : new long[] {plane, otherRegion}) {
+                assertTrue(common.Wait.within(java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(50), () -> !region.Processes.alive(pid)),
+                        "nobody is left to stop a Region whose home is gone: it stops itself (pid " + pid + ")");
+            }
+            for (Path az : List.of(data.resolve("az1"), data.resolve("az2"), otherData.resolve("dr"))) {
+                assertTrue(region.Processes.in(az).isEmpty(), "no server left in " + az);
+            }
+            // Root's labs keep their data outside the home (the server account cannot enter it): the next lab made takes it back.
+            if (!data.startsWith(home)) {
+                assertTrue(Files.exists(data), "the data stays until then");
+                next.ok("lab", "up");
+                assertFalse(Files.exists(data) || Files.exists(otherData), "a new lab took back the data of a home that is gone: " + data);
+            }
         } finally {
-            ProcessHandle.of(plane).ifPresent(ProcessHandle::destroyForcibly);
-            common.FileTree.delete(data);
+            next.run("lab", "down", "--purge");
+            for (long pid : new long[] {plane, otherRegion}) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            for (Path d : List.of(data, otherData)) if (Files.exists(d)) common.FileTree.delete(d);
         }
     }
 

@@ -41,7 +41,12 @@ public final class BackgroundJvm {
      * way to stop them when whatever recorded their pid was deleted with the home's folder.
      */
     public static List<ProcessHandle> running(String mainClass) {
-        String mark = HOME_MARK + Home.dir();
+        return running(Home.dir(), mainClass);
+    }
+
+    /** The same, for another home: one deleted, whose JVMs nobody else will stop. */
+    public static List<ProcessHandle> running(Path home, String mainClass) {
+        String mark = HOME_MARK + home;
         return ProcessHandle.allProcesses().filter(p -> p.pid() != ProcessHandle.current().pid()).filter(p -> {
             List<String> args = commandLine(p);
             return args.contains(mark) && args.contains(mainClass);

@@ -133,7 +133,8 @@ public final class DrRegion {
         stopped.await();
         server.stop(0);
         node.stopFast(Duration.ofSeconds(30));
-        save(state.withPid(null));
+        // Recorded in a home that still has its lab; a deleted one is not made again for it.
+        if (Files.exists(stateFile())) save(state.withPid(null));
         log("stopped");
     }
 
@@ -368,6 +369,12 @@ public final class DrRegion {
     private void watchReplication() {
         while (stopped.getCount() > 0) {
             Wait.pause(Duration.ofMillis(500));
+            if (!Files.exists(stateFile())) {
+                // Its home deleted, nobody is left to stop this Region: it stops itself, as the first Region's control plane does.
+                log("the state file " + stateFile() + " is gone: stopping");
+                stopped.countDown();
+                return;
+            }
             Replica r = state.replica();
             if (r == null || r.sourceArn() == null || r.status() != Region.InstanceStatus.AVAILABLE) {
                 streaming = false;

@@ -67,6 +67,7 @@ public final class LocalRegion {
         if (account.switchesUser() && !account.canReach(labDir)) {
             // Started by root with DB007_HOME in root's home: the server account cannot walk in there.
             dataRoot = Path.of("/var/tmp", "db007-" + sha256(Home.dir().toString()).substring(0, 10));
+            takeBackOrphans(dataRoot);
         }
         if (Files.exists(dataRoot)) {
             // A data folder with no state file beside it belongs to a lab whose state was deleted;
@@ -83,6 +84,7 @@ public final class LocalRegion {
         }
         Files.createDirectories(dataRoot);
         Files.setPosixFilePermissions(dataRoot, PosixFilePermissions.fromString("rwx------"));
+        Files.writeString(dataRoot.resolve(HOME_FILE), Home.dir() + "\n");
         account.own(dataRoot);
         if (!quiet) {
             say(out, Messages.get("lab.up.binaries", bin.version(), bin.bin()));
@@ -370,7 +372,6 @@ public final class LocalRegion {
         out.flush();
     }
 
-    /** Kills every PostgreSQL process running out of any data folder below root. */
     /** Where a running control plane writes its pid, in the data folder beside its servers. */
     static Path controlPlaneFile(Path dataRoot) {
         return dataRoot.resolve("control-plane.pid");
@@ -399,6 +400,38 @@ public final class LocalRegion {
                 .ifPresent(LocalRegion::killWithChildren);
     }
 
+    /** In a data folder kept outside its home: the home it belongs to. */
+    static final String HOME_FILE = "home";
+
+    /**
+     * The data folders beside this one whose home is gone, servers and all, with their other
+     * Region's (step 11). Root's labs keep their data outside the home, where deleting the home
+     * without "lab down --purge" (a test's temporary folder, a student starting over) left
+     * a hundred MB each in /var/tmp for good. A folder made before this file existed is left alone.
+     */
+    private static void takeBackOrphans(Path mine) throws IOException {
+        try (Stream<Path> list = Files.list(mine.getParent())) {
+            for (Path d : (Iterable<Path>) list.filter(p -> p.getFileName().toString().matches("db007-[0-9a-f]{10}") && !p.equals(mine))::iterator) {
+                Path home;
+                try {
+                    home = Path.of(Files.readString(d.resolve(HOME_FILE)).trim());
+                } catch (IOException notOurs) {
+                    continue;
+                }
+                if (Files.exists(home)) continue;
+                stopOrphan(d);
+                for (String main : List.of(ControlPlane.class.getName(), DrRegion.class.getName())) {
+                    BackgroundJvm.running(home, main).forEach(LocalRegion::killWithChildren);
+                }
+                for (Path root : List.of(d, d.resolveSibling(d.getFileName() + "-dr"))) {
+                    killServers(root);
+                    if (Files.exists(root)) FileTree.delete(root);
+                }
+            }
+        }
+    }
+
+    /** Kills every PostgreSQL process running out of any data folder below root. */
     static int killServers(Path root) throws IOException {
         if (!Files.isDirectory(root)) return 0;
         int killed = 0;
