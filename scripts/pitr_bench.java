@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//SOURCES aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Json.java common/Messages.java common/Problem.java
+//SOURCES aws/MasterLogin.java aws/Rds.java common/Cli.java common/Database.java common/Home.java common/Json.java common/Messages.java common/Problem.java
 //SOURCES common/Wait.java mission/Agent.java mission/Mole.java region/LocalRegion.java
 //DESCRIPTION Benchmark of step 10's recovery on the local region: a point-in-time restore and the rows copied back, for 10 k, 100 k and 1 M rows.
 
@@ -21,11 +21,14 @@ import aws.MasterLogin;
 import aws.Rds;
 import common.Cli;
 import common.Database;
+import common.Home;
 import common.Json;
 import common.Messages;
 import common.Problem;
 import common.Wait;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -59,6 +62,8 @@ public class pitr_bench extends Cli.KitCommand {
         PrintWriter out = spec.commandLine().getOut();
         List<Map<String, Object>> results = new ArrayList<>();
         if (!json) out.println(Messages.get("bench.scratch"));
+        // Taken before the scratch home becomes this process's: the figures stay in the student's.
+        Path figures = Home.bench().resolve("pitr-bench-" + Instant.now().toString().replaceAll("[:.]", "") + ".json");
         try (LocalRegion.Scratch scratch = LocalRegion.Scratch.up(new PrintWriter(java.io.OutputStream.nullOutputStream()));
              Rds api = Rds.open(rds)) {
             Database.Login live = MasterLogin.of(rds, api.describe());
@@ -95,7 +100,9 @@ public class pitr_bench extends Cli.KitCommand {
                 out.flush();
             }
         }
-        if (json) out.println(Json.write(Map.of("runs", results, "cores", Runtime.getRuntime().availableProcessors())));
+        String written = Json.write(Map.of("runs", results, "cores", Runtime.getRuntime().availableProcessors()));
+        Files.writeString(Files.createDirectories(figures.getParent()).resolve(figures.getFileName()), written);
+        out.println(json ? written : Messages.get("bench.written", figures));
         return 0;
     }
 
