@@ -86,8 +86,13 @@ class PraDrillTest {
         // Two restore points at least, one to choose below.
         assertTrue(common.Wait.within(java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(100),
                 () -> recovery.Backups.list(site.backups()).size() >= 2), "the backup job keeps backing up");
+        Path killedLibrary = sqliteLibraryOf(site.status().appPid());
         Kit.Result crash = kit.ok("pra_pod_crash");
         assertTrue(crash.out().contains("messages before: 20, after: 20"), crash.out());
+        // The killed app could not delete its unpacked SQLite library: the next start empties the site's folder for it.
+        Path library = sqliteLibraryOf(site.status().appPid());
+        assertEquals(dir.resolve("pra/native"), library.getParent(), "the app's SQLite library is unpacked in its site, not in /tmp");
+        assertTrue(Files.notExists(killedLibrary), "the killed app's copy is gone: " + killedLibrary);
 
         // The app hands out its backup volume's files by name, and nothing else.
         java.util.List<?> names = Json.read(site.get("/backup").body(), java.util.List.class);
@@ -245,5 +250,11 @@ class PraDrillTest {
         }
         assertEquals(3600, site.spec().backupEverySeconds(), "the site was not redeployed");
         assertTrue(site.get("/consultation").body().contains("still-here"), "nothing was deleted");
+    }
+
+    /** The SQLite native library a process has loaded, from its memory map. */
+    private static Path sqliteLibraryOf(long pid) throws java.io.IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "maps")).stream().filter(l -> l.endsWith("libsqlitejdbc.so"))
+                .map(l -> Path.of(l.substring(l.indexOf('/')))).findFirst().orElseThrow(() -> new AssertionError("no SQLite library in process " + pid));
     }
 }
