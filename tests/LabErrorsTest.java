@@ -141,14 +141,16 @@ class LabErrorsTest {
         Region.State state = Kit.state(home);
         long plane = state.controlPlanePid();
         long otherRegion = ((Number) Json.read(Kit.lab(home).resolve("dr-region.json"), java.util.Map.class).get("pid")).longValue();
+        // The replica's step starts an agent of its own, writing into the home's evidence.
+        long agent = ((Number) Json.read(home.resolve("evidence/maz11/agent.json"), java.util.Map.class).get("pid")).longValue();
         Path data = Path.of(state.dataRoot());
         Path otherData = Path.of(state.dataRoot() + "-dr");
         Kit next = new Kit(elsewhere.resolve("home"));
         try {
             common.FileTree.delete(home);
-            for (long pid : new long[] {plane, otherRegion}) {
+            for (long pid : new long[] {plane, otherRegion, agent}) {
                 assertTrue(common.Wait.within(java.time.Duration.ofSeconds(20), java.time.Duration.ofMillis(50), () -> !region.Processes.alive(pid)),
-                        "nobody is left to stop a Region whose home is gone: it stops itself (pid " + pid + ")");
+                        "nobody is left to stop a Region or an agent whose home is gone: each stops itself (pid " + pid + ")");
             }
             for (Path az : List.of(data.resolve("az1"), data.resolve("az2"), otherData.resolve("dr"))) {
                 assertTrue(region.Processes.in(az).isEmpty(), "no server left in " + az);
@@ -161,7 +163,7 @@ class LabErrorsTest {
             }
         } finally {
             next.run("lab", "down", "--purge");
-            for (long pid : new long[] {plane, otherRegion}) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            for (long pid : new long[] {plane, otherRegion, agent}) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             for (Path d : List.of(data, otherData)) if (Files.exists(d)) common.FileTree.delete(d);
         }
     }

@@ -198,6 +198,7 @@ public final class Agent {
             if (status != null) status.interrupt();
         }
         Summary s = summary("stopped", pid, started, Instant.now(), login);
+        if (!Files.isDirectory(evidence.dir())) return s;
         s.write(evidence);
         evidence.step("maz3", started, s.acknowledged() > 0, Json.toMap(s));
         return s;
@@ -224,7 +225,8 @@ public final class Agent {
         for (long seq = firstSeq; ; seq++) {
             long now = System.nanoTime();
             if (now >= nextStopCheck) {
-                if (Files.exists(stopFile) || Instant.now().isAfter(end)) break;
+                // An evidence folder deleted (with its home, say) leaves nobody to stop this agent and nothing to prove with its journal.
+                if (Files.exists(stopFile) || Instant.now().isAfter(end) || !Files.isDirectory(evidence.dir())) break;
                 nextStopCheck = now + 50_000_000L;
                 // The application told to move leaves its connection at once, as a restarted application would.
                 if (c != null && routeStamp(routeFile) != routeSeen) {
