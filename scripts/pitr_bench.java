@@ -101,7 +101,8 @@ public class pitr_bench extends Cli.KitCommand {
             }
         }
         String written = Json.write(Map.of("runs", results, "cores", Runtime.getRuntime().availableProcessors()));
-        Files.writeString(Files.createDirectories(figures.getParent()).resolve(figures.getFileName()), written);
+        Files.createDirectories(figures.getParent());
+        Files.writeString(figures, written);
         out.println(json ? written : Messages.get("bench.written", figures));
         return 0;
     }

@@ -69,19 +69,8 @@ public final class LocalRegion {
             dataRoot = Path.of("/var/tmp", "db007-" + sha256(Home.dir().toString()).substring(0, 10));
             takeBackOrphans(dataRoot);
         }
-        if (Files.exists(dataRoot)) {
-            // A data folder with no state file beside it belongs to a lab whose state was deleted;
-            // its control plane may still run (it stops itself within a second or so), and would restart what is killed.
-            stopOrphan(dataRoot);
-            killServers(dataRoot);
-            try {
-                FileTree.delete(dataRoot);
-            } catch (DirectoryNotEmptyException late) {
-                // A server that started while the folder was walked: once more, now that nothing is left to start one.
-                killServers(dataRoot);
-                FileTree.delete(dataRoot);
-            }
-        }
+        // A data folder with no state file beside it belongs to a lab whose state was deleted.
+        if (Files.exists(dataRoot)) clear(dataRoot);
         Files.createDirectories(dataRoot);
         Files.setPosixFilePermissions(dataRoot, PosixFilePermissions.fromString("rwx------"));
         Files.writeString(dataRoot.resolve(HOME_FILE), Home.dir() + "\n");
@@ -419,15 +408,31 @@ public final class LocalRegion {
                     continue;
                 }
                 if (Files.exists(home)) continue;
-                stopOrphan(d);
                 for (String main : List.of(ControlPlane.class.getName(), DrRegion.class.getName())) {
                     BackgroundJvm.running(home, main).forEach(LocalRegion::killWithChildren);
                 }
-                for (Path root : List.of(d, d.resolveSibling(d.getFileName() + "-dr"))) {
-                    killServers(root);
-                    if (Files.exists(root)) FileTree.delete(root);
+                try {
+                    for (Path root : List.of(d, d.resolveSibling(d.getFileName() + "-dr"))) if (Files.exists(root)) clear(root);
+                } catch (IOException e) {
+                    // Someone else's leftovers never fail this lab: the next lab made tries again.
                 }
             }
+        }
+    }
+
+    /**
+     * A data folder deleted with whatever runs in it. Its control plane may still run (it stops
+     * itself within a second or so), and would restart what is killed: it goes first.
+     */
+    private static void clear(Path dataRoot) throws IOException {
+        stopOrphan(dataRoot);
+        killServers(dataRoot);
+        try {
+            FileTree.delete(dataRoot);
+        } catch (DirectoryNotEmptyException late) {
+            // A server that started while the folder was walked: once more, now that nothing is left to start one.
+            killServers(dataRoot);
+            FileTree.delete(dataRoot);
         }
     }
 
