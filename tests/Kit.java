@@ -18,8 +18,9 @@ import mission.Journal;
 import region.Region;
 
 /**
- * Runs the kit's commands as a student does: each in its own JVM, with its own DB007_HOME,
- * so that tests see exit codes, output and files, and the control plane runs for real.
+ * Runs the kit's commands as a student does, with their own DB007_HOME, so that tests see exit
+ * codes, output and files, and the control plane runs for real: in this JVM through picocli when
+ * they can, in a JVM of their own when they need a folder or a standard input.
  */
 final class Kit {
     record Result(int exit, String out, String err) {
@@ -49,9 +50,10 @@ final class Kit {
     }
 
     Result run(Map<String, String> env, String mainClass, String... args) {
-        // In this JVM, as the mission runs its steps, unless the command needs an environment or a folder of its own.
-        if (env.isEmpty() && workdir == null && !FORK && isCommand(mainClass)) return inProcess(mainClass, args);
-        return forked(env, "", mainClass, args);
+        // In this JVM, as the mission runs its steps, unless the command needs a folder of its own; the environment it
+        // is given is this JVM's while it runs.
+        if (workdir != null || FORK || !isCommand(mainClass)) return forked(env, "", mainClass, args);
+        return env.isEmpty() ? inProcess(mainClass, args) : EnvironmentVariables.with(env, () -> inProcess(mainClass, args));
     }
 
     /** In a JVM of its own, with this typed on its standard input (a command that asks reads it; none waits for more). */
