@@ -41,6 +41,8 @@ import region.Region;
 public class maz6 extends Cli.KitCommand {
     /** A pause this long between two acknowledged writes is an outage even if no error was seen. */
     static final Duration SILENCE = Duration.ofMillis(100);
+    /** Writes are back once they have kept coming this long without an error or a silence. */
+    static final Duration SETTLE = Duration.ofSeconds(1);
     @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120", descriptionKey = "maz6.timeout") long timeout;
     @Mixin Rds.Options rds;
@@ -164,35 +166,43 @@ public class maz6 extends Cli.KitCommand {
             this.out = out;
         }
 
-        /** Reads what the journal gained; true once writes are back after the outage. */
+        /**
+         * Reads what the journal gained; true once writes are back after the outage and have kept
+         * coming for SETTLE. Writes are back at the first acknowledgement after an error or a
+         * silence, but a busy machine can pause the agent for more than SILENCE before the fault
+         * has struck: another error or silence within SETTLE means the outage is still to come or
+         * goes on, and the longest gap counts, as in the proof.
+         */
         boolean look() throws Exception {
             for (Journal.Entry e : Journal.readFrom(journal, position)) {
                 seen.add(e);
                 boolean ack = e.outcome() == Journal.Outcome.ack;
-                if (e.doneAt().isBefore(since) || (firstMiss == null && ack && (lastAck == null
-                        || Duration.between(lastAck.doneAt(), e.doneAt()).compareTo(SILENCE) <= 0))) {
+                if (e.doneAt().isBefore(since)) {
                     if (ack) lastAck = e;
                     continue;
                 }
-                if (firstMiss == null && !ack) {
-                    firstMiss = e;
-                    out.println(Messages.get("maz6.stopped", lastAck == null ? "-" : Messages.clock(lastAck.doneAt()), lastAck == null ? 0 : lastAck.seq(),
-                            lastAck == null ? "-" : lastAck.az()));
-                }
                 if (previousMiss != null) longestRetryGapMs = Math.max(longestRetryGapMs, Proof.millisBetween(previousMiss.doneAt(), e.sentAt()));
                 if (!ack) {
+                    if (firstMiss == null) {
+                        firstMiss = e;
+                        out.println(Messages.get("maz6.stopped", lastAck == null ? "-" : Messages.clock(lastAck.doneAt()), lastAck == null ? 0 : lastAck.seq(),
+                                lastAck == null ? "-" : lastAck.az()));
+                    }
                     previousMiss = e;
+                    resumed = null;
                     String kind = e.outcome() + ": " + (e.error() == null ? "?" : e.error());
                     if (errors.merge(kind, 1, Integer::sum) == 1) {
                         out.println(Messages.get("maz6.error", Messages.clock(e.doneAt()), e.seq(), Messages.clock(e.sentAt()), kind));
                     }
                     continue;
                 }
-                resumed = e;
-                break;
+                boolean afterSilence = lastAck != null && Duration.between(lastAck.doneAt(), e.doneAt()).compareTo(SILENCE) > 0;
+                if (afterSilence || (resumed == null && previousMiss != null)) resumed = e;
+                previousMiss = null;
+                lastAck = e;
             }
             out.flush();
-            return resumed != null;
+            return resumed != null && Duration.between(resumed.doneAt(), lastAck.doneAt()).compareTo(SETTLE) >= 0;
         }
     }
 

@@ -246,10 +246,12 @@ final class Workshop {
         said.add(drill.all());
     }
 
-    /** The region and every PRA site stopped; their data and evidence stay for the classes that read them. Once. */
+    /** The agent, the region and every PRA site stopped; their data and evidence stay for the classes that read them. Once. */
     private synchronized void stop() {
         if (stopped) return;
         stopped = true;
+        // The agent first: a mission that failed midway leaves it writing, and nobody else would stop it.
+        kit.run("maz3", "stop");
         kit.run("lab", "down");
         for (String run : List.of("pra", "pra-drill", "pra5")) {
             try {
