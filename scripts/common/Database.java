@@ -93,7 +93,7 @@ public final class Database {
             return DriverManager.getConnection("jdbc:mysql://" + login.host() + ":" + login.port() + "/" + login.database(), p);
         }
         p.setProperty("connectTimeout", Integer.toString(connectTimeoutSeconds));
-        int loginSeconds = Math.max(connectTimeoutSeconds, 2) + (loggedIn ? 0 : FIRST_LOGIN_EXTRA_SECONDS);
+        int loginSeconds = Math.max(connectTimeoutSeconds, 2) + (triedOnce.getAndSet(true) ? 0 : FIRST_LOGIN_EXTRA_SECONDS);
         p.setProperty("loginTimeout", Integer.toString(loginSeconds));
         p.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
         p.setProperty("ApplicationName", application);
@@ -102,20 +102,19 @@ public final class Database {
             p.setProperty("sslmode", "verify-full");
             p.setProperty("sslrootcert", login.caBundle().toString());
         }
-        Connection c = DriverManager.getConnection("jdbc:postgresql://" + login.host() + ":" + login.port() + "/" + login.database(), p);
-        loggedIn = true;
-        return c;
+        return DriverManager.getConnection("jdbc:postgresql://" + login.host() + ":" + login.port() + "/" + login.database(), p);
     }
 
     /**
      * A JVM's first PostgreSQL login loads the driver's SCRAM code and runs its 4,096 rounds of
      * hashing before any of it is compiled: half a second of CPU on an idle machine, over 2 s on
      * two cores busy with a class's labs, where it timed out while the server was fine. The time
-     * is this JVM's, not the server's: the first login gets this much more; later ones keep the
-     * short limit that notices a hung server.
+     * is this JVM's, not the server's: the first attempt gets this much more, whatever its outcome
+     * (an agent started while its server hangs waits this once, not at every retry); later ones
+     * keep the short limit that notices a hung server.
      */
     private static final int FIRST_LOGIN_EXTRA_SECONDS = 8;
-    private static volatile boolean loggedIn;
+    private static final java.util.concurrent.atomic.AtomicBoolean triedOnce = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Which server a connection reached: its AZ when it says it (the local region's servers do),
