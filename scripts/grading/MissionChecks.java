@@ -251,7 +251,8 @@ public final class MissionChecks {
         }
         Map<?, ?> step6 = readMap("maz/steps/maz6.json");
         if (step6 != null && step6.get("observed") instanceof Map<?, ?> o && o.get("first_ack_after") instanceof Map<?, ?> after && after.get("at") instanceof String at) {
-            // Step 6 saw the journal up to the first write after the outage: recounted on that much.
+            // Step 6's outage is the longest gap in what it read, which ends at its first write after the outage (it read a
+            // second more, to see writes keep coming): recounted on the journal up to there.
             Instant until = StudentFiles.time("maz/steps/maz6.json", "first_ack_after.at", at);
             Proof.Outage seen = Proof.Outage.of(journal.stream().filter(e -> !e.doneAt().isAfter(until)).toList(),
                     sabotage == null ? null : sabotage.requestedAt());
