@@ -66,7 +66,7 @@ public class maz6 extends Cli.KitCommand {
         // In a terminal the panel shows the outage as it happens; the lines below come once it is over.
         boolean live = LiveView.possible(plain.plain);
         Follower f = LiveView.around(live, out, journal, live && rds.local() ? LiveView.local(Region.load()) : () -> null, Duration.ofMillis(250), lines -> {
-            Follower follower = new Follower(journal, since, lines);
+            Follower follower = new Follower(journal, since, sabotage != null, lines);
             try {
                 Wait.until("the writes to stop and come back", Duration.ofSeconds(timeout), Duration.ofMillis(20), () -> {
                     if (follower.look()) return true;
@@ -160,25 +160,39 @@ public class maz6 extends Cli.KitCommand {
         Journal.Entry previousMiss;
         long longestRetryGapMs;
 
-        Follower(Path journal, Instant since, PrintWriter out) {
+        /** After a sabotage every fault fails over: writes are back only from another server than the one before it. */
+        final boolean failover;
+        /** The server that acknowledged the last write before the sabotage, when the journal names it. */
+        String serverBefore;
+
+        Follower(Path journal, Instant since, boolean failover, PrintWriter out) {
             this.journal = journal;
             this.since = since;
+            this.failover = failover;
             this.out = out;
+        }
+
+        private static String server(Journal.Entry e) {
+            return e.server() != null ? e.server() : e.az();
         }
 
         /**
          * Reads what the journal gained; true once writes are back after the outage and have kept
          * coming for SETTLE. Writes are back at the first acknowledgement after an error or a
-         * silence, but a busy machine can pause the agent for more than SILENCE before the fault
-         * has struck: another error or silence within SETTLE means the outage is still to come or
-         * goes on, and the longest gap counts, as in the proof.
+         * silence, from another server than before the sabotage when the journal names them: a
+         * busy machine or network can pause the agent for more than SILENCE before the fault has
+         * struck (on RDS, seconds after the request). Another error or silence within SETTLE means
+         * the outage goes on, and the longest gap counts, as in the proof.
          */
         boolean look() throws Exception {
             for (Journal.Entry e : Journal.readFrom(journal, position)) {
                 seen.add(e);
                 boolean ack = e.outcome() == Journal.Outcome.ack;
                 if (e.doneAt().isBefore(since)) {
-                    if (ack) lastAck = e;
+                    if (ack) {
+                        lastAck = e;
+                        serverBefore = server(e);
+                    }
                     continue;
                 }
                 if (previousMiss != null) longestRetryGapMs = Math.max(longestRetryGapMs, Proof.millisBetween(previousMiss.doneAt(), e.sentAt()));
@@ -197,11 +211,24 @@ public class maz6 extends Cli.KitCommand {
                     continue;
                 }
                 boolean afterSilence = lastAck != null && Duration.between(lastAck.doneAt(), e.doneAt()).compareTo(SILENCE) > 0;
-                if (afterSilence || (resumed == null && previousMiss != null)) resumed = e;
+                String server = server(e);
+                boolean known = failover && serverBefore != null && server != null;
+                if (known && serverBefore.equals(server)) {
+                    // Still the old primary: a pause there before the failover is not the outage's end, however long writes then keep coming.
+                    resumed = null;
+                } else if (afterSilence || (resumed == null && (previousMiss != null || known))) {
+                    resumed = e;
+                }
                 previousMiss = null;
                 lastAck = e;
+                // Read no further than a follower reading as the agent writes would have: the same journal gives the same outage.
+                if (settled()) break;
             }
             out.flush();
+            return settled();
+        }
+
+        private boolean settled() {
             return resumed != null && Duration.between(resumed.doneAt(), lastAck.doneAt()).compareTo(SETTLE) >= 0;
         }
     }
