@@ -213,10 +213,11 @@ public class maz6 extends Cli.KitCommand {
                 boolean afterSilence = lastAck != null && Duration.between(lastAck.doneAt(), e.doneAt()).compareTo(SILENCE) > 0;
                 String server = server(e);
                 boolean known = failover && serverBefore != null && server != null;
-                if (known && serverBefore.equals(server)) {
+                boolean moved = known && !serverBefore.equals(server);
+                if (known && !moved) {
                     // Still the old primary: a pause there before the failover is not the outage's end, however long writes then keep coming.
                     resumed = null;
-                } else if (afterSilence || (resumed == null && (previousMiss != null || known))) {
+                } else if (afterSilence || (resumed == null && (previousMiss != null || moved))) {
                     resumed = e;
                 }
                 previousMiss = null;
