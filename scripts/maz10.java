@@ -39,6 +39,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import mission.Agent;
@@ -161,7 +162,7 @@ public class maz10 extends Cli.KitCommand {
         String choice = asked.choice();
         Instant requested = Instant.parse(asked.requestedAt());
         Instant restoreTime = Instant.parse(asked.restoreTime());
-        Error error = new Error(asked.statement(), asked.deleted(), asked.xid(), Instant.parse(asked.errorAt()), Instant.parse(asked.errorStartedAt()));
+        Error error = new Error(asked.statement(), asked.deleted(), asked.xid(), Instant.parse(asked.errorAt()), Instant.parse(asked.errorStartedAt()), null);
         Long standbyMs = asked.standbyMs();
         Rds.Instance restored = api.waitAvailable(target, rds.local() ? Duration.ofMillis(200) : Duration.ofSeconds(30),
                 rds.local() ? Duration.ofMinutes(10) : Duration.ofHours(2),
@@ -200,8 +201,12 @@ public class maz10 extends Cli.KitCommand {
         return pass ? 0 : Problem.CHECK_FAILED;
     }
 
-    /** The error: its statement, how many rows it took, its transaction and the moment it committed. */
-    record Error(String statement, long deleted, Long xid, Instant at, Instant startedAt) {}
+    /**
+     * The error: its statement, how many rows it took, its transaction and the moment it
+     * committed; on PostgreSQL, the numbers of the rows it took, for the standby to be asked
+     * about exactly those (null on MySQL, and once the step resumes).
+     */
+    record Error(String statement, long deleted, Long xid, Instant at, Instant startedAt, Long[] deletedSeqs) {}
 
     /**
      * The mole deletes the agent's last seconds of rows in one transaction. Its commit time comes
@@ -222,9 +227,22 @@ public class maz10 extends Cli.KitCommand {
                 r.next();
                 startedAt = login.mysql() ? r.getTimestamp(1).toLocalDateTime().toInstant(java.time.ZoneOffset.UTC) : r.getTimestamp(1).toInstant();
             }
-            try (PreparedStatement d = c.prepareStatement(statement)) {
+            Long[] seqs = null;
+            // RETURNING adds nothing to what is deleted: it names the rows, for the standby to be asked
+            // about those rows and no others (a write sent just before "now" but committed after the
+            // DELETE's snapshot is not deleted, and a window of time would count it).
+            try (PreparedStatement d = c.prepareStatement(login.mysql() ? statement : statement + " RETURNING seq")) {
                 d.setString(1, runId);
-                deleted = d.executeUpdate();
+                if (login.mysql()) {
+                    deleted = d.executeUpdate();
+                } else {
+                    List<Long> taken = new ArrayList<>();
+                    try (ResultSet r = d.executeQuery()) {
+                        while (r.next()) taken.add(r.getLong(1));
+                    }
+                    deleted = taken.size();
+                    seqs = taken.toArray(Long[]::new);
+                }
             }
             if (!login.mysql()) {
                 try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT txid_current()")) {
@@ -243,7 +261,7 @@ public class maz10 extends Cli.KitCommand {
                     // A region made before commit times were kept (track_commit_timestamp): the acknowledgement's time stands.
                 }
             }
-            return new Error(statement.replace("?", "'" + runId + "'"), deleted, xid, at, startedAt);
+            return new Error(statement.replace("?", "'" + runId + "'"), deleted, xid, at, startedAt, seqs);
         }
     }
 
@@ -255,8 +273,7 @@ public class maz10 extends Cli.KitCommand {
         Database.Login onStandby = new Database.Login(login.engine(), "127.0.0.1", standby.port(), login.user(), login.password(), login.database(), null);
         try (Connection c = Database.connect(onStandby, 5, 30, "db007-mole-check");
              PreparedStatement replayed = c.prepareStatement("SELECT txid_status(?)");
-             PreparedStatement q = c.prepareStatement("SELECT count(*) FROM db007_writes WHERE run_id = ? AND sent_at > ?::timestamptz - interval '"
-                     + seconds + " seconds' AND sent_at <= ?::timestamptz")) {
+             PreparedStatement q = c.prepareStatement("SELECT count(*) FROM db007_writes WHERE run_id = ? AND seq = ANY (?)")) {
             // Asked of the transaction's status, not of the rows: a query scanning the table every few
             // milliseconds pins the pages the standby's replay must clean up, and can hold that replay back.
             replayed.setLong(1, error.xid());
@@ -272,8 +289,7 @@ public class maz10 extends Cli.KitCommand {
             });
             // Then the rows themselves, once: none of those the mole deleted is left on the standby.
             q.setString(1, runId);
-            q.setString(2, error.startedAt().toString());
-            q.setString(3, error.startedAt().toString());
+            q.setArray(2, c.createArrayOf("bigint", error.deletedSeqs()));
             try (ResultSet r = q.executeQuery()) {
                 r.next();
                 return r.getLong(1) == 0 ? ms : null;
