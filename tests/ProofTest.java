@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import mission.Journal;
+import mission.Mole;
 import mission.Proof;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -275,5 +276,25 @@ class ProofTest {
         Map<?, ?> observed = (Map<?, ?>) common.Json.read(evidence.resolve("steps/maz6.json"), Map.class).get("observed");
         assertEquals(proof.ms(), ((Number) observed.get("outage_ms")).longValue(), "step 6 reports the proof's outage, not the pause before it: " + six.out());
         assertTrue(six.out().contains("acknowledged by az2"), "writes are back on the new primary: " + six.out());
+    }
+
+    /**
+     * Step 10's count around the mole's commit at 2000 ms, recovery point at 1000 ms, rows copied
+     * back. Write #200 is sent at 2000 ms and acknowledged at 2001 ms, after the commit: it
+     * committed before the DELETE looked, which took it. It is one of the writes the error may
+     * take (in no copy), not a write made after the error that the recovery lost.
+     */
+    @Test
+    void theMolesCountTakesAWriteInFlightAsItCommitsForOneItMayHaveDeleted() {
+        List<Journal.Entry> j = journal().subList(0, 300);
+        Map<Long, Proof.Row> rows = rows(j);
+        Instant errorAt = T0.plusMillis(2000).plusNanos(500_000);
+        // What the DELETE took (sent in the second before it) and the copy did not bring back (sent after the recovery point).
+        rows.keySet().removeIf(seq -> seq > 100 && seq <= 200);
+        Mole.Count c = Mole.recount(j, rows, errorAt, T0.plusMillis(1000));
+        assertEquals(0, c.lostAfterError(), "every write sent after the error is kept");
+        assertEquals(100, c.lostBeforeError(), "#101 to #200, #200 among them");
+        assertEquals(0, c.missingBeforeRecoveryPoint());
+        assertEquals(c.acknowledgedAfterError(), c.keptAfterError());
     }
 }

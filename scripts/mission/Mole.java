@@ -50,10 +50,12 @@ public record Mole(String verdict, String choice, String errorAt, Long errorXid,
                         long keptAfterError, long lostAfterError, long missingBeforeRecoveryPoint) {}
 
     /**
-     * Every acknowledged write of the journal, before and after the error's commit, against the
-     * rows present. A write acknowledged before the recovery point must be back; one acknowledged
-     * between the recovery point and the error is in no copy; one acknowledged after the error
-     * is kept or not, as the choice decided.
+     * Every acknowledged write of the journal, sent before and after the error's commit, against
+     * the rows present. A write acknowledged before the recovery point must be back; one sent
+     * before the error and not back is in no copy; one sent after the error is kept or not, as
+     * the choice decided. Sent, not acknowledged: a write in flight as the error commits may have
+     * committed before the DELETE looked, and been deleted, although its acknowledgement came
+     * after; only a write sent after the commit is certainly out of the DELETE's reach.
      */
     public static Count recount(List<Journal.Entry> journal, Map<Long, Proof.Row> rows, Instant errorAt, Instant restoreTime) {
         long before = 0, back = 0, lost = 0, after = 0, kept = 0, missing = 0;
@@ -61,7 +63,7 @@ public record Mole(String verdict, String choice, String errorAt, Long errorXid,
             if (e.outcome() != Journal.Outcome.ack) continue;
             Proof.Row r = rows.get(e.seq());
             boolean present = r != null && e.checksum().equals(r.checksum());
-            if (e.doneAt().isBefore(errorAt)) {
+            if (!e.sentAt().isAfter(errorAt)) {
                 before++;
                 if (present) back++;
                 else {
