@@ -143,17 +143,25 @@ final class Archive {
 
     /**
      * A base backup of the running primary into the archive, taken with the low-level API: it is
-     * consistent once the segment that ends it is archived, which pg_backup_stop waits for.
+     * consistent once the segment that ends it is archived, so it joins the archive only then.
      */
     Base takeBase(PgNode primary, String password) throws IOException, SQLException {
         prepare();
         Instant started = Instant.now();
         Path dir = bases().resolve(NAME.format(started));
         Path partial = dir.resolveSibling(dir.getFileName() + ".partial");
-        PgNode.Backup backup = primary.baseBackupTo(partial, password, true, () -> false);
+        PgNode.Backup backup = primary.baseBackupTo(partial, password, () -> false);
         Matcher m = Pattern.compile("START WAL LOCATION: \\S+ \\(file ([0-9A-F]{24})\\)").matcher(backup.label());
         if (!m.find()) throw new IOException("the base backup's label names no start segment: " + backup.label());
-        // Consistent from its stop on; the segment holding the stop is archived before pg_backup_stop returns.
+        // Watched here every 20 ms: pg_backup_stop's own wait looks once a second, and took a second of every new lab's creation.
+        Path ends = wal().resolve(backup.lastSegment() + ".gz");
+        try {
+            Wait.until("segment " + backup.lastSegment() + " in the archive", Duration.ofSeconds(60), Duration.ofMillis(20), () -> Files.exists(ends) ? ends : null);
+        } catch (Wait.TimedOut e) {
+            FileTree.delete(partial);
+            throw new IOException(e.getMessage(), e);
+        }
+        // Consistent from its stop on, now that the segment holding the stop is archived.
         Base base = new Base(dir.getFileName().toString(), started, backup.stoppedAt(), m.group(1));
         Json.writeAtomically(partial.resolve("db007-base.json"), base);
         Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);

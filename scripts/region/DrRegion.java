@@ -296,7 +296,7 @@ public final class DrRegion {
             PgNode primary = new PgNode(primaryAz, link.port(), link.port(), link.port(), Path.of(source.dataRoot()), bin, account);
             primary.connectTimeoutSeconds = 30;
             Path copy = root.resolve(AZ + ".partial");
-            primary.baseBackupTo(copy, password, false, () -> false);
+            primary.baseBackupTo(copy, password, () -> false);
             Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwx------"));
             account.ownTree(copy);
             if (Files.exists(node.dataDir)) FileTree.delete(node.dataDir);

@@ -378,7 +378,7 @@ final class PgNode {
                 if (r.getInt(1) == 0) s.execute("SELECT pg_create_physical_replication_slot('" + slotName() + "', true)");
             }
         }
-        primary.baseBackupTo(copy, password, false, abandoned);
+        primary.baseBackupTo(copy, password, abandoned);
         Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwx------"));
         account.ownTree(copy);
         Files.move(copy, dataDir, StandardCopyOption.ATOMIC_MOVE);
@@ -388,27 +388,32 @@ final class PgNode {
      * A base backup of this running server into a new folder, with PostgreSQL's low-level API:
      * backup start, a file copy, backup stop and the backup label it returns, which is written into
      * the copy and returned with the moment the stop returned: the copy is consistent from its
-     * end-of-backup record on, written during the stop, so a restore may aim no earlier. With waitForArchive, the stop waits until the WAL that ends the backup is
-     * archived, so that the archive alone can make the copy consistent. Half a copy is deleted.
+     * end-of-backup record on, written during the stop, so a restore may aim no earlier. The stop
+     * closes the WAL segment that ends the backup (lastSegment) and does not wait for its
+     * archiving: PostgreSQL checks the archive only once a second, and whoever needs the segment
+     * archived watches for it. Half a copy is deleted.
      */
-    record Backup(String label, Instant stoppedAt) {}
+    record Backup(String label, Instant stoppedAt, String lastSegment) {}
 
-    Backup baseBackupTo(Path copy, String password, boolean waitForArchive, BooleanSupplier abandoned) throws IOException, SQLException {
+    Backup baseBackupTo(Path copy, String password, BooleanSupplier abandoned) throws IOException, SQLException {
         FileTree.delete(copy);
         try (Connection c = connect(password, 300); Statement s = c.createStatement()) {
             boolean modern = bin.major() >= 15;
             s.execute(modern ? "SELECT pg_backup_start('db007 " + az + "', true)" : "SELECT pg_start_backup('db007 " + az + "', true, false)");
             DataFolderCopy.copy(dataDir, copy, abandoned);
             String label;
-            try (ResultSet r = s.executeQuery(modern ? "SELECT labelfile, spcmapfile FROM pg_backup_stop(" + waitForArchive + ")"
-                    : "SELECT labelfile, spcmapfile FROM pg_stop_backup(false, " + waitForArchive + ")")) {
+            String lastSegment;
+            // pg_walfile_name names the segment that holds the byte before the stop, as the stop's own wait does.
+            try (ResultSet r = s.executeQuery("SELECT labelfile, spcmapfile, pg_walfile_name(lsn) FROM "
+                    + (modern ? "pg_backup_stop(false)" : "pg_stop_backup(false, false)"))) {
                 r.next();
                 label = r.getString(1);
                 Files.writeString(copy.resolve("backup_label"), label);
                 String map = r.getString(2);
                 if (map != null && !map.isBlank()) Files.writeString(copy.resolve("tablespace_map"), map);
+                lastSegment = r.getString(3);
             }
-            return new Backup(label, Instant.now());
+            return new Backup(label, Instant.now(), lastSegment);
         } catch (IOException | SQLException e) {
             FileTree.delete(copy);
             throw e;
