@@ -96,7 +96,7 @@ public class maz10 extends Cli.KitCommand {
                 if (!replace) throw Problem.failed("maz10.restored.exists", target);
                 out.println(Messages.get("maz10.replacing", target));
                 api.delete(target);
-                waitGone(api, target);
+                waitGone(api, target, lookEvery());
             }
 
             // ---- the agent writes, in a run of its own ----
@@ -125,7 +125,7 @@ public class maz10 extends Cli.KitCommand {
 
             // ---- the recovery point: the second before the error, once the backups hold it ----
             Instant restoreTime = restoreAt != null ? restoreAt : error.at().truncatedTo(ChronoUnit.SECONDS).minusSeconds(restoreBefore);
-            Rds.RestoreWindow window = waitRestorable(api, restoreTime, out);
+            Rds.RestoreWindow window = waitRestorable(api, restoreTime, lookEvery(), out);
             out.println(Messages.get("maz10.window", Messages.clock(window.earliest()), Messages.clock(window.latest())));
             if (restoreTime.isBefore(window.earliest()) || restoreTime.isAfter(window.latest())) {
                 throw Problem.failed("maz10.outside", restoreTime, window.earliest(), window.latest());
@@ -303,13 +303,13 @@ public class maz10 extends Cli.KitCommand {
      * Waits until the automated backups can restore to that time, showing how far the latest
      * restorable time lags: about five minutes on RDS, a few seconds in the local region.
      */
-    private static Rds.RestoreWindow waitRestorable(Rds api, Instant time, PrintWriter out) throws Exception {
+    private static Rds.RestoreWindow waitRestorable(Rds api, Instant time, Duration every, PrintWriter out) throws Exception {
         var seen = new Object() {
             Rds.RestoreWindow window;
             Instant said = Instant.EPOCH;
         };
         try {
-            return Wait.until("the backups to reach " + time, Duration.ofMinutes(15), Duration.ofSeconds(1), () -> {
+            return Wait.until("the backups to reach " + time, Duration.ofMinutes(15), every, () -> {
                 Rds.RestoreWindow w = seen.window = api.restoreWindow();
                 if (w != null && !w.latest().isBefore(time)) return w;
                 // Progress every 30 s: RDS's latest restorable time lags by about five minutes.
@@ -326,8 +326,13 @@ public class maz10 extends Cli.KitCommand {
         }
     }
 
+    /** How often to ask the API: the local region answers in a millisecond and moves in tenths of a second; RDS in minutes. */
+    private Duration lookEvery() {
+        return rds.local() ? Duration.ofMillis(100) : Duration.ofSeconds(1);
+    }
+
     /** Until RDS no longer knows the instance; a deletion still under way after 30 minutes is left to teardown. */
-    private static void waitGone(Rds api, String id) {
-        Wait.within(Duration.ofMinutes(30), Duration.ofSeconds(1), () -> api.describe(id) == null);
+    private static void waitGone(Rds api, String id, Duration every) {
+        Wait.within(Duration.ofMinutes(30), every, () -> api.describe(id) == null);
     }
 }
