@@ -50,10 +50,16 @@ final class Kit {
     }
 
     Result run(Map<String, String> env, String mainClass, String... args) {
+        long started = System.nanoTime();
         // In this JVM, as the mission runs its steps, unless the command needs a folder of its own; the environment it
         // is given is this JVM's while it runs.
-        if (workdir != null || FORK || !isCommand(mainClass)) return forked(env, "", mainClass, args);
-        return env.isEmpty() ? inProcess(mainClass, args) : EnvironmentVariables.with(env, () -> inProcess(mainClass, args));
+        boolean fork = workdir != null || FORK || !isCommand(mainClass);
+        Result r = fork ? forked(env, "", mainClass, args)
+                : env.isEmpty() ? inProcess(mainClass, args) : EnvironmentVariables.with(env, () -> inProcess(mainClass, args));
+        // Where a test's time goes, command by command, in target/surefire-reports/<class>-output.txt.
+        System.out.printf("kit: %s %s: exit %d in %d ms%s%n", mainClass, String.join(" ", args), r.exit(), (System.nanoTime() - started) / 1_000_000,
+                fork ? ", own JVM" : "");
+        return r;
     }
 
     /** In a JVM of its own, with this typed on its standard input (a command that asks reads it; none waits for more). */
