@@ -108,7 +108,7 @@ public class bench extends Cli.KitCommand {
         Map<String, Object> bare = bareRounds > 0 ? bareFloor(state, password, dir, out) : Map.of();
 
         // The faults, with the agent and the witness writing together.
-        Agent agent = new Agent(options, evidence, Duration.ZERO, quiet, false);
+        Agent agent = new Agent(options, evidence, Duration.ZERO, quiet, false).flatOut();
         Thread agentThread = start(agent);
         waitForFirstWrite(evidence);
         Witness witness = new Witness(state.endpointPort(), password, "bench_witness_" + System.currentTimeMillis());
@@ -411,7 +411,7 @@ public class bench extends Cli.KitCommand {
     /** The same for the agent, in an evidence folder of its own. */
     private double agentRate(Rds.Options options, Path folder, PrintWriter quiet) throws Exception {
         Evidence evidence = new Evidence(folder);
-        Thread t = start(new Agent(options, evidence, Duration.ZERO, quiet, false));
+        Thread t = start(new Agent(options, evidence, Duration.ZERO, quiet, false).flatOut());
         waitForFirstWrite(evidence);
         Thread.sleep(250);
         Instant from = Instant.now();

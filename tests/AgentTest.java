@@ -96,4 +96,27 @@ class AgentTest {
         assertEquals(1, damaged.exit(), damaged.all());
         assertTrue(damaged.err().contains("is damaged at line") && damaged.err().contains("journal.csv"), damaged.err());
     }
+
+    /**
+     * DB007_AGENT_RATE caps the agent's writes a second (this suite runs its agents at 200, see
+     * the pom), counted from the agent's own journal; blank, it writes without pause; anything
+     * but a whole number is refused with what to give.
+     */
+    @Test
+    void theRateCapHoldsBlankWritesWithoutPauseAndNonsenseIsRefused(@TempDir Path other) throws Exception {
+        long capped = acknowledged(other.resolve("capped"), "50");
+        assertTrue(capped >= 40 && capped <= 101, "at 50 a second for 2 s: " + capped);
+        long flat = acknowledged(other.resolve("flat"), "");
+        assertTrue(flat > 2 * capped, "without a cap: " + flat + ", at 50 a second: " + capped);
+        Kit.Result refused = kit.run(Map.of("DB007_AGENT_RATE", "fast"), "maz3", "--duration", "1", "--evidence", other.resolve("refused").toString());
+        assertEquals(common.Problem.USAGE, refused.exit(), refused.all());
+        assertTrue(refused.err().contains("DB007_AGENT_RATE is \"fast\"") && refused.err().contains("leave it unset"), refused.err());
+    }
+
+    /** The agent in the foreground for 2 s at that rate: its acknowledged writes, from its journal. */
+    private long acknowledged(Path folder, String rate) throws Exception {
+        Kit.Result r = kit.run(Map.of("DB007_AGENT_RATE", rate), "maz3", "--duration", "2", "--evidence", folder.toString());
+        assertEquals(0, r.exit(), r.all());
+        return Journal.read(folder.resolve("journal.csv")).stream().filter(e -> e.outcome() == Journal.Outcome.ack).count();
+    }
 }

@@ -73,6 +73,20 @@ public final class Agent {
      */
     public static final String ROUTE = "agent.route";
 
+    /**
+     * The least time between two writes, in nanoseconds: none (the agent writes without pause),
+     * unless DB007_AGENT_RATE caps its writes a second. A lab whose agent writes without pause
+     * takes about a core (its relays, two servers' WAL, the agent itself): on a machine shared by
+     * several labs, as in a classroom or the kit's own tests, the cap leaves room for the others.
+     */
+    static long writeEvery() {
+        String rate = System.getenv("DB007_AGENT_RATE");
+        if (rate == null || rate.isBlank()) return 0;
+        long perSecond = rate.strip().matches("[0-9]{1,6}") ? Long.parseLong(rate.strip()) : 0;
+        if (perSecond <= 0) throw Problem.environment("maz3.rate.invalid", rate);
+        return 1_000_000_000L / perSecond;
+    }
+
     /** The address in agent.route, or dark. */
     public record Route(String host, Integer port, String instance, String region, boolean dark) {}
 
@@ -98,6 +112,7 @@ public final class Agent {
     private final Duration duration;
     private final PrintWriter out;
     private final boolean live;
+    private long writeEvery = writeEvery();
     private String runId = Instant.now().toString().replaceAll("[-:.]", "").toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8);
     /** Set by resume(): the run this agent goes on with, cut off before. */
     private Summary resumed;
@@ -122,6 +137,12 @@ public final class Agent {
         this.duration = duration;
         this.out = out;
         this.live = live;
+    }
+
+    /** Writes without pause whatever DB007_AGENT_RATE says: bench measures what the agent can do. Before it runs. */
+    public Agent flatOut() {
+        writeEvery = 0;
+        return this;
     }
 
     /** This run's id, in every row it writes. */
@@ -222,7 +243,14 @@ public final class Agent {
         String server = null;
         long connection = firstConnection;
         boolean tableReady = false;
+        long nextWrite = System.nanoTime();
         for (long seq = firstSeq; ; seq++) {
+            if (writeEvery > 0) {
+                // Paced from a schedule, not from the last write: a slow write is not made up for by a burst.
+                long early = nextWrite - System.nanoTime();
+                if (early > 0) java.util.concurrent.locks.LockSupport.parkNanos(early);
+                nextWrite = Math.max(nextWrite + writeEvery, System.nanoTime());
+            }
             long now = System.nanoTime();
             if (now >= nextStopCheck) {
                 // An evidence folder deleted (with its home, say) leaves nobody to stop this agent and nothing to prove with its journal.
