@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES common/Cli.java common/Home.java common/Json.java common/Messages.java common/Problem.java region/DrRegion.java region/LocalDrRegion.java
-//SOURCES region/LocalRegion.java region/Region.java
+//SOURCES region/LocalRegion.java region/Region.java common/Evidence.java mission/Agent.java mission/AgentProcess.java
 //DESCRIPTION The local Multi-AZ region: a PostgreSQL primary in az1, a synchronous standby in az2, and the control plane that fails over between them.
 
 // The region every Multi-AZ step runs against when --target is local (the default).
@@ -20,6 +20,7 @@ import common.Cli;
 import common.Home;
 import common.Json;
 import common.Messages;
+import common.Evidence;
 import common.Problem;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -28,6 +29,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import mission.Agent;
+import mission.AgentProcess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -242,10 +245,34 @@ public class lab extends Cli.KitCommand {
                 else out.println(Messages.get("lab.down.nothing", home));
                 return 0;
             }
+            int agents = stopAgents(home, json ? null : out);
             int leftovers = LocalRegion.down(purge);
-            if (json) out.println(Json.line(Map.of("stopped", true, "purged", purge, "leftover_processes_killed", leftovers)));
+            if (json) out.println(Json.line(Map.of("stopped", true, "purged", purge, "leftover_processes_killed", leftovers, "agents_stopped", agents)));
             else out.println(purge ? Messages.get("lab.down.purged", Home.lab()) : Messages.get("lab.down.stopped", home));
             return 0;
+        }
+
+        /**
+         * The home's background agents (the mission's, step 11's): left running, each would knock on
+         * a region that is gone, several times a second, until the session ends. Stopped first, so
+         * that their journals end with the region's last answer; agent --resume goes on with them.
+         */
+        private static int stopAgents(Path home, PrintWriter out) throws Exception {
+            int stopped = 0;
+            Path evidence = home.resolve("evidence");
+            if (!Files.isDirectory(evidence)) return 0;
+            try (var folders = Files.list(evidence)) {
+                for (Path folder : (Iterable<Path>) folders.filter(Files::isDirectory).sorted()::iterator) {
+                    Evidence e = new Evidence(folder);
+                    Agent.Summary s = Agent.Summary.read(e);
+                    if (s == null || !s.running()) continue;
+                    AgentProcess.stop(e, Duration.ofSeconds(30));
+                    stopped++;
+                    String again = "./jbang agent --background --resume" + (folder.getFileName().toString().equals("maz") ? "" : " --evidence " + folder);
+                    if (out != null) out.println(Messages.get("lab.down.agent", s.pid(), folder, again));
+                }
+            }
+            return stopped;
         }
     }
 }

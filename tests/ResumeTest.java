@@ -109,4 +109,28 @@ class ResumeTest {
         assertEquals(m.acknowledgedBeforeError() - m.lostBeforeError(), m.backBeforeError(), "what came before the recovery point is back: " + resumed.out());
         assertEquals(Json.read(asked, Map.class).get("restore_time"), m.restoreTime(), "the restore the cut run asked for, not a new one");
     }
+
+    /**
+     * lab down ends the lab's background agent with it, and says how to go on: left running, it
+     * would knock on a region that is gone several times a second until the session ends. Once
+     * the lab is up again, the agent goes on with the same run.
+     */
+    @Test
+    void labDownStopsTheHomesAgentWhichGoesOnWithTheSameRunAfterward(@TempDir Path home) throws Exception {
+        kit = new Kit(home);
+        kit.ok("lab", "up");
+        kit.ok("maz3", "--background");
+        common.Evidence evidence = new common.Evidence(home.resolve("evidence/maz"));
+        Agent.Summary before = Agent.Summary.read(evidence);
+        Kit.Result down = kit.ok("lab", "down");
+        assertTrue(down.out().contains("The agent writing to it (pid " + before.pid()), down.out());
+        assertTrue(common.Wait.within(Duration.ofSeconds(10), Duration.ofMillis(20), () -> ProcessHandle.of(before.pid()).isEmpty()), "the agent is gone");
+        assertEquals("stopped", Agent.Summary.read(evidence).status());
+        assertTrue(down.out().contains("\"./jbang agent --background --resume\""), down.out());
+        kit.ok("lab", "up");
+        kit.ok("maz3", "--background", "--resume");
+        Agent.Summary after = Agent.Summary.read(evidence);
+        assertTrue(after.running(), after.toString());
+        assertEquals(before.runId(), after.runId(), "the same run goes on");
+    }
 }
