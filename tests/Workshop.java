@@ -156,10 +156,16 @@ final class Workshop {
         maz11 = s.maz11();
     }
 
-    /** The workshops of earlier test runs: each stopped its servers when it was done, and leaves only files. */
+    /**
+     * The workshops of earlier test runs: each stopped its servers when it was done, and leaves
+     * only files, its regions' data too (under /var/tmp when root ran it, 130 MB a run), which
+     * lab down --purge deletes.
+     */
     private static void removeOlderRuns(Path mine) throws IOException {
         try (Stream<Path> runs = Files.list(mine.getParent())) {
             for (Path old : (Iterable<Path>) runs.filter(p -> p.getFileName().toString().startsWith("workshop-") && !p.equals(mine))::iterator) {
+                Path home = old.resolve("home");
+                if (Files.exists(home.resolve("lab"))) new Kit(home).run("lab", "down", "--purge");
                 common.FileTree.delete(old);
             }
         }
