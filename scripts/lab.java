@@ -17,10 +17,10 @@
 // drive this region as they drive RDS.
 
 import common.Cli;
+import common.Evidence;
 import common.Home;
 import common.Json;
 import common.Messages;
-import common.Evidence;
 import common.Problem;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -262,11 +262,18 @@ public class lab extends Cli.KitCommand {
             Path evidence = home.resolve("evidence");
             if (!Files.isDirectory(evidence)) return 0;
             try (var folders = Files.list(evidence)) {
-                for (Path folder : (Iterable<Path>) folders.filter(Files::isDirectory).sorted()::iterator) {
+                // Only folders an agent wrote into: opening one as evidence would add a steps folder to any other.
+                for (Path folder : (Iterable<Path>) folders.filter(f -> Files.isRegularFile(f.resolve(Agent.SUMMARY))).sorted()::iterator) {
                     Evidence e = new Evidence(folder);
                     Agent.Summary s = Agent.Summary.read(e);
                     if (s == null || !s.running()) continue;
-                    AgentProcess.stop(e, Duration.ofSeconds(30));
+                    try {
+                        AgentProcess.stop(e, Duration.ofSeconds(30));
+                    } catch (Problem gone) {
+                        // Gone meanwhile, or not answering: the region goes down all the same, and the agent finds no server.
+                        if (out != null) out.println(gone.getMessage());
+                        continue;
+                    }
                     stopped++;
                     String again = "./jbang agent --background --resume" + (folder.getFileName().toString().equals("maz") ? "" : " --evidence " + folder);
                     if (out != null) out.println(Messages.get("lab.down.agent", s.pid(), folder, again));
