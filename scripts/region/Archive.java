@@ -304,10 +304,10 @@ final class Archive {
             Instant still = Instant.now();
             boolean promote = promoteAtPause;
         };
-        try {
+        try (KeptConnection looks = new KeptConnection(node, password, 5)) {
             Wait.until("the restored server to reach its target and be promoted", Duration.ofMinutes(10), Duration.ofMillis(50), () -> {
                 if (!node.running()) throw new IOException("the restored server stopped during recovery" + node.logTail());
-                PgNode.Replay r = node.replay(password);
+                PgNode.Replay r = PgNode.replay(looks);
                 if (r != null && !r.inRecovery()) return true;
                 if (r != null && r.paused() && seen.promote) {
                     try {

@@ -132,7 +132,7 @@ final class Changes {
         Topology t = plane.topology().withPrimary(primary.az).with(primary.az, Topology.Role.PRIMARY)
                 .status(archive.bases(true).isEmpty() ? Region.InstanceStatus.BACKING_UP : Region.InstanceStatus.AVAILABLE);
         plane.endpoint().routeTo(primary.port);
-        if (wasUp && other.running() && !other.frozen() && answersWithin(other) && "sync".equals(replicationState(primary, other.az, "sync_state"))) {
+        if (wasUp && other.running() && !other.frozen() && answersWithin(other) && "sync".equals(replicationState(primary, other.az))) {
             // A region found whole (a control plane restarted beside running servers) is adopted as it is.
             plane.publish(t.with(other.az, Topology.Role.STANDBY).protectedAgain().in(Topology.Phase.READY));
             ensureBaseBackup(primary);
@@ -235,7 +235,7 @@ final class Changes {
 
     private void makeSynchronous(PgNode primary, PgNode standby) throws Exception {
         setSynchronousStandby(primary, standby.az);
-        if (!waitFor(() -> "sync".equals(replicationState(primary, standby.az, "sync_state")), Duration.ofSeconds(30))) {
+        if (!replicationIs(primary, standby.az, "sync_state", "sync", Duration.ofSeconds(30))) {
             abandonIfAsked();
             throw new IOException("the standby in " + standby.az + " streams but is not synchronous");
         }
@@ -444,13 +444,30 @@ final class Changes {
     }
 
     private boolean streaming(PgNode primary, String az, Duration timeout) {
-        return waitFor(() -> "streaming".equals(replicationState(primary, az, "state")), timeout);
+        return replicationIs(primary, az, "state", "streaming", timeout);
     }
 
-    private String replicationState(PgNode primary, String az, String column) {
-        try (Connection c = primary.connect(password, 5); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT " + column + " FROM pg_stat_replication WHERE application_name = '" + az + "'")) {
-            return r.next() ? r.getString(1) : null;
+    /** Whether the primary says this of the standby in az, within the timeout; every look on one connection. */
+    private boolean replicationIs(PgNode primary, String az, String column, String wanted, Duration timeout) {
+        try (KeptConnection c = new KeptConnection(primary, password, 2)) {
+            return waitFor(() -> wanted.equals(replicationState(c, az, column)), timeout);
+        }
+    }
+
+    /** The standby's sync state as the primary says it now; null when it does not say. */
+    private String replicationState(PgNode primary, String az) {
+        try (KeptConnection c = new KeptConnection(primary, password, 5)) {
+            return replicationState(c, az, "sync_state");
+        }
+    }
+
+    private static String replicationState(KeptConnection c, String az, String column) {
+        try {
+            return c.ask(s -> {
+                try (ResultSet r = s.executeQuery("SELECT " + column + " FROM pg_stat_replication WHERE application_name = '" + az + "'")) {
+                    return r.next() ? r.getString(1) : null;
+                }
+            });
         } catch (SQLException e) {
             return null;
         }

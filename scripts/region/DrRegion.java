@@ -20,9 +20,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.Statement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -303,7 +302,9 @@ public final class DrRegion {
             Files.move(copy, node.dataDir, StandardCopyOption.ATOMIC_MOVE);
             node.configureReplica(link.port(), password);
             node.start();
-            Wait.until("the replica to stream from its source", Duration.ofSeconds(60), Duration.ofMillis(20), this::streamsNow);
+            try (KeptConnection looks = new KeptConnection(node, password, 2)) {
+                Wait.until("the replica to stream from its source", Duration.ofSeconds(60), Duration.ofMillis(20), () -> streamsNow(looks));
+            }
             update(r.with(Region.InstanceStatus.AVAILABLE, r.sourceArn(), null, null));
             event(Region.EventType.REPLICA_CREATED, r.id(), "Read replica " + r.id() + " created; it replicates from " + r.sourceArn() + ".");
         } catch (Exception e) {
@@ -365,8 +366,14 @@ public final class DrRegion {
         t.start();
     }
 
-    /** Once a second: does the replica stream from its source? A replica that stops is said so, in its status and an event. */
+    /** Twice a second: does the replica stream from its source? A replica that stops is said so, in its status and an event. */
     private void watchReplication() {
+        try (KeptConnection looks = new KeptConnection(node, password, 2)) {
+            watchReplication(looks);
+        }
+    }
+
+    private void watchReplication(KeptConnection looks) {
         while (stopped.getCount() > 0) {
             Wait.pause(Duration.ofMillis(500));
             if (!Files.exists(stateFile())) {
@@ -381,7 +388,7 @@ public final class DrRegion {
                 notStreamingSince = null;
                 continue;
             }
-            boolean now = streamsNow();
+            boolean now = streamsNow(looks);
             if (now) notStreamingSince = null;
             else if (notStreamingSince == null) notStreamingSince = Instant.now();
             if (streaming && !now) event(Region.EventType.REPLICA_STREAMING_LOST, r.id(), "Replication has stopped for read replica " + r.id()
@@ -390,12 +397,15 @@ public final class DrRegion {
         }
     }
 
-    private boolean streamsNow() {
-        try (Connection c = node.connect(password, 2); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")) {
-            r.next();
-            return r.getInt(1) > 0;
-        } catch (Exception e) {
+    private static boolean streamsNow(KeptConnection looks) {
+        try {
+            return looks.ask(s -> {
+                try (ResultSet r = s.executeQuery("SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")) {
+                    r.next();
+                    return r.getInt(1) > 0;
+                }
+            });
+        } catch (SQLException | RuntimeException e) {
             return false;
         }
     }

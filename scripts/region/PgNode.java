@@ -1,7 +1,7 @@
 package region;
 
 //SOURCES ../common/Database.java ../common/FileTree.java ../common/Home.java ../common/Wait.java DataFolderCopy.java PgBinaries.java Processes.java
-//SOURCES Region.java ServerAccount.java
+//SOURCES KeptConnection.java Region.java ServerAccount.java
 
 import common.Database;
 import common.FileTree;
@@ -424,13 +424,16 @@ final class PgNode {
     record Replay(boolean inRecovery, boolean paused, Long position) {}
 
     /** Null while the server takes no connection yet (it has not reached a consistent state). */
-    Replay replay(String password) {
-        try (Connection c = connect(password, 5); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT pg_is_in_recovery(), pg_is_in_recovery() AND pg_is_wal_replay_paused(), "
-                     + "(pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint")) {
-            r.next();
-            long position = r.getLong(3);
-            return new Replay(r.getBoolean(1), r.getBoolean(2), r.wasNull() ? null : position);
+    static Replay replay(KeptConnection looks) {
+        try {
+            return looks.ask(s -> {
+                try (ResultSet r = s.executeQuery("SELECT pg_is_in_recovery(), pg_is_in_recovery() AND pg_is_wal_replay_paused(), "
+                        + "(pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint")) {
+                    r.next();
+                    long position = r.getLong(3);
+                    return new Replay(r.getBoolean(1), r.getBoolean(2), r.wasNull() ? null : position);
+                }
+            });
         } catch (SQLException notYet) {
             return null;
         }

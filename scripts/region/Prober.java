@@ -94,13 +94,7 @@ final class Prober<T> implements AutoCloseable {
     private void dropConnection() {
         Connection c = connection;
         connection = null;
-        if (c == null) return;
-        try {
-            // abort, not close: close would wait for a hung server's answer.
-            c.abort(Runnable::run);
-        } catch (SQLException ignored) {
-            // It is being thrown away.
-        }
+        if (c != null) KeptConnection.abort(c);
     }
 
     @Override
