@@ -57,7 +57,11 @@ import region.Witness;
 
 @Command(name = "bench")
 public class bench extends Cli.KitCommand {
-    /** Each writer's throughput is measured in this many turns, taken in alternation. */
+    /**
+     * Each writer's throughput is measured in this many turns at most, taken in alternation, each
+     * of a second at least: a turn's own cost (a connection, a warm-up, the agent's start and
+     * stop) is about a second and a half, which a short baseline cut into five spent mostly on.
+     */
     static final int TURNS = 5;
     static final List<String> KINDS = List.of("planned", "crash", "frozen-primary", "frozen-standby", "killed-standby", "lost-in-rebuild",
             "isolate-primary", "isolate-standby", "cut", "slow");
@@ -160,7 +164,7 @@ public class bench extends Cli.KitCommand {
         List<Double> agentRates = new ArrayList<>();
         List<Double> directLatency = new ArrayList<>();
         List<Double> endpointLatency = new ArrayList<>();
-        for (int turn = 1; turn <= TURNS; turn++) {
+        for (int turn = 1; turn <= turns(); turn++) {
             double[] d = rate(state.node(healthy(state).primaryAz()).port(), password, "bench_direct");
             double[] e = rate(state.endpointPort(), password, "bench_endpoint");
             directRates.add(d[0]);
@@ -424,8 +428,12 @@ public class bench extends Cli.KitCommand {
         return acks * 1000.0 / Duration.between(from, to).toMillis();
     }
 
+    private int turns() {
+        return (int) Math.max(1, Math.min(TURNS, Math.floor(baseline)));
+    }
+
     private long turnMillis() {
-        return (long) (baseline * 1000 / TURNS);
+        return (long) (baseline * 1000 / turns());
     }
 
     private static Thread start(Agent agent) {
