@@ -137,7 +137,7 @@ class LabErrorsTest {
     void aRegionStopsItselfWhenItsHomeIsDeletedAndTheNextLabTakesBackItsData(@TempDir Path elsewhere) throws Exception {
         Kit kit = new Kit(home);
         assertEquals(0, kit.run("lab", "up").exit());
-        kit.ok("maz11", "replica");
+        kit.ok("maz11", "replica", "--watch", "1");
         Region.State state = Kit.state(home);
         long plane = state.controlPlanePid();
         long otherRegion = ((Number) Json.read(Kit.lab(home).resolve("dr-region.json"), java.util.Map.class).get("pid")).longValue();

@@ -73,7 +73,7 @@ class ResumeTest {
     void aRegionStep11MadeGoDarkStaysDarkAfterResume(@TempDir Path home) throws Exception {
         kit = new Kit(home);
         kit.ok("lab", "up");
-        kit.ok("maz11", "replica");
+        kit.ok("maz11", "replica", "--watch", "1");
         kit.ok("maz11", "disaster");
         Kit.Result resumed = kit.ok("resume");
         assertTrue(resumed.out().contains("(step 11's disaster) and stays so"), resumed.out());
