@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -286,6 +287,25 @@ final class Archive {
         return new Restore(files, Duration.between(begun, copied), Duration.between(copied, unpacked), Duration.between(unpacked, Instant.now()));
     }
 
+    /** Whether a server is still in recovery, paused at its target, and how far its replay has come (bytes of WAL). */
+    private record Replay(boolean inRecovery, boolean paused, Long position) {}
+
+    /** Null while the server takes no connection yet (it has not reached a consistent state). */
+    private static Replay replay(KeptConnection looks) {
+        try {
+            return looks.ask(s -> {
+                try (ResultSet r = s.executeQuery("SELECT pg_is_in_recovery(), pg_is_in_recovery() AND pg_is_wal_replay_paused(), "
+                        + "(pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint")) {
+                    r.next();
+                    long position = r.getLong(3);
+                    return new Replay(r.getBoolean(1), r.getBoolean(2), r.wasNull() ? null : position);
+                }
+            });
+        } catch (SQLException notYet) {
+            return null;
+        }
+    }
+
     /**
      * Waits until the restored server has stopped at its target and been promoted, unpacking
      * into its pg_wal what is archived meanwhile; returns how many files that was. The server
@@ -307,7 +327,7 @@ final class Archive {
         try (KeptConnection looks = new KeptConnection(node, password, 5)) {
             Wait.until("the restored server to reach its target and be promoted", Duration.ofMinutes(10), Duration.ofMillis(50), () -> {
                 if (!node.running()) throw new IOException("the restored server stopped during recovery" + node.logTail());
-                PgNode.Replay r = PgNode.replay(looks);
+                Replay r = replay(looks);
                 if (r != null && !r.inRecovery()) return true;
                 if (r != null && r.paused() && seen.promote) {
                     try {

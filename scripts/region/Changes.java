@@ -108,17 +108,9 @@ final class Changes {
         boolean wasUp = primary.running() && !primary.frozen() && answersWithin(primary);
         // The archive must be there before a server archives into it.
         archive.prepare();
+        boolean standbyCopied = false;
         if (!primary.hasData()) {
-            plane.publish(plane.topology().withPrimary(primary.az).in(Topology.Phase.CREATING_PRIMARY));
-            Files.createDirectories(primary.dataDir.getParent());
-            FileTree.delete(primary.dataDir);
-            Instant t = Instant.now();
-            primary.initdb(password);
-            long initdb = Duration.between(t, Instant.now()).toMillis();
-            primary.configure(null, null, password);
-            primary.start();
-            plane.log("primary " + primary.az + ": initdb " + initdb + " ms, start " + (Duration.between(t, Instant.now()).toMillis() - initdb) + " ms");
-            plane.event(Region.EventType.PRIMARY_CREATED, primary.az, "DB instance created; primary in " + primary.az + ".");
+            standbyCopied = create(primary, other);
         } else if (!wasUp) {
             plane.publish(plane.topology().withPrimary(primary.az).in(Topology.Phase.RESTARTING_PRIMARY).status(Region.InstanceStatus.REBOOTING));
             // Whatever is left of it (a frozen postmaster, orphaned backends) goes first: it restarts from its data.
@@ -148,8 +140,31 @@ final class Changes {
         // Only here does this change rebuild: until then, a loss the monitor saw is this change's own
         // cause, and the phase it reads may still be the rebuild this change follows, which it must not cut short again.
         rebuildBegins();
-        bringBackStandby(primary, other);
+        if (standbyCopied) buildStandby(primary, other, true);
+        else bringBackStandby(primary, other);
         ensureBaseBackup(primary);
+    }
+
+    /** A new region's primary, started; returns whether the other AZ got a copy of it to start as the standby (PgNode.copyUnstarted). */
+    private boolean create(PgNode primary, PgNode other) throws IOException {
+        plane.publish(plane.topology().withPrimary(primary.az).in(Topology.Phase.CREATING_PRIMARY));
+        Files.createDirectories(primary.dataDir.getParent());
+        FileTree.delete(primary.dataDir);
+        Instant t = Instant.now();
+        primary.initdb(password);
+        long initdb = Duration.between(t, Instant.now()).toMillis();
+        boolean copied = !other.hasData();
+        if (copied) {
+            other.kill();
+            other.copyUnstarted(primary);
+        }
+        long copy = Duration.between(t, Instant.now()).toMillis() - initdb;
+        primary.configure(null, null, password);
+        primary.start();
+        plane.log("primary " + primary.az + ": initdb " + initdb + " ms, copied for the standby in " + copy + " ms, start "
+                + (Duration.between(t, Instant.now()).toMillis() - initdb - copy) + " ms");
+        plane.event(Region.EventType.PRIMARY_CREATED, primary.az, "DB instance created; primary in " + primary.az + ".");
+        return copied;
     }
 
     /** The archive's first base backup, once the region is whole: from then on it can restore to any point in time. */
@@ -185,7 +200,7 @@ final class Changes {
                     ensureSlot(primary, standby);
                     standby.start(this::abandoning);
                 }
-                if (streaming(primary, standby.az, REJOIN_WITHIN)) {
+                if (replicationIs(primary, standby.az, "state", "streaming", REJOIN_WITHIN)) {
                     plane.event(Region.EventType.STANDBY_RESTARTED, standby.az, "The standby in " + standby.az + " streams again from the primary in "
                             + primary.az + " (" + Duration.between(t, Instant.now()).toMillis() + " ms).");
                     makeSynchronous(primary, standby);
@@ -197,18 +212,22 @@ final class Changes {
                 plane.log("standby " + standby.az + " did not restart, rebuilding it: " + e.getMessage());
             }
         }
-        buildStandby(primary, standby);
+        buildStandby(primary, standby, false);
     }
 
     /** A fresh standby in the given AZ, cloned from the primary, then made synchronous. */
-    private void buildStandby(PgNode primary, PgNode standby) throws Exception {
+    private void buildStandby(PgNode primary, PgNode standby, boolean copiedUnstarted) throws Exception {
         abandonIfAsked();
         plane.publish(plane.topology().with(standby.az, Topology.Role.BUILDING).in(Topology.Phase.BUILDING_STANDBY));
         plane.event(Region.EventType.STANDBY_REBUILD_STARTED, standby.az, "Building a new standby in " + standby.az + " from the primary in " + primary.az + ".");
         Instant t = Instant.now();
-        standby.kill();
         try {
-            standby.cloneFrom(primary, password, this::abandoning);
+            if (copiedUnstarted) {
+                ensureSlot(primary, standby);
+            } else {
+                standby.kill();
+                standby.cloneFrom(primary, password, this::abandoning);
+            }
         } catch (IOException | SQLException e) {
             abandonIfAsked();
             throw e;
@@ -223,13 +242,13 @@ final class Changes {
             throw e;
         }
         long started = Duration.between(t, Instant.now()).toMillis();
-        if (!streaming(primary, standby.az, Duration.ofSeconds(30))) {
+        if (!replicationIs(primary, standby.az, "state", "streaming", Duration.ofSeconds(30))) {
             abandonIfAsked();
             throw new IOException("the new standby in " + standby.az + " does not stream from " + primary.az + "; see " + standby.logFile);
         }
         long streaming = Duration.between(t, Instant.now()).toMillis();
         makeSynchronous(primary, standby);
-        plane.log("standby " + standby.az + ": base backup " + cloned + " ms, started at " + started + " ms, streaming at " + streaming
+        plane.log("standby " + standby.az + ": " + (copiedUnstarted ? "slot" : "base backup") + " " + cloned + " ms, started at " + started + " ms, streaming at " + streaming
                 + " ms, in sync at " + Duration.between(t, Instant.now()).toMillis() + " ms");
     }
 
@@ -339,7 +358,7 @@ final class Changes {
         if (clean && fenced != null && rejoin(next, old, fenced)) {
             return;
         }
-        buildStandby(next, old);
+        buildStandby(next, old, false);
         // Deleted only now: the new standby's base backup matters more than disk space.
         if (fenced != null) FileTree.delete(fenced);
     }
@@ -357,7 +376,7 @@ final class Changes {
             old.configure(null, primary, password);
             ensureSlot(primary, old);
             old.start();
-            if (streaming(primary, old.az, REJOIN_WITHIN)) {
+            if (replicationIs(primary, old.az, "state", "streaming", REJOIN_WITHIN)) {
                 plane.event(Region.EventType.STANDBY_REJOINED, old.az, "The old primary in " + old.az + " follows the new primary in " + primary.az
                         + " as its standby (" + Duration.between(t, Instant.now()).toMillis() + " ms).");
                 makeSynchronous(primary, old);
@@ -441,10 +460,6 @@ final class Changes {
         } catch (SQLException e) {
             return false;
         }
-    }
-
-    private boolean streaming(PgNode primary, String az, Duration timeout) {
-        return replicationIs(primary, az, "state", "streaming", timeout);
     }
 
     /** Whether the primary says this of the standby in az, within the timeout; every look on one connection. */

@@ -133,6 +133,17 @@ final class PgNode {
     /** Elsewhere (a student's Mac) PostgreSQL has no syncfs, and would refuse to start with the setting. */
     private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
 
+    /**
+     * A new region's standby: a copy of its primary's folder made before that primary first
+     * starts, which holds what a base backup at its first start would, without the backup (half
+     * a second of a new lab's creation here). The standby then streams from the primary's first WAL.
+     */
+    void copyUnstarted(PgNode primary) throws IOException {
+        if (primary.running()) throw new IOException("the primary in " + primary.az + " runs: its folder cannot be copied as it is");
+        FileTree.delete(dataDir);
+        run(Duration.ofSeconds(120), "cp", "-R", "-p", primary.dataDir.toString(), dataDir.toString());
+    }
+
     /** The initdb'd template for these binaries, made on first use (throwaway password, common settings). */
     private Path template() throws IOException {
         Path home = account.switchesUser() ? Path.of("/var/tmp/db007") : Home.cache();
@@ -417,25 +428,6 @@ final class PgNode {
         } catch (IOException | SQLException e) {
             FileTree.delete(copy);
             throw e;
-        }
-    }
-
-    /** Whether a server is still in recovery, paused at its target, and how far its replay has come (bytes of WAL). */
-    record Replay(boolean inRecovery, boolean paused, Long position) {}
-
-    /** Null while the server takes no connection yet (it has not reached a consistent state). */
-    static Replay replay(KeptConnection looks) {
-        try {
-            return looks.ask(s -> {
-                try (ResultSet r = s.executeQuery("SELECT pg_is_in_recovery(), pg_is_in_recovery() AND pg_is_wal_replay_paused(), "
-                        + "(pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint")) {
-                    r.next();
-                    long position = r.getLong(3);
-                    return new Replay(r.getBoolean(1), r.getBoolean(2), r.wasNull() ? null : position);
-                }
-            });
-        } catch (SQLException notYet) {
-            return null;
         }
     }
 
