@@ -98,7 +98,7 @@ class AgentTest {
     }
 
     /**
-     * DB007_AGENT_RATE caps the agent's writes a second (this suite runs its agents at 200, see
+     * DB007_AGENT_RATE caps the agent's writes a second (this suite runs its agents at 100, see
      * the pom), counted from the agent's own journal; blank, it writes without pause; anything
      * but a whole number is refused with what to give.
      */
