@@ -98,14 +98,15 @@ final class Monitor {
         }
         if (t.role(standby.az) != Topology.Role.STANDBY) standbyWatchedSince = null;
         else if (standbyWatchedSince == null) standbyWatchedSince = now;
-        boolean primaryRunning = primary.running();
-        boolean frozen = primaryRunning && primary.frozen();
+        PgNode.ProcessState primaryProcess = primary.processState();
+        boolean primaryRunning = primaryProcess != PgNode.ProcessState.GONE;
+        boolean frozen = primaryProcess == PgNode.ProcessState.FROZEN;
         if (!frozen || !primary.az.equals(frozenAz)) primaryFrozenSince = null;
         if (frozen && primaryFrozenSince == null) {
             primaryFrozenSince = now;
             frozenAz = primary.az;
         }
-        boolean standbyRunning = standby.running() && !standby.frozen();
+        boolean standbyRunning = standby.processState() == PgNode.ProcessState.RUNNING;
         Verdict.Observation o = new Verdict.Observation(now, primaryRunning, primaryFrozenSince, latest(commits.unansweredSince(), primaryWatchedSince),
                 standbyRunning, standbyProbe.lastAnswer(), latest(standbyProbe.unansweredSince(), standbyWatchedSince), replication.lastAnswer(),
                 primaryWalMovedAt, standbyWalMovedAt, standbyBehind());

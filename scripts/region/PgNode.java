@@ -133,11 +133,7 @@ final class PgNode {
     /** Elsewhere (a student's Mac) PostgreSQL has no syncfs, and would refuse to start with the setting. */
     private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
 
-    /**
-     * A new region's standby: a copy of its primary's folder made before that primary first
-     * starts, which holds what a base backup at its first start would, without the backup (half
-     * a second of a new lab's creation here). The standby then streams from the primary's first WAL.
-     */
+    /** A new region's standby: a copy of its primary's folder before that primary first starts, as good as a base backup. */
     void copyUnstarted(PgNode primary) throws IOException {
         if (primary.running()) throw new IOException("the primary in " + primary.az + " runs: its folder cannot be copied as it is");
         FileTree.delete(dataDir);
@@ -316,15 +312,27 @@ final class PgNode {
         }
     }
 
-    boolean running() { return postmasterPid() != null; }
+    /** A postmaster stopped by SIGSTOP (FROZEN) is alive but takes no new connection: for a client, it is down. */
+    enum ProcessState { GONE, RUNNING, FROZEN }
 
-    /** A postmaster stopped by SIGSTOP is alive but takes no new connection: for a client, it is down. */
-    boolean frozen() {
-        Long pid = postmasterPid();
-        if (pid == null) return false;
+    /** One look at the postmaster: one read of its pid file and one of /proc (the monitor looks 20 times a second). */
+    ProcessState processState() {
+        Long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+        } catch (IOException | RuntimeException e) {
+            return ProcessState.GONE;
+        }
         char state = Processes.state(pid);
-        return state == 'T' || state == 't';
+        if (state == 'T' || state == 't') return ProcessState.FROZEN;
+        // '?' where there is no /proc (macOS), or for a process gone.
+        if (state == '?') return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent() ? ProcessState.RUNNING : ProcessState.GONE;
+        return state == 'Z' || state == 'X' ? ProcessState.GONE : ProcessState.RUNNING;
     }
+
+    boolean running() { return processState() != ProcessState.GONE; }
+
+    boolean frozen() { return processState() == ProcessState.FROZEN; }
 
     /** Kills every process of this server with SIGKILL, the postmaster and each backend, even stopped ones. */
     int kill() {
