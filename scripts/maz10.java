@@ -90,6 +90,9 @@ public class maz10 extends Cli.KitCommand {
 
         try (Rds api = Rds.open(rds)) {
             Rds.Instance live = api.describe();
+            // A time before the window is refused now, not after the step's writing: the window only moves later.
+            Rds.RestoreWindow now = restoreAt == null ? null : api.restoreWindow();
+            if (now != null && restoreAt.isBefore(now.earliest())) throw Problem.failed("maz10.outside", restoreAt, now.earliest(), now.latest());
             Database.Login login = MasterLogin.of(rds, live);
             // The first restored instance is kept unless the student asks to replace it.
             if (api.describe(target) != null) {
