@@ -215,7 +215,7 @@ final class Changes {
         buildStandby(primary, standby, false);
     }
 
-    /** A fresh standby in the given AZ, cloned from the primary, then made synchronous. */
+    /** A fresh standby in the given AZ, cloned from the primary (or copied before its first start), then made synchronous. */
     private void buildStandby(PgNode primary, PgNode standby, boolean copiedUnstarted) throws Exception {
         abandonIfAsked();
         plane.publish(plane.topology().with(standby.az, Topology.Role.BUILDING).in(Topology.Phase.BUILDING_STANDBY));
