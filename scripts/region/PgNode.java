@@ -303,10 +303,14 @@ final class PgNode {
 
     /** The postmaster of the server in that data folder, if it is alive. */
     static Long postmasterPid(Path dataDir) {
+        Long pid = recordedPid(dataDir);
+        return pid != null && Processes.alive(pid) ? pid : null;
+    }
+
+    /** The pid the postmaster wrote in its data folder, alive or not; null when there is none. */
+    private static Long recordedPid(Path dataDir) {
         try {
-            String first = Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim();
-            long pid = Long.parseLong(first);
-            return Processes.alive(pid) ? pid : null;
+            return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -317,12 +321,8 @@ final class PgNode {
 
     /** One look at the postmaster: one read of its pid file and one of /proc (the monitor looks 20 times a second). */
     ProcessState processState() {
-        Long pid;
-        try {
-            pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
-        } catch (IOException | RuntimeException e) {
-            return ProcessState.GONE;
-        }
+        Long pid = recordedPid(dataDir);
+        if (pid == null) return ProcessState.GONE;
         char state = Processes.state(pid);
         if (state == 'T' || state == 't') return ProcessState.FROZEN;
         // '?' where there is no /proc (macOS), or for a process gone.
