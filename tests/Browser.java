@@ -43,8 +43,11 @@ final class Browser implements AutoCloseable {
 
     Browser() throws Exception {
         profile = Files.createTempDirectory("db007-chromium");
-        process = new ProcessBuilder(chromium().toString(), "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                "--no-first-run", "--remote-debugging-port=0", "--user-data-dir=" + profile, "about:blank").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessBuilder pb = new ProcessBuilder(chromium().toString(), "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--no-first-run", "--remote-debugging-port=0", "--user-data-dir=" + profile, "about:blank").redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        // Chromium's singleton socket goes to a folder of TMPDIR that it never removes: 290 of them had piled up in /tmp.
+        pb.environment().put("TMPDIR", Files.createDirectories(profile.resolve("tmp")).toString());
+        process = pb.start();
         String browserWs = null;
         BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

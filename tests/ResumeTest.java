@@ -92,7 +92,7 @@ class ResumeTest {
     void aStep10CutOffWhileItsRestoreRunsGoesOnWithResume(@TempDir Path home) throws Exception {
         kit = new Kit(home);
         kit.ok("lab", "up");
-        Path output = Files.createTempFile("maz10", ".out");
+        Path output = Files.createTempFile(home, "maz10", ".out");
         Path asked = home.resolve("evidence/maz/mole/restore-requested.json");
         Files.deleteIfExists(asked);
         Process cut = kit.started(output, "maz10", "--replace", "--seconds", "2", "--after", "1");
