@@ -123,12 +123,14 @@ class PraDrillTest {
         // Two restore points at least, one to choose below.
         assertTrue(common.Wait.within(java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(100),
                 () -> recovery.Backups.list(site.backups()).size() >= 2), "the backup job keeps backing up");
+        assertEquals(dir.resolve("pra/native/supervisor"), sqliteLibraryOf(site.status().supervisorPid()).getParent(),
+                "the backup job's SQLite library too is unpacked in the site");
         Path killedLibrary = sqliteLibraryOf(site.status().appPid());
         Kit.Result crash = kit.ok("pra_pod_crash");
         assertTrue(crash.out().contains("messages before: 20, after: 20"), crash.out());
         // The killed app could not delete its unpacked SQLite library: the next start empties the site's folder for it.
         Path library = sqliteLibraryOf(site.status().appPid());
-        assertEquals(dir.resolve("pra/native"), library.getParent(), "the app's SQLite library is unpacked in its site, not in /tmp");
+        assertEquals(dir.resolve("pra/native/app"), library.getParent(), "the app's SQLite library is unpacked in its site, not in /tmp");
         assertTrue(Files.notExists(killedLibrary), "the killed app's copy is gone: " + killedLibrary);
 
         // The app hands out its backup volume's files by name, and nothing else.
@@ -206,10 +208,24 @@ class PraDrillTest {
         Kit kit = new Kit(dir);
         LocalSite site = siteHolding(kit, dir, "kept-across-down");
         LocalSite.Status running = site.status();
-        Kit.Result stopped = kit.ok("pra_down");
-        assertTrue(stopped.out().contains(site.dataVolume()), stopped.out());
+        // Exercise 5's site beside it, whose folder's name begins with "pra": stopping one site leaves the other running.
+        common.Home.use(dir);
+        LocalSite neighbour = new LocalSite(dir.resolve("pra5"));
+        neighbour.deploy(3600, false);
+        LocalSite.Status besides = neighbour.status();
+        site.down(false);
         for (Long pid : new Long[] {running.supervisorPid(), running.appPid()}) {
             assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "process " + pid + " is gone");
+        }
+        for (Long pid : new Long[] {besides.supervisorPid(), besides.appPid()}) {
+            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the pra5 site's process " + pid + " still runs");
+        }
+        assertEquals(200, neighbour.get("/health").status(), "the pra5 site still answers");
+        // pra-down ends the workshop: exercise 5's site stops with it.
+        Kit.Result stopped = kit.ok("pra_down");
+        assertTrue(stopped.out().contains(site.dataVolume()) && stopped.out().contains("Also stopped: the site of pra5"), stopped.out());
+        for (Long pid : new Long[] {besides.supervisorPid(), besides.appPid()}) {
+            assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "the pra5 site's process " + pid + " is gone");
         }
         assertTrue(Files.exists(site.data().resolve("app.db")), "without --purge the volumes stay");
         kit.ok("pra_deploy", "--backup-every", "3600");

@@ -64,12 +64,13 @@ public final class LocalSite extends Site {
     @Override public String dataVolume() { return data().toString(); }
 
     /**
-     * Where the app's SQLite driver unpacks its native library (1 MB), emptied before each start.
-     * The driver puts it in /tmp and deletes it when the JVM exits, but not when the JVM is
-     * killed, as a pod crash or a disaster kills the app: a day of drills left hundreds there.
+     * Where the SQLite driver of the app or of the supervisor unpacks its native library (1 MB),
+     * emptied before that process starts (one of each runs at a time). The driver puts it in /tmp
+     * and deletes it when the JVM exits, but not when the JVM is killed, as a pod crash kills the
+     * app and a session's end the supervisor: a day of drills left hundreds there.
      */
-    Path freshNativeFolder() throws IOException {
-        Path dir = home.resolve("native");
+    Path freshNativeFolder(String process) throws IOException {
+        Path dir = home.resolve("native").resolve(process);
         if (Files.exists(dir)) FileTree.delete(dir);
         return Files.createDirectories(dir);
     }
@@ -266,8 +267,8 @@ public final class LocalSite extends Site {
 
     private void startSupervisor() throws IOException {
         Files.createDirectories(home);
-        BackgroundJvm.detached(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), Supervisor.class.getName(), List.of(home.toString()),
-                home.resolve("supervisor.log")).start();
+        BackgroundJvm.detached(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dorg.sqlite.tmpdir=" + freshNativeFolder("supervisor")),
+                Supervisor.class.getName(), List.of(home.toString()), home.resolve("supervisor.log")).start();
         // Whoever needs the app waits for it in turn (waitHealthy), and says so if it never came.
         Wait.within(Duration.ofSeconds(30), Duration.ofMillis(20), this::supervisorRunning);
     }
@@ -289,10 +290,22 @@ public final class LocalSite extends Site {
         // Whatever this site started and its status file no longer names (deleted, or written before a crash).
         List<ProcessHandle> left = new ArrayList<>(BackgroundJvm.running(Supervisor.class.getName()));
         left.addAll(BackgroundJvm.running(App.class.getName()));
-        left.removeIf(p -> BackgroundJvm.commandLine(p).stream().noneMatch(a -> a.startsWith(home.toString())));
+        left.removeIf(p -> BackgroundJvm.commandLine(p).stream().noneMatch(this::inThisSite));
         left.forEach(ProcessHandle::destroyForcibly);
         Wait.within(Duration.ofSeconds(10), Duration.ofMillis(20), () -> left.stream().noneMatch(ProcessHandle::isAlive));
         if (purge) FileTree.delete(home);
+    }
+
+    /**
+     * Whether a process's argument is this site's folder or a path inside it. Compared by path, not
+     * by text: the sites pra, pra5 and pra-drill sit side by side, and "pra" begins the others' names.
+     */
+    private boolean inThisSite(String argument) {
+        try {
+            return Path.of(argument).toAbsolutePath().normalize().startsWith(home.toAbsolutePath().normalize());
+        } catch (java.nio.file.InvalidPathException notAPath) {
+            return false;
+        }
     }
 
     private static boolean alive(long pid) {
@@ -339,7 +352,7 @@ public final class LocalSite extends Site {
                         restarts++;
                         log.println(Instant.now() + " app exited (" + app.exitValue() + "); restarting it");
                     }
-                    app = BackgroundJvm.child(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dorg.sqlite.tmpdir=" + site.freshNativeFolder()),
+                    app = BackgroundJvm.child(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dorg.sqlite.tmpdir=" + site.freshNativeFolder("app")),
                             App.class.getName(), appArguments(site, spec), site.appLog()).start();
                     appStarted = Instant.now().toString();
                     log.println(appStarted + " app started, pid " + app.pid());
