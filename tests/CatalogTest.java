@@ -83,10 +83,12 @@ class CatalogTest {
 
     /** Every alias answers --help from the kit's one build, as db007 dispatches it (in this JVM: the dispatch is the launcher's). */
     @Test
-    void everyAliasAnswersHelpFromTheKitsBuild() throws IOException {
+    void everyAliasAnswersHelpFromTheKitsBuild(@TempDir Path home) throws IOException {
         List<String> failures = new ArrayList<>();
         // In English, as the launcher's environment says here: a command run before in this JVM may have asked for --lang fr.
         common.Messages.use("en");
+        // In a home of its own: the home a command run before in this JVM used is deleted, and a command makes its home if missing.
+        common.Home.use(home);
         for (String alias : aliases().keySet()) {
             db007.Launch launch = db007.COMMANDS.get(alias);
             List<String> args = new ArrayList<>(List.of(launch.first()));
