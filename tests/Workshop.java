@@ -157,9 +157,9 @@ final class Workshop {
     }
 
     /**
-     * The workshops of earlier test runs: each stopped its servers when it was done, and leaves
-     * only files, its regions' data too (under /var/tmp when root ran it, 130 MB a run), which
-     * lab down --purge deletes.
+     * The workshops of earlier test runs: each stopped its servers and deleted its region's data
+     * when it was done, and leaves only files here. A run that was cut off may have left its region
+     * behind, which lab down --purge stops and deletes.
      */
     private static void removeOlderRuns(Path mine) throws IOException {
         try (Stream<Path> runs = Files.list(mine.getParent())) {
@@ -252,13 +252,17 @@ final class Workshop {
         said.add(drill.all());
     }
 
-    /** The agent, the region and every PRA site stopped; their data and evidence stay for the classes that read them. Once. */
+    /**
+     * The agent, the region and every PRA site stopped, once. The region's data is deleted (130 MB
+     * under /var/tmp when root runs it): the classes read the evidence, and the status saved above.
+     * The PRA sites' volumes and the evidence stay for the classes that read them.
+     */
     private synchronized void stop() {
         if (stopped) return;
         stopped = true;
         // The agent first: a mission that failed midway leaves it writing, and nobody else would stop it.
         kit.run("maz3", "stop");
-        kit.run("lab", "down");
+        kit.run("lab", "down", "--purge");
         for (String run : List.of("pra", "pra-drill", "pra5")) {
             try {
                 new LocalSite(home.resolve(run)).down(false);
