@@ -1,12 +1,10 @@
 package region;
 
-//SOURCES ../common/Wait.java PgNode.java
+//SOURCES ../common/Wait.java KeptConnection.java PgNode.java
 
 import common.Wait;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,13 +19,11 @@ final class Prober<T> implements AutoCloseable {
     private static final Duration EVERY = Duration.ofMillis(50);
 
     private final PgNode node;
-    private final String password;
-    private final List<String> setup;
+    private final KeptConnection looks;
     private final String question;
     private final Reader<T> reader;
     private final Thread thread;
     private volatile boolean closed;
-    private volatile Connection connection;
     private volatile Instant lastAnswer;
     private volatile Instant unansweredSince;
     private volatile T latest;
@@ -41,8 +37,8 @@ final class Prober<T> implements AutoCloseable {
     /** The setup statements run once per connection; the question, every 50 ms. */
     Prober(PgNode node, String password, List<String> setup, String question, Reader<T> reader, String name) {
         this.node = node;
-        this.password = password;
-        this.setup = setup;
+        // A long socket timeout: a hung server is noticed from the time it takes, not from an error.
+        this.looks = new KeptConnection(node, password, 60, setup);
         this.question = question;
         this.reader = reader;
         this.thread = new Thread(this::run, name + "-" + node.az);
@@ -65,42 +61,29 @@ final class Prober<T> implements AutoCloseable {
         while (!closed) {
             if (unansweredSince == null) unansweredSince = Instant.now();
             try {
-                if (connection == null) {
-                    // A long socket timeout: a hung server is noticed from the time it takes, not from an error.
-                    Connection c = node.connect(password, 60);
-                    try (Statement s = c.createStatement()) {
-                        for (String sql : setup) s.execute(sql);
-                    }
-                    connection = c;
-                }
-                try (Statement s = connection.createStatement()) {
+                looks.ask(s -> {
                     boolean rows = s.execute(question);
                     if (rows && reader != null) {
                         try (ResultSet r = s.getResultSet()) {
                             latest = reader.read(r);
                         }
                     }
-                }
+                    return null;
+                });
                 lastAnswer = Instant.now();
                 unansweredSince = null;
             } catch (SQLException e) {
-                dropConnection();
+                // The connection is dropped: the next question opens a new one.
             }
             Wait.pause(EVERY);
         }
-        dropConnection();
-    }
-
-    private void dropConnection() {
-        Connection c = connection;
-        connection = null;
-        if (c != null) KeptConnection.abort(c);
+        looks.close();
     }
 
     @Override
     public void close() {
         closed = true;
-        dropConnection();
+        looks.close();
         thread.interrupt();
     }
 }
