@@ -3,14 +3,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import common.Json;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import recovery.Backups;
@@ -18,37 +13,36 @@ import recovery.LocalSite;
 
 /**
  * A student's machine as it often is: no locale at all (POSIX), and commands typed from any
- * folder with relative paths. The launcher's JBang compiles the kit afresh here, under that locale.
+ * folder with relative paths. The launcher's JBang compiled the kit under that locale, in the
+ * test run's first command through the launcher (KitBuild).
  */
 class BareMachineTest {
-    record Run(int exit, String out) {}
-
     @Test
     void withNoLocaleTheKitBuildsSpeaksFrenchRunsTheMissionAndGrades(@TempDir Path dir) throws Exception {
         Path work = Files.createDirectories(dir.resolve("work"));
-        Map<String, String> env = bareEnvironment(dir);
+        Map<String, String> env = KitBuild.bareEnvironment(dir.resolve("home"), KitBuild.jbangDir());
         try {
-            Run help = launcher(env, work, "lab", "--lang", "fr", "--help");
+            KitBuild.Run help = KitBuild.firstCommand();
             assertEquals(0, help.exit(), help.out());
             assertTrue(help.out().contains("[jbang] Building jar"), "JBang compiled the kit under the POSIX locale: " + help.out());
             assertTrue(help.out().contains("La région Multi-AZ locale : un primaire PostgreSQL en az1"), help.out());
             assertFalse(help.out().contains("?"), "no accented letter turned into '?': " + help.out());
 
-            Run mission = launcher(env, work, "mission", "--json");
+            KitBuild.Run mission = KitBuild.launcher(env, work, "mission", "--json");
             assertEquals(0, mission.exit(), mission.out());
             assertEquals("pass", Json.read(mission.out(), Map.class).get("verdict"));
 
             // Relative paths are the student's folder's; a missing folder for the hand-in is made.
-            Run bundle = launcher(env, work, "bundle", "--student", "alice", "--out", "hand-in/alice.zip");
+            KitBuild.Run bundle = KitBuild.launcher(env, work, "bundle", "--student", "alice", "--out", "hand-in/alice.zip");
             assertEquals(0, bundle.exit(), bundle.out());
             assertTrue(Files.exists(work.resolve("hand-in/alice.zip")), bundle.out());
 
-            Run grade = launcher(env, work, "grade", "hand-in/alice.zip", "--lang", "fr");
+            KitBuild.Run grade = KitBuild.launcher(env, work, "grade", "hand-in/alice.zip", "--lang", "fr");
             assertEquals(0, grade.exit(), grade.out());
             assertTrue(grade.out().contains("Écrits :") && grade.out().contains("les neuf étapes présentes"), "French with its accents: " + grade.out());
             assertTrue(Files.exists(work.resolve("grades.csv")) && Files.exists(work.resolve("grades.xml")), "the grades land where the instructor stands");
         } finally {
-            launcher(env, work, "lab", "down", "--purge");
+            KitBuild.launcher(env, work, "lab", "down", "--purge");
         }
     }
 
@@ -81,32 +75,5 @@ class BareMachineTest {
         } finally {
             site.down(true);
         }
-    }
-
-    /** What a minimal container gives a new account: a PATH and a HOME, no LANG, no LC_*. */
-    private static Map<String, String> bareEnvironment(Path dir) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("PATH", System.getenv("PATH"));
-        env.put("HOME", System.getProperty("user.home"));
-        if (System.getenv("JAVA_HOME") != null) env.put("JAVA_HOME", System.getenv("JAVA_HOME"));
-        env.put("DB007_HOME", dir.resolve("home").toString());
-        // A JBang folder of its own, so that the kit is compiled here rather than taken from a cache.
-        env.put("JBANG_DIR", Files.createDirectories(dir.resolve("jbang")).toString());
-        return env;
-    }
-
-    private static Run launcher(Map<String, String> env, Path workdir, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of("jbang").toAbsolutePath().toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workdir.toFile()).redirectErrorStream(true);
-        pb.environment().clear();
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError(String.join(" ", args) + " did not finish");
-        }
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 }

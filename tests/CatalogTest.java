@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The catalog and the launcher, for real: every alias is built by JBang through ./jbang and
- * answers --help, exactly as a student's first command would run.
+ * The catalog and the launcher, for real: every alias runs through ./jbang on the kit as JBang
+ * built it (KitBuild) and answers --help, exactly as a student's commands would run.
  */
 class CatalogTest {
     record Run(int exit, String out) {}
@@ -162,6 +162,8 @@ class CatalogTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("DB007_HOME", home.toString());
         pb.environment().put("DB007_LANG", "en");
+        // The test run's one build of the kit, not the user's ~/.jbang.
+        pb.environment().put("JBANG_DIR", KitBuild.jbangDir().toString());
         pb.environment().putAll(env);
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
