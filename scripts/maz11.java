@@ -268,8 +268,7 @@ public class maz11 extends Cli.KitCommand {
             }
             Instant at;
             if (t.rds.local()) {
-                afterAnAcknowledgedWrite(e.file(Journal.FILE));
-                at = LocalRegion.goDark();
+                at = LocalRegion.goDark(() -> afterAnAcknowledgedWrite(e.file(Journal.FILE)));
                 e.write(CrossRegion.DISASTER, new CrossRegion.Disaster(at.toString(), "dark", before));
                 out.println(Messages.get("maz11.dark", Messages.clock(at)));
             } else {

@@ -193,16 +193,24 @@ public final class LocalRegion {
      * The whole region goes dark at once, step 11's disaster: its control plane (the RDS API, the
      * writer endpoint and every link, the inter-Region one with the bytes it still carried) and
      * both servers, killed with SIGKILL. The data stays on disk, and lab up brings the region back
-     * from it. Returns the moment, taken just before the first kill.
+     * from it. Returns the moment, taken just before the first kill. The kills follow the caller's
+     * moment at once, the checks before it: a question to the control plane in between, slow on a
+     * busy machine, gave the link time to deliver what it carried, and a disaster lost nothing.
      */
-    public static Instant goDark() throws IOException {
+    public static Instant goDark(Moment moment) throws IOException {
         Region.State state = requireState();
         requireRunning(state);
+        moment.await();
         Instant at = Instant.now();
         if (state.controlPlanePid() != null) ProcessHandle.of(state.controlPlanePid()).ifPresent(p -> Processes.kill(List.of(p)));
         killServers(Path.of(state.dataRoot()));
         Json.writeAtomically(darkFile(), new Dark(at.toString()));
         return at;
+    }
+
+    /** What goDark waits for before it strikes. */
+    public interface Moment {
+        void await() throws IOException;
     }
 
     /** When the region went dark, kept until lab up brings it back. */
