@@ -152,6 +152,60 @@ class CatalogTest {
         assertTrue(r.out().contains("Java 11") && r.out().contains("Java 17 or later"), r.out());
     }
 
+    /**
+     * Each new remembered command sweeps out those of checkouts since deleted and of builds since
+     * cleared, with their class-data archives (about 5 MB each), and leaves those still of use.
+     * In a cache of its own that borrows the real one's JBang, so that the sweep runs on what is planted here.
+     */
+    @Test
+    void aNewRememberedCommandSweepsOutThoseThatServeNoOne(@TempDir Path dir) throws Exception {
+        KitBuild.jbangDir();
+        String version = java.util.regex.Pattern.compile("DB007_JBANG_VERSION:-([0-9.]+)").matcher(Files.readString(Path.of("jbang"))).results()
+                .findFirst().orElseThrow().group(1);
+        Path ownCache = dir.resolve("cache");
+        Path versioned = Files.createDirectories(ownCache.resolve("jbang-" + version));
+        Files.createSymbolicLink(versioned.resolve("lib"), launcherCache().resolve("jbang-" + version).resolve("lib"));
+        Files.createFile(versioned.resolve("ready"));
+        Path commands = Files.createDirectories(versioned.resolve("commands"));
+        Path live = Files.createDirectories(dir.resolve("live"));
+        Files.writeString(live.resolve("jbang-catalog.json"), "{}");
+        Path jar = Files.writeString(dir.resolve("kit.jar"), "a jar");
+        String context = "java 0.0.0 ";
+        java.util.function.BiFunction<String, String, String> memo = (classpath, checkout) ->
+                context + "\njava -Dx=1 -classpath " + classpath + ":/elsewhere.jar Main\n" + (checkout == null ? "" : checkout + "\n");
+        Map<String, String> planted = new java.util.LinkedHashMap<>();
+        planted.put("kit_live", memo.apply(jar.toString(), live.toString()));
+        planted.put("kit_live.jsa", "archive");
+        planted.put("kit_gone", memo.apply(jar.toString(), dir.resolve("deleted-clone").toString()));
+        planted.put("kit_gone.jsa", "archive");
+        planted.put("kit_cleared", memo.apply(dir.resolve("cleared.jar").toString(), live.toString()));
+        planted.put("kit_cleared.jsa", "archive");
+        planted.put("kit_older_format", memo.apply(jar.toString(), null));
+        planted.put("kit_orphan.jsa", "archive");
+        planted.put("kit_live.jsa.partial-" + ProcessHandle.current().pid(), "being written");
+        planted.put("kit_live.jsa.partial-999999999", "left by a killed launcher");
+        for (Map.Entry<String, String> f : planted.entrySet()) Files.writeString(commands.resolve(f.getKey()), f.getValue());
+
+        Run r = jbang(dir, Map.of("DB007_CACHE", ownCache.toString()), "lab", "status");
+        assertEquals(2, r.exit(), r.out());
+
+        String own = "kit" + Path.of("").toAbsolutePath().toString().replace('/', '_');
+        Set<String> left = new java.util.TreeSet<>();
+        try (var files = Files.list(commands)) {
+            files.forEach(f -> left.add(f.getFileName().toString()));
+        }
+        assertEquals(new java.util.TreeSet<>(List.of("kit_live", "kit_live.jsa", "kit_live.jsa.partial-" + ProcessHandle.current().pid(), own, own + ".jsa")), left);
+        List<String> lines = Files.readAllLines(commands.resolve(own));
+        assertEquals(Path.of("").toAbsolutePath().toString(), lines.get(2), "the memo names its checkout");
+    }
+
+    /** Where the launcher keeps JBang, as it finds it. */
+    private static Path launcherCache() {
+        if (System.getenv("DB007_CACHE") != null) return Path.of(System.getenv("DB007_CACHE"));
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        return (xdg != null ? Path.of(xdg) : Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")), ".cache")).resolve("db007");
+    }
+
     private static JsonObject aliases() throws IOException {
         return JsonParser.parseString(Files.readString(Path.of("jbang-catalog.json"))).getAsJsonObject().getAsJsonObject("aliases");
     }
