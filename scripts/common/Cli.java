@@ -4,6 +4,9 @@ package common;
 
 // The sources hold French text, and a student's locale may be POSIX: javac and the JVM are told UTF-8.
 //COMPILE_OPTIONS -encoding UTF-8
+// javac compiles the kit once, in a few seconds: its own JVM with the client compiler alone spends
+// 4.7 core-seconds instead of 11.9, and takes 3.5 s instead of 6.3 on two cores (the first build).
+//COMPILE_OPTIONS -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC
 // The AWS SDK and Fabric8 log through SLF4J; without a binding, SLF4J prints a warning into every student's output.
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //RUNTIME_OPTIONS -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8
