@@ -46,6 +46,36 @@ class BareMachineTest {
         }
     }
 
+    /**
+     * "~" is $HOME, as the shell and the launcher mean it: a HOME set for one command (HOME=/tmp/try
+     * ./jbang mission) takes the kit's home and cache with it. Java's user.home is the account's
+     * entry in the password file, and stays where it was.
+     */
+    @Test
+    void theKitsHomeAndCacheFollowHomeAsTheShellAndTheLauncherDo(@TempDir Path dir) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("try"));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), "db007", "lab", "status").redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().put("PATH", System.getenv("PATH"));
+        pb.environment().put("HOME", home.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(2, p.waitFor(), out);
+        assertTrue(out.contains("no lab in " + home.resolve(".db007")), out);
+
+        // The cache where the launcher keeps JBang: DB007_CACHE, else XDG_CACHE_HOME, else ~/.cache.
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("DB007_CACHE", null);
+        env.put("XDG_CACHE_HOME", null);
+        env.put("HOME", home.toString());
+        assertEquals(home.resolve(".cache/db007"), EnvironmentVariables.with(env, common.Home::cache));
+        env.put("XDG_CACHE_HOME", dir.resolve("xdg").toString());
+        assertEquals(dir.resolve("xdg/db007"), EnvironmentVariables.with(env, common.Home::cache));
+        env.put("DB007_CACHE", dir.resolve("own").toString());
+        assertEquals(dir.resolve("own"), EnvironmentVariables.with(env, common.Home::cache));
+    }
+
     @Test
     void relativePathsOfEveryCommandMeanTheFolderItRunsIn(@TempDir Path dir) throws Exception {
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));

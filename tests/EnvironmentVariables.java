@@ -25,7 +25,11 @@ final class EnvironmentVariables {
             if (name.startsWith("aws.")) sdk.setProperty(name, System.clearProperty(name));
         }
         try {
-            env.putAll(vars);
+            // A null value unsets the variable for the command.
+            vars.forEach((name, value) -> {
+                if (value == null) env.remove(name);
+                else env.put(name, value);
+            });
             return body.get();
         } finally {
             before.forEach((name, value) -> {

@@ -36,7 +36,7 @@ public final class Home {
         Path d = dir;
         if (d == null) {
             String env = System.getenv("DB007_HOME");
-            d = env != null && !env.isBlank() ? Path.of(env).toAbsolutePath() : Path.of(System.getProperty("user.home"), ".db007");
+            d = env != null && !env.isBlank() ? Path.of(env).toAbsolutePath() : userHome().resolve(".db007");
             dir = d;
         }
         return d;
@@ -81,11 +81,27 @@ public final class Home {
 
     public static Path bench() { return dir().resolve("bench"); }
 
-    /** Downloads kept between labs: the embedded PostgreSQL binaries and the initdb template. */
+    /**
+     * Downloads kept between labs: the embedded PostgreSQL binaries and the initdb template, beside
+     * the launcher's JBang. The same folder the launcher finds: DB007_CACHE, else db007 in
+     * XDG_CACHE_HOME or in ~/.cache.
+     */
     public static Path cache() {
+        String own = System.getenv("DB007_CACHE");
+        if (own != null && !own.isBlank()) return Path.of(own).toAbsolutePath();
         String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : userHome().resolve(".cache");
         return base.resolve("db007");
+    }
+
+    /**
+     * The user's home as the shell means "~": $HOME, which the launcher follows too. Java's own
+     * user.home is the account's entry in the password file, which a HOME set for one command
+     * (HOME=/tmp/try ./jbang mission) does not change.
+     */
+    private static Path userHome() {
+        String home = System.getenv("HOME");
+        return home != null && home.startsWith("/") ? Path.of(home) : Path.of(System.getProperty("user.home"));
     }
 
     /**
