@@ -63,6 +63,28 @@ class LabErrorsTest {
         }
     }
 
+    /**
+     * A control plane that dies as it starts (here on a link's port, taken since it was picked) is
+     * noticed within seconds, where a hung one is given 15, and lab up says what it said last.
+     */
+    @Test
+    void aControlPlaneThatDiesAsItStartsIsNamedWithWhatItSaidLast() throws Exception {
+        Region.State state = state(region.ServerAccount.currentUid(), Region.bootId(), freePort());
+        try (ServerSocket squatter = new ServerSocket()) {
+            squatter.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), state.nodes().get(0).controlPort()));
+            write(state);
+            Files.writeString(Kit.lab(home).resolve("password"), "a-password\n");
+            long started = System.nanoTime();
+            Kit.Result r = new Kit(home).run("lab", "up");
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            assertEquals(2, r.exit(), r.all());
+            assertTrue(r.err().contains("stopped answering") && r.err().contains("BindException: Address already in use"), r.err());
+            assertTrue(tookMs < 15_000, "a dead plane is not waited for as a hung one: " + tookMs + " ms");
+        } finally {
+            new Kit(home).run("lab", "down", "--purge");
+        }
+    }
+
     @Test
     void unusableBinariesAreNamedAndNothingIsLeftRunning() {
         Kit.Result r = new Kit(home).run("lab", "up", "--pg-bin", "/nonexistent/bin");

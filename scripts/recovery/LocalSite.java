@@ -1,19 +1,18 @@
 package recovery;
 
-//SOURCES ../common/BackgroundJvm.java ../common/FileTree.java ../common/Http.java ../common/Json.java ../common/Problem.java
+//SOURCES ../common/BackgroundJvm.java ../common/FileTree.java ../common/Http.java ../common/Json.java ../common/Ports.java ../common/Problem.java
 //SOURCES ../common/SocketOwner.java ../common/Wait.java App.java AppLog.java Backups.java Restore.java Site.java Traffic.java
 
 import common.BackgroundJvm;
 import common.FileTree;
 import common.Http;
 import common.Json;
+import common.Ports;
 import common.Problem;
 import common.SocketOwner;
 import common.Wait;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,7 +136,7 @@ public final class LocalSite extends Site {
         Files.createDirectories(data());
         Files.createDirectories(backups());
         Spec current = spec();
-        int port = current != null ? current.port() : freePort();
+        int port = current != null ? current.port() : Ports.free(1)[0];
         apply(new Spec(1, false, backupEvery, port, traffic));
         if (!supervisorRunning()) startSupervisor();
         waitHealthy(Duration.ofSeconds(60));
@@ -310,12 +309,6 @@ public final class LocalSite extends Site {
 
     private static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /** The app's command line; it answers only this account (and root) when the kernel can say who calls. */

@@ -1,8 +1,9 @@
 package region;
 
-//SOURCES ../common/FileTree.java LocalRegion.java PgBinaries.java PgNode.java Region.java Relay.java ServerAccount.java Witness.java
+//SOURCES ../common/FileTree.java ../common/Ports.java LocalRegion.java PgBinaries.java PgNode.java Region.java Relay.java ServerAccount.java Witness.java
 
 import common.FileTree;
+import common.Ports;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ public final class BarePair implements AutoCloseable {
         FileTree.delete(root);
         Files.createDirectories(root);
         account.own(root);
-        int[] ports = LocalRegion.freePorts(2);
+        int[] ports = Ports.free(2);
         PgNode a = new PgNode("bare1", ports[0], root, bin, account);
         PgNode b = new PgNode("bare2", ports[1], root, bin, account);
         a.initdb(password);

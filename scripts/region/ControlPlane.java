@@ -1,11 +1,12 @@
 package region;
 
-//SOURCES ../common/Home.java ../common/Json.java ../common/Wait.java Archive.java Changes.java LocalRegion.java Monitor.java Network.java
+//SOURCES ../common/Home.java ../common/Json.java ../common/Ports.java ../common/Wait.java Archive.java Changes.java LocalRegion.java Monitor.java Network.java
 //SOURCES PgBinaries.java PgNode.java RdsApi.java Region.java Relay.java Restores.java ServerAccount.java Topology.java Verdict.java
 //SOURCES WriterEndpoint.java
 
 import common.Home;
 import common.Json;
+import common.Ports;
 import common.Wait;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -171,7 +172,7 @@ public final class ControlPlane implements RdsApi.Backend {
         Region.InterRegion known = Files.exists(Region.interRegionFile()) ? Json.read(Region.interRegionFile(), Region.InterRegion.class) : null;
         for (String az : nodes.keySet()) network.link(az + "-dr", Duration.ofMillis(latencyMs));
         if (interRegion == null) {
-            int port = known != null ? known.port() : LocalRegion.freePorts(1)[0];
+            int port = known != null ? known.port() : Ports.free(1)[0];
             interRegion = network.relay("inter-region", port, () -> nodes.get(topology.primaryAz()).port, p -> azOfPort(p) + "-dr");
         }
         Region.InterRegion link = new Region.InterRegion(interRegion.port(), latencyMs);
@@ -186,7 +187,7 @@ public final class ControlPlane implements RdsApi.Backend {
      */
     private static Region.State withRelayPorts(Region.State state) throws IOException {
         if (state.nodes().stream().allMatch(n -> n.replicationPort() != null && n.controlPort() != null)) return state;
-        int[] ports = LocalRegion.freePorts(2 * state.nodes().size());
+        int[] ports = Ports.free(2 * state.nodes().size());
         List<Region.NodeSpec> nodes = new ArrayList<>();
         for (int i = 0; i < state.nodes().size(); i++) nodes.add(state.nodes().get(i).withRelays(ports[2 * i], ports[2 * i + 1]));
         Region.State updated = state.withNodes(nodes);

@@ -1,6 +1,6 @@
 package region;
 
-//SOURCES ../common/BackgroundJvm.java ../common/FileTree.java ../common/Home.java ../common/Http.java ../common/Json.java ../common/Problem.java
+//SOURCES ../common/BackgroundJvm.java ../common/FileTree.java ../common/Home.java ../common/Http.java ../common/Json.java ../common/Ports.java ../common/Problem.java
 //SOURCES ../common/Wait.java DrRegion.java LocalRegion.java Processes.java Region.java
 
 import common.BackgroundJvm;
@@ -8,6 +8,7 @@ import common.FileTree;
 import common.Home;
 import common.Http;
 import common.Json;
+import common.Ports;
 import common.Problem;
 import common.Wait;
 import java.io.IOException;
@@ -51,7 +52,7 @@ public final class LocalDrRegion {
         DrRegion.State s = state();
         if (s != null && status(s) != null) return s;
         if (s == null) {
-            int[] ports = LocalRegion.freePorts(2);
+            int[] ports = Ports.free(2);
             s = new DrRegion.State(source.ownerUid(), source.ownerUser(), ports[0], ports[1], source.dataRoot() + "-dr", null, null);
         } else {
             // Its server may have outlived the Region's own process (killed alone): it goes, and comes back from its data.

@@ -1,6 +1,6 @@
 package region;
 
-//SOURCES ../common/BackgroundJvm.java ../common/FileTree.java ../common/Home.java ../common/Http.java ../common/Json.java ../common/Messages.java
+//SOURCES ../common/BackgroundJvm.java ../common/FileTree.java ../common/Home.java ../common/Http.java ../common/Json.java ../common/Messages.java ../common/Ports.java
 //SOURCES ../common/Problem.java ../common/Wait.java ControlPlane.java DrRegion.java LocalDrRegion.java PgBinaries.java Processes.java Region.java
 //SOURCES ServerAccount.java Topology.java
 
@@ -10,6 +10,7 @@ import common.Home;
 import common.Http;
 import common.Json;
 import common.Messages;
+import common.Ports;
 import common.Problem;
 import common.Wait;
 import java.io.IOException;
@@ -79,7 +80,7 @@ public final class LocalRegion {
             say(out, Messages.get("lab.up.binaries", bin.version(), bin.bin()));
             if (account.switchesUser()) say(out, Messages.get("lab.up.account", account.name(), dataRoot));
         }
-        int[] ports = freePorts(8);
+        int[] ports = Ports.free(8);
         Region.State state = new Region.State(ServerAccount.currentUid(), ServerAccount.currentUser(), Region.bootId(),
                 dataRoot.toString(), account.name(), bin.bin().toString(), bin.version(), ports[0], ports[1],
                 List.of(new Region.NodeSpec("az1", ports[2], ports[4], ports[6]), new Region.NodeSpec("az2", ports[3], ports[5], ports[7])), "az1", null);
@@ -303,12 +304,17 @@ public final class LocalRegion {
             Instant answered = Instant.now();
             int failures;
             Instant failedSince;
+            long lookedForPlane;
         };
         try {
             return Wait.until("the region", timeout, Duration.ofMillis(50), () -> {
                 Region.Status s = Region.status(state);
                 if (s == null) {
-                    if (Duration.between(seen.answered, Instant.now()).toSeconds() > 15) throw Problem.environment("lab.control-plane.died", log);
+                    long silent = Duration.between(seen.answered, Instant.now()).toSeconds();
+                    // A plane that died (at its start, say, on a port taken) is noticed in seconds; a hung one gets 15.
+                    boolean gone = silent >= 3 && silent != seen.lookedForPlane && BackgroundJvm.running(ControlPlane.class.getName()).isEmpty();
+                    if (silent >= 3) seen.lookedForPlane = silent;
+                    if (gone || silent > 15) throw Problem.environment("lab.control-plane.died", log, lastWords(log));
                     return null;
                 }
                 seen.status = s;
@@ -454,18 +460,14 @@ public final class LocalRegion {
         return killed;
     }
 
-    static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
+    /** What a control plane said last: its log's last line naming an exception, else its last line. */
+    private static String lastWords(Path log) {
         try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : held) s.close();
+            List<String> lines = Files.readAllLines(log);
+            String last = lines.isEmpty() ? "-" : lines.get(lines.size() - 1).strip();
+            return lines.stream().filter(l -> l.matches("\\S.*(Exception|Error)\\b.*")).reduce((a, b) -> b).map(String::strip).orElse(last);
+        } catch (IOException | RuntimeException e) {
+            return "-";
         }
     }
 

@@ -1,10 +1,11 @@
 package region;
 
-//SOURCES ../common/FileTree.java ../common/Home.java ../common/Json.java Archive.java ControlPlane.java LocalRegion.java PgNode.java Region.java
+//SOURCES ../common/FileTree.java ../common/Home.java ../common/Json.java ../common/Ports.java Archive.java ControlPlane.java LocalRegion.java PgNode.java Region.java
 
 import common.FileTree;
 import common.Home;
 import common.Json;
+import common.Ports;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,7 +104,7 @@ final class Restores {
         for (Archive.Base b : archive.bases(true)) if (!b.consistentAt().isAfter(at)) base = b;
         String gap = base == null ? null : archive.firstGap(base);
         if (gap != null) return new String[] {"InvalidRestoreFault", "The WAL archive has a gap: segment " + gap + " is missing, so no restore can replay past it."};
-        int port = LocalRegion.freePorts(1)[0];
+        int port = Ports.free(1)[0];
         Restored r = new Restored(target, Region.INSTANCE_ID, port, at.toString(), Instant.now().toString(), Region.InstanceStatus.CREATING, null);
         synchronized (restored) {
             restored.put(target, r);
