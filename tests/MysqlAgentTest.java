@@ -82,10 +82,8 @@ class MysqlAgentTest {
         install.addAll(user);
         Process init = new ProcessBuilder(install).redirectErrorStream(true).redirectOutput(data.resolveSibling("install.log").toFile()).start();
         assertTrue(init.waitFor(2, TimeUnit.MINUTES) && init.exitValue() == 0, Files.readString(data.resolveSibling("install.log")));
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        // Picked as the lab picks its own, away from the ports outgoing connections get meanwhile.
+        int port = common.Ports.free(1)[0];
         List<String> cmd = new ArrayList<>(List.of(mariadbd.toString(), "--no-defaults", "--datadir=" + data, "--port=" + port,
                 "--bind-address=127.0.0.1", "--socket=" + data.resolve("mysqld.sock"), "--pid-file=" + data.resolve("mysqld.pid"),
                 "--skip-grant-tables", "--skip-name-resolve"));
