@@ -111,7 +111,7 @@ class LabFailoverTest {
         Region.Status before = kit.status();
         long controlPlane = kit.state().controlPlanePid();
         ProcessHandle.of(controlPlane).ifPresent(ProcessHandle::destroyForcibly);
-        while (Processes.alive(controlPlane)) Thread.sleep(10);
+        assertTrue(common.Wait.within(java.time.Duration.ofSeconds(10), java.time.Duration.ofMillis(10), () -> !Processes.alive(controlPlane)), "SIGKILL ends it");
         Kit.Result status = kit.run("lab", "status");
         assertEquals(2, status.exit(), status.all());
         assertTrue(status.err().contains("control plane is not running"), status.err());

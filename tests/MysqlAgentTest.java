@@ -89,16 +89,16 @@ class MysqlAgentTest {
                 "--skip-grant-tables", "--skip-name-resolve"));
         cmd.addAll(user);
         server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolveSibling("server.log").toFile()).start();
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (true) {
+        boolean listening = common.Wait.within(java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(100), () -> {
+            if (!server.isAlive()) return true;
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                break;
-            } catch (IOException e) {
-                if (System.currentTimeMillis() > deadline || !server.isAlive()) throw new AssertionError(Files.readString(data.resolveSibling("server.log")));
-                Thread.sleep(100);
+                return true;
+            } catch (IOException notYet) {
+                return false;
             }
-        }
+        });
+        assertTrue(listening && server.isAlive(), Files.readString(data.resolveSibling("server.log")));
         try (var c = java.sql.DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/?sslMode=DISABLED&allowPublicKeyRetrieval=true", "db007", "any");
              var s = c.createStatement()) {
             s.execute("CREATE DATABASE IF NOT EXISTS db007");
