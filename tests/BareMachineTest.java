@@ -76,6 +76,16 @@ class BareMachineTest {
         assertEquals(dir.resolve("own"), EnvironmentVariables.with(env, common.Home::cache));
     }
 
+    /** env -i, or a container, may leave no HOME at all: the launcher takes the account's, as Java does. */
+    @Test
+    void theLauncherRunsWithNoHomeSet(@TempDir Path dir) throws Exception {
+        Map<String, String> env = KitBuild.bareEnvironment(dir.resolve("home"), KitBuild.jbangDir());
+        env.remove("HOME");
+        KitBuild.Run r = KitBuild.launcher(env, dir, "lab", "status");
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.out().contains("no lab in " + dir.resolve("home")), r.out());
+    }
+
     @Test
     void relativePathsOfEveryCommandMeanTheFolderItRunsIn(@TempDir Path dir) throws Exception {
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
