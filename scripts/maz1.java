@@ -102,7 +102,7 @@ public class maz1 extends Cli.KitCommand {
                 if (vpc == null || !vpc.status().endsWith("_COMPLETE") || vpc.status().contains("ROLLBACK")) throw Problem.environment("class.none", className, rds.region);
                 Stacks.Info access = stacks.find(Classroom.accessStack(className));
                 role = access == null ? null : access.outputs().get("StackRoleArn");
-                out.println(Messages.get("maz1.aws.class", className, stack, role == null ? "-" : role, expires));
+                out.println(Messages.get("maz1.aws.joined", className, stack, role == null ? "-" : role, expires));
             }
         }
         String az1 = vpc.outputs().get("Az1");

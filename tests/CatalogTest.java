@@ -100,6 +100,40 @@ class CatalogTest {
         assertEquals(List.of(), failures);
     }
 
+    /**
+     * Every command's and subcommand's help, in both languages, as picocli renders it from the
+     * messages: no placeholder left unformatted. picocli looks an option's description up under
+     * "command.key" before "key", so a message of the command's own under that name (maz1's
+     * "maz1.aws.class", said once the class is joined) became --class's help.
+     */
+    @Test
+    void noHelpShowsAMessageMeantForLater() {
+        List<String> failures = new ArrayList<>();
+        try {
+            for (String lang : List.of("en", "fr")) {
+                common.Messages.use(lang);
+                for (Map.Entry<String, db007.Launch> c : db007.COMMANDS.entrySet()) {
+                    List<picocli.CommandLine> all = new ArrayList<>(List.of(common.Cli.commandLine(c.getValue().command().get())));
+                    for (int i = 0; i < all.size(); i++) {
+                        picocli.CommandLine cl = all.get(i);
+                        all.addAll(cl.getSubcommands().values());
+                        String help = cl.getUsageMessage(picocli.CommandLine.Help.Ansi.OFF);
+                        if (help.matches("(?s).*%[-0-9.]*[sdf].*")) failures.add(lang + " " + cl.getCommandSpec().qualifiedName() + ":\n" + help);
+                        List<picocli.CommandLine.Model.ArgSpec> args = new ArrayList<>(cl.getCommandSpec().options());
+                        args.addAll(cl.getCommandSpec().positionalParameters());
+                        for (picocli.CommandLine.Model.ArgSpec a : args) {
+                            String shadow = cl.getCommandSpec().qualifiedName(".") + "." + a.descriptionKey();
+                            if (!a.descriptionKey().isEmpty() && common.Messages.bundle().containsKey(shadow)) failures.add(shadow + " shadows " + a.descriptionKey());
+                        }
+                    }
+                }
+            }
+        } finally {
+            common.Messages.use("en");
+        }
+        assertEquals(List.of(), failures);
+    }
+
     /** Through JBang and the launcher for real: a plain alias, one with a hyphen, one whose catalog entry adds an argument. */
     @Test
     void aliasesBuildWithJBangAndAnswerHelpThroughTheLauncher(@TempDir Path home) throws Exception {
@@ -186,7 +220,13 @@ class CatalogTest {
         planted.put("kit_live.jsa.partial-999999999", "left by a killed launcher");
         for (Map.Entry<String, String> f : planted.entrySet()) Files.writeString(commands.resolve(f.getKey()), f.getValue());
 
-        Run r = jbang(dir, Map.of("DB007_CACHE", ownCache.toString()), "lab", "status");
+        Run r;
+        try {
+            r = jbang(dir, Map.of("DB007_CACHE", ownCache.toString()), "lab", "status");
+        } finally {
+            // The link, not the real cache it points to, which JUnit would warn it leaves alone.
+            Files.delete(versioned.resolve("lib"));
+        }
         assertEquals(2, r.exit(), r.out());
 
         String own = "kit" + Path.of("").toAbsolutePath().toString().replace('/', '_');
