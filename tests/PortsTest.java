@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The lab's ports are bound seconds after they are picked, and again after every restart. One
- * picked where the system finds ports for outgoing connections was taken in the meantime as the
- * local end of such a connection, and the server could not bind it: the ports come from below
- * that range, and an outgoing connection never gets one of them.
+ * picked where the system finds ports for outgoing connections can be taken in the meantime as
+ * the local end of such a connection, and the server then cannot bind it: the ports come from
+ * below that range, and an outgoing connection never gets one of them.
  */
 class PortsTest {
     @Test
