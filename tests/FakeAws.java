@@ -140,7 +140,7 @@ final class FakeAws implements AutoCloseable {
         Double lag = ns.equals("AWS/RDS") && metric.equals("ReplicaLag") && instance != null ? replicaLag.get(region(x) + "/" + instance) : null;
         var out = new java.io.ByteArrayOutputStream();
         var factory = new software.amazon.awssdk.thirdparty.jackson.dataformat.cbor.CBORFactory();
-        try (var g = (software.amazon.awssdk.thirdparty.jackson.dataformat.cbor.CBORGenerator) factory.createGenerator(out)) {
+        try (var g = factory.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("Label", metric);
             g.writeFieldName("Datapoints");

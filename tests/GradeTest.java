@@ -289,7 +289,7 @@ class GradeTest {
         // The region's events moved apart: a failover recorded as lasting ten times the agent's outage.
         Path events = b.resolve("maz/events.json");
         List<Map<String, Object>> list = new ArrayList<>();
-        for (Object o : Json.read(events, List.class)) list.add(new java.util.LinkedHashMap<>((Map<String, Object>) o));
+        for (Object o : Json.read(events, List.class)) list.add(new java.util.LinkedHashMap<>(Json.toMap(o)));
         Instant started = list.stream().filter(e -> String.valueOf(e.get("message")).startsWith("Multi-AZ instance failover started"))
                 .map(e -> Instant.parse((String) e.get("time"))).findFirst().orElseThrow();
         for (Map<String, Object> e : list) {

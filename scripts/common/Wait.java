@@ -59,7 +59,7 @@ public final class Wait {
     /** Sleeps; an interrupt ends the pause early and stays set for the caller to see. */
     public static void pause(Duration d) {
         try {
-            Thread.sleep(Math.max(0, d.toMillis()), (int) (d.toNanosPart() % 1_000_000));
+            Thread.sleep(Math.max(0, d.toMillis()), d.toNanosPart() % 1_000_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
