@@ -311,8 +311,9 @@ public final class LocalRegion {
                 Region.Status s = Region.status(state);
                 if (s == null) {
                     long silent = Duration.between(seen.answered, Instant.now()).toSeconds();
-                    // A plane that died (at its start, say, on a port taken) is noticed in seconds; a hung one gets 15.
-                    boolean gone = silent >= 3 && silent != seen.lookedForPlane && BackgroundJvm.running(ControlPlane.class.getName()).isEmpty();
+                    // A plane that died (at its start, say, on a port taken) is noticed in seconds, where /proc shows processes; a hung one gets 15.
+                    boolean gone = silent >= 3 && silent != seen.lookedForPlane && Files.isDirectory(Path.of("/proc/self"))
+                            && BackgroundJvm.running(ControlPlane.class.getName()).isEmpty();
                     if (silent >= 3) seen.lookedForPlane = silent;
                     if (gone || silent > 15) throw Problem.environment("lab.control-plane.died", log, lastWords(log));
                     return null;
@@ -464,8 +465,7 @@ public final class LocalRegion {
     private static String lastWords(Path log) {
         try {
             List<String> lines = Files.readAllLines(log);
-            String last = lines.isEmpty() ? "-" : lines.get(lines.size() - 1).strip();
-            return lines.stream().filter(l -> l.matches("\\S.*(Exception|Error)\\b.*")).reduce((a, b) -> b).map(String::strip).orElse(last);
+            return lines.stream().filter(l -> l.matches("\\S.*(Exception|Error)\\b.*")).reduce((a, b) -> b).orElse(lines.isEmpty() ? "-" : lines.get(lines.size() - 1)).strip();
         } catch (IOException | RuntimeException e) {
             return "-";
         }
