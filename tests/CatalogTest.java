@@ -198,7 +198,8 @@ class CatalogTest {
                 .findFirst().orElseThrow().group(1);
         Path ownCache = dir.resolve("cache");
         Path versioned = Files.createDirectories(ownCache.resolve("jbang-" + version));
-        Files.createSymbolicLink(versioned.resolve("lib"), launcherCache().resolve("jbang-" + version).resolve("lib"));
+        // The kit finds the cache by the launcher's own rule.
+        Files.createSymbolicLink(versioned.resolve("lib"), common.Home.cache().resolve("jbang-" + version).resolve("lib"));
         Files.createFile(versioned.resolve("ready"));
         Path commands = Files.createDirectories(versioned.resolve("commands"));
         Path live = Files.createDirectories(dir.resolve("live"));
@@ -237,13 +238,6 @@ class CatalogTest {
         assertEquals(new java.util.TreeSet<>(List.of("kit_live", "kit_live.jsa", "kit_live.jsa.partial-" + ProcessHandle.current().pid(), own, own + ".jsa")), left);
         List<String> lines = Files.readAllLines(commands.resolve(own));
         assertEquals(Path.of("").toAbsolutePath().toString(), lines.get(2), "the memo names its checkout");
-    }
-
-    /** Where the launcher keeps JBang, as it finds it. */
-    private static Path launcherCache() {
-        if (System.getenv("DB007_CACHE") != null) return Path.of(System.getenv("DB007_CACHE"));
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        return (xdg != null ? Path.of(xdg) : Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")), ".cache")).resolve("db007");
     }
 
     private static JsonObject aliases() throws IOException {
