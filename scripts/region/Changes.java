@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * What the topology thread does, one change at a time: bring the region to its shape (create,
@@ -124,7 +125,7 @@ final class Changes {
         Topology t = plane.topology().withPrimary(primary.az).with(primary.az, Topology.Role.PRIMARY)
                 .status(archive.bases(true).isEmpty() ? Region.InstanceStatus.BACKING_UP : Region.InstanceStatus.AVAILABLE);
         plane.endpoint().routeTo(primary.port);
-        if (wasUp && other.running() && !other.frozen() && answersWithin(other) && "sync".equals(replicationState(primary, other.az))) {
+        if (wasUp && other.running() && !other.frozen() && answersWithin(other) && replicationIs(primary, other, "sync_state", "sync", Duration.ZERO)) {
             // A region found whole (a control plane restarted beside running servers) is adopted as it is.
             plane.publish(t.with(other.az, Topology.Role.STANDBY).protectedAgain().in(Topology.Phase.READY));
             ensureBaseBackup(primary);
@@ -200,7 +201,7 @@ final class Changes {
                     ensureSlot(primary, standby);
                     standby.start(this::abandoning);
                 }
-                if (replicationIs(primary, standby.az, "state", "streaming", REJOIN_WITHIN)) {
+                if (replicationIs(primary, standby, "state", "streaming", REJOIN_WITHIN)) {
                     plane.event(Region.EventType.STANDBY_RESTARTED, standby.az, "The standby in " + standby.az + " streams again from the primary in "
                             + primary.az + " (" + Duration.between(t, Instant.now()).toMillis() + " ms).");
                     makeSynchronous(primary, standby);
@@ -242,7 +243,7 @@ final class Changes {
             throw e;
         }
         long started = Duration.between(t, Instant.now()).toMillis();
-        if (!replicationIs(primary, standby.az, "state", "streaming", Duration.ofSeconds(30))) {
+        if (!replicationIs(primary, standby, "state", "streaming", Duration.ofSeconds(30))) {
             abandonIfAsked();
             throw new IOException("the new standby in " + standby.az + " does not stream from " + primary.az + "; see " + standby.logFile);
         }
@@ -254,9 +255,11 @@ final class Changes {
 
     private void makeSynchronous(PgNode primary, PgNode standby) throws Exception {
         setSynchronousStandby(primary, standby.az);
-        if (!replicationIs(primary, standby.az, "sync_state", "sync", Duration.ofSeconds(30))) {
+        // From here commits wait for this standby: lost or frozen now, it must not hold them until a timeout.
+        if (!replicationIs(primary, standby, "sync_state", "sync", Duration.ofSeconds(30))) {
             abandonIfAsked();
-            throw new IOException("the standby in " + standby.az + " streams but is not synchronous");
+            setSynchronousStandby(primary, null);
+            throw new IOException("the standby in " + standby.az + (standby.running() ? " streams but is not synchronous" : " stopped as it was made synchronous"));
         }
         plane.event(Region.EventType.STANDBY_IN_SYNC, standby.az, "The standby in " + standby.az + " is in sync with the primary in " + primary.az + ".");
         Topology t = plane.topology();
@@ -271,10 +274,13 @@ final class Changes {
 
     /** The standby commits wait for, or none; a reload releases the commits that waited for a standby now dropped. */
     private void setSynchronousStandby(PgNode primary, String az) throws SQLException {
+        // The monitor learns that commits may wait before they do, and that they no longer wait after.
+        if (az != null) plane.publish(plane.topology().commitsWait(true));
         try (Connection c = primary.connect(password, 10); Statement s = c.createStatement()) {
             s.execute("ALTER SYSTEM SET synchronous_standby_names = '" + (az == null ? "" : az) + "'");
             s.execute("SELECT pg_reload_conf()");
         }
+        if (az == null) plane.publish(plane.topology().commitsWait(false));
     }
 
     private void ensureSlot(PgNode primary, PgNode standby) throws SQLException {
@@ -376,7 +382,7 @@ final class Changes {
             old.configure(null, primary, password);
             ensureSlot(primary, old);
             old.start();
-            if (replicationIs(primary, old.az, "state", "streaming", REJOIN_WITHIN)) {
+            if (replicationIs(primary, old, "state", "streaming", REJOIN_WITHIN)) {
                 plane.event(Region.EventType.STANDBY_REJOINED, old.az, "The old primary in " + old.az + " follows the new primary in " + primary.az
                         + " as its standby (" + Duration.between(t, Instant.now()).toMillis() + " ms).");
                 makeSynchronous(primary, old);
@@ -446,7 +452,7 @@ final class Changes {
         try {
             // A server that stops running meanwhile is a no at once.
             return Wait.until(node.az + " to answer", Duration.ofSeconds(5), Duration.ofMillis(100),
-                    () -> !node.running() ? Boolean.FALSE : answers(node) ? Boolean.TRUE : null);
+                    () -> !node.running() ? Optional.of(false) : answers(node) ? Optional.of(true) : null).get();
         } catch (Wait.TimedOut e) {
             return false;
         }
@@ -462,17 +468,21 @@ final class Changes {
         }
     }
 
-    /** Whether the primary says this of the standby in az, within the timeout; every look on one connection. */
-    private boolean replicationIs(PgNode primary, String az, String column, String wanted, Duration timeout) {
+    /**
+     * Whether the primary says this of the standby within the timeout; every look on one
+     * connection. A standby that stops or is frozen meanwhile will not get there: that is a no at
+     * once, not at the timeout, for commits may be waiting for it. An abandoned rebuild stops at once.
+     */
+    private boolean replicationIs(PgNode primary, PgNode standby, String column, String wanted, Duration timeout) {
         try (KeptConnection c = new KeptConnection(primary, password, 2)) {
-            return waitFor(() -> wanted.equals(replicationState(c, az, column)), timeout);
-        }
-    }
-
-    /** The standby's sync state as the primary says it now; null when it does not say. */
-    private String replicationState(PgNode primary, String az) {
-        try (KeptConnection c = new KeptConnection(primary, password, 5)) {
-            return replicationState(c, az, "sync_state");
+            // An Optional, for Wait takes Boolean.FALSE for "not yet".
+            return Wait.until(standby.az + "'s " + column + " to be " + wanted, timeout, Duration.ofMillis(20), () -> {
+                abandonIfAsked();
+                if (wanted.equals(replicationState(c, standby.az, column))) return Optional.of(true);
+                return standby.processState() == PgNode.ProcessState.RUNNING ? null : Optional.of(false);
+            }).get();
+        } catch (Wait.TimedOut e) {
+            return false;
         }
     }
 
@@ -486,13 +496,5 @@ final class Changes {
         } catch (SQLException e) {
             return null;
         }
-    }
-
-    /** Waits for the condition; a rebuild that is abandoned stops waiting at once. */
-    private boolean waitFor(java.util.function.BooleanSupplier condition, Duration timeout) {
-        return Wait.within(timeout, Duration.ofMillis(20), () -> {
-            abandonIfAsked();
-            return condition.getAsBoolean();
-        });
     }
 }

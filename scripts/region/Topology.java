@@ -86,6 +86,15 @@ public record Topology(String primaryAz, Map<String, Role> roles, Phase phase, R
                 unprotectedSince != null ? exposure : why);
     }
 
+    /**
+     * Commits wait for the standby (or no longer do), as the primary was just told: set while a
+     * rebuild makes its standby synchronous, before that standby is confirmed and the writes are
+     * protected again, so that the monitor knows whom a stuck commit waits for.
+     */
+    public Topology commitsWait(boolean wait) {
+        return new Topology(primaryAz, roles, phase, instanceStatus, wait, unprotectedSince, exposure);
+    }
+
     /** A synchronous standby protects every commit again. */
     public Topology protectedAgain() {
         return new Topology(primaryAz, roles, phase, instanceStatus, true, null, null);

@@ -167,6 +167,10 @@ public final class Verdict {
         if (!o.primaryRunning() || o.primaryFrozen()) return canTakeOver ? Action.FAIL_OVER : Action.RESTART_PRIMARY;
         // A standby whose process is gone or stopped is lost, whatever the commits say yet.
         if (synchronousStandby && !o.standbyRunning()) return Action.DROP_STANDBY;
+        // Commits wait for the standby a rebuild is making synchronous: the rebuild watches that standby itself, and
+        // fails (releasing the commits) if it is lost. Stuck commits are the primary's fault only if it answers nothing.
+        boolean joining = s.standbyRole() == Topology.Role.BUILDING && s.synchronous();
+        if (joining && (o.standbySilent() || o.primaryAnswers())) return Action.NONE;
         if (o.stuck().compareTo(COMMIT_BOUND) >= 0) {
             // A standby silent now is at fault (or cut off), even if it answered a moment after the commit got
             // stuck; told apart from a control plane cut off from both, which hears neither and decides nothing.
