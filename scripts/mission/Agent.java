@@ -251,10 +251,12 @@ public final class Agent {
                 if (early > 0) java.util.concurrent.locks.LockSupport.parkNanos(early);
                 nextWrite = Math.max(nextWrite + writeEvery, System.nanoTime());
             }
+            // The end is looked at before every write, not with the files below: --duration 2 is two seconds of writes, not up to 50 ms more.
+            if (Instant.now().isAfter(end)) break;
             long now = System.nanoTime();
             if (now >= nextStopCheck) {
                 // An evidence folder deleted (with its home, say) leaves nobody to stop this agent and nothing to prove with its journal.
-                if (Files.exists(stopFile) || Instant.now().isAfter(end) || !Files.isDirectory(evidence.dir())) break;
+                if (Files.exists(stopFile) || !Files.isDirectory(evidence.dir())) break;
                 nextStopCheck = now + 50_000_000L;
                 // The application told to move leaves its connection at once, as a restarted application would.
                 if (c != null && routeStamp(routeFile) != routeSeen) {
