@@ -39,10 +39,6 @@ import region.Region;
 
 @Command(name = "maz6")
 public class maz6 extends Cli.KitCommand {
-    /** A pause this long between two acknowledged writes is an outage even if no error was seen. */
-    static final Duration SILENCE = Duration.ofMillis(100);
-    /** Writes are back once they have kept coming this long without an error or a silence. */
-    static final Duration SETTLE = Duration.ofSeconds(1);
     @Mixin Evidence.Folder evidenceDir;
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "120", descriptionKey = "maz6.timeout") long timeout;
     @Mixin Rds.Options rds;
@@ -74,13 +70,13 @@ public class maz6 extends Cli.KitCommand {
                     return false;
                 });
             } catch (Wait.TimedOut e) {
-                throw Problem.failed("maz6.timeout.reached", timeout, follower.lastAck == null ? "-" : Messages.clock(follower.lastAck.doneAt()));
+                throw Problem.failed("maz6.timeout.reached", timeout, follower.recovery.lastAck() == null ? "-" : Messages.clock(follower.recovery.lastAck().doneAt()));
             }
             return follower;
         });
         List<Journal.Entry> seen = f.seen;
         Journal.Entry firstMiss = f.firstMiss;
-        Journal.Entry resumed = f.resumed;
+        Journal.Entry resumed = f.recovery.resumed();
         Map<String, Integer> errors = f.errors;
         long longestRetryGapMs = f.longestRetryGapMs;
         // The figures below are the proof's own (step 8), computed the same way from the same journal.
@@ -128,7 +124,7 @@ public class maz6 extends Cli.KitCommand {
         Map<String, Object> o = new LinkedHashMap<>();
         long waiting = lastAck == null ? 0 : Proof.millisBetween(lastAck.doneAt(), Instant.now());
         // Its last write before the outage is its last write so far: it is still waiting, on a connection that hangs.
-        if (lastAck != null && waiting > 2 * SILENCE.toMillis()) {
+        if (lastAck != null && waiting > 2 * Proof.Recovery.SILENCE.toMillis()) {
             out.println(Messages.get("maz6.ordinary.waiting", Messages.stopwatch(waiting)));
             o.put("waiting_ms", waiting);
         } else {
@@ -153,84 +149,48 @@ public class maz6 extends Cli.KitCommand {
         final long[] position = {0};
         final List<Journal.Entry> seen = new ArrayList<>();
         final Map<String, Integer> errors = new LinkedHashMap<>();
-        Journal.Entry lastAck;
-        Journal.Entry firstMiss;
-        Journal.Entry resumed;
-        /** How long the agent left between an attempt not acknowledged and its next try: what the notice reports. */
-        Journal.Entry previousMiss;
-        long longestRetryGapMs;
-
         /** After a sabotage every fault fails over: writes are back only from another server than the one before it. */
-        final boolean failover;
-        /** The server that acknowledged the last write before the sabotage, when the journal names it. */
-        String serverBefore;
+        final Proof.Recovery recovery;
+        Journal.Entry firstMiss;
+        /** How long the agent left between an attempt not acknowledged and its next try: what the notice reports. */
+        long longestRetryGapMs;
 
         Follower(Path journal, Instant since, boolean failover, PrintWriter out) {
             this.journal = journal;
             this.since = since;
-            this.failover = failover;
+            this.recovery = new Proof.Recovery(since, failover);
             this.out = out;
         }
 
-        private static String server(Journal.Entry e) {
-            return e.server() != null ? e.server() : e.az();
-        }
-
         /**
-         * Reads what the journal gained; true once writes are back after the outage and have kept
-         * coming for SETTLE. Writes are back at the first acknowledgement after an error or a
-         * silence, from another server than before the sabotage when the journal names them: a
-         * busy machine or network can pause the agent for more than SILENCE before the fault has
-         * struck (on RDS, seconds after the request). Another error or silence within SETTLE means
-         * the outage goes on, and the longest gap counts, as in the proof.
+         * Reads what the journal gained, printing the last write before the outage and each kind
+         * of error once; true once writes are back and settled ({@link Proof.Recovery}). It reads
+         * no further, as the proof counts no further: the same journal gives the same outage.
          */
         boolean look() throws Exception {
             for (Journal.Entry e : Journal.readFrom(journal, position)) {
                 seen.add(e);
-                boolean ack = e.outcome() == Journal.Outcome.ack;
-                if (e.doneAt().isBefore(since)) {
-                    if (ack) {
-                        lastAck = e;
-                        serverBefore = server(e);
-                    }
-                    continue;
+                if (!e.doneAt().isBefore(since)) {
+                    Journal.Entry previousMiss = recovery.previousMiss();
+                    if (previousMiss != null) longestRetryGapMs = Math.max(longestRetryGapMs, Proof.millisBetween(previousMiss.doneAt(), e.sentAt()));
+                    if (e.outcome() != Journal.Outcome.ack) noticeMiss(e, recovery.lastAck());
                 }
-                if (previousMiss != null) longestRetryGapMs = Math.max(longestRetryGapMs, Proof.millisBetween(previousMiss.doneAt(), e.sentAt()));
-                if (!ack) {
-                    if (firstMiss == null) {
-                        firstMiss = e;
-                        out.println(Messages.get("maz6.stopped", lastAck == null ? "-" : Messages.clock(lastAck.doneAt()), lastAck == null ? 0 : lastAck.seq(),
-                                lastAck == null ? "-" : lastAck.az()));
-                    }
-                    previousMiss = e;
-                    resumed = null;
-                    String kind = e.outcome() + ": " + (e.error() == null ? "?" : e.error());
-                    if (errors.merge(kind, 1, Integer::sum) == 1) {
-                        out.println(Messages.get("maz6.error", Messages.clock(e.doneAt()), e.seq(), Messages.clock(e.sentAt()), kind));
-                    }
-                    continue;
-                }
-                boolean afterSilence = lastAck != null && Duration.between(lastAck.doneAt(), e.doneAt()).compareTo(SILENCE) > 0;
-                String server = server(e);
-                boolean known = failover && serverBefore != null && server != null;
-                boolean moved = known && !serverBefore.equals(server);
-                if (known && !moved) {
-                    // Still the old primary: a pause there before the failover is not the outage's end, however long writes then keep coming.
-                    resumed = null;
-                } else if (afterSilence || (resumed == null && (previousMiss != null || moved))) {
-                    resumed = e;
-                }
-                previousMiss = null;
-                lastAck = e;
-                // Read no further than a follower reading as the agent writes would have: the same journal gives the same outage.
-                if (settled()) break;
+                if (recovery.take(e)) break;
             }
             out.flush();
-            return settled();
+            return recovery.settled();
         }
 
-        private boolean settled() {
-            return resumed != null && Duration.between(resumed.doneAt(), lastAck.doneAt()).compareTo(SETTLE) >= 0;
+        private void noticeMiss(Journal.Entry e, Journal.Entry lastAck) {
+            if (firstMiss == null) {
+                firstMiss = e;
+                out.println(Messages.get("maz6.stopped", lastAck == null ? "-" : Messages.clock(lastAck.doneAt()), lastAck == null ? 0 : lastAck.seq(),
+                        lastAck == null ? "-" : lastAck.az()));
+            }
+            String kind = e.outcome() + ": " + (e.error() == null ? "?" : e.error());
+            if (errors.merge(kind, 1, Integer::sum) == 1) {
+                out.println(Messages.get("maz6.error", Messages.clock(e.doneAt()), e.seq(), Messages.clock(e.sentAt()), kind));
+            }
         }
     }
 

@@ -243,8 +243,14 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
             return failed + unknown;
         }
 
-        /** Null when fewer than two writes were acknowledged after the start. A time the agent was away is no outage. */
-        public static Outage of(List<Journal.Entry> journal, Instant sabotageAt) {
+        /**
+         * Null when fewer than two writes were acknowledged after the start. A time the agent was
+         * away is no outage. After a sabotage, the journal counts up to where writes were back and
+         * settled ({@link Recovery}), as far as step 6 reads: a longer pause long after (a busy
+         * machine, a rebuilt standby made synchronous) is not the failover's outage.
+         */
+        public static Outage of(List<Journal.Entry> all, Instant sabotageAt) {
+            List<Journal.Entry> journal = sabotageAt == null ? all : Recovery.readUntilSettled(all, sabotageAt);
             List<Journal.Entry> acks = acknowledged(journal);
             Journal.Entry[] gap = longestGap(acks, sabotageAt == null ? Instant.MIN : sabotageAt.minusSeconds(1), Instant.MAX, away(journal));
             if (gap == null) return null;
@@ -260,6 +266,89 @@ public record Proof(String verdict, String runId, long attempts, long acknowledg
                 if (first == null || e.sentAt().isBefore(first.sentAt())) first = e;
             }
             return new Outage(gap[0], gap[1], first, failed, unknown);
+        }
+    }
+
+    /**
+     * When writes are back after a sabotage, for a reader of the journal taking each entry in the
+     * order written, as step 6 does while the agent writes: at the first acknowledgement after an
+     * error or after a silence longer than {@link #SILENCE}, and from another server than before
+     * the sabotage when the journal names servers (a busy machine or network can pause the agent
+     * before the fault has struck; on RDS it strikes seconds after the request). Writes are settled
+     * once they have kept coming for {@link #SETTLE}; another error or silence before then means
+     * the outage goes on.
+     */
+    public static final class Recovery {
+        /** A pause this long between two acknowledged writes is an outage even if no error was seen. */
+        public static final Duration SILENCE = Duration.ofMillis(100);
+        /** Writes are back once they have kept coming this long without an error or a silence. */
+        public static final Duration SETTLE = Duration.ofSeconds(1);
+
+        private final Instant since;
+        private final boolean failover;
+        private Journal.Entry lastAck;
+        private Journal.Entry resumed;
+        private Journal.Entry previousMiss;
+        private String serverBefore;
+
+        /** From since on (the sabotage, or the start); failover: the writes must come back from another server. */
+        public Recovery(Instant since, boolean failover) {
+            this.since = since;
+            this.failover = failover;
+        }
+
+        /** The journal up to the entry at which writes were settled after the sabotage; all of it if they never were. */
+        static List<Journal.Entry> readUntilSettled(List<Journal.Entry> journal, Instant sabotageAt) {
+            Recovery r = new Recovery(sabotageAt, true);
+            for (int i = 0; i < journal.size(); i++) if (r.take(journal.get(i))) return journal.subList(0, i + 1);
+            return journal;
+        }
+
+        /** Takes the next entry of the journal; true once writes are back and settled. */
+        public boolean take(Journal.Entry e) {
+            boolean ack = e.outcome() == Journal.Outcome.ack;
+            if (e.doneAt().isBefore(since)) {
+                if (ack) {
+                    lastAck = e;
+                    serverBefore = server(e);
+                }
+                return false;
+            }
+            if (!ack) {
+                previousMiss = e;
+                resumed = null;
+                return false;
+            }
+            boolean afterSilence = lastAck != null && Duration.between(lastAck.doneAt(), e.doneAt()).compareTo(SILENCE) > 0;
+            String server = server(e);
+            boolean known = failover && serverBefore != null && server != null;
+            boolean moved = known && !serverBefore.equals(server);
+            if (known && !moved) {
+                // Still the old primary: a pause there before the failover is not the outage's end, however long writes then keep coming.
+                resumed = null;
+            } else if (afterSilence || (resumed == null && (previousMiss != null || moved))) {
+                resumed = e;
+            }
+            previousMiss = null;
+            lastAck = e;
+            return settled();
+        }
+
+        public boolean settled() {
+            return resumed != null && Duration.between(resumed.doneAt(), lastAck.doneAt()).compareTo(SETTLE) >= 0;
+        }
+
+        /** The last acknowledged write taken; null before the first. */
+        public Journal.Entry lastAck() { return lastAck; }
+
+        /** The first write of the writes back; null while they are not. */
+        public Journal.Entry resumed() { return resumed; }
+
+        /** The attempt not acknowledged just taken, while no write has been acknowledged since; else null. */
+        public Journal.Entry previousMiss() { return previousMiss; }
+
+        private static String server(Journal.Entry e) {
+            return e.server() != null ? e.server() : e.az();
         }
     }
 
