@@ -27,8 +27,8 @@ import org.jline.utils.AttributedStyle;
  */
 public final class LivePanel {
     static final Duration WINDOW = Duration.ofSeconds(30);
-    /** A pause this long without an acknowledged write is an outage, as step 6 counts it. */
-    static final Duration SILENCE = Duration.ofMillis(100);
+    /** A pause this long without an acknowledged write is an outage, as step 6 and the proof count it. */
+    static final Duration SILENCE = Proof.Recovery.SILENCE;
 
     /** How to draw: its size, Unicode or plain ASCII, colour or none. */
     public record Style(int width, int height, boolean unicode, boolean colour) {}
