@@ -251,17 +251,12 @@ class ProofTest {
     @Test
     void stepSixWaitsForWritesToKeepComingAndReportsTheProofsOutage(@TempDir Path home) throws Exception {
         Instant sabotage = T0.plusMillis(2000);
-        List<Journal.Entry> j = new ArrayList<>();
-        long seq = 0;
-        for (long at = 10; at <= 7000; at += 10) {
+        List<Journal.Entry> j = every10Ms(7000, at -> {
             boolean paused = at > 2010 && at < 2150;
             boolean down = at > 3400 && at < 5400;
-            if (paused || (down && at % 50 != 0)) continue;
-            Instant sent = T0.plusMillis(at);
-            seq++;
-            j.add(new Journal.Entry(seq, sent, sent.plusMillis(1), down ? Journal.Outcome.fail : Journal.Outcome.ack, down ? seq : 1, down ? null : at < 3400 ? "az1" : "az2",
-                    null, 1000, Journal.checksum(RUN, seq, sent, "p" + seq), down ? "connect: refused" : null));
-        }
+            if (paused || (down && at % 50 != 0)) return null;
+            return down ? REFUSED : at < 3400 ? "az1" : "az2";
+        });
         Kit.Result six = stepSix(home, j, sabotage);
         Proof.Outage proof = Proof.Outage.of(j, sabotage);
         assertEquals(5400 - 3400, proof.ms(), "the journal's outage: from the last write before the errors to the first after");
@@ -278,19 +273,32 @@ class ProofTest {
     @Test
     void aLongerPauseLongAfterTheFailoverIsNotItsOutage(@TempDir Path home) throws Exception {
         Instant sabotage = T0.plusMillis(2000);
-        List<Journal.Entry> j = new ArrayList<>();
-        long seq = 0;
-        for (long at = 10; at <= 6000; at += 10) {
-            if ((at > 2100 && at < 2230) || (at > 4000 && at < 4160)) continue;
-            Instant sent = T0.plusMillis(at);
-            seq++;
-            j.add(new Journal.Entry(seq, sent, sent.plusMillis(1), Journal.Outcome.ack, 1, at <= 2100 ? "az1" : "az2", null, 1000,
-                    Journal.checksum(RUN, seq, sent, "p" + seq), null));
-        }
+        List<Journal.Entry> j = every10Ms(6000, at -> (at > 2100 && at < 2230) || (at > 4000 && at < 4160) ? null : at <= 2100 ? "az1" : "az2");
         Kit.Result six = stepSix(home, j, sabotage);
         assertEquals(130, Proof.Outage.of(j, sabotage).ms(), "the failover's outage, not the pause after it");
         assertEquals(130, outageOfStepSix(home), six.out());
         assertEquals(160, Proof.Outage.of(j, null).ms(), "with no sabotage the whole run counts, and its longest pause");
+    }
+
+    private static final String REFUSED = "refused";
+
+    /**
+     * A journal with a slot every 10 ms from T0 + 10 ms to T0 + untilMs, each attempt done 1 ms
+     * after it is sent. What each slot holds, by its time in ms: the AZ that acknowledged the
+     * write, REFUSED for an attempt refused at connect, null for no attempt.
+     */
+    private static List<Journal.Entry> every10Ms(long untilMs, java.util.function.LongFunction<String> slot) {
+        List<Journal.Entry> j = new ArrayList<>();
+        for (long at = 10; at <= untilMs; at += 10) {
+            String az = slot.apply(at);
+            if (az == null) continue;
+            long seq = j.size() + 1;
+            Instant sent = T0.plusMillis(at);
+            boolean ack = !az.equals(REFUSED);
+            j.add(new Journal.Entry(seq, sent, sent.plusMillis(1), ack ? Journal.Outcome.ack : Journal.Outcome.fail, ack ? 1 : seq, ack ? az : null, null, 1000,
+                    Journal.checksum(RUN, seq, sent, "p" + seq), ack ? null : "connect: refused"));
+        }
+        return j;
     }
 
     /** Step 6 run on this journal, the sabotage (a crash in az1) at that time. */
