@@ -89,8 +89,9 @@ final class Changes {
         rebuilding = false;
     }
 
+    /** Only a rebuild is abandoned: a request left from one cut short must not stop the change that cures its cause. */
     private void abandonIfAsked() {
-        if (abandonRequests != abandonSeen || plane.shuttingDown()) throw new Abandoned();
+        if ((rebuilding && abandonRequests != abandonSeen) || plane.shuttingDown()) throw new Abandoned();
     }
 
     // ---- bringing the region to its intended shape -------------------------------------------
@@ -121,8 +122,8 @@ final class Changes {
             plane.event(Region.EventType.NODE_STARTED, primary.az, "Primary restarted in " + primary.az + ".");
         }
         plane.setPrimary(primary.az);
-        // Without a first backup, the instance stays "backing-up" until ensureBaseBackup has taken it.
-        Topology t = plane.topology().withPrimary(primary.az).with(primary.az, Topology.Role.PRIMARY)
+        // "backing-up" until ensureBaseBackup has taken a first backup; published once commits wait for no standby (below).
+        Topology t = plane.topology().withPrimary(primary.az).commitsWait(false).with(primary.az, Topology.Role.PRIMARY)
                 .status(archive.bases(true).isEmpty() ? Region.InstanceStatus.BACKING_UP : Region.InstanceStatus.AVAILABLE);
         plane.endpoint().routeTo(primary.port);
         if (wasUp && other.running() && !other.frozen() && answersWithin(other) && replicationIs(primary, other, "sync_state", "sync", Duration.ZERO)) {
@@ -259,7 +260,7 @@ final class Changes {
         if (!replicationIs(primary, standby, "sync_state", "sync", Duration.ofSeconds(30))) {
             abandonIfAsked();
             setSynchronousStandby(primary, null);
-            throw new IOException("the standby in " + standby.az + (standby.running() ? " streams but is not synchronous" : " stopped as it was made synchronous"));
+            throw new IOException("the standby in " + standby.az + (standby.running() && !standby.frozen() ? " streams but is not synchronous" : " stopped or froze"));
         }
         plane.event(Region.EventType.STANDBY_IN_SYNC, standby.az, "The standby in " + standby.az + " is in sync with the primary in " + primary.az + ".");
         Topology t = plane.topology();
@@ -469,9 +470,8 @@ final class Changes {
     }
 
     /**
-     * Whether the primary says this of the standby within the timeout; every look on one
-     * connection. A standby that stops or is frozen meanwhile will not get there: that is a no at
-     * once, not at the timeout, for commits may be waiting for it. An abandoned rebuild stops at once.
+     * Whether the primary says this of the standby within the timeout, every look on one connection. A standby that
+     * stops or freezes meanwhile is a no at once: commits may be waiting for it. An abandoned rebuild stops at once.
      */
     private boolean replicationIs(PgNode primary, PgNode standby, String column, String wanted, Duration timeout) {
         try (KeptConnection c = new KeptConnection(primary, password, 2)) {
